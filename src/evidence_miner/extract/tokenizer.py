@@ -15,6 +15,10 @@ def create_scispacy_tokenizer() -> Callable[[Language], Tokenizer]:
     """Config entry point: `[nlp.tokenizer] @tokenizers = "evidence_miner.scispacy_tokenizer.v1"`."""
 
     def make_tokenizer(nlp: Language) -> Tokenizer:
+        if not hasattr(nlp, "tokenizer"):
+            # scispacy copies token_match from the current tokenizer, which a pipeline being
+            # built from a config does not have yet: give it spaCy's default one first.
+            nlp.tokenizer = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         return combined_rule_tokenizer(nlp)
 
     return make_tokenizer
