@@ -231,6 +231,8 @@ class Page(Model):
     fetched_at: datetime | None = None
     content_type: str | None = None
     raw_sha256: str | None = None
+    journal: str | None = Field(default=None, description="journal named in the page's metadata")
+    doi: str | None = None
     text: str = Field(description="main text, boilerplate removed: every span refers to it")
     removed: list[str] = Field(default_factory=list, description="lines removed as page junk")
     metadata_sources: dict[str, str] = Field(

@@ -1,0 +1,88 @@
+"""Options shared by every command, logging set-up, progress bars and safe file output."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TextIO, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from evidence_miner.settings import Settings, load_settings
+
+T = TypeVar("T")
+err_console = Console(stderr=True)
+out_console = Console()
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="A TOML file overriding the shipped defaults (see `config show`).")
+]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLite file path or database URL (default: store.db setting, evidence.db).")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors only.")]
+LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        for key in ("stage", "url", "record_id"):
+            if hasattr(record, key):
+                data[key] = getattr(record, key)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(*, quiet: bool, log_format: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    clean = {s: {k: v for k, v in kv.items() if v is not None} for s, kv in (overrides or {}).items()}
+    return load_settings(config, {s: kv for s, kv in clean.items() if kv})
+
+
+def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:
+    """A rich progress bar on stderr; silent under --quiet or when stderr is not a terminal."""
+    if quiet or not err_console.is_terminal:
+        yield from items
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+@contextmanager
+def atomic_output(path: Path | None) -> Iterator[TextIO]:
+    """Write to a temporary file beside `path` and move it into place only on success;
+    without a path, write to stdout."""
+    if path is None:
+        yield sys.stdout
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

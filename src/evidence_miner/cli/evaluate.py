@@ -1,0 +1,90 @@
+"""`evidence-miner evaluate`: per-field precision/recall/F1 against gold files (docs/evaluation.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from evidence_miner.cli.common import ConfigOption, QuietOption, cli_settings, out_console, progress
+from evidence_miner.errors import InputError
+from evidence_miner.evaluate.gold import find_gold_articles
+from evidence_miner.evaluate.score import FIELDS, Score, score_all
+from evidence_miner.records import EvidenceRecord
+from evidence_miner.workflow import process_paths
+
+
+def read_records(path: Path) -> list[EvidenceRecord]:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"[EM504] Cannot read records file {str(path)!r}: {exc}.") from exc
+    return [EvidenceRecord.model_validate_json(line) for line in lines if line.strip()]
+
+
+def score_table(score: Score) -> Table:
+    table = Table(title="evaluation", show_header=True)
+    for column in ("field", "tp", "fp", "fn", "precision", "recall", "f1"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name in FIELDS:
+        t = score.fields[name]
+        table.add_row(name, str(t.tp), str(t.fp), str(t.fn), f"{t.precision:.3f}", f"{t.recall:.3f}", f"{t.f1:.3f}")
+    micro = score.micro()
+    table.add_row("micro", str(micro.tp), str(micro.fp), str(micro.fn), f"{micro.precision:.3f}", f"{micro.recall:.3f}", f"{micro.f1:.3f}")
+    return table
+
+
+def to_json(score: Score) -> dict:
+    fields = {n: {"tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": round(t.precision, 4),
+                  "recall": round(t.recall, 4), "f1": round(t.f1, 4)} for n, t in score.fields.items()}  # fmt: skip
+    micro = score.micro()
+    return {"fields": fields, "micro": {"precision": round(micro.precision, 4), "recall": round(micro.recall, 4),
+            "f1": round(micro.f1, 4)}, "junk_failures": score.junk_failures}  # fmt: skip
+
+
+def below_floors(result: dict, baseline: Path) -> list[str]:
+    """Fields whose F1 dropped below the floors in a baseline file ({"micro": 0.8, "doses": 0.7, ...})."""
+    floors = json.loads(baseline.read_text("utf-8"))
+    drops = []
+    for name, floor in floors.items():
+        got = result["micro"]["f1"] if name == "micro" else result["fields"].get(name, {}).get("f1")
+        if got is not None and got + 1e-9 < floor:
+            drops.append(f"{name}: F1 {got:.3f} < floor {floor:.3f}")
+    return drops
+
+
+def evaluate(
+    gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.expected.json gold files beside their articles.")],
+    records: Annotated[Path | None, typer.Option("--records", help="Score these JSONL records instead of extracting.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below these floors.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Extract the gold folder's articles (or read --records) and print per-field precision,
+    recall and F1, micro F1 last.
+
+    Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
+    """
+    golds = find_gold_articles(gold_dir)
+    if records is not None:
+        predicted = read_records(records)
+    else:
+        paths = [g.article_path for g in golds if g.article_path is not None]
+        results = progress(process_paths(paths, cli_settings(config)), len(paths), "articles", quiet=quiet)
+        predicted = [r for result in results for r in result.records]
+    score = score_all(golds, predicted)
+    result = to_json(score)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        out_console.print(score_table(score))
+        out_console.print(f"junk in records: {score.junk_failures}")
+        out_console.print(f"micro F1 {result['micro']['f1']:.3f}")
+    drops = below_floors(result, baseline) if baseline is not None else []
+    for drop in drops:
+        typer.echo(f"below floor: {drop}", err=True)
+    raise typer.Exit(1 if drops else 0)

@@ -1,0 +1,63 @@
+"""`evidence-miner extract`: articles (.txt, .html, folders) to evidence records on stdout or a file."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from evidence_miner.cli.batch import exit_code, run_batch, summary_table
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, atomic_output, cli_settings, err_console
+from evidence_miner.records import EvidenceRecord, to_json_line
+from evidence_miner.store import open_store
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+
+
+class RecordWriter:
+    """Streams records as JSON Lines or as one JSON array, never holding them all in memory."""
+
+    def __init__(self, out: TextIO, fmt: OutputFormat) -> None:
+        self.out, self.fmt, self.count = out, fmt, 0
+
+    def write(self, record: EvidenceRecord) -> None:
+        line = to_json_line(record)
+        if self.fmt is OutputFormat.jsonl:
+            self.out.write(line + "\n")
+        else:
+            self.out.write(("[\n" if self.count == 0 else ",\n") + line)
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt is OutputFormat.json:
+            self.out.write("[]\n" if self.count == 0 else "\n]\n")
+
+
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help=".txt or .html files, or folders of them.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one record per line; json: one array.")] = OutputFormat.jsonl,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Extract evidence records from articles: JSONL on stdout by default. With --db the
+    records are also stored in that database.
+
+    Example: evidence-miner extract corpus/dev/ -o records.jsonl
+    """
+    settings = cli_settings(config, {"store": {"db": db}})
+    with (open_store(settings.store.db) if db else nullcontext()) as store, atomic_output(output) as out:
+        writer = RecordWriter(out, fmt)
+        summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet)
+        writer.close()
+    if not quiet:
+        err_console.print(summary_table(summary))
+    raise typer.Exit(exit_code(summary, max_failures=max_failures))

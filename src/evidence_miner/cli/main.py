@@ -1,0 +1,57 @@
+"""The `evidence-miner` command: one Typer app, one module per subcommand."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from evidence_miner import __version__
+from evidence_miner.cli.common import LogFormatOption, err_console, setup_logging
+from evidence_miner.cli.config import config_app
+from evidence_miner.cli.evaluate import evaluate
+from evidence_miner.cli.export import export
+from evidence_miner.cli.extract import extract
+from evidence_miner.cli.run import run
+from evidence_miner.cli.schema import schema
+from evidence_miner.errors import EvidenceMinerError
+
+app = typer.Typer(
+    name="evidence-miner",
+    help="Mine structured evidence records (drugs, doses, cohorts, outcomes, adverse events) "
+    "from medical news articles.\n\nExample: evidence-miner run corpus/",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(run)
+app.command()(extract)
+app.command()(export)
+app.command()(evaluate)
+app.command()(schema)
+app.add_typer(config_app, name="config")
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"evidence-miner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    log_format: LogFormatOption = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Mine structured evidence records from medical news articles."""
+    setup_logging(quiet=quiet, log_format=log_format)
+
+
+def main() -> None:
+    try:
+        app()
+    except EvidenceMinerError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,38 @@
+"""`evidence-miner run`: the main job, the bundled corpus (or given inputs) into SQLite and JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidence_miner.cli.batch import exit_code, no_study_table, run_batch, summary_table
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, atomic_output, cli_settings, out_console
+from evidence_miner.records import to_json_line
+from evidence_miner.store import open_store
+
+
+def run(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Articles or folders (default: ./corpus).", show_default=False)] = None,
+    records: Annotated[Path | None, typer.Option("--records", "-o", help="JSONL output (default: records.jsonl).")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Run every stage over the bundled corpus (or PATHS): write evidence.db and records.jsonl,
+    then print a summary.
+
+    Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
+    """
+    settings = cli_settings(config, {"store": {"db": db}, "output": {"records": str(records) if records else None}})
+    inputs = paths or [Path("corpus")]
+    with open_store(settings.store.db) as store, atomic_output(Path(settings.output.records)) as out:
+        summary = run_batch(inputs, settings, store=store, emit=lambda r: out.write(to_json_line(r) + "\n"), quiet=quiet)
+    if not quiet:
+        out_console.print(summary_table(summary))
+        if (table := no_study_table(summary)) is not None:
+            out_console.print(table)
+        out_console.print(f"wrote {summary.records} records to {settings.output.records} and {settings.store.db}")
+    raise typer.Exit(exit_code(summary, max_failures=max_failures))

@@ -1,0 +1,154 @@
+"""Read article header lines: a line that is only a date and/or a byline gives published and authors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dateutil import parser as dateparser
+
+from evidence_miner.crawl.rules import find_junk_rule, load_words
+
+log = logging.getLogger(__name__)
+
+YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+# Parts of a header line: "By Jane Doe | March 3, 2024", "Jane Doe · 4 min read".
+PART_SEPARATOR = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*")
+NAME_SEPARATOR = re.compile(r"\s*[,;&]\s*|\s+and\s+", re.IGNORECASE)
+DATE_THEN_BYLINE = re.compile(r"(?P<date>.+?)\s+(?P<by>by\s+.+)", re.IGNORECASE)
+NAME = re.compile(r"[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,5}")
+MAX_DATE_CHARS = 60
+MAX_HEADER_CHARS = 160
+MAX_BYLINE_WORDS = 12
+# Two far-apart defaults: a field dateutil filled in from the default differs between them.
+DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
+
+@dataclass(frozen=True)
+class HeaderFacts:
+    """What one header line says: a date (maybe only an update date) and authors."""
+
+    published: date | None = None
+    is_update: bool = False
+    authors: tuple[str, ...] = ()
+
+
+def to_date(value: str) -> date | None:
+    """The calendar date of a string that is only a full date (year, month and day), else None."""
+    value = value.strip()
+    if not value or len(value) > MAX_DATE_CHARS or not YEAR.search(value):
+        return None
+    try:
+        first, second = (dateparser.parse(value, default=d, fuzzy=False) for d in DEFAULTS)
+    except (ValueError, OverflowError) as exc:  # dateutil's ParserError is a ValueError
+        log.debug("not a date: %r (%s)", value, exc)
+        return None
+    if first.date() != second.date():
+        return None  # year, month or day missing
+    return first.date()
+
+
+def split_prefix(value: str, prefixes: list[str]) -> tuple[str | None, str]:
+    """The longest listed prefix that starts `value` as whole words, and the rest of `value`."""
+    lowered = value.lower()
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if not lowered.startswith(prefix):
+            continue
+        after = lowered[len(prefix) : len(prefix) + 1]
+        if prefix.endswith(":") or after in ("", " ", "\t", ":"):
+            return prefix, value[len(prefix) :].lstrip(" \t:")
+    return None, value
+
+
+def is_person_name(value: str) -> bool:
+    return (
+        bool(value)
+        and value[0].isupper()
+        and not any(char.isdigit() for char in value)
+        and NAME.fullmatch(value) is not None
+    )
+
+
+def to_author_names(value: str) -> tuple[str, ...]:
+    """Names in "Jane Doe, MD and John Roe"; empty when any piece is not a person's name."""
+    credentials = set(load_words().credentials)
+    pieces = [piece.strip() for piece in NAME_SEPARATOR.split(value.strip())]
+    names = [p for p in pieces if p and p.lower().strip(".").replace(".", "") not in credentials]
+    if not names or not all(is_person_name(name) for name in names):
+        return ()
+    return tuple(names)
+
+
+def to_dated_part(part: str) -> HeaderFacts | None:
+    words = load_words()
+    prefix, rest = split_prefix(part, words.date_prefixes)
+    published = to_date(rest)
+    if published is None:
+        return None
+    return HeaderFacts(published=published, is_update=prefix in words.update_prefixes)
+
+
+def to_byline_part(part: str) -> HeaderFacts | None:
+    prefix, rest = split_prefix(part, load_words().byline_prefixes)
+    if prefix is None or not rest or len(rest.split()) > MAX_BYLINE_WORDS:
+        return None
+    authors = to_author_names(rest)
+    return HeaderFacts(authors=authors) if authors else to_names_then_date(rest)
+
+
+def to_names_then_date(value: str) -> HeaderFacts | None:
+    """ "Jane Doe, March 3, 2024": names, a comma, then a date."""
+    for comma in re.finditer(",", value):
+        published = to_date(value[comma.end() :])
+        if published is not None:
+            authors = to_author_names(value[: comma.start()])
+            return HeaderFacts(published=published, authors=authors) if authors else None
+    return None
+
+
+def to_part_facts(part: str) -> HeaderFacts | None:
+    """Facts of one separated part of a header line, or None when the part is something else."""
+    part = part.strip(" \t,;")
+    if not part:
+        return HeaderFacts()
+    facts = to_dated_part(part) or to_byline_part(part)
+    if facts is not None:
+        return facts
+    if find_junk_rule(part) is not None:
+        return HeaderFacts()  # "4 min read", "Share" beside a byline
+    return to_date_then_byline(part)
+
+
+def to_date_then_byline(part: str) -> HeaderFacts | None:
+    """WordPress "Posted on September 16, 2016 by admin": the handle need not be a real name."""
+    match = DATE_THEN_BYLINE.fullmatch(part)
+    if match is None:
+        return None
+    dated = to_dated_part(match["date"])
+    if dated is None or len(match["by"].split()) > MAX_BYLINE_WORDS // 2:
+        return None
+    byline = to_byline_part(match["by"])
+    return HeaderFacts(dated.published, dated.is_update, byline.authors if byline else ())
+
+
+def to_header_facts(line: str) -> HeaderFacts | None:
+    """Facts of a line that is only dates, bylines and widget words; None for any other line."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_HEADER_CHARS:
+        return None
+    parts = [to_part_facts(part) for part in PART_SEPARATOR.split(stripped)]
+    if any(part is None for part in parts):
+        return None
+    return merge_header_facts([part for part in parts if part is not None])
+
+
+def merge_header_facts(parts: list[HeaderFacts]) -> HeaderFacts | None:
+    dated = next((part for part in parts if part.published is not None), None)
+    authors = next((part.authors for part in parts if part.authors), ())
+    if dated is None and not authors:
+        return None  # only widget words: a junk line, not a header line
+    if dated is None:
+        return HeaderFacts(authors=authors)
+    return HeaderFacts(dated.published, dated.is_update, authors)

@@ -1,0 +1,157 @@
+"""Turn an HTML page into a Page: trafilatura's main text, junk lines removed, trusted metadata."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+from trafilatura.xml import xmltotxt
+
+from evidence_miner.crawl import metadata
+from evidence_miner.crawl.decode import decode_bytes
+from evidence_miner.crawl.header import to_date
+from evidence_miner.crawl.metadata import HtmlSources, Sourced
+from evidence_miner.crawl.text import sort_lines, to_page
+from evidence_miner.errors import InputError
+from evidence_miner.records import Page
+
+log = logging.getLogger(__name__)
+
+MAX_TABLE_ROWS = 60
+HEADLINE_SEARCH_BLOCKS = 3
+CELL_SEPARATOR = " | "
+
+
+def parse_tree(markup: str, *, url: str) -> HtmlElement:
+    """The lxml tree of a page (parsed from UTF-8 bytes, so an XML encoding line is harmless)."""
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    try:
+        return lxml.html.document_fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise InputError(f"[EM108] {url}: HTML cannot be parsed ({exc}). Check the file.") from exc
+
+
+def extract_main(markup: str, *, url: str) -> Document:
+    """trafilatura's main content without comments; a second, recall-first try if it finds none."""
+    options: dict[str, Any] = {"include_comments": False, "include_tables": True, "url": url}
+    for favor_recall in (False, True):
+        document = trafilatura.bare_extraction(
+            markup, with_metadata=True, favor_recall=favor_recall, **options
+        )
+        if isinstance(document, Document) and document.body is not None and document.text:
+            return document
+    raise InputError(
+        f"[EM108] {url}: no article text found in the HTML. Check it is an article page."
+    )
+
+
+def is_simple_table(rows: list[list[str]], table: lxml.etree._Element) -> bool:
+    """Rows of equal width, a bounded number of them, no tables or lists inside cells."""
+    nested = table.find(".//cell/table") is not None or table.find(".//cell/list") is not None
+    widths = {len(row) for row in rows}
+    return bool(rows) and len(widths) == 1 and len(rows) <= MAX_TABLE_ROWS and not nested
+
+
+def to_table_lines(table: lxml.etree._Element) -> tuple[list[str], bool]:
+    """One line per row, cells joined by " | "; False when the table is not simple."""
+    rows = [
+        [" ".join(" ".join(cell.itertext()).split()) for cell in row.iter("cell")]
+        for row in table.iter("row")
+    ]
+    lines = [CELL_SEPARATOR.join(cells) for cells in rows if any(cells)]
+    return lines, is_simple_table(rows, table)
+
+
+def to_block_lines(block: lxml.etree._Element) -> tuple[list[str], bool]:
+    """Lines of one body block (paragraph, heading, list, quote, table) and whether to keep it."""
+    if block.tag == "table":
+        return to_table_lines(block)
+    text = xmltotxt(block, include_formatting=False)
+    return [line.rstrip() for line in text.split("\n") if line.strip()], True
+
+
+def is_same_text(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def find_headline_block(blocks: list[list[str]], title: str | None) -> int | None:
+    """Index of the page's own headline among the first blocks (after a kicker, say), or None."""
+    for index, lines in enumerate(blocks[:HEADLINE_SEARCH_BLOCKS]):
+        if title and len(lines) == 1 and is_same_text(lines[0], title):
+            return index
+    return None
+
+
+def to_body_lines(body: lxml.etree._Element, *, title: str | None) -> tuple[list[str], list[str]]:
+    """Body lines with a blank line between blocks, and the lines of dropped (complex) tables.
+
+    The page's own headline block is left out: the title line already starts the text.
+    """
+    blocks = [to_block_lines(block) for block in body]
+    headline = find_headline_block([lines for lines, _ in blocks], title)
+    lines: list[str] = []
+    dropped: list[str] = []
+    for index, (block_lines, keep) in enumerate(blocks):
+        if index == headline:
+            continue
+        if keep:
+            lines.extend([*block_lines, ""])
+        else:
+            dropped.extend(block_lines)
+    return lines, dropped
+
+
+def collect_metadata(sources: HtmlSources, document: Document) -> dict[str, Sourced[Any]]:
+    """Every Page metadata field found, by trust: markup sources, then trafilatura/htmldate."""
+    date = to_date(document.date) if document.date else None
+    author = [name.strip() for name in (document.author or "").split(";") if name.strip()]
+    found: dict[str, Sourced[Any] | None] = {
+        "title": metadata.pick_title(sources, fallback=document.title),
+        "published": metadata.pick_published(sources) or (date and Sourced(date, "htmldate")),
+        "authors": metadata.pick_authors(sources) or (author and Sourced(author, "trafilatura")),
+        "site_name": metadata.pick_site_name(sources)
+        or (document.sitename and Sourced(document.sitename, "trafilatura")),
+        "language": metadata.pick_language(sources),
+        "canonical_url": metadata.pick_canonical_url(sources),
+        "journal": metadata.pick_journal(sources),
+        "doi": metadata.pick_doi(sources),
+    }
+    return {name: value for name, value in found.items() if value}
+
+
+def to_markup(html: str | bytes, *, url: str) -> str:
+    return decode_bytes(html, is_html=True, name=url) if isinstance(html, bytes) else html
+
+
+def page_from_html(html: str | bytes, *, url: str) -> Page:
+    """A Page from an HTML page: main text starting with the title line, junk lines removed."""
+    markup = to_markup(html, url=url)
+    sources = metadata.read_html_sources(parse_tree(markup, url=url), url=url)
+    document = extract_main(markup, url=url)
+    found = collect_metadata(sources, document)
+    title = found["title"].value if "title" in found else None
+    body, dropped_tables = to_body_lines(document.body, title=title)
+    lines = sort_lines(body, title=title)
+    lines.removed.extend(dropped_tables)
+    page = to_page(lines, url=url, content_type="text/html", metadata=found)
+    log.debug("read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url})
+    return page
+
+
+def extract_journal(html: str) -> str | None:
+    """The journal an article page names (citation_journal_title, JSON-LD isPartOf), or None."""
+    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
+    found = metadata.pick_journal(sources)
+    return found.value if found else None
+
+
+def extract_doi(html: str) -> str | None:
+    """The article's DOI (citation_doi, JSON-LD identifier, or its one doi.org link), or None."""
+    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
+    found = metadata.pick_doi(sources)
+    return found.value if found else None

@@ -1,0 +1,167 @@
+"""Turn article text scraped from a web page into a Page: headline, header facts, junk removed."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evidence_miner.crawl.header import HeaderFacts, to_header_facts
+from evidence_miner.crawl.metadata import Sourced
+from evidence_miner.crawl.rules import SENTENCE_END, find_junk_rule
+from evidence_miner.errors import InputError
+from evidence_miner.records import Page
+
+log = logging.getLogger(__name__)
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+MAX_HEADLINE_WORDS = 12
+MIN_CAPITALISED_SHARE = 0.75
+SMALL_WORD_LENGTH = 3  # "of", "in", "and", "the" stay lowercase in a title-case heading
+
+
+class Verdict(enum.Enum):
+    BLANK = "blank"
+    KEEP = "keep"
+    HEADER = "header"  # a date line or byline: facts taken, line removed
+    HEADLINE = "headline"  # headline-like line before the body: tagline, sidebar heading
+    JUNK = "junk"
+    TRAILING = "trailing"  # starts the trailing zone: this line and all after it are removed
+
+
+@dataclass
+class SortedLines:
+    """Lines of an article sorted into the title, kept lines, removed lines and header facts."""
+
+    title: str | None = None
+    kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    facts: list[HeaderFacts] = field(default_factory=list)
+    in_header: bool = True
+
+
+def split_lines(text: str) -> list[str]:
+    return LINE_BREAK.split(text)
+
+
+def is_headline_like(line: str) -> bool:
+    """Short, title-case (or upper-case) and not a sentence: "The Role of Biology in Practice"."""
+    stripped = line.strip()
+    words = stripped.split()
+    if not 0 < len(words) <= MAX_HEADLINE_WORDS or SENTENCE_END.search(stripped):
+        return False
+    lettered = [word for word in words if word[0].isalpha()]
+    if not lettered:
+        return False
+    if stripped.isupper():
+        return True
+    significant = [word for word in lettered if len(word) > SMALL_WORD_LENGTH] or lettered
+    capitalised = sum(word[0].isupper() for word in significant)
+    return capitalised / len(significant) >= MIN_CAPITALISED_SHARE
+
+
+def judge_line(line: str, *, in_header: bool) -> tuple[Verdict, HeaderFacts | None]:
+    if not line.strip():
+        return Verdict.BLANK, None
+    facts = to_header_facts(line)
+    if facts is not None:
+        return Verdict.HEADER, facts
+    rule = find_junk_rule(line)
+    if rule is not None:
+        trailing = rule.zone == "trailing" and not in_header
+        return (Verdict.TRAILING if trailing else Verdict.JUNK), None
+    if in_header and is_headline_like(line):
+        return Verdict.HEADLINE, None
+    return Verdict.KEEP, None
+
+
+def place_line(lines: SortedLines, line: str, verdict: Verdict, facts: HeaderFacts | None) -> None:
+    if verdict is Verdict.BLANK:
+        if lines.title is not None:
+            lines.kept.append("")
+    elif verdict in (Verdict.KEEP, Verdict.HEADLINE) and lines.title is None:
+        lines.title = line
+    elif verdict is Verdict.KEEP:
+        lines.kept.append(line)
+        lines.in_header = False
+    else:
+        lines.removed.append(line.strip())
+        if facts is not None:
+            lines.facts.append(facts)
+
+
+def sort_lines(lines: Sequence[str], *, title: str | None = None) -> SortedLines:
+    """Sort lines into kept and removed. Without `title`, the first content line is the title.
+
+    Before the first body line (the header zone) date lines, bylines, junk lines and short
+    headline-like lines are removed; after it, a trailing-zone line ends the article.
+    """
+    result = SortedLines(title=title)
+    for index, line in enumerate(lines):
+        verdict, facts = judge_line(line, in_header=result.in_header)
+        if verdict is Verdict.TRAILING:
+            result.removed.extend(rest.strip() for rest in lines[index:] if rest.strip())
+            break
+        place_line(result, line, verdict, facts)
+    return result
+
+
+def join_kept(title: str, kept: Sequence[str]) -> str:
+    """The title line, a blank line, then the kept lines with runs of blank lines made one."""
+    body: list[str] = []
+    for line in kept:
+        if line or (body and body[-1]):
+            body.append(line)
+    while body and not body[-1]:
+        body.pop()
+    return "\n".join([title, "", *body]) if body else title
+
+
+def to_text_metadata(lines: SortedLines) -> dict[str, Sourced[Any]]:
+    """Metadata the text itself gives: its first line, date line and byline."""
+    found: dict[str, Sourced[Any]] = {}
+    if lines.title is not None:
+        found["title"] = Sourced(" ".join(lines.title.split()), "first-line")
+    dated = [facts for facts in lines.facts if facts.published is not None]
+    dated.sort(key=lambda facts: facts.is_update)  # an "Updated:" date only as a last resort
+    if dated:
+        found["published"] = Sourced(dated[0].published, "date-line")
+    authors = next((facts.authors for facts in lines.facts if facts.authors), ())
+    if authors:
+        found["authors"] = Sourced(list(authors), "byline")
+    return found
+
+
+def to_page(
+    lines: SortedLines, *, url: str, content_type: str, metadata: Mapping[str, Sourced[Any]]
+) -> Page:
+    """A Page from sorted lines; `metadata` (from the page's markup) wins over the text's own."""
+    if lines.title is None:
+        raise InputError(
+            f"[EM109] {url}: no article text is left after removing {len(lines.removed)} "
+            "page-junk lines. Check the file holds an article; see crawl/data/junk_lines.toml."
+        )
+    found = {**to_text_metadata(lines), **metadata}
+    return Page(
+        url=url,
+        text=join_kept(lines.title, lines.kept),
+        removed=lines.removed,
+        content_type=content_type,
+        metadata_sources={name: value.source for name, value in found.items()},
+        **{name: value.value for name, value in found.items()},
+    )
+
+
+def page_from_text(text: str, *, url: str) -> Page:
+    """A Page from plain article text: first line the title, header facts read, junk removed."""
+    if not text.strip():
+        raise InputError(
+            f"[EM103] {url} is empty or only whitespace. Remove it or give a file with an article."
+        )
+    lines = sort_lines(split_lines(text))
+    page = to_page(lines, url=url, content_type="text/plain", metadata={})
+    log.debug("read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url})
+    return page

@@ -1,0 +1,1 @@
+"""Accuracy of evidence records against hand-written gold files (docs/evaluation.md)."""

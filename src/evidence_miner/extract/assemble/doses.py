@@ -1,0 +1,181 @@
+"""Tie each dose to its drug, frequency, route, duration and arm ("this dose, that drug, that arm")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from evidence_miner.extract.assemble.drugs import is_shielded
+from evidence_miner.extract.assemble.view import StudyView, join_provenance, provenance
+from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
+
+ALTERNATIVE_JOINERS = {"or", ",", "and"}
+
+
+def is_future_or_quoted(view: StudyView, span: Span) -> bool:
+    """Doses in sentences about planned trials or in quotes are not the study's."""
+    return view.has_term_in_sentence(span, "future_cue")
+
+
+def find_drug_after(view: StudyView, dose: Span) -> Span | None:
+    """"2.4 mg of semaglutide", "a 2.4-mg dose of semaglutide"."""
+    for mention in view.doc.spans[DRUGS]:
+        gap = view.doc[dose.end : mention.start]
+        if 0 <= mention.start - dose.end <= 3 and mention.sent == dose.sent and "of" in [t.lower_ for t in gap]:
+            return mention
+    return None
+
+
+def find_drug_before(view: StudyView, dose: Span) -> Span | None:
+    before = [
+        m for m in view.doc.spans[DRUGS]
+        if m.sent == dose.sent and m.end <= dose.start and not is_shielded(view, m)
+    ]
+    return before[-1] if before else None
+
+
+def find_drug_later(view: StudyView, dose: Span) -> Span | None:
+    later = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and m.start >= dose.end and not is_shielded(view, m)]
+    return later[0] if later else None
+
+
+def find_from_to_pair(view: StudyView, doses: list[Span]) -> dict[int, tuple[Span, str]]:
+    """Doses in "from X mg ... to Y mg": {index of Y: (X, "after")} and {index of X: (X, "before")}."""
+    pairs: dict[int, tuple[Span, str]] = {}
+    for first, second in zip(doses, doses[1:]):
+        if first.sent != second.sent:
+            continue
+        lead = [t.lower_ for t in view.doc[max(first.sent.start, first.start - 5) : first.start]]
+        between = [t.lower_ for t in view.doc[first.end : second.start]]
+        if "from" in lead and "to" in between:
+            pairs[first.start] = (first, "before")
+            pairs[second.start] = (first, "after")
+    return pairs
+
+
+def find_frequencies_after(view: StudyView, dose: Span, stop: int) -> list[Span]:
+    """Frequencies after a dose, up to the next dose or the end of its sentence."""
+    return [f for f in view.doc.spans[FREQUENCIES] if dose.end <= f.start < stop and f.sent == dose.sent]
+
+
+def find_arm_size(view: StudyView, after: Span, stop: int) -> Span | None:
+    """An arm size "(10 patients)" / "(n=9)" within three tokens after a dose or frequency."""
+    for count in view.doc.spans[COUNTS]:
+        if count._.em_kind == "arm_size" and 0 <= count.start - after.end <= 3 and count.start < stop:
+            return count
+    return None
+
+
+def find_route(view: StudyView, dose: Span, drug: Span | None) -> str | None:
+    routes = [r for r in view.doc.spans[ROUTES] if r.sent == dose.sent]
+    for route in routes:
+        if drug is not None and 0 <= drug.start - route.end <= 1:
+            return route._.em_key
+        if 0 <= route.start - dose.end <= 4:
+            return route._.em_key
+    if drug is not None:
+        return find_route_in_long_form(view, drug)
+    return None
+
+
+def find_route_in_long_form(view: StudyView, drug: Span) -> str | None:
+    """An abbreviation's long form may carry the route: "Intravenous immunoglobulin (IVIg)"."""
+    for short in getattr(view.doc._, "abbreviations", []) or []:
+        if short.text == drug.text:
+            long_form = short._.long_form
+            for route in view.doc.spans[ROUTES]:
+                if long_form.start <= route.start and route.end <= long_form.end:
+                    return route._.em_key
+    return None
+
+
+def find_treatment_duration(view: StudyView, after: Span) -> Span | None:
+    """"for a median 7 months" / "for 12 weeks" after a dose or its frequency."""
+    for duration in view.doc.spans[DURATIONS]:
+        if duration.sent != after.sent or duration.start < after.end:
+            continue
+        lead = [t.lower_ for t in view.doc[max(after.end, duration.start - 4) : duration.start]]
+        if "for" in lead or "over" in lead:
+            return duration
+    return None
+
+
+def to_duration_dict(view: StudyView, span: Span | None) -> dict | None:
+    if span is None:
+        return None
+    return {
+        **provenance(view, span, 0.8),
+        "value": span._.em_value, "low": span._.em_low, "high": span._.em_high,
+        "stat": span._.em_kind if span._.em_kind in ("mean", "median") else None,
+    }
+
+
+def resolve_drug(view: StudyView, dose: Span, pairs: dict[int, tuple[Span, str]], resolved: dict[int, Span | None]) -> Span | None:
+    if dose.start in pairs and pairs[dose.start][1] == "after":
+        return resolved.get(pairs[dose.start][0].start)
+    return find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose)
+
+
+def base_dose(view: StudyView, dose: Span, *, route: str | None, when: str | None) -> dict:
+    return {
+        **provenance(view, dose, 0.85),
+        "value": dose._.em_value, "low": dose._.em_low, "high": dose._.em_high,
+        "unit": dose._.em_unit, "route": route, "when": when,
+    }
+
+
+def expand_regimens(view: StudyView, dose: Span, base: dict, stop: int) -> list[dict]:
+    """One dose per regimen: "2 g/kg for 5 days a month (10 patients) or 2 days a month (9 patients)"."""
+    frequencies = find_frequencies_after(view, dose, stop)
+    arms = [(f, find_arm_size(view, f, stop)) for f in frequencies]
+    if len(arms) >= 2 and all(size is not None for _, size in arms):
+        return [regimen(view, dose, base, f, size, label=f.text) for f, size in arms]
+    frequency = frequencies[0] if frequencies else find_frequency_before(view, dose)
+    size = find_arm_size(view, frequency if frequency is not None and frequency.start > dose.start else dose, stop)
+    return [regimen(view, dose, base, frequency, size, label=None)]
+
+
+def find_frequency_before(view: StudyView, dose: Span) -> Span | None:
+    before = [f for f in view.doc.spans[FREQUENCIES] if f.sent == dose.sent and 0 <= dose.start - f.end <= 2]
+    return before[-1] if before else None
+
+
+def regimen(view: StudyView, dose: Span, base: dict, frequency: Span | None, size: Span | None, *, label: str | None) -> dict:
+    last = max([s for s in (dose, frequency, size) if s is not None], key=lambda s: s.end)
+    duration = find_treatment_duration(view, last)
+    return {
+        **base,
+        **join_provenance(view, dose, last, base["confidence"]),
+        "frequency": frequency.text if frequency is not None else None,
+        "group": label,
+        "group_n": int(size._.em_value) if size is not None else None,
+        "duration": to_duration_dict(view, duration),
+    }
+
+
+def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, dict]]:
+    """(drug key, dose dict) for every dose of the study, inheriting across "from X to Y"."""
+    doses = [d for d in view.body_spans(DOSES) if not is_future_or_quoted(view, d)]
+    pairs = find_from_to_pair(view, doses)
+    resolved: dict[int, Span | None] = {}
+    found: list[tuple[str, dict]] = []
+    previous_frequency: dict[int, str | None] = {}
+    for index, dose in enumerate(doses):
+        drug = resolve_drug(view, dose, pairs, resolved)
+        resolved[dose.start] = drug
+        key = drug._.em_key if drug is not None else studied
+        if key is None:
+            continue
+        stop = doses[index + 1].start if index + 1 < len(doses) else dose.sent.end
+        when = pairs[dose.start][1] if dose.start in pairs else None
+        base = base_dose(view, dose, route=find_route(view, dose, drug), when=when)
+        for item in expand_regimens(view, dose, base, stop):
+            inherit_frequency(item, dose, pairs, previous_frequency)
+            found.append((key, item))
+    return found
+
+
+def inherit_frequency(item: dict, dose: Span, pairs: dict[int, tuple[Span, str]], seen: dict[int, str | None]) -> None:
+    """The second dose of "from 15 mg daily to 10 mg" is daily too."""
+    if item["frequency"] is None and dose.start in pairs and pairs[dose.start][1] == "after":
+        item["frequency"] = seen.get(pairs[dose.start][0].start)
+    seen[dose.start] = item["frequency"]

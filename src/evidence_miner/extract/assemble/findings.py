@@ -1,0 +1,113 @@
+"""Put one study's facts together into a Findings record (as plain data)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from evidence_miner.extract.assemble import adverse, doses, drugs, outcomes, population, study
+from evidence_miner.extract.assemble.view import StudyView, provenance
+from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS
+from evidence_miner.extract.lexicons import Lexicon
+from evidence_miner.records import Findings
+
+STUDY_SENTENCE_WORDS = {"patients", "participants", "study", "trial", "people", "adults", "children", "women", "men"}
+
+
+def find_title_end(doc: Doc) -> int:
+    """Tokens of the first sentence when it is a headline (no final full stop)."""
+    first = next(iter(doc.sents), None)
+    if first is None or first.text.rstrip().endswith((".", "?", "!")):
+        return 0
+    return first.end
+
+
+def find_segments(doc: Doc, title_end: int) -> list[tuple[int, int]]:
+    """Split the body where a second study is introduced ("In a separate study, ...")."""
+    cues = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue" and t.start >= title_end]
+    cuts = sorted({t.sent.start for t in cues})
+    bounds = [title_end, *[c for c in cuts if c > title_end], len(doc)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def has_study(view: StudyView) -> bool:
+    return (
+        study.find_design(view) is not None
+        or bool(view.body_spans(EFFECTS))
+        or (population.find_total(view) is not None and bool(view.body_spans(COUNTS)))
+    )
+
+
+def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
+    groups: dict[str, list[Span]] = {}
+    for span in view.doc.spans[CONDITIONS]:
+        if span.end <= view.title_end or view.start <= span.start < view.end:
+            groups.setdefault(span._.em_key, []).append(span)
+    concepts = []
+    for key, mentions in groups.items():
+        entry = lexicon.entries[key]
+        studied = any(m.end <= view.title_end or {t.lower_ for t in m.sent} & STUDY_SENTENCE_WORDS for m in mentions)
+        concepts.append({**provenance(view, mentions[0], 0.8), "name": entry.name, "ids": dict(entry.ids), "mentioned_only": not studied})
+    return concepts
+
+
+def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
+    groups = drugs.group_drug_mentions(view)
+    first_studied = drugs.pick_studied(view, groups, lexicon, {})
+    dose_items = doses.assemble_doses(view, first_studied)
+    dose_counts: dict[str, int] = {}
+    for key, _ in dose_items:
+        dose_counts[key] = dose_counts.get(key, 0) + 1
+    studied = drugs.pick_studied(view, groups, lexicon, dose_counts)
+    interventions = []
+    for key, mentions in groups.items():
+        entry = lexicon.entries[key]
+        role = drugs.decide_role(view, entry, mentions, studied=studied, dose_count=dose_counts.get(key, 0))
+        its_doses = [d for k, d in dose_items if k == key]
+        interventions.append(drugs.build_intervention(view, entry, mentions, role, its_doses))
+    view.notes["studied"] = studied
+    return interventions
+
+
+def assemble_study(view: StudyView) -> dict:
+    design = study.find_design(view)
+    journal = study.find_journal(view)
+    follow_up = study.find_follow_up(view)
+    return {
+        "design": design["design"] if design else None,
+        "journal": journal.text if journal is not None else None,
+        "investigators": study.to_names(study.find_investigators(view)),
+        "country": study.find_country(view),
+        "follow_up": follow_up,
+        "treatment_duration": find_treatment_duration(view),
+    }
+
+
+def find_treatment_duration(view: StudyView) -> dict | None:
+    for item in view.notes.get("interventions", []):
+        if item["role"] == "studied":
+            for dose in item["doses"]:
+                if dose.get("duration"):
+                    return dose["duration"]
+    return None
+
+
+def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Findings:
+    interventions = assemble_interventions(view, drug_lexicon)
+    view.notes["interventions"] = interventions
+    total = population.find_total(view)
+    total_span = total[0] if total else None
+    count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
+    data = {
+        "study": assemble_study(view),
+        "conditions": assemble_conditions(view, condition_lexicon),
+        "population": {
+            "total": population.to_total(view, total),
+            "age": population.find_age(view),
+            "condition_duration": population.find_condition_duration(view),
+            "groups": population.find_groups(view, total_span),
+        },
+        "interventions": interventions,
+        "outcomes": count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view),
+        "adverse_events": adverse.assemble_adverse_events(view),
+    }
+    return Findings.model_validate(data)

@@ -1,0 +1,163 @@
+"""Outcomes: counts with denominators, percentages and effect sizes, with direction and group."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
+
+DIRECTIONS = {"improved", "worsened", "stable", "improved_or_stable", "increased", "decreased", "no_difference"}
+ABLE_TERMS = {"were able to", "was able to"}
+RATIO_EFFECTS = {"HR", "OR", "RR", "IRR"}
+CLAUSE_BREAKS = {";"}
+
+
+def outcome_terms_in(view: StudyView, sent: Span) -> list[Span]:
+    return [t for t in view.sentence_terms(sent, "outcome")]
+
+
+def find_outcome_term(view: StudyView, count: Span) -> Span | None:
+    """The outcome verb a count is the subject of: the first after it, else (for "the other
+    three patients") the last before it in the same sentence."""
+    label_end = count.end + len((count._.em_label or "").split()) + (1 if count._.em_label else 0)
+    terms = outcome_terms_in(view, count.sent)
+    after = [t for t in terms if t.start >= count.end and not crosses_break(view, count.end, t.start)]
+    after = [t for t in after if t.start >= label_end] or after
+    if after:
+        return prefer_specific(after)
+    if count._.em_kind in ("other", "plain", "elliptical"):
+        before = [t for t in terms if t.end <= count.start]
+        return before[-1] if before else None
+    return None
+
+
+def crosses_break(view: StudyView, start: int, end: int) -> bool:
+    return any(t.text in CLAUSE_BREAKS for t in view.doc[start:end])
+
+
+def prefer_specific(terms: list[Span]) -> Span:
+    """"were able to reduce" is a reduction: a general term gives way to the next one."""
+    first = terms[0]
+    if first.text.lower() in ABLE_TERMS and len(terms) > 1 and terms[1].start - first.end <= 3:
+        return terms[1]
+    return first
+
+
+def direction_of(view: StudyView, term: Span) -> str | None:
+    negations = view.sentence_terms(term, "negation")
+    if any(0 <= term.start - n.end <= 2 for n in negations):
+        return None
+    return term._.em_key if term._.em_key in DIRECTIONS else None
+
+
+def is_discontinuation(view: StudyView, count: Span, term: Span | None) -> bool:
+    """"one patient stopped treatment because of nausea" is an adverse event, not an outcome."""
+    stops = [t for t in view.sentence_terms(count, "discontinuation") if t.start >= count.end]
+    return bool(stops) and (term is None or stops[0].start < term.start)
+
+
+def measure_after(view: StudyView, term: Span) -> str | None:
+    words = []
+    for token in view.doc[term.end : min(term.end + 6, term.sent.end)]:
+        if token.is_punct or token.lower_ in {"and", "but", "while", "after", "in", "on"}:
+            break
+        words.append(token.text)
+    return clean_label(" ".join([term.text, *words]))
+
+
+def count_outcome(view: StudyView, count: Span, term: Span, inherited: tuple[int | None, str | None]) -> dict:
+    of, group = count._.em_of, clean_label(count._.em_label)
+    outcome_label = group if group and any(w in group.lower() for w in (term.text.lower(),)) else None
+    if count._.em_kind in ("other", "elliptical") or (of is None and group is None and count._.em_kind != "plain"):
+        of, group = of or inherited[0], group or inherited[1]
+    percent = percent_after(view, count)
+    return {
+        **provenance(view, count, 0.8),
+        "measure": outcome_label or measure_after(view, term),
+        "group": None if outcome_label else group,
+        "direction": direction_of(view, term),
+        "count": int(count._.em_value), "of": of,
+        "percent": percent._.em_value if percent is not None else None,
+    }
+
+
+def percent_after(view: StudyView, count: Span) -> Span | None:
+    for percent in view.doc.spans[PERCENTS]:
+        if percent.sent == count.sent and 0 <= percent.start - count.end <= 2:
+            return percent
+    return None
+
+
+def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[dict], set[int]]:
+    """Outcome per count that is the subject of an outcome verb; the percents they used."""
+    outcomes, used = [], set()
+    inherited: tuple[int | None, str | None] = (None, None)
+    for count in view.body_spans(COUNTS):
+        if (total is not None and count.start == total.start) or count._.em_kind == "arm_size":
+            continue
+        term = find_outcome_term(view, count)
+        if term is None or is_discontinuation(view, count, term) or view.has_term_in_sentence(count, "adverse_event_word"):
+            continue
+        outcome = count_outcome(view, count, term, inherited)
+        outcomes.append(outcome)
+        if (p := percent_after(view, count)) is not None:
+            used.add(p.start)
+        if outcome["of"] is not None:
+            inherited = (outcome["of"], outcome["group"])
+    return outcomes, used
+
+
+def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:
+    """Percentages in sentences that report an outcome, outside CIs, counts and adverse events."""
+    outcomes = []
+    for percent in view.body_spans(PERCENTS):
+        if percent.start in used or is_ci_level(view, percent) or view.has_term_in_sentence(percent, "adverse_event_word"):
+            continue
+        terms = outcome_terms_in(view, percent.sent)
+        if not terms or view.has_term_in_sentence(percent, "adverse_event"):
+            continue
+        outcomes.append({
+            **provenance(view, percent, 0.6),
+            "measure": measure_after(view, terms[0]), "group": nearest_drug_name(view, percent),
+            "direction": direction_of(view, terms[0]), "percent": percent._.em_value,
+        })
+    return outcomes
+
+
+def is_ci_level(view: StudyView, percent: Span) -> bool:
+    after = view.doc[percent.end : percent.end + 2].text.lower()
+    return "ci" in after or "confidence" in after
+
+
+def nearest_drug_name(view: StudyView, span: Span) -> str | None:
+    before = [d for d in view.doc.spans[DRUGS] if d.sent == span.sent and d.end <= span.start]
+    return before[-1].text if before else None
+
+
+def assemble_effect_outcomes(view: StudyView) -> list[dict]:
+    outcomes = []
+    for effect in view.body_spans(EFFECTS):
+        kind, value, low, high = effect._.em_key, effect._.em_value, effect._.em_low, effect._.em_high
+        outcomes.append({
+            **provenance(view, effect, 0.85),
+            "measure": measure_before(view, effect),
+            "direction": effect_direction(kind, value, low, high),
+            "effect": {"type": kind, "value": value, "ci": (low, high) if low is not None else None,
+                       "p": effect._.em_p, "p_operator": effect._.em_op},
+        })
+    return outcomes
+
+
+def measure_before(view: StudyView, effect: Span) -> str | None:
+    words = view.doc[max(effect.sent.start, effect.start - 8) : effect.start]
+    return clean_label(words.text.split(",")[-1].split("(")[0]) if len(words) else None
+
+
+def effect_direction(kind: str, value: float, low: float | None, high: float | None) -> str | None:
+    null = 1.0 if kind in RATIO_EFFECTS else 0.0
+    if low is not None and high is not None and low <= null <= high:
+        return "no_difference"
+    if kind in RATIO_EFFECTS | {"MD", "SMD"}:
+        return "decreased" if value < null else "increased"
+    return None

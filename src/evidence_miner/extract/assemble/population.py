@@ -1,0 +1,157 @@
+"""The study population: total, age, condition duration, and the arms and subgroups with sizes."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.extensions import COUNTS, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
+from evidence_miner.extract.patterns import terms_of
+
+ENROLMENT_VERBS = {
+    "enrolled": "enrolled", "included": "enrolled", "recruited": "enrolled", "involved": "enrolled",
+    "randomized": "randomized", "randomised": "randomized", "assigned": "randomized",
+    "analyzed": "analysed", "analysed": "analysed", "followed": "enrolled", "studied": "enrolled",
+    "screened": "screened",
+}  # fmt: skip
+AGE_SKIP = {",", "of", "was", "were", "is", "at", "about", "around", "approximately", ":", "="}
+
+
+def is_aggregate(count: Span) -> bool:
+    """"12 trials", "40 studies": counts of studies, not of people."""
+    return count[-1].lower_ in terms_of("aggregate_noun")
+
+
+def find_total_cue(view: StudyView, count: Span) -> str | None:
+    """The enrolment word that marks a count as the study's total, if any."""
+    for term in view.sentence_terms(count, "total_cue"):
+        if term.end <= count.start and count.start - term.end <= 3:
+            return ENROLMENT_VERBS.get(term[-1].lower_, "enrolled")
+    after = [t.lower_ for t in view.doc[count.end : min(count.end + 3, count.sent.end)]]
+    for word in after:
+        if word in ENROLMENT_VERBS:
+            return ENROLMENT_VERBS[word]
+    return None
+
+
+def rank_total(view: StudyView, count: Span) -> tuple | None:
+    if count._.em_kind not in ("plain", "of") or count._.em_of is not None or is_aggregate(count):
+        return None
+    cue = find_total_cue(view, count)
+    if cue is not None:
+        return (0, -count._.em_value, count.start), cue
+    if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(count, "study_word"):
+        return (1, -count._.em_value, count.start), None
+    return None
+
+
+def find_total(view: StudyView) -> tuple[Span, str | None] | None:
+    ranked = []
+    for count in view.body_spans(COUNTS):
+        rank = rank_total(view, count)
+        if rank is not None:
+            ranked.append((rank[0], count, rank[1]))
+    if not ranked:
+        return None
+    _, count, kind = min(ranked, key=lambda item: item[0])
+    return count, kind
+
+
+def to_total(view: StudyView, found: tuple[Span, str | None] | None) -> dict | None:
+    if found is None:
+        return None
+    count, kind = found
+    return {**provenance(view, count, 0.8 if kind else 0.6), "value": int(count._.em_value), "kind": kind}
+
+
+def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None:
+    for term in view.terms("stat"):
+        if 0 <= start - term.end <= window:
+            return term._.em_key
+    return None
+
+
+def find_age(view: StudyView) -> dict | None:
+    """"mean age, 60 years", "a median age of 54", "aged 45 to 70"."""
+    for term in view.body_spans("em_terms"):
+        if term.label_ != "age":
+            continue
+        value = find_value_after(view, term)
+        if value is None:
+            continue
+        own_stat = value._.em_kind if value._.em_kind in ("mean", "median") else None
+        stat = find_stat_before(view, term.start) or own_stat
+        return {
+            **provenance(view, view.doc[term.start : value.end], 0.8),
+            "value": value._.em_value, "low": value._.em_low, "high": value._.em_high,
+            "stat": stat, "unit": "year",
+        }
+    return None
+
+
+def find_value_after(view: StudyView, term: Span) -> Span | None:
+    """The first duration or number within four tokens after `term`, skipping filler words."""
+    i = term.end
+    while i < term.sent.end and view.doc[i].lower_ in AGE_SKIP and i - term.end < 4:
+        i += 1
+    for group in (DURATIONS, NUMBERS):
+        for span in view.doc.spans[group]:
+            if span.start == i:
+                return span
+    return None
+
+
+def find_condition_duration(view: StudyView) -> dict | None:
+    """"(median duration of neuropathy, 9 years)", "had had diabetes for a mean of 12 years"."""
+    for token in view.doc[view.start : view.end]:
+        if token.lower_ != "duration" or token.i < view.title_end:
+            continue
+        if view.doc[max(token.i - 3, 0) : token.i].text.lower().count("treatment"):
+            continue
+        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
+        if duration is not None:
+            stat = find_stat_before(view, token.i) or duration._.em_kind
+            return {**provenance(view, duration, 0.7), "value": duration._.em_value, "stat": stat}
+    return None
+
+
+def arm_label(view: StudyView, count: Span) -> str | None:
+    """What an arm size "(10 patients)" refers to: the frequency, dose or drug right before it."""
+    for group in (FREQUENCIES, DRUGS):
+        for span in view.doc.spans[group]:
+            if span.sent == count.sent and 0 <= count.start - span.end <= 2:
+                return span.text
+    words = view.doc[max(count.sent.start, count.start - 3) : count.start]
+    return clean_label(words.text) if words.text.lower().endswith(("group", "arm")) else None
+
+
+def find_groups(view: StudyView, total: Span | None) -> list[dict]:
+    groups, seen = [], set()
+    for count in view.body_spans(COUNTS):
+        group = to_group(view, count, total)
+        if group is None or (key := (str(group["label"]).lower(), group["n"])) in seen:
+            continue
+        seen.add(key)
+        groups.append(group)
+    return groups
+
+
+def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
+    kind, label = count._.em_kind, clean_label(count._.em_label)
+    if total is not None and count.start == total.start:
+        return None
+    if kind == "arm_size":
+        label, n = arm_label(view, count), count._.em_value
+    elif kind in ("of", "all") and label and not is_outcome_label(view, count):
+        n = count._.em_of
+    elif kind == "plain" and label and not is_outcome_label(view, count) and not is_aggregate(count):
+        n = count._.em_value
+    else:
+        return None
+    return {**provenance(view, count, 0.7), "label": label, "n": int(n)}
+
+
+def is_outcome_label(view: StudyView, count: Span) -> bool:
+    """"patients who had dramatic improvements" names an outcome, not a subgroup."""
+    label = (count._.em_label or "").lower()
+    return any(term in label.split() or f" {term} " in f" {label} " for term in terms_of("outcome"))

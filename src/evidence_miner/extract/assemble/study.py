@@ -1,0 +1,161 @@
+"""Study facts: design, journal, investigators, country, follow-up."""
+
+from __future__ import annotations
+
+import calendar
+
+from spacy.tokens import Doc, Span
+
+from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.extensions import DURATIONS
+from evidence_miner.extract.patterns import load_term_sets
+
+MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
+DAYS = {d.lower() for d in calendar.day_name}
+JOURNAL_SKIP = {"online", "today", "this", "week", "month", "year", "on", "in", "the", "journal", "issue",
+                "of", "latest", "current", "a", "an", ",", "yesterday", "last", "early", "late", "by"}  # fmt: skip
+JOURNAL_JOINERS = {"&", "of", "and", "the", "for", "in", ":", "-", "de"}
+NAME_PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "del", "du"}
+RESEARCH_WORDS = {"researchers", "investigators", "scientists", "team", "university", "hospital", "institute",
+                  "authors", "colleagues", "led", "center", "centre", "school", "clinic"}  # fmt: skip
+
+
+def design_priority(value: str) -> int:
+    return max((ts.priority for ts in load_term_sets() if ts.kind == "design" and ts.value == value), default=0)
+
+
+def find_design(view: StudyView) -> dict | None:
+    terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue")]
+    if not terms:
+        return None
+    best = max(terms, key=lambda t: (design_priority(t._.em_key), -t.start))
+    return {"design": best._.em_key, "span": best}
+
+
+def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
+    while i < stop and (doc[i].lower_ in JOURNAL_SKIP | MONTHS | DAYS or doc[i].like_num or doc[i].lower_.rstrip("stndrh").isdigit()):
+        i += 1
+    return i
+
+
+def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
+    """"Arthritis Care & Research", "The New England Journal of Medicine", "JAMA Network Open"."""
+    if i >= stop or not (doc[i].is_title or doc[i].is_upper) or not doc[i].is_alpha:
+        return None
+    end = i
+    while end < stop and (doc[end].is_title or doc[end].is_upper or doc[end].lower_ in JOURNAL_JOINERS):
+        end += 1
+    while end > i and doc[end - 1].lower_ in JOURNAL_JOINERS:
+        end -= 1
+    return doc[i:end] if end > i else None
+
+
+def find_journal(view: StudyView) -> Span | None:
+    for cue in view.terms("journal_cue"):
+        start = skip_journal_filler(view.doc, cue.end, cue.sent.end)
+        run = read_title_case_run(view.doc, start, cue.sent.end)
+        if run is not None:
+            if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":
+                run = view.doc[run.start - 1 : run.end] if run.text.lower().startswith("lancet") else run
+            return run
+    return None
+
+
+def read_person_name(doc: Doc, i: int, stop: int) -> Span | None:
+    """Two to four capitalised words (initials and particles allowed) from token i."""
+    end = i
+    while end < stop and end - i < 4 and (
+        (doc[end].is_title and doc[end].is_alpha) or is_initial(doc[end]) or (end > i and doc[end].lower_ in NAME_PARTICLES and end + 1 < stop and doc[end + 1].is_title)
+    ):
+        end += 1
+    return doc[i:end] if end - i >= 2 and doc[end - 1].is_title else None
+
+
+def is_initial(token) -> bool:
+    return len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
+
+
+def find_investigators(view: StudyView) -> list[Span]:
+    """Named with a title or degree ("Dr. X Y", "X Y, MD") first; a name next to "and
+    colleagues" / "led by" only in sentences without such a name. Outside experts are skipped."""
+    titles = terms_text("investigator_title")
+    strong, weak = [], []
+    for token in view.doc[max(view.start, view.title_end) : view.end]:
+        if token.lower_ in titles:
+            start = token.i + 1 + (token.i + 1 < len(view.doc) and view.doc[token.i + 1].text == ".")
+            strong.append(read_person_name(view.doc, start, token.sent.end))
+    for cue in view.body_spans("em_terms"):
+        if cue.label_ == "investigator_suffix":
+            strong.append(name_before_suffix(view.doc, cue))
+        elif cue.label_ == "investigator_cue":
+            weak.append(name_near_cue(view.doc, cue))
+    strong = [n for n in strong if n is not None]
+    with_strong = {n.sent.start for n in strong}
+    names = strong + [n for n in weak if n is not None and n.sent.start not in with_strong]
+    return unique_names([n for n in names if not view.has_term_in_sentence(n, "outside_expert_cue")])
+
+
+def terms_text(kind: str) -> set[str]:
+    return {t.lower() for ts in load_term_sets() if ts.kind == kind for t in ts.terms}
+
+
+def unique_names(names: list[Span]) -> list[Span]:
+    seen, kept = set(), []
+    for name in sorted(names, key=lambda n: n.start):
+        if name.text not in seen:
+            seen.add(name.text)
+            kept.append(name)
+    return kept
+
+
+def name_before_suffix(doc: Doc, suffix: Span) -> Span | None:
+    """"Jane K. Doe, MD"."""
+    if suffix.start >= 2 and doc[suffix.start - 1].text == ",":
+        return name_ending_at(doc, suffix.start - 1, suffix.sent.start)
+    return None
+
+
+def name_near_cue(doc: Doc, cue: Span) -> Span | None:
+    """"led by Jane Doe", "lead author Jane Doe", "Jane Doe and colleagues"."""
+    sent = cue.sent
+    after = read_person_name(doc, cue.end, sent.end)
+    return after or name_ending_at(doc, cue.start, sent.start)
+
+
+def name_ending_at(doc: Doc, end: int, sent_start: int) -> Span | None:
+    start = end
+    while start > sent_start and end - start < 4 and (doc[start - 1].is_title or is_initial(doc[start - 1])) and doc[start - 1].is_alpha | is_initial(doc[start - 1]):
+        start -= 1
+    return doc[start:end] if end - start >= 2 else None
+
+
+def find_country(view: StudyView) -> str | None:
+    for term in view.terms("country"):
+        if not term.text[0].isupper() or (len(term.text) <= 3 and not term.text.replace(".", "").isupper()):
+            continue
+        if {t.lower_ for t in term.sent} & RESEARCH_WORDS:
+            return term._.em_key
+    return None
+
+
+def find_follow_up(view: StudyView) -> dict | None:
+    """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up"."""
+    for term in view.terms("follow_up"):
+        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == term.sent and (0 <= d.start - term.end <= 5 or 0 <= term.start - d.end <= 1)), None)
+        if duration is None or term.start < view.title_end:
+            continue
+        stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)
+        return {**provenance(view, duration, 0.8), "value": duration._.em_value,
+                "low": duration._.em_low, "high": duration._.em_high, "stat": stat}
+    return None
+
+
+def stat_before(view: StudyView, span: Span) -> str | None:
+    for term in view.terms("stat"):
+        if term.sent == span.sent and 0 <= span.start - term.end <= 2:
+            return term._.em_key
+    return None
+
+
+def to_names(spans: list[Span]) -> list[str]:
+    return [clean_label(s.text) for s in spans if clean_label(s.text)]

@@ -1,0 +1,76 @@
+"""A read-only view of one study's part of an annotated Doc, with provenance helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.tokens import Doc, Span
+
+from evidence_miner.extract.components.terms import TERMS
+
+
+@dataclass
+class StudyView:
+    """The tokens [start, end) of a Doc that report one study."""
+
+    doc: Doc
+    start: int
+    end: int
+    title_end: int = 0  # tokens before this are the headline (shared by every study)
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def spans(self, group: str) -> list[Span]:
+        return [s for s in self.doc.spans[group] if self.start <= s.start and s.end <= self.end]
+
+    def body_spans(self, group: str) -> list[Span]:
+        """Spans of the group in this study's part, headline excluded."""
+        return [s for s in self.spans(group) if s.start >= self.title_end]
+
+    def terms(self, kind: str) -> list[Span]:
+        return [s for s in self.spans(TERMS) if s.label_ == kind]
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [s.start for s in self.doc.sents]
+
+    def sentence_index(self, token_i: int) -> int:
+        starts = self.sentence_starts
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= token_i:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def sentence_terms(self, span: Span, kind: str) -> list[Span]:
+        sent = span.sent
+        return [t for t in self.doc.spans[TERMS] if t.label_ == kind and sent.start <= t.start < sent.end]
+
+    def has_term_in_sentence(self, span: Span, kind: str) -> bool:
+        return bool(self.sentence_terms(span, kind))
+
+
+def provenance(view: StudyView, span: Span, confidence: float) -> dict:
+    """text, character span and sentence index of a span, with a confidence."""
+    return {
+        "text": span.text,
+        "span": (span.start_char, span.end_char),
+        "sentence": view.sentence_index(span.start),
+        "confidence": confidence,
+    }
+
+
+def join_provenance(view: StudyView, first: Span, last: Span, confidence: float) -> dict:
+    """Provenance of the text from `first` to `last` (same sentence or not)."""
+    start, end = min(first.start, last.start), max(first.end, last.end)
+    return provenance(view, view.doc[start:end], confidence)
+
+
+def clean_label(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip(" ,;:.()")
+    return text or None

@@ -1,0 +1,156 @@
+"""Find counts of people or animals ("19 patients", "two of nine", "all four with X", "(n=10)")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from evidence_miner.extract.components.quantities import TermIndex
+from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS, PERCENTS
+from evidence_miner.extract.patterns import terms_of
+
+DETERMINERS = {"the", "these", "those", "their", "its", "all"}
+SOLE_WORDS = {"sole", "only", "single", "lone"}
+MODIFIER_STOP = {
+    "with", "who", "of", "in", "were", "was", "had", "have", "and", "or", "to", "for", "at", "on",
+    "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
+}  # fmt: skip
+LABEL_BOUNDARY = {
+    ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
+    "experienced", "saw", "achieved", "did", "could", "would", "reported", "developed",
+    "received", "remained", "improved", "worsened", "stopped", "responded", "and", "who", "but",
+    "while", "whereas", "compared", "versus", "vs", "vs.", "than", "after", "before", "during",
+}  # fmt: skip
+
+
+def is_population_noun(doc: Doc, i: int) -> bool:
+    return 0 <= i < len(doc) and doc[i].lower_ in terms_of("population_noun")
+
+
+def taken_tokens(doc: Doc) -> set[int]:
+    """Tokens inside doses, durations, percentages and effects: their numbers are not counts."""
+    taken = set()
+    for group in (DOSES, DURATIONS, PERCENTS, EFFECTS):
+        for span in doc.spans[group]:
+            taken.update(range(span.start, span.end))
+    return taken
+
+
+def find_noun_end(doc: Doc, start: int, stop: int, *, max_modifiers: int = 4) -> int | None:
+    """End of "[modifiers] NOUN" from `start` ("Sjögren's syndrome patients" -> after patients)."""
+    for i in range(start, min(start + max_modifiers + 1, stop)):
+        if is_population_noun(doc, i):
+            return i + 1
+        token = doc[i]
+        if token.lower_ in MODIFIER_STOP or token.like_num or not (token.is_alpha or token.text in {"’s", "'s", "-"}):
+            return None
+    return None
+
+
+def find_label(doc: Doc, start: int, stop: int) -> tuple[str | None, int]:
+    """The qualifier after a count: "with ataxic neuropathy", "who required corticosteroids"."""
+    if start >= stop or doc[start].lower_ not in {"with", "who", "whose", "in", "on", "taking", "receiving", "given"}:
+        return None, start
+    end = start + 1
+    while end < stop and (end == start + 1 or doc[end].lower_ not in LABEL_BOUNDARY) and end - start < 9:
+        end += 1
+    words = doc[start + 1 : end]
+    if not len(words):
+        return None, start
+    keep_verb = doc[start].lower_ in {"who", "whose"}
+    text = words.text if keep_verb or doc[start].lower_ in {"with"} else doc[start:end].text
+    return text, end
+
+
+def make_count(doc: Doc, start: int, end: int, value: float, kind: str, *, of: float | None = None) -> Span:
+    span = Span(doc, start, end, label="COUNT")
+    span._.em_value = value
+    span._.em_of = int(of) if of is not None else None
+    span._.em_kind = kind
+    return span
+
+
+def find_of_count(doc: Doc, numbers: dict[int, Span], first: Span, stop: int) -> Span | None:
+    """"two of nine patients", "126 of the 306", "Ten of 13 patients who ..."."""
+    i = first.end
+    if i >= stop or doc[i].lower_ != "of":
+        return None
+    i += 1 + (i + 1 < stop and doc[i + 1].lower_ in DETERMINERS)
+    second = numbers.get(i)
+    if second is None or second._.em_value < first._.em_value:
+        return None
+    end = find_noun_end(doc, second.end, stop) or second.end
+    return make_count(doc, first.start, end, first._.em_value, "of", of=second._.em_value)
+
+
+def find_plain_count(doc: Doc, number: Span, stop: int) -> Span | None:
+    """"19 patients", "1,580 older adults", "(10 patients)", "all four with ..."."""
+    end = find_noun_end(doc, number.end, stop)
+    before = doc[number.start - 1].lower_ if number.start > 0 else ""
+    if before == "all" and (end or (number.end < stop and doc[number.end].lower_ in {"with", "who"})):
+        return make_count(doc, number.start - 1, end or number.end, number._.em_value, "all", of=number._.em_value)
+    if end is None:
+        return None
+    kind = "other" if before in {"other", "remaining"} else "plain"
+    if before == "(" and end < len(doc) and doc[end].text == ")":
+        kind = "arm_size"
+    return make_count(doc, number.start, end, number._.em_value, kind)
+
+
+def find_n_equals(doc: Doc, number: Span) -> Span | None:
+    """"(n=10)", "n = 306"."""
+    if number._.em_kind == "n_equals":
+        return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
+    if number.start >= 2 and doc[number.start - 1].text == "=" and doc[number.start - 2].lower_ == "n":
+        return make_count(doc, number.start - 2, number.end, number._.em_value, "arm_size")
+    return None
+
+
+def find_sole_counts(doc: Doc) -> list[Span]:
+    """"the sole patient with X", "the only participant who ..."."""
+    found = []
+    for token in doc[:-2]:
+        if token.lower_ in SOLE_WORDS and doc[token.i + 1].lower_ in terms_of("population_noun_singular"):
+            if token.i > 0 and doc[token.i - 1].lower_ == "the":
+                found.append(make_count(doc, token.i - 1, token.i + 2, 1, "all", of=1))
+    return found
+
+
+def find_elliptical(doc: Doc, number: Span, stop: int) -> Span | None:
+    """A bare number followed by an outcome verb: "and four worsened"."""
+    terms = TermIndex(doc)
+    if number.end < stop and terms.at(number.end, "outcome") is not None and number._.em_value == int(number._.em_value):
+        return make_count(doc, number.start, number.end, number._.em_value, "elliptical")
+    return None
+
+
+def find_counts(doc: Doc) -> list[Span]:
+    numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    taken = taken_tokens(doc)
+    found = find_sole_counts(doc)
+    for number in doc.spans[NUMBERS]:
+        if number.start in taken or number._.em_value != int(number._.em_value):
+            continue
+        stop = number.sent.end
+        if number._.em_kind == "fraction":
+            found.append(make_count(doc, number.start, number.end, number._.em_value, "of", of=number._.em_of))
+            continue
+        count = (find_n_equals(doc, number) or find_of_count(doc, numbers, number, stop)
+                 or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop))
+        if count is not None:
+            found.append(count)
+    return [attach_label(doc, c) for c in filter_spans(found)]
+
+
+def attach_label(doc: Doc, count: Span) -> Span:
+    label, _ = find_label(doc, count.end, count.sent.end)
+    count._.em_label = label
+    return count
+
+
+class CountFinder:
+    """Sets doc.spans["em_counts"]: em_value, em_of (denominator), em_kind, em_label (qualifier)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[COUNTS] = find_counts(doc)
+        return doc

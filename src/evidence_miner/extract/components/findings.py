@@ -1,0 +1,37 @@
+"""The record assembler: one Findings per study reported in the Doc, or the reason there is none."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from evidence_miner.extract.assemble.findings import (
+    assemble_findings, find_segments, find_title_end, has_study,
+)  # fmt: skip
+from evidence_miner.extract.assemble.view import StudyView
+from evidence_miner.extract.lexicons import Lexicon
+from evidence_miner.records import Findings
+
+NO_STUDY_REASON = "no study design, effect size, or enrolled cohort with results was found"
+
+
+def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon) -> list[Findings]:
+    title_end = find_title_end(doc)
+    views = [StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)]
+    studies = [v for v in views if has_study(v)]
+    if len(studies) > 1 and not has_study(views[0]):
+        studies = studies[:1]
+    return [assemble_findings(view, drugs, conditions) for view in studies]
+
+
+class FindingsAssembler:
+    """Sets doc._.em_findings (list of Findings as dicts) and doc._.em_no_study_reason."""
+
+    def __init__(self, drugs: Lexicon, conditions: Lexicon) -> None:
+        self.drugs = drugs
+        self.conditions = conditions
+
+    def __call__(self, doc: Doc) -> Doc:
+        findings = find_findings(doc, self.drugs, self.conditions)
+        doc._.em_findings = [f.model_dump(mode="json") for f in findings]
+        doc._.em_no_study_reason = None if findings else NO_STUDY_REASON
+        return doc

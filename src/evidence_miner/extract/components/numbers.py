@@ -1,0 +1,100 @@
+"""Find numbers (digits, number words, hyphenated and n= forms) and set their values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from evidence_miner.errors import NormaliseError
+from evidence_miner.extract.extensions import NUMBERS
+from evidence_miner.numbers import is_number_word, parse_number
+
+NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+PLAIN_RE = re.compile(rf"^(?:{NUMERAL})$")
+HYPHEN_UNIT_RE = re.compile(rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²]*)$")
+N_EQUALS_RE = re.compile(rf"^[nN]=({NUMERAL})$")
+FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
+WORD_JOINERS = {"and", "-"}
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    start: int
+    end: int
+    value: float
+    kind: str
+    unit: str | None = None
+    of: int | None = None
+
+
+def to_value(text: str) -> float | None:
+    try:
+        return parse_number(text)
+    except NormaliseError:
+        return None
+
+
+def find_token_number(doc: Doc, i: int) -> NumberMention | None:
+    """A number written as one token: 19, 1,580, 2.4-mg, 27-month, n=10, 5/5."""
+    text = doc[i].text
+    if PLAIN_RE.match(text):
+        value = to_value(text)
+        return NumberMention(i, i + 1, value, "numeral") if value is not None else None
+    if match := HYPHEN_UNIT_RE.match(text):
+        value = to_value(match.group(1))
+        unit = match.group(2)
+        return NumberMention(i, i + 1, value, "numeral_unit", unit=unit) if value is not None else None
+    if match := N_EQUALS_RE.match(text):
+        value = to_value(match.group(1))
+        return NumberMention(i, i + 1, value, "n_equals") if value is not None else None
+    if match := FRACTION_RE.match(text):
+        return NumberMention(i, i + 1, float(match.group(1)), "fraction", of=int(match.group(2)))
+    return None
+
+
+def find_word_number(doc: Doc, i: int) -> NumberMention | None:
+    """The longest run of number words from token i that parses: "twenty-two", "one hundred and five"."""
+    if not is_number_word(doc[i].lower_.split("-")[0]):
+        return None
+    best = None
+    end = i
+    while end < len(doc) and (is_number_word(doc[end].lower_.split("-")[0]) or (
+        doc[end].lower_ in WORD_JOINERS and end + 1 < len(doc)
+        and is_number_word(doc[end + 1].lower_.split("-")[0])
+    )):
+        end += 1
+        value = to_value(doc[i:end].text)
+        if value is not None:
+            best = NumberMention(i, end, value, "word")
+    return best
+
+
+def find_numbers(doc: Doc) -> Iterator[NumberMention]:
+    i = 0
+    while i < len(doc):
+        mention = find_token_number(doc, i) or find_word_number(doc, i)
+        if mention is None:
+            i += 1
+            continue
+        yield mention
+        i = mention.end
+
+
+def to_span(doc: Doc, mention: NumberMention) -> Span:
+    span = Span(doc, mention.start, mention.end, label="NUMBER")
+    span._.em_value = mention.value
+    span._.em_unit = mention.unit
+    span._.em_of = mention.of
+    span._.em_kind = mention.kind
+    return span
+
+
+class NumberFinder:
+    """Sets doc.spans["em_numbers"]; each span has em_value, em_kind, and em_unit / em_of."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[NUMBERS] = [to_span(doc, m) for m in find_numbers(doc)]
+        return doc

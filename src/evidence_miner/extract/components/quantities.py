@@ -1,0 +1,232 @@
+"""Find doses, durations, percentages, frequencies, routes and effect sizes in a Doc."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from evidence_miner.extract.extensions import (
+    DOSES, DURATIONS, EFFECTS, FREQUENCIES, NUMBERS, PERCENTS, ROUTES,
+)  # fmt: skip
+from evidence_miner.extract.components.terms import TERMS
+from evidence_miner.extract.patterns import terms_of
+
+RANGE_WORDS = {"to", "-", "–", "—"}
+P_TOKEN_RE = re.compile(r"^[pP]\s*(=|<|>|≤|≥|<=|>=)\s*(0?\.\d+|\d(?:\.\d+)?)$")
+SHORT_ROUTE_FORMS = {"iv", "i.v.", "sc", "s.c.", "im", "i.m."}
+
+
+class TermIndex:
+    """Term spans of one Doc by their first token, for quick look-ups by kind."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.by_start: dict[int, list[Span]] = {}
+        for span in doc.spans[TERMS]:
+            self.by_start.setdefault(span.start, []).append(span)
+
+    def at(self, i: int, kind: str) -> Span | None:
+        spans = [s for s in self.by_start.get(i, []) if s.label_ == kind]
+        return max(spans, key=len) if spans else None
+
+
+def number_at(numbers: dict[int, Span], i: int) -> Span | None:
+    return numbers.get(i)
+
+
+def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | None:
+    """The second number of "1.5 to 2" / "2-15" / "between 4 and 6" right after `first`."""
+    i = first.end
+    if i < len(doc) and doc[i].lower_ in RANGE_WORDS | {"and"}:
+        second = numbers.get(i + 1)
+        if second is not None and second._.em_value >= first._.em_value:
+            return second
+    return None
+
+
+def make_quantity(doc: Doc, start: int, end: int, label: str, first: Span, last: Span | None) -> Span:
+    span = Span(doc, start, end, label=label)
+    if last is None:
+        span._.em_value = first._.em_value
+    else:
+        span._.em_low, span._.em_high = first._.em_value, last._.em_value
+    return span
+
+
+def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
+    """NUM UNIT, NUM-UNIT, NUM to NUM UNIT, where UNIT is a term of `kind` (dose_unit, time_unit)."""
+    terms = TermIndex(doc)
+    numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    units = terms_of(kind)
+    found = []
+    for first in doc.spans[NUMBERS]:
+        if first._.em_unit and first._.em_unit.lower() in units:
+            span = make_quantity(doc, first.start, first.end, label, first, None)
+            span._.em_unit = first._.em_unit
+            found.append(span)
+            continue
+        last = find_range_end(doc, numbers, first)
+        unit_at = (last or first).end
+        unit = terms.at(unit_at, kind) if unit_at < len(doc) else None
+        if unit is None and last is not None and last._.em_unit and last._.em_unit.lower() in units:
+            span = make_quantity(doc, first.start, last.end, label, first, last)
+            span._.em_unit = last._.em_unit
+            found.append(span)
+        elif unit is not None:
+            span = make_quantity(doc, first.start, unit.end, label, first, last)
+            span._.em_unit = unit.text
+            found.append(span)
+    return filter_spans(found)
+
+
+def find_auc_doses(doc: Doc) -> list[Span]:
+    """Carboplatin-style "AUC 5" / "AUC of 5" doses."""
+    numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    found = []
+    for token in doc:
+        if token.text != "AUC":
+            continue
+        i = token.i + 1 + (token.i + 1 < len(doc) and doc[token.i + 1].lower_ in {"of", "="})
+        if i in numbers:
+            span = make_quantity(doc, token.i, numbers[i].end, "DOSE", numbers[i], None)
+            span._.em_unit = "AUC"
+            found.append(span)
+    return found
+
+
+def find_percents(doc: Doc) -> list[Span]:
+    terms = TermIndex(doc)
+    found = []
+    for number in doc.spans[NUMBERS]:
+        if number._.em_unit == "%":
+            found.append(make_quantity(doc, number.start, number.end, "PERCENT", number, None))
+            continue
+        word = terms.at(number.end, "percent_word") if number.end < len(doc) else None
+        if word is not None:
+            found.append(make_quantity(doc, number.start, word.end, "PERCENT", number, None))
+    return found
+
+
+def find_frequencies(doc: Doc, matcher: Matcher) -> list[Span]:
+    spans = [Span(doc, s, e, label="FREQUENCY") for _, s, e in matcher(doc)]
+    return filter_spans(spans)
+
+
+def find_routes(doc: Doc) -> list[Span]:
+    """Route terms; short forms (IV, SC, IM) only when written in capitals or with dots."""
+    routes = []
+    for span in doc.spans[TERMS]:
+        if span.label_ != "route":
+            continue
+        if span.text.lower() in SHORT_ROUTE_FORMS and not (span.text.isupper() or "." in span.text):
+            continue
+        routes.append(span)
+    return routes
+
+
+def stamp_stats(doc: Doc, spans: Iterable[Span]) -> None:
+    """Mark durations preceded by mean/median (within three tokens) with em_kind = the stat."""
+    terms = TermIndex(doc)
+    for span in spans:
+        for i in range(max(span.sent.start, span.start - 4), span.start):
+            stat = terms.at(i, "stat")
+            if stat is not None:
+                span._.em_kind = stat._.em_key
+
+
+class QuantityFinder:
+    """Sets doc.spans em_doses, em_durations, em_percents, em_frequencies, em_routes, em_effects.
+
+    Doses and durations carry em_value or em_low/em_high and em_unit (as written); durations
+    preceded by mean/median carry em_kind = "mean"/"median"; effects carry em_key (HR, OR...),
+    em_value, em_low/em_high (the CI), em_p and em_op.
+    """
+
+    def __init__(self, nlp: Language, frequency_patterns: tuple[dict, ...]) -> None:
+        self.frequency_matcher = Matcher(nlp.vocab)
+        for row in frequency_patterns:
+            self.frequency_matcher.add(row["label"], [row["pattern"]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[DOSES] = filter_spans(find_unit_quantities(doc, "dose_unit", "DOSE") + find_auc_doses(doc))
+        durations = find_unit_quantities(doc, "time_unit", "DURATION")
+        stamp_stats(doc, durations)
+        doc.spans[DURATIONS] = durations
+        doc.spans[PERCENTS] = find_percents(doc)
+        doc.spans[FREQUENCIES] = find_frequencies(doc, self.frequency_matcher)
+        doc.spans[ROUTES] = find_routes(doc)
+        doc.spans[EFFECTS] = find_effects(doc)
+        return doc
+
+
+def find_effects(doc: Doc) -> list[Span]:
+    """HR/OR/RR/MD... followed by a value, an optional confidence interval and p value."""
+    numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    effects = []
+    for term in doc.spans[TERMS]:
+        if term.label_ != "effect_type" or not is_effect_term(term):
+            continue
+        value = next_number(doc, numbers, term.end, limit=4, stop=term.sent.end)
+        if value is None:
+            continue
+        span_end, low, high = find_interval(doc, numbers, value.end, term.sent.end)
+        p_value, p_op, span_end = find_p_value(doc, numbers, span_end, term.sent.end)
+        span = Span(doc, term.start, span_end, label="EFFECT")
+        span._.em_key, span._.em_value = term._.em_key, value._.em_value
+        span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
+        effects.append(span)
+    return filter_spans(effects)
+
+
+def is_effect_term(term: Span) -> bool:
+    """Two-letter abbreviations (OR, HR, RR, MD) count only in capitals; "or" is a conjunction."""
+    return len(term.text) > 3 or term.text.isupper()
+
+
+def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, stop: int) -> Span | None:
+    for i in range(start, min(start + limit, stop)):
+        if i in numbers and not is_ci_level(doc, numbers[i]):
+            return numbers[i]
+    return None
+
+
+def is_ci_level(doc: Doc, number: Span) -> bool:
+    """The "95" of "95% CI"."""
+    after = doc[number.end : number.end + 3].text.lower()
+    return number._.em_value in (90, 95, 99) and ("ci" in after or "confidence" in after)
+
+
+def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[int, float | None, float | None]:
+    """(end token, low, high) of a confidence interval starting within 8 tokens of `start`."""
+    window = doc[start : min(start + 8, stop)].text.lower()
+    if "ci" not in window and "confidence" not in window and "interval" not in window:
+        return start, None, None
+    for i in range(start, min(start + 12, stop)):
+        first = numbers.get(i)
+        if first is None or is_ci_level(doc, first):
+            continue
+        j = first.end + (first.end < stop and doc[first.end].lower_ in RANGE_WORDS | {","})
+        second = numbers.get(j)
+        if second is not None:
+            return second.end, first._.em_value, second._.em_value
+    return start, None, None
+
+
+def find_p_value(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[float | None, str | None, int]:
+    """A p value ("P = .12", "p<0.001", "P value of 0.03") within 6 tokens of `start`."""
+    for i in range(start, min(start + 6, stop)):
+        token = doc[i]
+        if match := P_TOKEN_RE.match(token.text):
+            return float(match.group(2)), normalise_operator(match.group(1)), i + 1
+        if token.lower_ == "p" and i + 2 < stop and doc[i + 1].text in {"=", "<", ">", "≤", "≥"}:
+            if (i + 2) in numbers:
+                return numbers[i + 2]._.em_value, normalise_operator(doc[i + 1].text), numbers[i + 2].end
+    return None, None, start
+
+
+def normalise_operator(op: str) -> str:
+    return {"≤": "<=", "≥": ">="}.get(op, op)

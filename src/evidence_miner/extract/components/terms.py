@@ -1,0 +1,50 @@
+"""Find the vocabulary terms of extract/patterns/terms.jsonl (design words, cues, units...)."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from evidence_miner.extract.patterns import TermSet
+
+TERMS = "em_terms"
+
+
+def make_term_matcher(nlp: Language, term_sets: tuple[TermSet, ...]) -> PhraseMatcher:
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for ts in term_sets:
+        docs = list(nlp.tokenizer.pipe([t.lower() for t in ts.terms]))
+        matcher.add(f"{ts.kind}|{ts.value}", docs)
+    return matcher
+
+
+def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
+    """Every term match as a span labelled with its kind, value in em_key; overlaps kept per kind."""
+    spans = []
+    for match_id, start, end in matcher(doc):
+        kind, value = doc.vocab.strings[match_id].split("|", 1)
+        span = Span(doc, start, end, label=kind)
+        span._.em_key = value
+        spans.append(span)
+    return longest_per_kind(spans)
+
+
+def longest_per_kind(spans: list[Span]) -> list[Span]:
+    by_kind: dict[str, list[Span]] = {}
+    for span in spans:
+        by_kind.setdefault(span.label_, []).append(span)
+    kept = [s for group in by_kind.values() for s in filter_spans(group)]
+    return sorted(kept, key=lambda s: (s.start, s.end))
+
+
+class TermFinder:
+    """Sets doc.spans["em_terms"]: label = term kind, em_key = the term's value."""
+
+    def __init__(self, nlp: Language, term_sets: tuple[TermSet, ...]) -> None:
+        self.matcher = make_term_matcher(nlp, term_sets)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[TERMS] = find_terms(doc, self.matcher)
+        return doc

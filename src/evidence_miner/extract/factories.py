@@ -1,0 +1,62 @@
+"""spaCy factories of evidence-miner's components (registered as em_<thing>)."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from evidence_miner.extract.components.concepts import ConceptFinder
+from evidence_miner.extract.components.counts import CountFinder
+from evidence_miner.extract.components.findings import FindingsAssembler
+from evidence_miner.extract.components.numbers import NumberFinder
+from evidence_miner.extract.components.quantities import QuantityFinder
+from evidence_miner.extract.components.terms import TermFinder
+from evidence_miner.extract.extensions import CONDITIONS, DRUGS, register_extensions
+from evidence_miner.extract.lexicons import load_condition_lexicon, load_drug_lexicon
+from evidence_miner.extract.patterns import load_matcher_patterns, load_term_sets
+
+register_extensions()
+
+
+@Language.factory("em_numbers", assigns=["doc.spans"], default_config={})
+def make_number_finder(nlp: Language, name: str) -> NumberFinder:
+    return NumberFinder()
+
+
+@Language.factory("em_terms", assigns=["doc.spans"], default_config={"terms": "terms.jsonl"})
+def make_term_finder(nlp: Language, name: str, terms: str) -> TermFinder:
+    return TermFinder(nlp, load_term_sets(terms))
+
+
+@Language.factory("em_drugs", assigns=["doc.spans"], default_config={})
+def make_drug_finder(nlp: Language, name: str) -> ConceptFinder:
+    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG")
+
+
+@Language.factory("em_conditions", assigns=["doc.spans"], default_config={})
+def make_condition_finder(nlp: Language, name: str) -> ConceptFinder:
+    return ConceptFinder(nlp, load_condition_lexicon, CONDITIONS, "CONDITION")
+
+
+@Language.factory(
+    "em_quantities",
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
+    default_config={"frequencies": "frequencies.jsonl"},
+)
+def make_quantity_finder(nlp: Language, name: str, frequencies: str) -> QuantityFinder:
+    return QuantityFinder(nlp, load_matcher_patterns(frequencies))
+
+
+@Language.factory("em_counts", assigns=["doc.spans"], requires=["doc.spans"], default_config={})
+def make_count_finder(nlp: Language, name: str) -> CountFinder:
+    return CountFinder()
+
+
+@Language.factory(
+    "em_findings",
+    assigns=["doc._.em_findings", "doc._.em_no_study_reason"],
+    requires=["doc.spans"],
+    default_config={},
+)
+def make_findings_assembler(nlp: Language, name: str) -> FindingsAssembler:
+    return FindingsAssembler(load_drug_lexicon(), load_condition_lexicon())

@@ -1,0 +1,95 @@
+"""Load and validate the pattern and term data files shipped in extract/patterns/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from evidence_miner.errors import ExtractionError
+
+TERM_KEYS = {"kind", "terms", "value", "priority", "note"}
+TERM_KINDS = {
+    "dose_unit", "time_unit", "population_noun", "population_noun_singular", "aggregate_noun",
+    "design", "study_word", "total_cue", "outcome", "negation", "discontinuation", "cause_cue",
+    "adverse_event_word", "adverse_event", "serious_cue", "concomitant_cue", "comparator_cue",
+    "prior_cue", "assignment_cue", "before_after", "follow_up", "age", "stat",
+    "investigator_title", "investigator_suffix", "investigator_cue", "outside_expert_cue",
+    "second_study_cue", "journal_cue", "quote_verb", "not_a_study_cue", "route", "country",
+    "effect_type", "ci_word", "percent_word", "range_word", "future_cue", "quote_mark",
+}  # fmt: skip
+MATCHER_KEYS = {"label", "pattern", "value", "note"}
+
+
+@dataclass(frozen=True)
+class TermSet:
+    kind: str
+    value: str
+    priority: int
+    terms: tuple[str, ...]
+
+
+def read_data_lines(name: str) -> list[tuple[int, dict]]:
+    """Parse a JSONL data file in extract/patterns/, with line numbers, skipping blanks."""
+    text = resources.files("evidence_miner.extract").joinpath("patterns", name).read_text("utf-8")
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise ExtractionError(
+                f"[EM401] patterns/{name} line {number} is not valid JSON: {exc.msg}. Fix the line."
+            ) from exc
+    return rows
+
+
+def check_keys(name: str, number: int, row: dict, allowed: set[str]) -> None:
+    unknown = set(row) - allowed
+    if unknown:
+        raise ExtractionError(
+            f"[EM402] patterns/{name} line {number} has unknown keys {sorted(unknown)}; "
+            f"allowed keys are {sorted(allowed)}."
+        )
+
+
+def to_term_set(name: str, number: int, row: dict) -> TermSet:
+    check_keys(name, number, row, TERM_KEYS)
+    kind = row.get("kind")
+    if kind not in TERM_KINDS:
+        raise ExtractionError(
+            f"[EM403] patterns/{name} line {number} has unknown kind {kind!r}; "
+            f"allowed kinds are {sorted(TERM_KINDS)}."
+        )
+    terms = row.get("terms")
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
+        raise ExtractionError(
+            f"[EM404] patterns/{name} line {number}: 'terms' must be a list of non-empty strings."
+        )
+    return TermSet(kind, str(row.get("value", kind)), int(row.get("priority", 0)), tuple(terms))
+
+
+@cache
+def load_term_sets(name: str = "terms.jsonl") -> tuple[TermSet, ...]:
+    return tuple(to_term_set(name, number, row) for number, row in read_data_lines(name))
+
+
+@cache
+def load_matcher_patterns(name: str) -> tuple[dict, ...]:
+    """Token-Matcher patterns: {"label": ..., "pattern": [...], "value": ...} per line."""
+    rows = []
+    for number, row in read_data_lines(name):
+        check_keys(name, number, row, MATCHER_KEYS)
+        if not isinstance(row.get("label"), str) or not isinstance(row.get("pattern"), list):
+            raise ExtractionError(
+                f"[EM405] patterns/{name} line {number} needs a string 'label' and a list 'pattern'."
+            )
+        rows.append(row)
+    return tuple(rows)
+
+
+def terms_of(kind: str) -> frozenset[str]:
+    """Every lowercase term of one kind, across values."""
+    return frozenset(t.lower() for ts in load_term_sets() if ts.kind == kind for t in ts.terms)

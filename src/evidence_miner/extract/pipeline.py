@@ -1,0 +1,82 @@
+"""Build the spaCy pipeline and run it over pages: Page -> Article."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from importlib import resources
+
+import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+import scispacy.custom_sentence_segmenter  # noqa: F401  (registers pysbd_sentencizer)
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from evidence_miner.errors import ExtractionError
+from evidence_miner.extract import factories  # noqa: F401  (registers em_* factories)
+from evidence_miner.extract import tokenizer  # noqa: F401  (registers the tokenizer)
+from evidence_miner.records import Article, Findings, Page
+
+log = logging.getLogger(__name__)
+
+OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_quantities", "em_counts", "em_findings"]
+
+
+def load_default_config() -> spacy.util.Config:
+    text = resources.files("evidence_miner.extract").joinpath("default.cfg").read_text("utf-8")
+    return spacy.util.Config().from_str(text)
+
+
+def build_pipeline(model: str = "default") -> Language:
+    """"default" builds evidence-miner's pipeline from default.cfg; any other value is a spaCy
+    package name or path (e.g. en_core_sci_sm) to which evidence-miner's components are added."""
+    if model == "default":
+        return spacy.blank("en", config=load_default_config())
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ExtractionError(
+            f"[EM410] Cannot load the spaCy model {model!r}: {exc}. Install the model package, "
+            "give a path to a model folder, or use extract.model = \"default\"."
+        ) from exc
+    return add_own_components(nlp)
+
+
+def add_own_components(nlp: Language) -> Language:
+    """Give a loaded pipeline sentences, abbreviations and evidence-miner's components."""
+    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+        nlp.add_pipe("pysbd_sentencizer", first=True)
+    if not nlp.has_pipe("abbreviation_detector"):
+        nlp.add_pipe("abbreviation_detector")
+    for name in OWN_COMPONENTS:
+        if not nlp.has_pipe(name):
+            nlp.add_pipe(name)
+    return nlp
+
+
+def with_page_metadata(findings: Findings, page: Page) -> Findings:
+    """The page's own metadata fills what the text does not say (journal, DOI)."""
+    update = {}
+    if findings.study.journal is None and page.journal:
+        update["journal"] = page.journal
+    if findings.study.doi is None and page.doi:
+        update["doi"] = page.doi
+    if not update:
+        return findings
+    return findings.model_copy(update={"study": findings.study.model_copy(update=update)})
+
+
+def to_article(page: Page, doc: Doc) -> Article:
+    findings = [with_page_metadata(Findings.model_validate(i), page) for i in doc._.em_findings or []]
+    return Article(page=page, findings=findings, no_study_reason=doc._.em_no_study_reason)
+
+
+def extract_article(nlp: Language, page: Page) -> Article:
+    return to_article(page, nlp(page.text))
+
+
+def extract_articles(nlp: Language, pages: Iterable[Page], *, batch_size: int = 16) -> Iterator[Article]:
+    """Articles in input order, with nlp.pipe batching."""
+    pairs = ((page.text, page) for page in pages)
+    for doc, page in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield to_article(page, doc)

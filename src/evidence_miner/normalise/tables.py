@@ -1,0 +1,65 @@
+"""Load the normalise stage's alias tables from normalise/data/ and validate them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from importlib.resources import files
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from evidence_miner.errors import NormaliseError
+
+TableT = TypeVar("TableT", bound="TableModel")
+
+
+class TableModel(BaseModel):
+    """Base of every table model: an unknown key is an error that lists the allowed ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_are_known(cls, data: Any) -> Any:
+        unknown = sorted(set(data) - set(cls.model_fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise ValueError(f"unknown keys {unknown}; allowed: {sorted(cls.model_fields)}")
+        return data
+
+
+def load_table(name: str, model: type[TableT]) -> TableT:
+    """Read normalise/data/<name> and validate it against `model`."""
+    resource = files("evidence_miner.normalise").joinpath("data", name)
+    return parse_table(resource.read_text(encoding="utf-8"), model, name)
+
+
+def parse_table(text: str, model: type[TableT], name: str) -> TableT:
+    """Validate TOML `text` against `model`; any fault is EM200 naming the file `name`."""
+    try:
+        return model.model_validate(tomllib.loads(text))
+    except (ValidationError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise NormaliseError(
+            f"[EM200] Invalid data file normalise/data/{name}: {exc}. Fix the file."
+        ) from exc
+
+
+def to_key(text: str) -> str:
+    """The lookup form of an alias: NFKC, lowercase, no dots, hyphens and space runs as one space."""
+    folded = unicodedata.normalize("NFKC", text).lower().replace(".", "")
+    return " ".join(re.split(r"[\s\-–]+", folded)).strip()
+
+
+def to_alias_index(entries: dict[str, list[str]], name: str) -> dict[str, str]:
+    """Map each alias key to its canonical name; one alias under two names is an error."""
+    index: dict[str, str] = {}
+    for canonical, aliases in entries.items():
+        for alias in [canonical, *aliases]:
+            key = to_key(alias)
+            if index.setdefault(key, canonical) != canonical:
+                raise NormaliseError(
+                    f"[EM200] Invalid data file normalise/data/{name}: alias {alias!r} is listed "
+                    f"under both {index[key]!r} and {canonical!r}. Keep it under one."
+                )
+    return index

@@ -1,0 +1,123 @@
+"""Wire the stages together for one batch: read pages -> extract -> normalise -> store."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from spacy.language import Language
+
+from evidence_miner import __version__
+from evidence_miner.crawl.read import find_article_paths, read_page
+from evidence_miner.errors import EvidenceMinerError, InputError
+from evidence_miner.extract.pipeline import build_pipeline, extract_articles
+from evidence_miner.normalise.article import normalise_article
+from evidence_miner.records import Article, EvidenceRecord, Page
+from evidence_miner.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = __version__
+
+
+@dataclass
+class ArticleResult:
+    """What became of one input: its records, or why it has none."""
+
+    url: str
+    article: Article | None = None
+    records: list[EvidenceRecord] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    articles: int = 0
+    records: int = 0
+    failures: int = 0
+    counters: Counter = field(default_factory=Counter)
+    no_study: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, result: ArticleResult) -> None:
+        if result.error is not None:
+            self.failures += 1
+            self.errors.append((result.url, result.error))
+            self.counters["read/failed"] += 1
+            return
+        self.articles += 1
+        self.records += len(result.records)
+        for record in result.records:
+            self.counters["drugs"] += len(record.interventions)
+            self.counters["doses"] += sum(len(i.doses) for i in record.interventions)
+            self.counters["outcomes"] += len(record.outcomes)
+            self.counters["adverse_events"] += len(record.adverse_events)
+        if not result.records and result.article is not None:
+            self.no_study.append((result.url, result.article.no_study_reason or "no study found"))
+            self.counters["extract/skipped/no_study"] += 1
+
+
+def read_pages(paths: Sequence[Path], settings: Settings) -> Iterator[Page | ArticleResult]:
+    """Pages of the readable inputs; an ArticleResult with the error for each bad one."""
+    for path in paths:
+        try:
+            yield read_page(path, max_bytes=settings.input.max_file_bytes)
+        except InputError as exc:
+            yield ArticleResult(url=path.resolve().as_uri(), error=str(exc))
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def extract_batch(nlp: Language, pages: list[Page], batch_size: int) -> list[Article | ArticleResult]:
+    """Articles of a batch; if the batch fails, each page alone, so one bad page fails alone."""
+    try:
+        return list(extract_articles(nlp, pages, batch_size=batch_size))
+    except Exception:  # noqa: BLE001 - isolate the failing page below
+        log.warning("batch of %d pages failed; extracting them one by one", len(pages))
+    results: list[Article | ArticleResult] = []
+    for page in pages:
+        try:
+            results.extend(extract_articles(nlp, [page], batch_size=1))
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
+            log.exception("extraction failed", extra={"stage": "extract", "url": page.url})
+            results.append(ArticleResult(url=page.url, error=f"[EM420] extraction failed: {exc!r}"))
+    return results
+
+
+def process_batch(nlp: Language, items: list, settings: Settings, problems: Counter) -> Iterator[ArticleResult]:
+    pages = [item for item in items if isinstance(item, Page)]
+    extracted = iter(extract_batch(nlp, pages, settings.extract.batch_size))
+    for item in items:
+        if isinstance(item, ArticleResult):
+            yield item
+            continue
+        done = next(extracted)
+        yield done if isinstance(done, ArticleResult) else to_result(done, problems)
+
+
+def to_result(article: Article, problems: Counter) -> ArticleResult:
+    try:
+        records = normalise_article(article, pipeline_version=PIPELINE_VERSION, problems=problems)
+    except EvidenceMinerError as exc:
+        return ArticleResult(url=article.page.url, error=str(exc))
+    return ArticleResult(url=article.page.url, article=article, records=records)
+
+
+def process_paths(paths: Sequence[Path], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
+    """Results in input order; one bad input never stops the batch."""
+    nlp = nlp or build_pipeline(settings.extract.model)
+    problems = problems if problems is not None else Counter()
+    for batch in batched(read_pages(paths, settings), settings.extract.batch_size):
+        yield from process_batch(nlp, batch, settings, problems)
+
+
+def find_inputs(paths: Sequence[Path], settings: Settings) -> tuple[list[Path], list[InputError]]:
+    return find_article_paths(paths, extensions=settings.input.extensions)
