@@ -32,11 +32,12 @@ BC5CDR_FILES = ("CDR_TrainingSet.PubTator.txt", "CDR_DevelopmentSet.PubTator.txt
 
 # A single word at or above this Zipf frequency (wordfreq, English) is ordinary English.
 DRUG_WORD_ZIPF = 3.4
-BARE_DRUG_WORD_ZIPF = 2.5  # entries with no structure, MeSH tree or patient leaflet (foods, allergens)
+BARE_DRUG_WORD_ZIPF = 2.5  # no structure, MeSH tree or leaflet: foods, allergen extracts
 SHORT_TERM_ZIPF = 2.5  # terms of 4 characters or fewer
 PHRASE_WORD_ZIPF = 3.5  # a phrase all of whose words are at least this common is ordinary
 CONDITION_WORD_ZIPF = 4.0
-ACRONYM_WORD_ZIPF = 3.0  # an acronym that is also a common word ("CAN", "ALL") is dropped
+ACRONYM_WORD_ZIPF = 4.0  # an acronym that is also a common word ("CAN", "ALL") is dropped
+SHORT_CONDITION_ZIPF = 3.0  # a lowercase condition word of 4 characters or fewer ("rage")
 MAX_TERM_CHARS = 60
 MAX_TERM_WORDS = 6
 FORM_WORDS = r"buccal|patch|sublingual|injection|nasal|ophthalmic|otic|topical|transdermal|implant"
@@ -101,13 +102,15 @@ def is_unusable(term: str) -> bool:
     return len(term) < 3 or too_long or inverted or not re.search("[a-zA-Z]", term)
 
 
-def short_forms(term: str) -> list[str]:
-    """Case-sensitive surfaces of a short lowercase term: 'EDTA' and 'Ofev' forms."""
+def short_forms(term: str, *, is_word: bool) -> list[str]:
+    """Case-sensitive surfaces of a short term. A lowercase word ('gout') gives 'gout', 'Gout';
+    a package term whose case was lost ('edta', 'ofev') gives 'EDTA', 'Edta' and 'OFEV', 'Ofev'."""
     if term != term.lower():
         return [term]
-    if re.search(r"[\d\-]", term):
-        return [term.upper()]
-    return [term.upper(), term[0].upper() + term[1:]]
+    title = term[0].upper() + term[1:]
+    if is_word:
+        return [term, title]
+    return [term.upper()] if re.search(r"[\d\-]", term) else [term.upper(), title]
 
 
 # --- drugs ---------------------------------------------------------------------------------------
@@ -117,10 +120,12 @@ def read_dner_data() -> dict:
     """The data dict shipped in drug-named-entity-recognition, read without importing it."""
     spec = importlib.util.find_spec("drug_named_entity_recognition")
     if spec is None or not spec.submodule_search_locations:
-        sys.exit("drug-named-entity-recognition is not installed: pip install -e '.[build-lexicons]'")
+        sys.exit(
+            "drug-named-entity-recognition is not installed: pip install -e '.[build-lexicons]'"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / DNER_PICKLE
     with bz2.open(path, "rb") as f:
-        return pickle.load(f)  # noqa: S301 - data file of a pinned, installed package
+        return pickle.load(f)  # a data file of the pinned, installed package
 
 
 def is_vaccine_heading(data: dict) -> bool:
@@ -185,21 +190,22 @@ def base_name(name: str, names: set[str]) -> str:
 
 
 def rename_by_extras(drafts: dict[str, Draft], extras: list[dict]) -> dict[str, Draft]:
-    """Curated entries take over package drugs with their DrugBank id or named in 'absorbs'."""
-    renames = {}
-    for extra in extras:
-        drugbank = extra.get("ids", {}).get("drugbank")
-        for name, draft in drafts.items():
-            if name in extra.get("absorbs", ()) or (drugbank and draft.ids.get("drugbank") == drugbank):
-                renames[name] = extra["name"]
-    for name in drafts:
-        renames.setdefault(name, base_name(name, set(drafts)))
-    return merge_by_name((renames[n], d) for n, d in sorted(drafts.items(), key=rename_order(renames)))
+    """Curated drugs take over package drugs with their DrugBank id or named in 'absorbs';
+    the rest go under their base name ('burosumab-twza' -> 'burosumab') when that drug exists."""
+    names = {draft.name for draft in drafts.values()}
+    renames = {key: base_name(draft.name, names) for key, draft in drafts.items()}
+    for extra in (e for e in extras if e.get("kind") == "drug"):
+        for key, draft in drafts.items():
+            if takes_over(extra, key, draft):
+                renames[key] = extra["name"]
+    ordered = sorted(drafts.items(), key=lambda item: (renames[item[0]] != item[1].name, item[0]))
+    return merge_by_name((renames[key], draft) for key, draft in ordered)
 
 
-def rename_order(renames: dict[str, str]):
-    """Drafts keeping their own name go first, so the base drug's ids win over a variant's."""
-    return lambda item: (renames[item[0]] != item[0], item[0])
+def takes_over(extra: dict, key: str, draft: Draft) -> bool:
+    drugbank = extra.get("ids", {}).get("drugbank")
+    absorbed = key in extra.get("absorbs", ()) or draft.name in extra.get("absorbs", ())
+    return absorbed or (drugbank is not None and draft.ids.get("drugbank") == drugbank)
 
 
 def read_bc5cdr_mesh(data_dir: Path) -> dict[str, str]:
@@ -234,8 +240,8 @@ def classify_drug_term(term: str, draft: Draft, rules: Rules) -> tuple[list[str]
         return [], []
     allowed = folded in rules.drug_allow
     if len(term) <= 4:
-        ordinary = zipf(term) >= SHORT_TERM_ZIPF and not allowed
-        return [], [] if ordinary else short_forms(term)
+        ordinary = term.isalpha() and zipf(term) >= SHORT_TERM_ZIPF and not allowed
+        return [], ([] if ordinary else short_forms(term, is_word=False))
     word_zipf = BARE_DRUG_WORD_ZIPF if draft.bare else DRUG_WORD_ZIPF
     if not allowed and is_ordinary_phrase(term, word_zipf):
         return [], []
@@ -251,15 +257,27 @@ def to_drug_row(draft: Draft, rules: Rules) -> dict | None:
     if not terms and not cs_terms:
         return None
     row = {"name": draft.name, "kind": "drug", "ids": dict(sorted(draft.ids.items()))}
-    return row | {"terms": sorted(terms, key=lambda t: (t != draft.name, t)), "cs_terms": sorted(cs_terms)}
+    return row | {
+        "terms": sorted(terms, key=lambda t: (t != draft.name, t)),
+        "cs_terms": sorted(cs_terms),
+    }
 
 
 def build_drug_rows(data_dir: Path, limit: int | None, rules: Rules) -> tuple[list[dict], dict]:
-    extras = [json.loads(line) for line in read_lines(PACKAGE_DATA / "drugs_extra.jsonl")]
+    extras = read_jsonl(PACKAGE_DATA / "drugs_extra.jsonl")
     drafts = rename_by_extras(read_package_drugs(read_dner_data(), limit), extras)
     mesh_added = add_mesh_ids(drafts, read_bc5cdr_mesh(data_dir))
-    rows = [r for d in sorted(drafts.values(), key=lambda d: d.name) if (r := to_drug_row(d, rules))]
-    return rows, {"drug entries": len(rows), "drug MeSH ids from BC5CDR": mesh_added}
+    rows = [
+        r for d in sorted(drafts.values(), key=lambda d: d.name) if (r := to_drug_row(d, rules))
+    ]
+    curated = extras + read_jsonl(PACKAGE_DATA / "drug_classes.jsonl")
+    released = drop_claimed(rows, curated, key_field=lambda row: row["name"])
+    rows = [row for row in rows if row["terms"] or row["cs_terms"]]
+    return rows, {
+        "drug entries": len(rows),
+        "drug MeSH ids from BC5CDR": mesh_added,
+        "drug terms left to curated entries": released,
+    }
 
 
 # --- conditions ----------------------------------------------------------------------------------
@@ -333,12 +351,20 @@ def read_condition_drafts(data_dir: Path, limit: int | None) -> tuple[dict[str, 
         drafts[doid] = draft
     new = [doid for doid in labels if doid not in drafts] if limit is None else []
     for doid in new:
-        drafts[doid] = Draft(labels[doid], {"doid": doid} | first_xrefs(xrefs[doid]), {labels[doid]: None})
-    return drafts, {"DO terms live in 2024 but gone in 2026": retired, "DO terms new in 2026": len(new)}
+        drafts[doid] = Draft(
+            labels[doid], {"doid": doid} | first_xrefs(xrefs[doid]), {labels[doid]: None}
+        )
+    return drafts, {
+        "DO terms live in 2024 but gone in 2026": retired,
+        "DO terms new in 2026": len(new),
+    }
 
 
-def classify_condition_term(term: str, rules: Rules) -> tuple[list[str], list[str]]:
-    """(case-insensitive terms, case-sensitive surfaces) kept for one Disease Ontology surface."""
+def classify_condition_term(
+    term: str, rules: Rules, *, notable: bool
+) -> tuple[list[str], list[str]]:
+    """(case-insensitive terms, case-sensitive surfaces) kept for one Disease Ontology surface.
+    Three-letter acronyms are kept only for notable conditions (with a MeSH descriptor)."""
     term = " ".join(term.split())
     folded = fold_term(term)
     if is_unusable(term) or folded in rules.condition_stop or term in rules.condition_stop_exact:
@@ -346,10 +372,12 @@ def classify_condition_term(term: str, rules: Rules) -> tuple[list[str], list[st
     allowed = folded in rules.condition_allow
     if is_abbreviation(term) and not (len(term) > 4 and re.search(r"\d", term)):
         letters = re.sub(r"[^A-Za-z0-9]", "", term)
-        common = zipf(letters.lower()) >= ACRONYM_WORD_ZIPF and not allowed
-        return [], [] if len(letters) < 3 or common else [term]
+        common = zipf(letters.lower()) >= ACRONYM_WORD_ZIPF
+        obscure = len(letters) < 3 or (len(letters) == 3 and not notable)
+        return [], ([] if (common or obscure) and not allowed else [term])
     if len(term) <= 4:
-        return [], [] if zipf(term) >= ACRONYM_WORD_ZIPF and not allowed else short_forms(term)
+        common = zipf(term) >= SHORT_CONDITION_ZIPF and not allowed
+        return [], ([] if common else short_forms(term, is_word=True))
     if " " not in term and zipf(term) >= CONDITION_WORD_ZIPF and not allowed:
         return [], []
     return [term, *plural_forms(term)], []
@@ -364,8 +392,9 @@ def plural_forms(term: str) -> list[str]:
 
 def to_condition_row(draft: Draft, rules: Rules) -> dict:
     terms, cs_terms = {}, {}
+    notable = draft.ids.get("mesh", "").startswith("D")
     for term in draft.terms:
-        ci, cs = classify_condition_term(term, rules)
+        ci, cs = classify_condition_term(term, rules, notable=notable)
         terms.update(dict.fromkeys(ci))
         cs_terms.update(dict.fromkeys(cs))
     row = {"name": draft.name, "kind": "condition", "ids": draft.ids}
@@ -383,12 +412,35 @@ def drop_ambiguous_acronyms(rows: list[dict]) -> int:
     return dropped
 
 
-def build_condition_rows(data_dir: Path, limit: int | None, rules: Rules) -> tuple[list[dict], dict]:
+def build_condition_rows(
+    data_dir: Path, limit: int | None, rules: Rules
+) -> tuple[list[dict], dict]:
     drafts, counts = read_condition_drafts(data_dir, limit)
     rows = [to_condition_row(drafts[doid], rules) for doid in sorted(drafts, key=doid_number)]
+    curated = read_jsonl(PACKAGE_DATA / "conditions_extra.jsonl")
+    counts["condition terms left to curated entries"] = drop_claimed(
+        rows, curated, key_field=lambda row: row["ids"]["doid"]
+    )
     counts["ambiguous acronyms dropped"] = drop_ambiguous_acronyms(rows)
     rows = [row for row in rows if row["terms"] or row["cs_terms"]]
     return rows, counts | {"condition entries": len(rows)}
+
+
+def drop_claimed(rows: list[dict], curated: list[dict], *, key_field) -> int:
+    """A term a curated entry lists belongs to that entry alone: other rows lose it."""
+    claims = {}
+    for entry in curated:
+        key = entry["ids"]["doid"] if entry["kind"] == "condition" else entry["name"]
+        claims.update({fold_term(t): key for t in entry.get("terms", ())})
+        claims.update({s: key for s in entry.get("cs_terms", ())})
+    dropped = 0
+    for row in rows:
+        key = key_field(row)
+        terms = [t for t in row["terms"] if claims.get(fold_term(t), key) == key]
+        cs_terms = [s for s in row["cs_terms"] if claims.get(s, key) == key]
+        dropped += len(row["terms"]) + len(row["cs_terms"]) - len(terms) - len(cs_terms)
+        row["terms"], row["cs_terms"] = terms, cs_terms
+    return dropped
 
 
 def doid_number(doid: str) -> int:
@@ -401,6 +453,10 @@ def doid_number(doid: str) -> int:
 def read_lines(path: Path) -> list[str]:
     lines = path.read_text("utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.lstrip().startswith("//")]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in read_lines(path)]
 
 
 def read_word_list(path: Path) -> frozenset[str]:
@@ -422,7 +478,10 @@ def write_jsonl_gz(path: Path, rows: list[dict]) -> int:
     """Deterministic output: one sorted-key JSON object a line, gzip with mtime 0."""
     text = "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out,
+    ):
         out.write(text.encode("utf-8"))
     return path.stat().st_size
 
@@ -442,7 +501,9 @@ def main(argv: list[str] | None = None) -> None:
     conditions, condition_counts = build_condition_rows(args.data_dir, args.limit, rules)
     sizes = {
         "drugs.jsonl.gz bytes": write_jsonl_gz(args.out_dir / "drugs.jsonl.gz", drugs),
-        "conditions.jsonl.gz bytes": write_jsonl_gz(args.out_dir / "conditions.jsonl.gz", conditions),
+        "conditions.jsonl.gz bytes": write_jsonl_gz(
+            args.out_dir / "conditions.jsonl.gz", conditions
+        ),
     }
     terms = {
         "drug terms": sum(len(r["terms"]) + len(r["cs_terms"]) for r in drugs),

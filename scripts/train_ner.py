@@ -32,26 +32,56 @@ log = logging.getLogger("train_ner")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options; paths default to the repository layout."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data",
-                    help="folder holding bc5cdr/pubtator/ (default: ../shared/data from the repo)")
-    ap.add_argument("--output", type=Path, default=REPO / "models" / "em_ner_bc5cdr",
-                    help="where the shipped model goes (replaced if it exists)")
-    ap.add_argument("--work-dir", type=Path, default=None,
-                    help="DocBins, config and checkpoints (default: training/ner, or OUTPUT.work "
-                         "when --output is given)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=REPO.parent / "shared" / "data",
+        help="folder holding bc5cdr/pubtator/ (default: ../shared/data from the repo)",
+    )
+    ap.add_argument(
+        "--output",
+        type=Path,
+        default=REPO / "models" / "em_ner_bc5cdr",
+        help="where the shipped model goes (replaced if it exists)",
+    )
+    ap.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="DocBins, config and checkpoints (default: training/ner, or OUTPUT.work "
+        "when --output is given)",
+    )
     ap.add_argument("--config", type=Path, default=HERE / "ner" / "config.cfg")
-    ap.add_argument("--max-docs", type=int, default=None, help="use only the first N docs per split")
+    ap.add_argument(
+        "--max-docs", type=int, default=None, help="use only the first N docs per split"
+    )
     ap.add_argument("--max-epochs", type=int, default=None, help="override [training] max_epochs")
-    ap.add_argument("--patience", type=int, default=None, help="override [training] patience (steps)")
+    ap.add_argument(
+        "--patience", type=int, default=None, help="override [training] patience (steps)"
+    )
     ap.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (default 1)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--holdout-docs", type=int, default=100,
-                    help="first N dev docs kept out of training for checkpoint selection")
-    ap.add_argument("--no-fold-dev", dest="fold_dev", action="store_false",
-                    help="train on train only and select on the whole dev split")
-    ap.add_argument("--docs", type=Path, default=None,
-                    help="also rewrite the generated metrics block in this Markdown file")
+    ap.add_argument(
+        "--holdout-docs",
+        type=int,
+        default=100,
+        help="first N dev docs kept out of training for checkpoint selection",
+    )
+    ap.add_argument(
+        "--no-fold-dev",
+        dest="fold_dev",
+        action="store_false",
+        help="train on train only and select on the whole dev split",
+    )
+    ap.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help="also rewrite the generated metrics block in this Markdown file",
+    )
     return ap.parse_args(argv)
 
 
@@ -106,18 +136,35 @@ def train_model(args: argparse.Namespace, work: Path) -> Path:
     return work / "checkpoints" / "model-best"
 
 
+def check_output(output: Path) -> None:
+    """Refuse an --output folder that holds something other than a spaCy model."""
+    if output.is_dir() and any(output.iterdir()) and not (output / "meta.json").exists():
+        raise SystemExit(
+            f"[NER03] {output} exists and is not a spaCy model: choose another --output."
+        )
+
+
 def ship_model(best: Path, output: Path) -> None:
     """Copy the best checkpoint to `output` without training-only settings or files."""
     import spacy
     from spacy.util import load_config
 
     nlp = spacy.load(best)
-    nlp.meta.update({
-        "name": "em_ner_bc5cdr", "version": "0.1.0", "license": "Apache-2.0",
-        "description": "evidence-miner CHEMICAL/DISEASE NER trained on BC5CDR (CPU, no vectors)",
-        "sources": [{"name": "BioCreative V CDR corpus (PubTator release)",
-                     "url": "https://biocreative.bioinformatics.udel.edu/", "license": "public domain (NCBI)"}],
-    })
+    nlp.meta.update(
+        {
+            "name": "em_ner_bc5cdr",
+            "version": "0.1.0",
+            "license": "Apache-2.0",
+            "description": "CHEMICAL/DISEASE NER trained on BC5CDR (CPU, no vectors)",
+            "sources": [
+                {
+                    "name": "BioCreative V CDR corpus (PubTator release)",
+                    "url": "https://biocreative.bioinformatics.udel.edu/",
+                    "license": "public domain (NCBI)",
+                }
+            ],
+        }
+    )
     nlp.meta.pop("performance", None)
     if output.exists():
         shutil.rmtree(output)
@@ -154,9 +201,14 @@ def collect_metrics(args: argparse.Namespace, counts: dict, scores: dict, second
         "test": scores["test"],
         "speed": {**scores["speed"], "threads": args.threads, "device": "cpu"},
         "conversion": counts,
-        "training": {"fold_dev": args.fold_dev, "holdout_docs": args.holdout_docs,
-                     "max_docs": args.max_docs, "max_epochs": args.max_epochs,
-                     "seed": args.seed, "seconds": round(seconds)},
+        "training": {
+            "fold_dev": args.fold_dev,
+            "holdout_docs": args.holdout_docs,
+            "max_docs": args.max_docs,
+            "max_epochs": args.max_epochs,
+            "seed": args.seed,
+            "seconds": round(seconds),
+        },
         "model_bytes": folder_bytes(args.output),
         "spacy_version": spacy.__version__,
     }
@@ -177,10 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("spacy").propagate = False  # spaCy logs through its own handler
+    check_output(args.output)
     limit_threads(args.threads)
     sys.path.insert(0, str(HERE))
-    work = args.work_dir or (REPO / "training" / "ner" if args.output == parse_args([]).output
-                             else args.output.with_name(args.output.name + ".work"))
+    work = args.work_dir or (
+        REPO / "training" / "ner"
+        if args.output == parse_args([]).output
+        else args.output.with_name(args.output.name + ".work")
+    )
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     counts, test_docs = convert_splits(args, work)
@@ -188,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     metrics = collect_metrics(args, counts, evaluate_model(args.output, test_docs), seconds)
     write_reports(args, metrics)
-    log.info("test micro F1 %.2f; model in %s", metrics["test"]["exact"]["micro"]["f1"], args.output)
+    log.info(
+        "test micro F1 %.2f; model in %s", metrics["test"]["exact"]["micro"]["f1"], args.output
+    )
     return 0
 
 

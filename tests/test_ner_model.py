@@ -77,7 +77,9 @@ def test_ner_conversion_expands_misaligned_mentions() -> None:
     counts: dict = {"mentions": 0, "composite": 0, "misaligned_expanded": 0, "dropped_overlap": 0}
     doc = to_spacy_doc(make_blank_nlp(), parse_pubtator(text)[0], counts)
     assert [(e.text, e.label_) for e in doc.ents] == [
-        ("Lidocaine-induced", "CHEMICAL"), ("cardiac asystole", "DISEASE")]
+        ("Lidocaine-induced", "CHEMICAL"),
+        ("cardiac asystole", "DISEASE"),
+    ]
     assert counts["mentions"] == 2 and counts["misaligned_expanded"] == 1
 
 
@@ -86,8 +88,18 @@ def test_ner_rebuild_script_trains_tiny_model(tmp_path: Path) -> None:
     if not (DATA / "bc5cdr" / "pubtator").is_dir():
         pytest.skip(f"BC5CDR not found under {DATA}")
     out = tmp_path / "model"
-    cmd = [sys.executable, str(SCRIPT), "--data-dir", str(DATA), "--output", str(out),
-           "--max-docs", "20", "--max-epochs", "1"]
+    cmd = [
+        sys.executable,
+        str(SCRIPT),
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(out),
+        "--max-docs",
+        "20",
+        "--max-epochs",
+        "1",
+    ]
     subprocess.run(cmd, check=True, capture_output=True, timeout=300)
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test"]["exact"]["micro"]["gold"] > 0

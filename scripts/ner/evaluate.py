@@ -46,8 +46,15 @@ def to_prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(100 * p, 2), "r": round(100 * r, 2), "f1": round(100 * f, 2),
-            "tp": tp, "fp": fp, "fn": fn, "gold": tp + fn}
+    return {
+        "p": round(100 * p, 2),
+        "r": round(100 * r, 2),
+        "f1": round(100 * f, 2),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "gold": tp + fn,
+    }
 
 
 def to_table(counts: Counter) -> dict[str, dict]:

@@ -16,14 +16,14 @@ It tokenizes with evidence-miner's scispaCy tokenizer
 ```python
 import spacy
 nlp = spacy.load("models/em_ner_bc5cdr")
-print([(e.text, e.label_) for e in nlp("Nivolumab-related colitis resolved after prednisone.").ents])
+doc = nlp("Nivolumab-related colitis resolved after prednisone.")
+print([(ent.text, ent.label_) for ent in doc.ents])
 ```
 
 ## Data and licences
 
 * Trained on the BioCreative V CDR corpus (BC5CDR), PubTator release CDR.Corpus.v010516:
-  the training split plus the development split except its first {holdout} documents, which were
-  kept out to pick the best checkpoint. Scores below are on the untouched **test** split.
+  {training}. Scores below are on the untouched **test** split.
   The corpus is a United States Government Work from NCBI/NLM, public domain; please cite
   Wei et al. 2015 and Li et al. 2015 (BioCreative V CDR task).
 * The model weights are released with evidence-miner under Apache-2.0.
@@ -45,16 +45,22 @@ See `docs/ner-model.md` for how it is trained and what limits its scores.
 def render_metrics(metrics: dict) -> str:
     """The scores table plus one line each for size and speed."""
     exact, aligned = metrics["test"]["exact"], metrics["test"]["token_aligned_gold"]
-    rows = ["| type | gold | P | R | F1 | F1 vs token-aligned gold |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| type | gold | P | R | F1 | F1 vs token-aligned gold |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for key, name in (("CHEMICAL", "Chemical"), ("DISEASE", "Disease"), ("micro", "**micro**")):
         s = exact[key]
-        rows.append(f"| {name} | {s['gold']} | {s['p']:.2f} | {s['r']:.2f} | {s['f1']:.2f} "
-                    f"| {aligned[key]['f1']:.2f} |")
+        rows.append(
+            f"| {name} | {s['gold']} | {s['p']:.2f} | {s['r']:.2f} | {s['f1']:.2f} "
+            f"| {aligned[key]['f1']:.2f} |"
+        )
     speed = metrics["speed"]
     return "\n".join(rows) + (
         "\n\nExact character-span match on the BC5CDR test split "
-        f"({metrics['test']['exact']['micro']['gold']} mentions). The last column scores against gold "
-        "spans widened to our token boundaries (what a token tagger can reach).\n\n"
+        f"({metrics['test']['exact']['micro']['gold']} mentions). "
+        "The last column scores against gold spans widened to our token boundaries "
+        "(what a token tagger can reach).\n\n"
         f"Model size: {metrics['model_bytes'] / 1e6:.1f} MB on disk. Speed on CPU, "
         f"{speed['threads']} thread, over the test split ({speed['words']} words): "
         f"{speed['pipeline_wps']:,} words/s for the model, {speed['tokenizer_wps']:,} words/s "
@@ -62,11 +68,21 @@ def render_metrics(metrics: dict) -> str:
     )
 
 
+def describe_training(training: dict) -> str:
+    """Which documents were trained on and which picked the checkpoint."""
+    if not training["fold_dev"]:
+        return "the training split; the development split picked the best checkpoint"
+    return (
+        "the training split plus the development split except its first "
+        f"{training['holdout_docs']} documents, which were kept out to pick the best checkpoint"
+    )
+
+
 def render_readme(metrics: dict) -> str:
     """The model folder's README.md."""
     return README.format(
         spacy_version=metrics["spacy_version"],
-        holdout=metrics["training"]["holdout_docs"],
+        training=describe_training(metrics["training"]),
         table=render_metrics(metrics),
     )
 

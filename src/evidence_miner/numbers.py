@@ -65,7 +65,7 @@ def load_number_words() -> NumberWords:
 
 
 def parse_number(text: str) -> float:
-    """Read one number: "1,580", "−2.5", "Nineteen", "twenty-two", "a dozen", "two-thirds", "1/3"."""
+    """Read one number: "1,580", "−2.5", "Nineteen", "twenty-two", "a dozen", "two-thirds"."""
     cleaned = to_clean_text(text)
     for read in (_read_digits, _read_scaled, _read_words, _read_fraction, _read_mixed,
                  _read_slash, _read_ratio, _read_vulgar):
@@ -124,7 +124,8 @@ def parse_percent(text: str) -> float:
     match = _PERCENT.fullmatch(to_clean_text(text))
     if match is None:
         raise NormaliseError(
-            f"[EM207] Not a percentage: {text!r}. Write a number followed by %, percent or per cent."
+            f"[EM207] Not a percentage: {text!r}. "
+            "Write a number followed by %, percent or per cent."
         )
     return parse_number(match.group(1))
 

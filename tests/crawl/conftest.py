@@ -68,8 +68,17 @@ def windows_1252_page(tmp_path: Path) -> Path:
 def article_tree(tmp_path: Path) -> Path:
     """A directory of articles mixed with files that are not articles."""
     root = tmp_path / "articles"
-    for name in ["b.txt", "a.HTML", "sub/c.htm", "sub/deeper/d.txt", "notes.md",
-                 ".hidden.txt", ".cache/e.txt", "a.expected.json", "sub/c.expected.json"]:
+    for name in [
+        "b.txt",
+        "a.HTML",
+        "sub/c.htm",
+        "sub/deeper/d.txt",
+        "notes.md",
+        ".hidden.txt",
+        ".cache/e.txt",
+        "a.expected.json",
+        "sub/c.expected.json",
+    ]:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("Headline\n\nBody sentence.\n", encoding="utf-8")

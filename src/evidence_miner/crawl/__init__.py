@@ -1,0 +1,1 @@
+"""Crawl stage: read saved articles (and, later, fetch web pages) into Page records."""

@@ -98,4 +98,3 @@ def decode_bytes(data: bytes, *, is_html: bool, name: str) -> str:
             "Convert it to UTF-8."
         )
     return text
-

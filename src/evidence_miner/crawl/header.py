@@ -1,4 +1,4 @@
-"""Read article header lines: a line that is only a date and/or a byline gives published and authors."""
+"""Read article header lines: date lines and bylines give the published date and the authors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from dateutil import parser as dateparser
 
-from evidence_miner.crawl.rules import find_junk_rule, load_words
+from evidence_miner.crawl.rules import SENTENCE_END, find_junk_rule, load_words
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,10 @@ NAME = re.compile(r"[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,5}")
 MAX_DATE_CHARS = 60
 MAX_HEADER_CHARS = 160
 MAX_BYLINE_WORDS = 12
+MAX_HEADLINE_WORDS = 15
+MAX_TITLE_CASE_WORDS = 12
+MIN_CAPITALISED_SHARE = 0.75
+SMALL_WORD_LENGTH = 3  # "of", "in", "and", "the" stay lowercase in a title-case heading
 # Two far-apart defaults: a field dateutil filled in from the default differs between them.
 DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 
@@ -33,6 +37,7 @@ class HeaderFacts:
     published: date | None = None
     is_update: bool = False
     authors: tuple[str, ...] = ()
+    is_byline: bool = False  # "By Staff Reporter": a byline that names no person
 
 
 def to_date(value: str) -> date | None:
@@ -71,14 +76,26 @@ def is_person_name(value: str) -> bool:
     )
 
 
-def to_author_names(value: str) -> tuple[str, ...]:
-    """Names in "Jane Doe, MD and John Roe"; empty when any piece is not a person's name."""
-    credentials = set(load_words().credentials)
+def is_role(piece: str) -> bool:
+    """A degree or a job title beside names in a byline: "MD", "Senior Health Writer"."""
+    words = load_words()
+    if piece.lower().replace(".", "") in words.credentials:
+        return True
+    return is_person_name(piece) and any(w in words.byline_roles for w in piece.lower().split())
+
+
+def to_byline_names(value: str) -> tuple[str, ...] | None:
+    """Names in "Jane Doe, MD and John Roe", roles left out; None when a piece is neither."""
     pieces = [piece.strip() for piece in NAME_SEPARATOR.split(value.strip())]
-    names = [p for p in pieces if p and p.lower().strip(".").replace(".", "") not in credentials]
-    if not names or not all(is_person_name(name) for name in names):
-        return ()
-    return tuple(names)
+    pieces = [piece for piece in pieces if piece]
+    if not pieces or not all(is_person_name(piece) for piece in pieces):
+        return None
+    return tuple(piece for piece in pieces if not is_role(piece))
+
+
+def to_author_names(value: str) -> tuple[str, ...]:
+    """Person names in a byline's names part; empty when it holds anything else."""
+    return to_byline_names(value) or ()
 
 
 def to_dated_part(part: str) -> HeaderFacts | None:
@@ -94,8 +111,10 @@ def to_byline_part(part: str) -> HeaderFacts | None:
     prefix, rest = split_prefix(part, load_words().byline_prefixes)
     if prefix is None or not rest or len(rest.split()) > MAX_BYLINE_WORDS:
         return None
-    authors = to_author_names(rest)
-    return HeaderFacts(authors=authors) if authors else to_names_then_date(rest)
+    authors = to_byline_names(rest)
+    if authors is None:
+        return to_names_then_date(rest)
+    return HeaderFacts(authors=authors, is_byline=True)
 
 
 def to_names_then_date(value: str) -> HeaderFacts | None:
@@ -103,8 +122,10 @@ def to_names_then_date(value: str) -> HeaderFacts | None:
     for comma in re.finditer(",", value):
         published = to_date(value[comma.end() :])
         if published is not None:
-            authors = to_author_names(value[: comma.start()])
-            return HeaderFacts(published=published, authors=authors) if authors else None
+            authors = to_byline_names(value[: comma.start()])
+            if authors is None:
+                return None
+            return HeaderFacts(published=published, authors=authors, is_byline=True)
     return None
 
 
@@ -116,8 +137,8 @@ def to_part_facts(part: str) -> HeaderFacts | None:
     facts = to_dated_part(part) or to_byline_part(part)
     if facts is not None:
         return facts
-    if find_junk_rule(part) is not None:
-        return HeaderFacts()  # "4 min read", "Share" beside a byline
+    if find_junk_rule(part) is not None or is_headline_like(part):
+        return HeaderFacts()  # "4 min read", "Share", a section label beside a date
     return to_date_then_byline(part)
 
 
@@ -130,7 +151,8 @@ def to_date_then_byline(part: str) -> HeaderFacts | None:
     if dated is None or len(match["by"].split()) > MAX_BYLINE_WORDS // 2:
         return None
     byline = to_byline_part(match["by"])
-    return HeaderFacts(dated.published, dated.is_update, byline.authors if byline else ())
+    authors = byline.authors if byline else ()
+    return HeaderFacts(dated.published, dated.is_update, authors, is_byline=True)
 
 
 def to_header_facts(line: str) -> HeaderFacts | None:
@@ -147,8 +169,33 @@ def to_header_facts(line: str) -> HeaderFacts | None:
 def merge_header_facts(parts: list[HeaderFacts]) -> HeaderFacts | None:
     dated = next((part for part in parts if part.published is not None), None)
     authors = next((part.authors for part in parts if part.authors), ())
-    if dated is None and not authors:
-        return None  # only widget words: a junk line, not a header line
+    is_byline = any(part.is_byline for part in parts)
+    if dated is None and not is_byline:
+        return None  # only widget words and labels: not a header line
     if dated is None:
-        return HeaderFacts(authors=authors)
-    return HeaderFacts(dated.published, dated.is_update, authors)
+        return HeaderFacts(authors=authors, is_byline=True)
+    return HeaderFacts(dated.published, dated.is_update, authors, is_byline)
+
+
+def is_headline_like(line: str) -> bool:
+    """Short, title-case (or upper-case), not a sentence: "The Role of Biology in Practice".
+
+    A tagline after a site name counts too: "DermDigest - Skin science for clinicians".
+    """
+    stripped = line.strip()
+    words = stripped.split()
+    if not 0 < len(words) <= MAX_HEADLINE_WORDS or SENTENCE_END.search(stripped):
+        return False
+    first_part = PART_SEPARATOR.split(stripped)[0]
+    return is_title_case(first_part)
+
+
+def is_title_case(text: str) -> bool:
+    lettered = [word for word in text.split() if word[0].isalpha()]
+    if not lettered or len(lettered) > MAX_TITLE_CASE_WORDS:
+        return False
+    if text.isupper():
+        return True
+    significant = [word for word in lettered if len(word) > SMALL_WORD_LENGTH] or lettered
+    capitalised = sum(word[0].isupper() for word in significant)
+    return capitalised / len(significant) >= MIN_CAPITALISED_SHARE

@@ -106,16 +106,20 @@ def to_body_lines(body: lxml.etree._Element, *, title: str | None) -> tuple[list
     return lines, dropped
 
 
+def to_sourced(value: Any, source: str) -> Sourced[Any] | None:
+    return Sourced(value, source) if value else None
+
+
 def collect_metadata(sources: HtmlSources, document: Document) -> dict[str, Sourced[Any]]:
     """Every Page metadata field found, by trust: markup sources, then trafilatura/htmldate."""
-    date = to_date(document.date) if document.date else None
-    author = [name.strip() for name in (document.author or "").split(";") if name.strip()]
+    published = to_date(document.date) if document.date else None
+    authors = [name.strip() for name in (document.author or "").split(";") if name.strip()]
     found: dict[str, Sourced[Any] | None] = {
         "title": metadata.pick_title(sources, fallback=document.title),
-        "published": metadata.pick_published(sources) or (date and Sourced(date, "htmldate")),
-        "authors": metadata.pick_authors(sources) or (author and Sourced(author, "trafilatura")),
+        "published": metadata.pick_published(sources) or to_sourced(published, "htmldate"),
+        "authors": metadata.pick_authors(sources) or to_sourced(authors, "trafilatura"),
         "site_name": metadata.pick_site_name(sources)
-        or (document.sitename and Sourced(document.sitename, "trafilatura")),
+        or to_sourced(document.sitename, "trafilatura"),
         "language": metadata.pick_language(sources),
         "canonical_url": metadata.pick_canonical_url(sources),
         "journal": metadata.pick_journal(sources),
@@ -139,7 +143,9 @@ def page_from_html(html: str | bytes, *, url: str) -> Page:
     lines = sort_lines(body, title=title)
     lines.removed.extend(dropped_tables)
     page = to_page(lines, url=url, content_type="text/html", metadata=found)
-    log.debug("read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url})
+    log.debug(
+        "read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url}
+    )
     return page
 
 

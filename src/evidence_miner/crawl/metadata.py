@@ -72,10 +72,12 @@ def read_meta_tags(tree: HtmlElement) -> dict[str, tuple[str, ...]]:
 
 def find_schema_objects(tree: HtmlElement, *, url: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """schema.org objects from JSON-LD (then microdata), @graph flattened: (syntax, object)."""
-    data = extruct.extract(
-        tree, base_url=url, syntaxes=list(SCHEMA_SYNTAXES), uniform=True, errors="log"
-    )
     for syntax in SCHEMA_SYNTAXES:
+        try:
+            data = extruct.extract(tree, base_url=url, syntaxes=[syntax], uniform=True)
+        except Exception as exc:  # noqa: BLE001 - extruct raises whatever its parsers raise
+            log.debug("unreadable %s in %s: %s", syntax, url, exc, extra={"stage": "crawl"})
+            continue
         for item in data.get(syntax, []):
             for obj in find_graph_objects(item):
                 yield syntax, obj
@@ -256,7 +258,7 @@ def pick_title(sources: HtmlSources, *, fallback: str | None = None) -> Sourced[
     site = pick_site_name(sources)
     untrusted = (
         first_meta(sources, names.page.title, to_plain_string)
-        or (Sourced(fallback, "trafilatura") if to_plain_string(fallback) else None)
+        or (Sourced(f, "trafilatura") if (f := to_plain_string(fallback)) else None)
         or (Sourced(t, "html-title") if (t := to_plain_string(sources.title_tag)) else None)
     )
     if untrusted is None:
@@ -265,7 +267,7 @@ def pick_title(sources: HtmlSources, *, fallback: str | None = None) -> Sourced[
 
 
 def strip_site_name(title: str, site_name: str | None) -> str:
-    """"Title | Site" -> "Title" (also "Site - Title"), only when the site name is known."""
+    """ "Title | Site" -> "Title" (also "Site - Title"), only when the site name is known."""
     title = " ".join(title.split())
     if not site_name:
         return title

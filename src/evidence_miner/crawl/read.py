@@ -83,7 +83,9 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
-        raise InputError(f"[EM101] Input file {str(path)!r} does not exist. Check the path.") from exc
+        raise InputError(
+            f"[EM101] Input file {str(path)!r} does not exist. Check the path."
+        ) from exc
     except OSError as exc:
         raise InputError(
             f"[EM107] Cannot read {str(path)!r}: {exc.strerror or exc}. Check its permissions."
@@ -99,7 +101,7 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
 
 
 def read_page(path: Path, *, max_bytes: int) -> Page:
-    """A Page from a saved .txt or .html article (.html/.htm read as HTML, anything else as text)."""
+    """A Page from a saved article file: .html/.htm read as HTML, anything else as text."""
     data = read_bytes(path, max_bytes=max_bytes)
     is_html = path.suffix.lower() in HTML_SUFFIXES
     text = decode_bytes(data, is_html=is_html, name=repr(str(path)))

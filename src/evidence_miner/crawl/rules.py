@@ -39,7 +39,7 @@ class JunkRule(DataModel):
     @classmethod
     def _compile(cls, value: Any) -> re.Pattern[str]:
         if not isinstance(value, str):
-            raise ValueError("pattern must be a string")
+            return value  # pydantic then reports the wrong type
         try:
             return re.compile(value, re.IGNORECASE)
         except re.error as exc:
@@ -62,6 +62,7 @@ class Words(DataModel):
     """Word lists for bylines, date lines, article metadata and titles (see words.toml)."""
 
     byline_prefixes: list[str]
+    byline_roles: list[str]
     date_prefixes: list[str]
     update_prefixes: list[str]
     credentials: list[str]
@@ -93,7 +94,9 @@ def read_data_toml(name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"[EM110] crawl/data/{name} is not valid TOML: {exc}. Fix the file.") from exc
+        raise ConfigError(
+            f"[EM110] crawl/data/{name} is not valid TOML: {exc}. Fix the file."
+        ) from exc
 
 
 def check_known_keys(data: dict[str, Any], model: type[BaseModel], *, where: str) -> None:

@@ -9,18 +9,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidence_miner.crawl.header import HeaderFacts, to_header_facts
+from evidence_miner.crawl.header import HeaderFacts, is_headline_like, to_header_facts
 from evidence_miner.crawl.metadata import Sourced
-from evidence_miner.crawl.rules import SENTENCE_END, find_junk_rule
+from evidence_miner.crawl.rules import JunkRule, find_junk_rule
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
 log = logging.getLogger(__name__)
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
-MAX_HEADLINE_WORDS = 12
-MIN_CAPITALISED_SHARE = 0.75
-SMALL_WORD_LENGTH = 3  # "of", "in", "and", "the" stay lowercase in a title-case heading
+# Between the buttons of a widget row: "Share | Tweet | Email", "Twitter  Facebook  Print".
+WIDGET_SEPARATOR = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*|\s{2,}")
 
 
 class Verdict(enum.Enum):
@@ -47,20 +46,16 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
-def is_headline_like(line: str) -> bool:
-    """Short, title-case (or upper-case) and not a sentence: "The Role of Biology in Practice"."""
-    stripped = line.strip()
-    words = stripped.split()
-    if not 0 < len(words) <= MAX_HEADLINE_WORDS or SENTENCE_END.search(stripped):
-        return False
-    lettered = [word for word in words if word[0].isalpha()]
-    if not lettered:
-        return False
-    if stripped.isupper():
-        return True
-    significant = [word for word in lettered if len(word) > SMALL_WORD_LENGTH] or lettered
-    capitalised = sum(word[0].isupper() for word in significant)
-    return capitalised / len(significant) >= MIN_CAPITALISED_SHARE
+def find_line_rule(line: str) -> JunkRule | None:
+    """The junk rule of a line, or of the first part of a line made only of junk parts."""
+    rule = find_junk_rule(line)
+    if rule is not None:
+        return rule
+    parts = [part for part in WIDGET_SEPARATOR.split(line.strip()) if part.strip()]
+    if len(parts) < 2:
+        return None
+    rules = [find_junk_rule(part) for part in parts]
+    return rules[0] if all(rules) else None
 
 
 def judge_line(line: str, *, in_header: bool) -> tuple[Verdict, HeaderFacts | None]:
@@ -69,7 +64,7 @@ def judge_line(line: str, *, in_header: bool) -> tuple[Verdict, HeaderFacts | No
     facts = to_header_facts(line)
     if facts is not None:
         return Verdict.HEADER, facts
-    rule = find_junk_rule(line)
+    rule = find_line_rule(line)
     if rule is not None:
         trailing = rule.zone == "trailing" and not in_header
         return (Verdict.TRAILING if trailing else Verdict.JUNK), None
@@ -163,5 +158,7 @@ def page_from_text(text: str, *, url: str) -> Page:
         )
     lines = sort_lines(split_lines(text))
     page = to_page(lines, url=url, content_type="text/plain", metadata={})
-    log.debug("read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url})
+    log.debug(
+        "read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url}
+    )
     return page

@@ -50,7 +50,6 @@ _BRITISH_RE = re.compile("|".join(sorted(_BRITISH, key=len, reverse=True)))
 _POSSESSIVE_RE = re.compile(r"(?<=[a-z0-9])'s\b")
 _SPACES_RE = re.compile(r"\s+")
 _HYPHEN_RE = re.compile(r" ?- ?")
-_LEAD_RE = re.compile(r"[^\s\-/]+")
 
 
 def fold_term(text: str) -> str:
@@ -296,7 +295,9 @@ def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
     rows = ((name, n, row) for name in files for n, row in read_rows(folder / name, name))
     stop = parse_stoplist((folder / stoplist).read_text("utf-8"))
     lexicon = build_lexicon(rows, stop)
-    log.info("lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms))
+    log.info(
+        "lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms)
+    )
     return lexicon
 
 
@@ -315,67 +316,67 @@ def load_condition_lexicon() -> Lexicon:
 # --- matching ------------------------------------------------------------------------------------
 
 Match = tuple[str, int, int]
+_CUT_RE = re.compile(r"(?<=[a-z])(?=[^a-z])|(?<=[0-9])(?=[^0-9])|(?<=[^a-z0-9])", re.IGNORECASE)
 
 
-def lead_of(text: str) -> str:
-    """The first word of a term or token: up to the first space, hyphen or slash."""
-    found = _LEAD_RE.match(text)
-    return found.group() if found else ""
-
-
-def index_leads(terms: Iterable[str]) -> dict[str, int]:
-    """First word of every term -> the longest term starting with it (in characters)."""
-    longest: dict[str, int] = {}
+def index_prefixes(terms: Iterable[str]) -> frozenset[str]:
+    """Every term cut where a token could end (between letters, digits and other characters):
+    a span whose text is not one of these cannot grow into a term."""
+    prefixes: set[str] = set()
     for term in terms:
-        lead = lead_of(term)
-        longest[lead] = max(longest.get(lead, 0), len(term))
-    return longest
+        prefixes.update(term[: cut.start()].rstrip() for cut in _CUT_RE.finditer(term))
+        prefixes.add(term)
+    prefixes.discard("")
+    return frozenset(prefixes)
 
 
 class TermMatcher:
     """Finds lexicon terms in a Doc: spans whose folded text is a term, or whose exact text is a
     case-sensitive surface; returns (entry key, start token, end token), longest first, no overlaps.
-    """
+    Spans never cross a whitespace token (a line break)."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.folded_leads = index_leads(lexicon.terms)
-        self.exact_leads = index_leads(lexicon.case_sensitive_terms)
-        self._token_leads: dict[int, str] = {}
+        self.folded_prefixes = index_prefixes(lexicon.terms)
+        self.exact_prefixes = index_prefixes(lexicon.case_sensitive_terms)
+        self._starts: dict[int, tuple[bool, bool]] = {}
 
     def __call__(self, doc: Doc) -> list[Match]:
-        candidates = list(self.find_candidates(doc))
-        return pick_longest(candidates)
+        return pick_longest(list(self.find_candidates(doc)))
 
     def find_candidates(self, doc: Doc) -> Iterator[tuple[int, int, int, str]]:
-        """(start, end, 0 for exact / 1 for folded, entry key) for every matching span."""
+        """(start, end, 0 for an exact surface / 1 for a folded term, entry key) of every match."""
+        text = doc.text
         for token in doc:
-            lead = self.fold_lead(token.orth, token.text)
-            if lead in self.folded_leads:
-                yield from self.grow(doc, token.i, self.folded_leads[lead], folded=True)
-            if lead_of(token.text) in self.exact_leads:
-                yield from self.grow(doc, token.i, self.exact_leads[lead_of(token.text)], folded=False)
+            folded_start, exact_start = self.can_start(token.orth, token.text)
+            if folded_start:
+                yield from self.grow(doc, text, token.i, folded=True)
+            if exact_start:
+                yield from self.grow(doc, text, token.i, folded=False)
 
-    def fold_lead(self, orth: int, text: str) -> str:
-        lead = self._token_leads.get(orth)
-        if lead is None:
-            lead = self._token_leads[orth] = lead_of(fold_term(text))
-        return lead
+    def can_start(self, orth: int, text: str) -> tuple[bool, bool]:
+        """Whether a token's text begins some folded term and some exact surface (cached)."""
+        starts = self._starts.get(orth)
+        if starts is None:
+            starts = (fold_term(text) in self.folded_prefixes, text in self.exact_prefixes)
+            self._starts[orth] = starts
+        return starts
 
-    def grow(self, doc: Doc, start: int, longest: int, *, folded: bool) -> Iterator[tuple]:
-        """Spans starting at `start`, one token longer each time, until past the longest term."""
+    def grow(self, doc: Doc, text: str, start: int, *, folded: bool) -> Iterator[tuple]:
+        """Spans from `start`, one token longer each time, while their text begins some term."""
         index = self.lexicon.terms if folded else self.lexicon.case_sensitive_terms
+        prefixes = self.folded_prefixes if folded else self.exact_prefixes
         begin = doc[start].idx
         for end in range(start + 1, min(len(doc), start + MAX_TERM_TOKENS) + 1):
             last = doc[end - 1]
             if last.is_space:
                 return
-            text = doc.text[begin : last.idx + len(last.text)]
-            key = fold_term(text) if folded else normalise_surface(text)
-            if len(key) > longest:
-                return
+            span_text = text[begin : last.idx + len(last.text)]
+            key = fold_term(span_text) if folded else normalise_surface(span_text)
             if key in index:
                 yield start, end, int(folded), index[key][0]
+            if key not in prefixes:
+                return
 
 
 def pick_longest(candidates: list[tuple[int, int, int, str]]) -> list[Match]:
@@ -390,7 +391,7 @@ def pick_longest(candidates: list[tuple[int, int, int, str]]) -> list[Match]:
 
 
 def make_term_matcher(nlp: Language, lexicon: Lexicon) -> TermMatcher:
-    """A TermMatcher for docs made by `nlp`. Matching uses token offsets and the doc text, so the
-    pipeline's tokenizer only has to put token boundaries where terms start and end."""
+    """A TermMatcher for docs made by `nlp`. Matching reads token offsets and the doc text, so the
+    tokenizer only has to put token boundaries where terms start and end; no term docs are built."""
     log.debug("term matcher for %s: %d terms", nlp.meta.get("name"), len(lexicon.terms))
     return TermMatcher(lexicon)

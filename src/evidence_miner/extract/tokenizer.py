@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import registry
+
+
+# scispacy's prefix rules hold a regex that Python flags as a possible set union; the warning is
+# about scispacy's own pattern and says nothing a user can act on.
+warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
 
 
 @registry.tokenizers("evidence_miner.scispacy_tokenizer.v1")

@@ -1,4 +1,4 @@
-"""Normalise durations to records.Duration with unit, statistic and ISO 8601 ("27 months" -> P27M)."""
+"""Normalise durations to records.Duration: unit, statistic, ISO 8601 ("27 months" -> P27M)."""
 
 from __future__ import annotations
 

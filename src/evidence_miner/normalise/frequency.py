@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.normalise.durations import (
@@ -44,7 +44,7 @@ class FrequencyEntry(TableModel):
     times: int | None = None
     every: str | None = None
     aliases: list[str]
-    ambiguous: list[str] = []
+    ambiguous: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _rate_is_whole(self) -> FrequencyEntry:

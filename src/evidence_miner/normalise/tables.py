@@ -46,7 +46,7 @@ def parse_table(text: str, model: type[TableT], name: str) -> TableT:
 
 
 def to_key(text: str) -> str:
-    """The lookup form of an alias: NFKC, lowercase, no dots, hyphens and space runs as one space."""
+    """Lookup form of an alias: NFKC, lowercase, no dots, hyphens and space runs as one space."""
     folded = unicodedata.normalize("NFKC", text).lower().replace(".", "")
     return " ".join(re.split(r"[\s\-–]+", folded)).strip()
 

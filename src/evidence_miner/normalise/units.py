@@ -7,7 +7,7 @@ from functools import cache
 from typing import Literal
 
 import pint
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
@@ -44,7 +44,7 @@ class UnitAtom(TableModel):
 
 
 class UnitTable(TableModel):
-    definitions: list[str] = []
+    definitions: list[str] = Field(default_factory=list)
     atoms: dict[str, UnitAtom]
 
 
@@ -73,9 +73,9 @@ def read_unit_table() -> UnitTable:
 
 
 @cache
-def load_registry() -> pint.UnitRegistry:
+def load_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """One pint registry per process, with the table's extra definitions (IU)."""
-    registry = pint.UnitRegistry()
+    registry: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
     for definition in read_unit_table().definitions:
         try:
             registry.define(definition)
@@ -170,7 +170,8 @@ def parse_amount(text: str) -> Amount:
     cap = parse_plain_amount(maximum, text)
     if cap.value is None:
         raise NormaliseError(
-            f"[EM205] The maximum in {text!r} is not one amount. Write it as e.g. '(maximum 500 mg)'."
+            f"[EM205] The maximum in {text!r} is not one amount. "
+            "Write it as e.g. '(maximum 500 mg)'."
         )
     return Amount(**amount.model_dump(exclude={"max_value", "max_unit"}),
                   max_value=cap.value, max_unit=cap.unit)
@@ -203,7 +204,8 @@ def parse_plain_amount(text: str, context: str) -> Amount:
 
 def find_unit_start(tokens: list[str]) -> int | None:
     """Index of the first token of the longest tail of `tokens` that is a dose unit."""
-    return next((cut for cut in range(1, len(tokens)) if is_dose_unit(" ".join(tokens[cut:]))), None)
+    cuts = (cut for cut in range(1, len(tokens)) if is_dose_unit(" ".join(tokens[cut:])))
+    return next(cuts, None)
 
 
 def parse_unit_range(text: str, context: str) -> Amount:

@@ -1,0 +1,196 @@
+"""Tests for reading HTML pages into Pages: main text, junk removal and metadata."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from evidence_miner.crawl.html import extract_doi, extract_journal, page_from_html
+from evidence_miner.crawl.rules import find_junk_rule
+from evidence_miner.errors import InputError
+
+URL = "https://news.example.org/story"
+NEWS_BODY_STARTS = [
+    "A supervised walking programme reduced calf pain",
+    "The investigators enrolled 64 participants",
+    "Maximum walking distance rose by a median",
+    "What the study found",
+    "Two participants in the walking group stopped early",
+    "The team plans a longer follow-up study",
+]
+NEWS_PAGE_JUNK = [
+    "We use cookies",
+    "Accept all cookies",
+    "Home",
+    "About us",
+    "Share on Facebook",
+    "Tweet",
+    "Advertisement",
+    "Buy the Example Health Wire annual digest",
+    "Share this:",
+    "Related stories",
+    "Cycling study shows no change",
+    "Swimming linked to better sleep",
+    "3 comments",
+    "Reader One",
+    "I tried walking every day",
+    "Does anyone know",
+    "Leave a Reply",
+    "Copyright",
+    "Privacy Policy",
+    "By Ada Quill",
+]
+
+
+def test_page_from_html_keeps_body_paragraphs_in_order(news_page_html: str) -> None:
+    text = page_from_html(news_page_html, url=URL).text
+    positions = [text.find(start) for start in NEWS_BODY_STARTS]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+
+
+def test_page_from_html_separates_paragraphs_with_blank_lines(news_page_html: str) -> None:
+    text = page_from_html(news_page_html, url=URL).text
+    assert "under usual care.\n\nWhat the study found\n\nTwo participants" in text
+
+
+@pytest.mark.parametrize("junk", NEWS_PAGE_JUNK)
+def test_page_from_html_drops_page_chrome(news_page_html: str, junk: str) -> None:
+    assert junk not in page_from_html(news_page_html, url=URL).text
+
+
+def test_page_from_html_leaves_no_junk_line(news_page_html: str) -> None:
+    lines = page_from_html(news_page_html, url=URL).text.split("\n")
+    assert all(find_junk_rule(line) is None for line in lines if line)
+
+
+def test_page_from_html_keeps_simple_table(news_page_html: str) -> None:
+    text = page_from_html(news_page_html, url=URL).text
+    assert "Group | Participants\nWalking | 32\nUsual care | 32" in text
+
+
+def test_page_from_html_starts_with_title_line_once(news_page_html: str) -> None:
+    page = page_from_html(news_page_html, url=URL)
+    assert page.title == "Walking programme eases calf pain in a made-up trial"
+    assert page.text.startswith(page.title + "\n\n")
+    assert page.text.count(page.title) == 1
+
+
+def test_page_from_html_prepends_title_missing_from_main_text() -> None:
+    html = (
+        "<html><head><title>Headline from the head</title></head><body><article>"
+        "<p>The only paragraph of this page is long enough for the extractor to keep it as "
+        "the main text of the article.</p></article></body></html>"
+    )
+    page = page_from_html(html, url=URL)
+    assert page.text.startswith("Headline from the head\n\nThe only paragraph")
+
+
+def test_page_from_html_reads_json_ld_graph(news_page_html: str) -> None:
+    page = page_from_html(news_page_html, url=URL)
+    assert page.published == date(2023, 4, 28)  # JSON-LD, not article:published_time
+    assert page.authors == ["Ada Quill", "Bram Otter"]
+    assert page.site_name == "Example Health Wire"
+    assert page.language == "en-GB"
+    assert page.canonical_url == "https://news.example.org/2023/walking-programme-calf-pain"
+    assert page.metadata_sources == {
+        "title": "json-ld",
+        "published": "json-ld",
+        "authors": "json-ld",
+        "site_name": "json-ld",
+        "language": "json-ld",
+        "canonical_url": "link-canonical",
+    }
+
+
+def test_page_from_html_prefers_citation_tags_over_opengraph(citation_page_html: str) -> None:
+    page = page_from_html(citation_page_html, url=URL)
+    assert page.title == (
+        "Pretend antibody infusion for a made-up neuropathy: a retrospective series"
+    )
+    assert page.published == date(2021, 7, 9)
+    assert page.authors == ["Camila Rivera", "Tunde Okafor"]
+    assert page.metadata_sources["title"] == "citation_title"
+    assert page.metadata_sources["published"] == "citation_publication_date"
+    assert page.metadata_sources["authors"] == "citation_author"
+    assert page.journal == "Journal of Invented Medicine"
+    assert page.doi == "10.5555/jim.2021.0042"
+
+
+def test_page_from_html_reads_microdata(microdata_page_html: str) -> None:
+    page = page_from_html(microdata_page_html, url=URL)
+    assert page.title == "Yoga classes and back pain in an invented trial"
+    assert page.authors == ["Noor Haddad"]
+    assert page.published == date(2022, 11, 5)
+    assert page.site_name == "Pretend Wellness Daily"
+    assert set(page.metadata_sources.values()) == {"microdata"}
+
+
+def test_page_from_html_strips_site_name_suffix(opengraph_page_html: str) -> None:
+    page = page_from_html(opengraph_page_html, url=URL)
+    assert page.title == "Tea drinking and blood pressure in a fictional cohort"
+    assert page.metadata_sources["title"] == "og:title"
+    assert page.published == date(2020, 2, 14)
+    assert page.metadata_sources["published"] == "article:published_time"
+
+
+def test_page_from_html_keeps_suffix_that_is_not_the_site_name(opengraph_page_html: str) -> None:
+    html = opengraph_page_html.replace(
+        'content="Sample Science News">', 'content="Another Site Entirely">'
+    )
+    page = page_from_html(html, url=URL)
+    assert (
+        page.title == "Tea drinking and blood pressure in a fictional cohort | Sample Science News"
+    )
+
+
+def test_page_from_html_accepts_bytes(news_page_html: str) -> None:
+    from_bytes = page_from_html(news_page_html.encode("utf-8"), url=URL)
+    assert from_bytes == page_from_html(news_page_html, url=URL)
+
+
+def test_page_from_html_rejects_page_without_text() -> None:
+    with pytest.raises(InputError, match=r"^\[EM108\]"):
+        page_from_html("<html><head><title>x</title></head><body></body></html>", url=URL)
+
+
+def test_extract_journal_reads_citation_journal_title(citation_page_html: str) -> None:
+    assert extract_journal(citation_page_html) == "Journal of Invented Medicine"
+
+
+def test_extract_journal_reads_json_ld_is_part_of() -> None:
+    html = (
+        '<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "ScholarlyArticle", "headline": "H", "isPartOf": {"@type": "PublicationIssue", '
+        '"issueNumber": "3", "isPartOf": {"@type": "Periodical", "name": "Invented Journal"}}}'
+        "</script></head><body><p>x</p></body></html>"
+    )
+    assert extract_journal(html) == "Invented Journal"
+
+
+def test_extract_journal_returns_none_without_journal(news_page_html: str) -> None:
+    assert extract_journal(news_page_html) is None
+
+
+def test_extract_doi_reads_citation_doi(citation_page_html: str) -> None:
+    assert extract_doi(citation_page_html) == "10.5555/jim.2021.0042"
+
+
+def test_extract_doi_reads_single_doi_link() -> None:
+    html = '<html><body><p>See <a href="https://doi.org/10.5555/abc.123">the paper</a>.</p></body></html>'
+    assert extract_doi(html) == "10.5555/abc.123"
+
+
+def test_extract_doi_ignores_several_different_doi_links() -> None:
+    html = (
+        '<html><body><a href="https://doi.org/10.5555/one">a</a>'
+        '<a href="https://doi.org/10.5555/two">b</a></body></html>'
+    )
+    assert extract_doi(html) is None
+
+
+def test_page_from_html_survives_broken_json_ld(microdata_page_html: str) -> None:
+    broken = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+    page = page_from_html(microdata_page_html.replace("</head>", broken + "</head>"), url=URL)
+    assert page.metadata_sources["title"] == "microdata"

@@ -1,0 +1,128 @@
+"""The extraction components on sentences written for these tests (not from any corpus article)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence_miner.extract.extensions import COUNTS, DOSES, EFFECTS, NUMBERS
+from evidence_miner.extract.pipeline import extract_article
+from evidence_miner.records import Page
+
+
+def findings_of(nlp, text: str):
+    article = extract_article(nlp, Page(url="file:///t.txt", text=text))
+    return article.findings
+
+
+def test_numbers_find_words_separators_and_hyphenated_units(nlp) -> None:
+    doc = nlp("Nineteen patients and 1,580 adults took a 2.4-mg dose; twenty-two withdrew.")
+    found = [(s.text, s._.em_value, s._.em_unit) for s in doc.spans[NUMBERS]]
+    assert ("Nineteen", 19, None) in found
+    assert ("1,580", 1580, None) in found
+    assert ("2.4-mg", 2.4, "mg") in found
+    assert ("twenty-two", 22, None) in found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Each received 2 g/kg monthly.", (2, None, None, "g/kg")),
+        ("Doses rose from 1.5 to 2 mg.", (None, 1.5, 2, "mg")),
+        ("Carboplatin was dosed at AUC 5.", (5, None, None, "AUC")),
+        ("Paclitaxel 175 mg/m² was given.", (175, None, None, "mg/m²")),
+        ("They took a 0.25 mg tablet.", (0.25, None, None, "mg")),
+    ],
+)
+def test_quantities_find_doses(nlp, text: str, expected: tuple) -> None:
+    doses = nlp(text).spans[DOSES]
+    assert [(d._.em_value, d._.em_low, d._.em_high, d._.em_unit) for d in doses] == [expected]
+
+
+def test_quantities_find_effect_with_interval_and_p(nlp) -> None:
+    doc = nlp("The hazard ratio for death was 0.74 (95% CI, 0.61 to 0.89; P = .002).")
+    effects = doc.spans[EFFECTS]
+    assert len(effects) == 1
+    effect = effects[0]
+    assert (effect._.em_key, effect._.em_value, effect._.em_low, effect._.em_high, effect._.em_p) == ("HR", 0.74, 0.61, 0.89, 0.002)
+
+
+def test_quantities_or_as_a_conjunction_is_no_effect(nlp) -> None:
+    assert not nlp("Patients took 5 or 10 mg or nothing at all.").spans[EFFECTS]
+
+
+@pytest.mark.parametrize(
+    "text,value,of,label",
+    [
+        ("Only three of 11 patients with lupus nephritis responded.", 3, 11, "lupus nephritis"),
+        ("All six with psoriatic arthritis improved.", 6, 6, "psoriatic arthritis"),
+        ("The only participant who smoked relapsed.", 1, 1, "smoked"),
+    ],
+)
+def test_counts_find_denominators_and_labels(nlp, text: str, value: int, of: int, label: str) -> None:
+    counts = nlp(text).spans[COUNTS]
+    assert [(c._.em_value, c._.em_of, c._.em_label) for c in counts] == [(value, of, label)]
+
+
+def test_counts_skip_numbers_inside_doses_and_durations(nlp) -> None:
+    counts = nlp("Over 12 weeks, 40 patients took 20 mg.").spans[COUNTS]
+    assert [c._.em_value for c in counts] == [40]
+
+
+def test_findings_split_regimens_by_arm(nlp) -> None:
+    text = (
+        "Rituximab for vasculitis\n\n"
+        "In a retrospective study of 18 patients, participants received rituximab (375 mg/m2) "
+        "weekly (11 patients) or every 2 weeks (7 patients) for a median of 4 weeks.\n"
+    )
+    [findings] = findings_of(nlp, text)
+    [rituximab] = [i for i in findings.interventions if i.name == "rituximab"]
+    assert {(d.value, d.frequency, d.group_n) for d in rituximab.doses} == {(375, "weekly", 11), (375, "every 2 weeks", 7)}
+    assert findings.population.total.value == 18
+    assert sorted(g.n for g in findings.population.groups) == [7, 11]
+
+
+def test_findings_from_to_dose_change_keeps_drug_and_frequency(nlp) -> None:
+    text = (
+        "Methotrexate tapering study\n\n"
+        "In a prospective cohort of 52 adults with rheumatoid arthritis, 30 of 52 patients were able "
+        "to lower their methotrexate dose from 20 mg weekly before the study to 10 mg at one year.\n"
+    )
+    [findings] = findings_of(nlp, text)
+    [mtx] = [i for i in findings.interventions if i.name == "methotrexate"]
+    assert {(d.value, d.when, d.frequency) for d in mtx.doses} == {(20, "before", "weekly"), (10, "after", "weekly")}
+
+
+def test_findings_design_prefers_meta_analysis_over_trials_it_pools(nlp) -> None:
+    text = "Aspirin review\n\nA meta-analysis of 12 randomized trials involving 9,400 adults found that aspirin lowered risk (RR 0.82; 95% CI, 0.70-0.96).\n"
+    [findings] = findings_of(nlp, text)
+    assert findings.study.design == "meta_analysis"
+    assert findings.population.total.value == 9400
+    assert findings.outcomes[0].effect.type == "RR"
+
+
+def test_findings_journal_and_investigators_without_outside_expert(nlp) -> None:
+    text = (
+        "Statin trial\n\n"
+        "The randomized trial of 240 adults was published in JAMA Network Open. "
+        "Dr. Amelia Hart of Lakeside University led the study. "
+        '"It is a solid result," said Dr. Omar Reyes, a cardiologist who was not involved in the study.\n'
+    )
+    [findings] = findings_of(nlp, text)
+    assert findings.study.journal == "JAMA Network Open"
+    assert findings.study.investigators == ["Amelia Hart"]
+
+
+def test_findings_story_without_a_study_gives_none(nlp) -> None:
+    text = (
+        "Lawmakers weigh insulin price cap\n\n"
+        "A bill in the state senate would cap insulin at $35 a month. "
+        "Supporters say one in four patients rations the drug.\n"
+    )
+    article = extract_article(nlp, Page(url="file:///p.txt", text=text))
+    assert article.findings == [] and article.no_study_reason
+
+
+def test_findings_no_serious_adverse_events_is_a_zero_count(nlp) -> None:
+    text = "Trial\n\nIn a randomized trial of 90 adults given apixaban, there were no serious adverse events.\n"
+    [findings] = findings_of(nlp, text)
+    assert [(e.count, e.serious) for e in findings.adverse_events] == [(0, True)]
