@@ -1,10 +1,4 @@
-"""Rebuild drugs.jsonl.gz and conditions.jsonl.gz from their sources (see docs/lexicons.md).
-
-    python scripts/build_lexicons.py                      # all of it, into the package
-    python scripts/build_lexicons.py --limit 200 --out-dir /tmp/lex
-
-Needs the build-lexicons extra: pip install -e '.[build-lexicons]'.
-"""
+"""Rebuild drugs.jsonl.gz and conditions.jsonl.gz from their sources (see docs/lexicons.md)."""
 
 from __future__ import annotations
 
@@ -25,6 +19,8 @@ from wordfreq import zipf_frequency
 
 from evidence_miner.extract.lexicons import fold_term, parse_stoplist
 
+EXAMPLES = """needs: pip install -e '.[build-lexicons]'
+example: python scripts/build_lexicons.py --limit 200 --out-dir /tmp/lex"""
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = REPO / "src/evidence_miner/extract/lexicon_data"
 DNER_PICKLE = "drug_ner_dictionary.pkl.bz2"
@@ -208,15 +204,23 @@ def takes_over(extra: dict, key: str, draft: Draft) -> bool:
     return absorbed or (drugbank is not None and draft.ids.get("drugbank") == drugbank)
 
 
-def read_bc5cdr_mesh(data_dir: Path) -> dict[str, str]:
-    """Folded chemical mention -> MeSH descriptor id, where train+dev annotators always agree."""
+def read_bc5cdr_mentions(data_dir: Path, kind: str) -> dict[str, collections.Counter]:
+    """Mention text -> MeSH descriptor id counts, for one entity type of BC5CDR train + dev."""
     seen: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for name in BC5CDR_FILES:
         for line in (data_dir / "bc5cdr/pubtator" / name).read_text("utf-8").splitlines():
             cols = line.split("\t")
-            if len(cols) >= 6 and cols[4] == "Chemical" and re.fullmatch(r"D\d{6,9}", cols[5]):
-                seen[fold_term(cols[3])][cols[5]] += 1
-    return {text: ids.most_common(1)[0][0] for text, ids in seen.items() if len(ids) == 1}
+            if len(cols) >= 6 and cols[4] == kind and re.fullmatch(r"D\d{6,9}", cols[5]):
+                seen[" ".join(cols[3].split())][cols[5]] += 1
+    return seen
+
+
+def read_bc5cdr_mesh(data_dir: Path) -> dict[str, str]:
+    """Folded chemical mention -> MeSH descriptor id, where train+dev annotators always agree."""
+    folded: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for text, ids in read_bc5cdr_mentions(data_dir, "Chemical").items():
+        folded[fold_term(text)].update(ids)
+    return {text: ids.most_common(1)[0][0] for text, ids in folded.items() if len(ids) == 1}
 
 
 def add_mesh_ids(drafts: dict[str, Draft], mesh: dict[str, str]) -> int:
@@ -420,7 +424,7 @@ def build_condition_rows(
     curated = read_jsonl(PACKAGE_DATA / "conditions_extra.jsonl")
     counts["condition terms left to curated entries"] = drop_claimed(
         rows, curated, key_field=lambda row: row["ids"]["doid"]
-    )
+    )  # generated rows always have a DOID
     counts["ambiguous acronyms dropped"] = drop_ambiguous_acronyms(rows)
     rows = [row for row in rows if row["terms"] or row["cs_terms"]]
     return rows, counts | {"condition entries": len(rows)}
@@ -430,7 +434,8 @@ def drop_claimed(rows: list[dict], curated: list[dict], *, key_field) -> int:
     """A term a curated entry lists belongs to that entry alone: other rows lose it."""
     claims = {}
     for entry in curated:
-        key = entry["ids"]["doid"] if entry["kind"] == "condition" else entry["name"]
+        doid = entry.get("ids", {}).get("doid") if entry["kind"] == "condition" else None
+        key = entry.get("key") or doid or entry["name"]
         claims.update({fold_term(t): key for t in entry.get("terms", ())})
         claims.update({s: key for s in entry.get("cs_terms", ())})
     dropped = 0
@@ -487,7 +492,9 @@ def write_jsonl_gz(path: Path, rows: list[dict]) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared/data")
     parser.add_argument("--out-dir", type=Path, default=PACKAGE_DATA)
     parser.add_argument("--limit", type=int, default=None, help="only the first N source entries")

@@ -17,7 +17,8 @@ TERM_KINDS = {
     "prior_cue", "assignment_cue", "before_after", "follow_up", "age", "stat",
     "investigator_title", "investigator_suffix", "investigator_cue", "outside_expert_cue",
     "second_study_cue", "journal_cue", "quote_verb", "not_a_study_cue", "route", "country",
-    "effect_type", "ci_word", "percent_word", "range_word", "future_cue", "quote_mark",
+    "effect_type", "ci_word", "percent_word", "range_word", "future_cue", "quote_mark", "threshold",
+    "arm_verb", "ae_context",
 }  # fmt: skip
 MATCHER_KEYS = {"label", "pattern", "value", "note"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Iterator
 from importlib import resources
 
@@ -18,6 +19,10 @@ from evidence_miner.extract import tokenizer  # noqa: F401  (registers the token
 from evidence_miner.records import Article, Findings, Page
 
 log = logging.getLogger(__name__)
+
+# scispacy's abbreviation detector runs a Matcher that has no patterns on documents without
+# abbreviations, and spaCy warns (W036) on every such document; that is expected here.
+warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_quantities", "em_counts", "em_findings"]
 
@@ -36,7 +41,7 @@ def build_pipeline(model: str = "default") -> Language:
         nlp = spacy.load(model)
     except OSError as exc:
         raise ExtractionError(
-            f"[EM410] Cannot load the spaCy model {model!r}: {exc}. Install the model package, "
+            f"[EM430] Cannot load the spaCy model {model!r}: {exc}. Install the model package, "
             "give a path to a model folder, or use extract.model = \"default\"."
         ) from exc
     return add_own_components(nlp)

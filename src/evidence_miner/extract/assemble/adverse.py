@@ -26,13 +26,90 @@ def find_no_event(view: StudyView) -> list[dict]:
 
 
 def has_ae_context(view: StudyView, term: Span) -> bool:
-    sent = term.sent
-    words = {t.lower_ for t in sent}
     return (
         view.has_term_in_sentence(term, "adverse_event_word")
         or view.has_term_in_sentence(term, "discontinuation")
-        or bool(words & AE_CONTEXT_VERBS)
+        or view.has_term_in_sentence(term, "ae_context")
     ) and not view.has_term_in_sentence(term, "future_cue")
+
+
+def is_negated(view: StudyView, anchor: Span) -> bool:
+    lead = view.doc[max(anchor.sent.start, anchor.start - 3) : anchor.start]
+    return any(t.lower_ in NO_WORDS for t in lead)
+
+
+def find_anchors(view: StudyView) -> list[Span]:
+    """Named events in sentences about harms; the generic "side effects" only where no named
+    event stands in its sentence, or where it is serious or the cause of stopping treatment."""
+    named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)]
+    named_sents = {t.sent.start for t in named}
+    generic = [
+        w for w in view.terms("adverse_event_word")
+        if w.start >= view.title_end and not is_negated(view, w)
+        and (w.sent.start not in named_sents or is_discontinuation_cause(view, w) or has_serious_cue(view, w))
+    ]
+    anchors = [a for a in named + generic if not is_negated(view, a) and not view.has_term_in_sentence(a, "future_cue")]
+    return sorted(anchors, key=lambda a: a.start)
+
+
+def has_serious_cue(view: StudyView, word: Span) -> bool:
+    return any(0 <= word.start - s.end <= 1 for s in view.sentence_terms(word, "serious_cue"))
+
+
+def event_name(view: StudyView, anchor: Span) -> Span:
+    if anchor.label_ == "adverse_event_word":
+        for cue in view.sentence_terms(anchor, "serious_cue"):
+            if 0 <= anchor.start - cue.end <= 1:
+                return view.doc[cue.start : anchor.end]
+    return anchor
+
+
+def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
+    """Counts, and percentages not already attached to a count, in [start, stop)."""
+    counts = [c for c in view.doc.spans[COUNTS] if start <= c.start < stop and c._.em_kind != "arm_size"]
+    attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
+    percents = [p for p in view.doc.spans[PERCENTS] if start <= p.start < stop and p.start not in attached]
+    return sorted(counts + percents, key=lambda v: v.start)
+
+
+def values_for(view: StudyView, anchor: Span, stop: int) -> list[Span]:
+    sent = anchor.sent
+    if is_discontinuation_cause(view, anchor):
+        return values_between(view, sent.start, sent.end)
+    after = values_between(view, anchor.end, stop)
+    if after:
+        return after
+    before = [v for v in values_between(view, sent.start, anchor.start) if v.label_ == "COUNT"]
+    return before[-1:]
+
+
+def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
+    name = event_name(view, anchor)
+    percent = value if value.label_ == "PERCENT" else find_percent_for(view, value)
+    is_count = value.label_ == "COUNT"
+    return {
+        **provenance(view, name, 0.75),
+        "name": clean_label(name.text.lower()),
+        "count": int(value._.em_value) if is_count else None,
+        "of": value._.em_of if is_count else None,
+        "percent": percent._.em_value if percent is not None else None,
+        "serious": True if has_serious_cue(view, anchor) else None,
+        "led_to_discontinuation": True if is_discontinuation_cause(view, anchor) else None,
+    }
+
+
+def find_named_events(view: StudyView) -> list[dict]:
+    anchors = find_anchors(view)
+    events, used = [], set()
+    for index, anchor in enumerate(anchors):
+        following = [a for a in anchors[index + 1 :] if a.sent == anchor.sent]
+        stop = following[0].start if following else anchor.sent.end
+        for value in values_for(view, anchor, stop):
+            if value.start not in used:
+                used.add(value.start)
+                events.append(to_event(view, anchor, value))
+    view.notes["ae_values"] = used
+    return events
 
 
 def find_count_for(view: StudyView, term: Span) -> Span | None:
@@ -42,9 +119,10 @@ def find_count_for(view: StudyView, term: Span) -> Span | None:
 
 
 def find_percent_for(view: StudyView, term: Span) -> Span | None:
-    """"nausea (12%)", "nausea in 12%"."""
+    """"nausea (12%)", "61 patients (10.6%)", "nine patients on LDN (8.4%)"."""
+    label_words = len((term._.em_label or "").split()) + 1 if term.label_ == "COUNT" and term._.em_label else 0
     for percent in view.doc.spans[PERCENTS]:
-        if percent.sent == term.sent and 0 <= percent.start - term.end <= 3:
+        if percent.sent == term.sent and 0 <= percent.start - term.end <= 2 + label_words:
             return percent
     return None
 
@@ -53,26 +131,6 @@ def is_discontinuation_cause(view: StudyView, term: Span) -> bool:
     causes = [c for c in view.sentence_terms(term, "cause_cue") if 0 <= term.start - c.end <= 1]
     stops = [s for s in view.sentence_terms(term, "discontinuation") if s.end <= term.start]
     return bool(causes) and bool(stops)
-
-
-def find_named_events(view: StudyView) -> list[dict]:
-    events = []
-    for term in view.body_spans("em_terms"):
-        if term.label_ != "adverse_event" or not has_ae_context(view, term):
-            continue
-        percent = find_percent_for(view, term)
-        count = None if percent is not None else find_count_for(view, term)
-        if count is None and percent is None:
-            continue
-        events.append({
-            **provenance(view, term, 0.75),
-            "name": term.text.lower(),
-            "count": int(count._.em_value) if count is not None else None,
-            "of": count._.em_of if count is not None else None,
-            "percent": percent._.em_value if percent is not None else None,
-            "led_to_discontinuation": True if is_discontinuation_cause(view, term) else None,
-        })
-    return events
 
 
 def assemble_adverse_events(view: StudyView) -> list[dict]:

@@ -96,6 +96,7 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
     view.notes["interventions"] = interventions
     total = population.find_total(view)
     total_span = total[0] if total else None
+    adverse_events = adverse.assemble_adverse_events(view)
     count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
     data = {
         "study": assemble_study(view),
@@ -108,6 +109,6 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
         },
         "interventions": interventions,
         "outcomes": count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view),
-        "adverse_events": adverse.assemble_adverse_events(view),
+        "adverse_events": adverse_events,
     }
     return Findings.model_validate(data)

@@ -6,11 +6,14 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
+from evidence_miner.extract.patterns import terms_of
 
 DIRECTIONS = {"improved", "worsened", "stable", "improved_or_stable", "increased", "decreased", "no_difference"}
 ABLE_TERMS = {"were able to", "was able to"}
 RATIO_EFFECTS = {"HR", "OR", "RR", "IRR"}
 CLAUSE_BREAKS = {";"}
+AGGREGATE_NOUNS = terms_of("aggregate_noun")
+POPULATION_WORDS = terms_of("population_noun") | {"those", "them", "all", "the"}
 
 
 def outcome_terms_in(view: StudyView, sent: Span) -> list[Span]:
@@ -66,63 +69,101 @@ def measure_after(view: StudyView, term: Span) -> str | None:
     return clean_label(" ".join([term.text, *words]))
 
 
-def count_outcome(view: StudyView, count: Span, term: Span, inherited: tuple[int | None, str | None]) -> dict:
+def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]) -> dict:
     of, group = count._.em_of, clean_label(count._.em_label)
-    outcome_label = group if group and any(w in group.lower() for w in (term.text.lower(),)) else None
+    outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
     if count._.em_kind in ("other", "elliptical") or (of is None and group is None and count._.em_kind != "plain"):
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)
     return {
         **provenance(view, count, 0.8),
-        "measure": outcome_label or measure_after(view, term),
+        "measure": outcome_label or (measure_after(view, term) if term is not None else None),
         "group": None if outcome_label else group,
-        "direction": direction_of(view, term),
+        "direction": direction_of(view, term) if term is not None else None,
         "count": int(count._.em_value), "of": of,
         "percent": percent._.em_value if percent is not None else None,
     }
 
 
 def percent_after(view: StudyView, count: Span) -> Span | None:
+    """"61 patients in the semaglutide group (10.6%)": the percent right after a count or its label."""
+    label_words = len((count._.em_label or "").split()) + 1 if count._.em_label else 0
     for percent in view.doc.spans[PERCENTS]:
-        if percent.sent == count.sent and 0 <= percent.start - count.end <= 2:
+        if percent.sent == count.sent and 0 <= percent.start - count.end <= 2 + label_words:
             return percent
     return None
+
+
+def is_arm_count(view: StudyView, count: Span) -> bool:
+    """"1,104 received TXA", "3,447 participants were taking a statin": group sizes, not results."""
+    if count._.em_kind == "arm":
+        return True
+    return any(0 <= t.start - count.end <= 1 for t in view.sentence_terms(count, "arm_verb"))
 
 
 def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[dict], set[int]]:
     """Outcome per count that is the subject of an outcome verb; the percents they used."""
     outcomes, used = [], set()
+    ae_values = view.notes.get("ae_values", set())
     inherited: tuple[int | None, str | None] = (None, None)
     for count in view.body_spans(COUNTS):
-        if (total is not None and count.start == total.start) or count._.em_kind == "arm_size":
+        if skips_outcome(view, count, total, ae_values):
             continue
         term = find_outcome_term(view, count)
-        if term is None or is_discontinuation(view, count, term) or view.has_term_in_sentence(count, "adverse_event_word"):
+        percent = percent_after(view, count)
+        if (term is None and percent is None) or is_discontinuation(view, count, term):
             continue
         outcome = count_outcome(view, count, term, inherited)
         outcomes.append(outcome)
-        if (p := percent_after(view, count)) is not None:
-            used.add(p.start)
+        used.add(count.start)
+        if percent is not None:
+            used.add(percent.start)
         if outcome["of"] is not None:
             inherited = (outcome["of"], outcome["group"])
+    view.notes["outcome_counts"] = used
     return outcomes, used
+
+
+def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: set[int]) -> bool:
+    return (
+        (total is not None and count.start == total.start)
+        or count._.em_kind == "arm_size"
+        or count.start in ae_values
+        or count[-1].lower_ in AGGREGATE_NOUNS
+        or is_arm_count(view, count)
+    )
 
 
 def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:
     """Percentages in sentences that report an outcome, outside CIs, counts and adverse events."""
     outcomes = []
+    ae_values = view.notes.get("ae_values", set())
     for percent in view.body_spans(PERCENTS):
-        if percent.start in used or is_ci_level(view, percent) or view.has_term_in_sentence(percent, "adverse_event_word"):
+        if percent.start in used or percent.start in ae_values or is_ci_level(view, percent) or is_threshold(view, percent):
             continue
         terms = outcome_terms_in(view, percent.sent)
-        if not terms or view.has_term_in_sentence(percent, "adverse_event"):
+        if not terms and not is_share_of_people(view, percent):
             continue
         outcomes.append({
             **provenance(view, percent, 0.6),
-            "measure": measure_after(view, terms[0]), "group": nearest_drug_name(view, percent),
-            "direction": direction_of(view, terms[0]), "percent": percent._.em_value,
+            "measure": measure_after(view, terms[0]) if terms else None, "group": nearest_drug_name(view, percent),
+            "direction": direction_of(view, terms[0]) if terms else None, "percent": percent._.em_value,
         })
     return outcomes
+
+
+def is_threshold(view: StudyView, span: Span) -> bool:
+    """"at least 45%", "more than 1,000 mL", "15% or more": cut-offs, not results."""
+    for term in view.sentence_terms(span, "threshold"):
+        if 0 <= span.start - term.end <= 1 or 0 <= term.start - span.end <= 1:
+            return True
+    return False
+
+
+def is_share_of_people(view: StudyView, percent: Span) -> bool:
+    """"21.4% of patients who got TXA"."""
+    after = [t.lower_ for t in view.doc[percent.end : min(percent.end + 3, percent.sent.end)]]
+    return bool(after) and after[0] == "of" and any(w in POPULATION_WORDS for w in after[1:])
 
 
 def is_ci_level(view: StudyView, percent: Span) -> bool:

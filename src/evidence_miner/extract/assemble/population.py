@@ -72,21 +72,30 @@ def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None
 
 
 def find_age(view: StudyView) -> dict | None:
-    """"mean age, 60 years", "a median age of 54", "aged 45 to 70"."""
-    for term in view.body_spans("em_terms"):
-        if term.label_ != "age":
-            continue
-        value = find_value_after(view, term)
-        if value is None:
-            continue
-        own_stat = value._.em_kind if value._.em_kind in ("mean", "median") else None
-        stat = find_stat_before(view, term.start) or own_stat
-        return {
-            **provenance(view, view.doc[term.start : value.end], 0.8),
-            "value": value._.em_value, "low": value._.em_low, "high": value._.em_high,
-            "stat": stat, "unit": "year",
-        }
-    return None
+    """"mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
+    median wins, and a range elsewhere in the text gives its low and high."""
+    candidates = [c for c in (age_candidate(view, t) for t in view.terms("age") if t.start >= view.title_end) if c]
+    if not candidates:
+        return None
+    best = next((c for c in candidates if c["stat"] and c["value"] is not None), None)
+    best = best or next((c for c in candidates if c["value"] is not None), candidates[0])
+    ranged = next((c for c in candidates if c["low"] is not None), None)
+    if ranged is not None and best["low"] is None:
+        best = {**best, "low": ranged["low"], "high": ranged["high"]}
+    return best
+
+
+def age_candidate(view: StudyView, term: Span) -> dict | None:
+    value = find_value_after(view, term)
+    if value is None or (value._.em_value is None and value._.em_low is None):
+        return None
+    own_stat = value._.em_kind if value._.em_kind in ("mean", "median") else None
+    stat = find_stat_before(view, term.start) or own_stat
+    return {
+        **provenance(view, view.doc[term.start : value.end], 0.8),
+        "value": value._.em_value, "low": value._.em_low, "high": value._.em_high,
+        "stat": stat, "unit": "year",
+    }
 
 
 def find_value_after(view: StudyView, term: Span) -> Span | None:
@@ -116,24 +125,46 @@ def find_condition_duration(view: StudyView) -> dict | None:
 
 
 def arm_label(view: StudyView, count: Span) -> str | None:
-    """What an arm size "(10 patients)" refers to: the frequency, dose or drug right before it."""
-    for group in (FREQUENCIES, DRUGS):
-        for span in view.doc.spans[group]:
-            if span.sent == count.sent and 0 <= count.start - span.end <= 2:
-                return span.text
+    """What an arm size "(10 patients)" / "(n=574)" refers to: the regimen right before it
+    when the sentence lists regimens, else the nearest drug before it, else "X group"."""
+    for span in view.doc.spans[FREQUENCIES]:
+        if span.sent == count.sent and 0 <= count.start - span.end <= 2 and is_regimen_list(view, count):
+            return span.text
+    drugs = [d for d in view.doc.spans[DRUGS] if d.sent == count.sent and d.end <= count.start]
+    if drugs:
+        return drugs[-1].text
     words = view.doc[max(count.sent.start, count.start - 3) : count.start]
     return clean_label(words.text) if words.text.lower().endswith(("group", "arm")) else None
 
 
+def is_regimen_list(view: StudyView, count: Span) -> bool:
+    sizes = [c for c in view.doc.spans[COUNTS] if c.sent == count.sent and c._.em_kind == "arm_size"]
+    frequencies = [f for f in view.doc.spans[FREQUENCIES] if f.sent == count.sent]
+    drugs = {d._.em_key for d in view.doc.spans[DRUGS] if d.sent == count.sent}
+    return len(sizes) >= 2 and len(frequencies) >= 2 and len(drugs) <= 1
+
+
 def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     groups, seen = [], set()
+    results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
     for count in view.body_spans(COUNTS):
-        group = to_group(view, count, total)
+        is_result = count.start in results and count._.em_kind not in ("of", "all")
+        group = to_arm_group(view, count) or (None if is_result else to_group(view, count, total))
         if group is None or (key := (str(group["label"]).lower(), group["n"])) in seen:
             continue
         seen.add(key)
         groups.append(group)
     return groups
+
+
+def to_arm_group(view: StudyView, count: Span) -> dict | None:
+    """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
+    verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= 1), None)
+    if verb is None:
+        return None
+    drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
+    label = drug.text if drug is not None else clean_label(view.doc[verb.start : min(verb.end + 3, count.sent.end)].text)
+    return {**provenance(view, count, 0.7), "label": label, "n": int(count._.em_value)}
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:

@@ -15,6 +15,7 @@ MODIFIER_STOP = {
     "with", "who", "of", "in", "were", "was", "had", "have", "and", "or", "to", "for", "at", "on",
     "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
 }  # fmt: skip
+BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
     ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
     "experienced", "saw", "achieved", "did", "could", "would", "reported", "developed",
@@ -71,16 +72,51 @@ def make_count(doc: Doc, start: int, end: int, value: float, kind: str, *, of: f
 
 
 def find_of_count(doc: Doc, numbers: dict[int, Span], first: Span, stop: int) -> Span | None:
-    """"two of nine patients", "126 of the 306", "Ten of 13 patients who ..."."""
+    """"two of nine patients", "126 of the 306", "Ten of 13 patients who ...", "412 of the statin users"."""
     i = first.end
     if i >= stop or doc[i].lower_ != "of":
         return None
-    i += 1 + (i + 1 < stop and doc[i + 1].lower_ in DETERMINERS)
+    has_determiner = i + 1 < stop and doc[i + 1].lower_ in DETERMINERS
+    i += 1 + has_determiner
     second = numbers.get(i)
+    if second is None and has_determiner:
+        return find_of_group(doc, first, i, stop)
     if second is None or second._.em_value < first._.em_value:
         return None
     end = find_noun_end(doc, second.end, stop) or second.end
     return make_count(doc, first.start, end, first._.em_value, "of", of=second._.em_value)
+
+
+def find_of_group(doc: Doc, first: Span, start: int, stop: int) -> Span | None:
+    """"412 of the statin users": a count of a named group; the label is the group's name."""
+    end = start
+    while end < stop and end - start < 5 and doc[end].is_alpha and doc[end].lower_ not in LABEL_BOUNDARY | {"who", "with", "in", "on"}:
+        end += 1
+    if end == start:
+        return None
+    count = make_count(doc, first.start, first.end, first._.em_value, "of_group")
+    count._.em_label = doc[start:end].text
+    return count
+
+
+def is_year(number: Span) -> bool:
+    return number._.em_kind == "numeral" and 1900 <= number._.em_value <= 2100 and "," not in number.text
+
+
+def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | None:
+    """A number standing for people without a noun: "1,104 received TXA", "and 31 on
+    amitriptyline (29.5%)", "compared with 17 (3.0%)", "and 1,273 did not"."""
+    if is_year(number) or number.end >= stop:
+        return None
+    terms = TermIndex(doc)
+    following = doc[number.end].lower_
+    if terms.at(number.end, "arm_verb") is not None:
+        return make_count(doc, number.start, number.end, number._.em_value, "arm")
+    if following == "(" and any(s.start == number.end + 1 for s in doc.spans[PERCENTS]):
+        return make_count(doc, number.start, number.end, number._.em_value, "parallel")
+    if earlier and following in BARE_NEXT:
+        return make_count(doc, number.start, number.end, number._.em_value, "parallel")
+    return None
 
 
 def find_plain_count(doc: Doc, number: Span, stop: int) -> Span | None:
@@ -135,16 +171,18 @@ def find_counts(doc: Doc) -> list[Span]:
         if number._.em_kind == "fraction":
             found.append(make_count(doc, number.start, number.end, number._.em_value, "of", of=number._.em_of))
             continue
+        earlier = any(c.sent == number.sent and c.end <= number.start for c in found)
         count = (find_n_equals(doc, number) or find_of_count(doc, numbers, number, stop)
-                 or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop))
+                 or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop)
+                 or find_bare_count(doc, number, stop, earlier))
         if count is not None:
             found.append(count)
     return [attach_label(doc, c) for c in filter_spans(found)]
 
 
 def attach_label(doc: Doc, count: Span) -> Span:
-    label, _ = find_label(doc, count.end, count.sent.end)
-    count._.em_label = label
+    if count._.em_label is None:
+        count._.em_label, _ = find_label(doc, count.end, count.sent.end)
     return count
 
 
