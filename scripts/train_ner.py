@@ -65,6 +65,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (default 1)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
+        "--tokenizer",
+        default="evidence_miner.scispacy_tokenizer.v1",
+        help="registered tokenizer for conversion and the model (default: ours)",
+    )
+    ap.add_argument(
         "--holdout-docs",
         type=int,
         default=100,
@@ -109,7 +114,7 @@ def convert_splits(args: argparse.Namespace, work: Path) -> tuple[dict, list]:
     folder = args.data_dir / "bc5cdr" / "pubtator"
     splits = {k: read_pubtator(folder / f, max_docs=args.max_docs) for k, f in BC5CDR_FILES.items()}
     extra, select = split_dev(splits["dev"], holdout=args.holdout_docs, fold=args.fold_dev)
-    nlp = make_blank_nlp()
+    nlp = make_blank_nlp(args.tokenizer)
     counts = {
         "train": dict(to_docbin(nlp, splits["train"] + extra, work / "train.spacy")),
         "dev": dict(to_docbin(nlp, select, work / "dev.spacy")),
@@ -126,6 +131,7 @@ def train_model(args: argparse.Namespace, work: Path) -> Path:
         "paths.train": str(work / "train.spacy"),
         "paths.dev": str(work / "dev.spacy"),
         "system.seed": args.seed,
+        "nlp.tokenizer.@tokenizers": args.tokenizer,
     }
     if args.max_epochs is not None:
         overrides["training.max_epochs"] = args.max_epochs
@@ -207,6 +213,7 @@ def collect_metrics(args: argparse.Namespace, counts: dict, scores: dict, second
             "max_docs": args.max_docs,
             "max_epochs": args.max_epochs,
             "seed": args.seed,
+            "tokenizer": args.tokenizer,
             "seconds": round(seconds),
         },
         "model_bytes": folder_bytes(args.output),

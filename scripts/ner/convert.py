@@ -16,12 +16,12 @@ from .pubtator import PubtatorDoc
 
 log = logging.getLogger(__name__)
 
-TOKENIZER = {"@tokenizers": "evidence_miner.scispacy_tokenizer.v1"}
+TOKENIZER = "evidence_miner.scispacy_tokenizer.v1"
 
 
-def make_blank_nlp() -> Language:
-    """A blank English pipeline with our scispacy tokenizer (found via its entry point)."""
-    return spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
+def make_blank_nlp(tokenizer: str = TOKENIZER) -> Language:
+    """A blank English pipeline with a registered tokenizer (ours, found via its entry point)."""
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": tokenizer}}})
 
 
 def to_spacy_doc(nlp: Language, source: PubtatorDoc, counts: Counter) -> Doc:

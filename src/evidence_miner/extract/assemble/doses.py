@@ -5,15 +5,25 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.drugs import is_shielded
-from evidence_miner.extract.assemble.view import StudyView, join_provenance, provenance
+from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
 
 ALTERNATIVE_JOINERS = {"or", ",", "and"}
 
 
 def is_future_or_quoted(view: StudyView, span: Span) -> bool:
-    """Doses in sentences about planned trials or in quotes are not the study's."""
-    return view.has_term_in_sentence(span, "future_cue")
+    """Doses of planned trials, in quotes, of outside experts, or that are cut-offs ("maximum
+    40 mg", "above 1,000 mL") are not doses given in the study."""
+    return view.has_term_in_sentence(span, "future_cue") or is_quoted(view, span) or is_cut_off(view, span)
+
+
+def is_cut_off(view: StudyView, span: Span) -> bool:
+    """"maximum 40 mg", "above 1,000 mL"; but "titrated up to a 2.4-mg dose" is the target dose."""
+    for term in view.sentence_terms(span, "threshold"):
+        if 0 <= span.start - term.end <= 1:
+            lead = view.doc[max(term.sent.start, term.start - 2) : term.start].text.lower()
+            return not any(w in lead for w in ("titrat", "increas", "escalat", "raised"))
+    return False
 
 
 def find_drug_after(view: StudyView, dose: Span) -> Span | None:
@@ -34,7 +44,8 @@ def find_drug_before(view: StudyView, dose: Span) -> Span | None:
 
 
 def find_drug_later(view: StudyView, dose: Span) -> Span | None:
-    later = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and m.start >= dose.end and not is_shielded(view, m)]
+    """A drug named just after its dose ("600 mg dupilumab"), not one later in the sentence."""
+    later = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and 0 <= m.start - dose.end <= 3 and not is_shielded(view, m)]
     return later[0] if later else None
 
 
@@ -112,7 +123,17 @@ def to_duration_dict(view: StudyView, span: Span | None) -> dict | None:
 def resolve_drug(view: StudyView, dose: Span, pairs: dict[int, tuple[Span, str]], resolved: dict[int, Span | None]) -> Span | None:
     if dose.start in pairs and pairs[dose.start][1] == "after":
         return resolved.get(pairs[dose.start][0].start)
-    return find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose)
+    return find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose) or find_recent_drug(view, dose, resolved)
+
+
+def find_recent_drug(view: StudyView, dose: Span, resolved: dict[int, Span | None]) -> Span | None:
+    """A dose in a sentence that names no drug belongs to the drug of the dose just before it,
+    when that was in the same or the previous sentence ("... had fallen to 5 mg a day")."""
+    earlier = [(start, drug) for start, drug in resolved.items() if start < dose.start and drug is not None]
+    if not earlier:
+        return None
+    start, drug = max(earlier, key=lambda item: item[0])
+    return drug if view.sentence_index(dose.start) - view.sentence_index(start) <= 1 else None
 
 
 def base_dose(view: StudyView, dose: Span, *, route: str | None, when: str | None) -> dict:

@@ -8,6 +8,7 @@ from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
 
+TARGET_VERBS = {"blocks", "block", "blocking", "inhibits", "inhibiting", "targets", "targeting", "antagonizes", "binds"}
 SHIELDING_WORDS = {"before", "after", "following", "during", "than", "stopping", "discontinuing"}
 
 
@@ -16,9 +17,15 @@ def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
     groups: dict[str, list[Span]] = {}
     for span in view.doc.spans[DRUGS]:
         in_title = span.end <= view.title_end
-        if in_title or view.start <= span.start < view.end:
+        if (in_title or view.start <= span.start < view.end) and not is_drug_target(view, span):
             groups.setdefault(span._.em_key, []).append(span)
     return groups
+
+
+def is_drug_target(view: StudyView, span: Span) -> bool:
+    """"Dupilumab, which blocks interleukin-4 and interleukin-13": a target, not a treatment."""
+    lead = [t.lower_ for t in view.doc[max(span.sent.start, span.start - 3) : span.start]]
+    return bool(set(lead) & TARGET_VERBS)
 
 
 def is_shielded(view: StudyView, mention: Span) -> bool:
@@ -40,8 +47,10 @@ def score_as_studied(view: StudyView, mentions: list[Span], dose_count: int) -> 
 
 
 def pick_studied(view: StudyView, groups: dict[str, list[Span]], lexicon: Lexicon, doses: dict[str, int]) -> str | None:
+    """The drug the study is about: in the headline, dosed, given, named often; a class only
+    when no single drug stands out."""
     candidates = [
-        (score_as_studied(view, mentions, doses.get(key, 0)), -mentions[0].start, key)
+        (score_as_studied(view, mentions, doses.get(key, 0)) - 3 * lexicon.entries[key].is_class, -mentions[0].start, key)
         for key, mentions in groups.items()
         if lexicon.entries[key].kind != "placebo"
     ]
@@ -54,7 +63,7 @@ def decide_role(view: StudyView, entry: LexiconEntry, mentions: list[Span], *, s
     if entry.key == studied:
         return "studied"
     body = [m for m in mentions if m.start >= view.title_end] or mentions
-    if any(has_cue_before(view, m, "comparator_cue", 3) for m in body):
+    if any(has_cue_before(view, m, "comparator_cue", 3) for m in body) or is_other_arm(view, body, studied):
         return "comparator"
     if any(view.has_term_in_sentence(m, "concomitant_cue") for m in body):
         return "concomitant"
@@ -65,6 +74,34 @@ def decide_role(view: StudyView, entry: LexiconEntry, mentions: list[Span], *, s
     if any(has_cue_before(view, m, "assignment_cue", 3) for m in body):
         return "studied"
     return "mentioned"
+
+
+def is_other_arm(view: StudyView, mentions: list[Span], studied: str | None) -> bool:
+    """"assigned to 4.5 mg of naltrexone (n=107) or 25 mg of amitriptyline": the drug after
+    "or"/"versus" in a sentence that assigns the studied drug is the comparator."""
+    for mention in mentions:
+        sent = mention.sent
+        lead = {t.lower_ for t in view.doc[max(sent.start, mention.start - 8) : mention.start]}
+        studied_before = any(d._.em_key == studied and d.sent == sent and d.end <= mention.start for d in view.doc.spans[DRUGS])
+        if studied_before and lead & {"or", "versus", "vs", "vs."} and view.has_term_in_sentence(mention, "assignment_cue"):
+            return True
+    return False
+
+
+def merge_salt_forms(groups: dict[str, list[Span]], lexicon: Lexicon) -> tuple[dict[str, list[Span]], dict[str, str]]:
+    """"lithium" in a text about "lithium chloride" is that salt: a one-word name's mentions
+    join the most-mentioned entry whose name starts with it. Returns the groups and the keys moved."""
+    merged = {key: list(spans) for key, spans in groups.items()}
+    moved: dict[str, str] = {}
+    for key in list(merged):
+        name = lexicon.entries[key].name.lower()
+        longer = [k for k in merged if k != key and lexicon.entries[k].name.lower().startswith(name + " ")]
+        if " " in name or not longer:
+            continue
+        target = max(longer, key=lambda k: len(merged[k]))
+        merged[target] = sorted(merged[target] + merged.pop(key), key=lambda s: s.start)
+        moved[key] = target
+    return merged, moved
 
 
 def build_intervention(view: StudyView, entry: LexiconEntry, mentions: list[Span], role: str, doses: list[dict]) -> dict:

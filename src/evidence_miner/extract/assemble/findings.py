@@ -51,9 +51,9 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
 
 
 def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
-    groups = drugs.group_drug_mentions(view)
+    groups, moved = drugs.merge_salt_forms(drugs.group_drug_mentions(view), lexicon)
     first_studied = drugs.pick_studied(view, groups, lexicon, {})
-    dose_items = doses.assemble_doses(view, first_studied)
+    dose_items = [(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)]
     dose_counts: dict[str, int] = {}
     for key, _ in dose_items:
         dose_counts[key] = dose_counts.get(key, 0) + 1

@@ -35,6 +35,14 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
     return None
 
 
+def find_stop_term(view: StudyView, count: Span) -> Span | None:
+    """"seven patients had stopped oral steroids entirely": stopping, with no harm as its cause."""
+    if view.has_term_in_sentence(count, "cause_cue"):
+        return None
+    stops = [t for t in view.sentence_terms(count, "discontinuation") if 0 <= t.start - count.end <= 3]
+    return stops[0] if stops else None
+
+
 def crosses_break(view: StudyView, start: int, end: int) -> bool:
     return any(t.text in CLAUSE_BREAKS for t in view.doc[start:end])
 
@@ -55,9 +63,12 @@ def direction_of(view: StudyView, term: Span) -> str | None:
 
 
 def is_discontinuation(view: StudyView, count: Span, term: Span | None) -> bool:
-    """"one patient stopped treatment because of nausea" is an adverse event, not an outcome."""
+    """"one patient stopped treatment because of nausea" is an adverse event, not an outcome;
+    "seven patients had stopped oral steroids" (no harm named) is a result."""
     stops = [t for t in view.sentence_terms(count, "discontinuation") if t.start >= count.end]
-    return bool(stops) and (term is None or stops[0].start < term.start)
+    if not stops or not view.has_term_in_sentence(count, "cause_cue"):
+        return False
+    return term is None or stops[0].start < term.start
 
 
 def measure_after(view: StudyView, term: Span) -> str | None:
@@ -72,6 +83,8 @@ def measure_after(view: StudyView, term: Span) -> str | None:
 def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]) -> dict:
     of, group = count._.em_of, clean_label(count._.em_label)
     outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
+    if term is None and count._.em_kind == "parallel":
+        group = None
     if count._.em_kind in ("other", "elliptical") or (of is None and group is None and count._.em_kind != "plain"):
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)
@@ -109,7 +122,7 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
     for count in view.body_spans(COUNTS):
         if skips_outcome(view, count, total, ae_values):
             continue
-        term = find_outcome_term(view, count)
+        term = find_outcome_term(view, count) or find_stop_term(view, count)
         percent = percent_after(view, count)
         if (term is None and percent is None) or is_discontinuation(view, count, term):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of
 
@@ -14,7 +15,8 @@ ENROLMENT_VERBS = {
     "analyzed": "analysed", "analysed": "analysed", "followed": "enrolled", "studied": "enrolled",
     "screened": "screened",
 }  # fmt: skip
-AGE_SKIP = {",", "of", "was", "were", "is", "at", "about", "around", "approximately", ":", "="}
+AGE_SKIP = {",", "of", "was", "were", "is", "at", "about", "around", "approximately", ":", "=", "enrollment",
+            "enrolment", "baseline", "entry", "diagnosis", "inclusion", "the", "study", "start"}  # fmt: skip
 
 
 def is_aggregate(count: Span) -> bool:
@@ -91,6 +93,10 @@ def age_candidate(view: StudyView, term: Span) -> dict | None:
         return None
     own_stat = value._.em_kind if value._.em_kind in ("mean", "median") else None
     stat = find_stat_before(view, term.start) or own_stat
+    numbers = {s.start: s for s in view.doc.spans[NUMBERS]}
+    if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
+        return {**provenance(view, view.doc[term.start : last.end], 0.8), "value": None,
+                "low": value._.em_value, "high": last._.em_value, "stat": None, "unit": "year"}
     return {
         **provenance(view, view.doc[term.start : value.end], 0.8),
         "value": value._.em_value, "low": value._.em_low, "high": value._.em_high,
@@ -101,7 +107,7 @@ def age_candidate(view: StudyView, term: Span) -> dict | None:
 def find_value_after(view: StudyView, term: Span) -> Span | None:
     """The first duration or number within four tokens after `term`, skipping filler words."""
     i = term.end
-    while i < term.sent.end and view.doc[i].lower_ in AGE_SKIP and i - term.end < 4:
+    while i < term.sent.end and view.doc[i].lower_ in AGE_SKIP and i - term.end < 5:
         i += 1
     for group in (DURATIONS, NUMBERS):
         for span in view.doc.spans[group]:

@@ -33,9 +33,17 @@ def find_design(view: StudyView) -> dict | None:
 
 
 def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
-    while i < stop and (doc[i].lower_ in JOURNAL_SKIP | MONTHS | DAYS or doc[i].like_num or doc[i].lower_.rstrip("stndrh").isdigit()):
+    """Skip "online May 16th in the journal" before a journal's name (a capitalised "Journal"
+    is part of the name)."""
+    while i < stop and is_journal_filler(doc[i]):
         i += 1
     return i
+
+
+def is_journal_filler(token) -> bool:
+    if token.text == "Journal":
+        return False
+    return token.lower_ in JOURNAL_SKIP | MONTHS | DAYS or token.like_num or token.lower_.rstrip("stndrh").isdigit()
 
 
 def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
@@ -141,7 +149,7 @@ def find_country(view: StudyView) -> str | None:
 def find_follow_up(view: StudyView) -> dict | None:
     """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up"."""
     for term in view.terms("follow_up"):
-        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == term.sent and (0 <= d.start - term.end <= 5 or 0 <= term.start - d.end <= 1)), None)
+        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == term.sent and (0 <= d.start - term.end <= 8 or 0 <= term.start - d.end <= 1)), None)
         if duration is None or term.start < view.title_end:
             continue
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)

@@ -74,3 +74,12 @@ def clean_label(text: str | None) -> str | None:
         return None
     text = text.strip(" ,;:.()")
     return text or None
+
+
+def is_quoted(view: StudyView, span: Span) -> bool:
+    """Inside quotation marks in its paragraph, or in a sentence of an outside expert."""
+    text = view.doc.text
+    paragraph_start = text.rfind("\n", 0, span.start_char) + 1
+    before = text[paragraph_start : span.start_char]
+    open_curly = before.count("\u201c") - before.count("\u201d")
+    return open_curly > 0 or before.count('"') % 2 == 1 or view.has_term_in_sentence(span, "outside_expert_cue")

@@ -15,6 +15,7 @@ MODIFIER_STOP = {
     "with", "who", "of", "in", "were", "was", "had", "have", "and", "or", "to", "for", "at", "on",
     "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
 }  # fmt: skip
+REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
 BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
     ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
@@ -110,11 +111,16 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | 
         return None
     terms = TermIndex(doc)
     following = doc[number.end].lower_
+    previous = doc[number.start - 1].lower_ if number.start > 0 else ""
+    if previous in {"remaining", "other"} and following in REFERRING_VERBS:
+        return make_count(doc, number.start, number.end, number._.em_value, "other")
     if terms.at(number.end, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")
     if following == "(" and any(s.start == number.end + 1 for s in doc.spans[PERCENTS]):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if earlier and following in BARE_NEXT:
+    if following == "in" and "group" in doc[number.end : min(number.end + 5, stop)].text.lower().split():
+        return make_count(doc, number.start, number.end, number._.em_value, "parallel")
+    if earlier and (following in BARE_NEXT or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     return None
 
@@ -171,13 +177,18 @@ def find_counts(doc: Doc) -> list[Span]:
         if number._.em_kind == "fraction":
             found.append(make_count(doc, number.start, number.end, number._.em_value, "of", of=number._.em_of))
             continue
-        earlier = any(c.sent == number.sent and c.end <= number.start for c in found)
+        earlier = any(c.sent == number.sent and c.end <= number.start and not is_aggregate_count(c) for c in found)
         count = (find_n_equals(doc, number) or find_of_count(doc, numbers, number, stop)
                  or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop)
                  or find_bare_count(doc, number, stop, earlier))
         if count is not None:
             found.append(count)
     return [attach_label(doc, c) for c in filter_spans(found)]
+
+
+def is_aggregate_count(count: Span) -> bool:
+    """"Two studies", "12 trials": counts of studies, not of people."""
+    return count[-1].lower_ in terms_of("aggregate_noun")
 
 
 def attach_label(doc: Doc, count: Span) -> Span:
