@@ -111,12 +111,18 @@ def to_result(article: Article, problems: Counter) -> ArticleResult:
     return ArticleResult(url=article.page.url, article=article, records=records)
 
 
-def process_paths(paths: Sequence[Path], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
-    """Results in input order; one bad input never stops the batch."""
+def process_pages(items: Iterable[Page | ArticleResult], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
+    """Extract and normalise pages (from files or the crawler) in order; an ArticleResult
+    already carrying an error passes through. One bad page never stops the batch."""
     nlp = nlp or build_pipeline(settings.extract.model)
     problems = problems if problems is not None else Counter()
-    for batch in batched(read_pages(paths, settings), settings.extract.batch_size):
+    for batch in batched(items, settings.extract.batch_size):
         yield from process_batch(nlp, batch, settings, problems)
+
+
+def process_paths(paths: Sequence[Path], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
+    """Results of saved files in input order; one bad input never stops the batch."""
+    yield from process_pages(read_pages(paths, settings), settings, nlp=nlp, problems=problems)
 
 
 def find_inputs(paths: Sequence[Path], settings: Settings) -> tuple[list[Path], list[InputError]]:

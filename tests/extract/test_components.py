@@ -34,7 +34,8 @@ def test_numbers_find_words_separators_and_hyphenated_units(nlp) -> None:
     ],
 )
 def test_quantities_find_doses(nlp, text: str, expected: tuple) -> None:
-    doses = nlp(text).spans[DOSES]
+    doc = nlp(text)
+    doses = doc.spans[DOSES]
     assert [(d._.em_value, d._.em_low, d._.em_high, d._.em_unit) for d in doses] == [expected]
 
 
@@ -47,7 +48,8 @@ def test_quantities_find_effect_with_interval_and_p(nlp) -> None:
 
 
 def test_quantities_or_as_a_conjunction_is_no_effect(nlp) -> None:
-    assert not nlp("Patients took 5 or 10 mg or nothing at all.").spans[EFFECTS]
+    doc = nlp("Patients took 5 or 10 mg or nothing at all.")
+    assert not doc.spans[EFFECTS]
 
 
 @pytest.mark.parametrize(
@@ -59,12 +61,14 @@ def test_quantities_or_as_a_conjunction_is_no_effect(nlp) -> None:
     ],
 )
 def test_counts_find_denominators_and_labels(nlp, text: str, value: int, of: int, label: str) -> None:
-    counts = nlp(text).spans[COUNTS]
+    doc = nlp(text)
+    counts = doc.spans[COUNTS]
     assert [(c._.em_value, c._.em_of, c._.em_label) for c in counts] == [(value, of, label)]
 
 
 def test_counts_skip_numbers_inside_doses_and_durations(nlp) -> None:
-    counts = nlp("Over 12 weeks, 40 patients took 20 mg.").spans[COUNTS]
+    doc = nlp("Over 12 weeks, 40 patients took 20 mg.")
+    counts = doc.spans[COUNTS]
     assert [c._.em_value for c in counts] == [40]
 
 

@@ -107,7 +107,10 @@ def find_named_events(view: StudyView) -> list[dict]:
         for value in values_for(view, anchor, stop):
             if value.start not in used:
                 used.add(value.start)
-                events.append(to_event(view, anchor, value))
+                event = to_event(view, anchor, value)
+                if value.label_ == "COUNT" and (percent := find_percent_for(view, value)) is not None:
+                    used.add(percent.start)
+                events.append(event)
     view.notes["ae_values"] = used
     return events
 

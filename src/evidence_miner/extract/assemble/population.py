@@ -151,16 +151,25 @@ def is_regimen_list(view: StudyView, count: Span) -> bool:
 
 
 def find_groups(view: StudyView, total: Span | None) -> list[dict]:
+    """Arms and subgroups with their sizes, once each: "(n=107)" after naltrexone and "of 107
+    patients in the LDN group" are one arm."""
     groups, seen = [], set()
     results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
     for count in view.body_spans(COUNTS):
         is_result = count.start in results and count._.em_kind not in ("of", "all")
         group = to_arm_group(view, count) or (None if is_result else to_group(view, count, total))
-        if group is None or (key := (str(group["label"]).lower(), group["n"])) in seen:
+        if group is None:
             continue
-        seen.add(key)
-        groups.append(group)
+        identity = (group.pop("key", None) or str(group["label"]).lower(), group["n"])
+        if identity not in seen:
+            seen.add(identity)
+            groups.append(group)
     return groups
+
+
+def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
+    """The drug named inside tokens [start, end) ("in the LDN group" -> naltrexone's key)."""
+    return next((d._.em_key for d in view.doc.spans[DRUGS] if start <= d.start and d.end <= end), None)
 
 
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
@@ -169,23 +178,33 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     if verb is None:
         return None
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
-    label = drug.text if drug is not None else clean_label(view.doc[verb.start : min(verb.end + 3, count.sent.end)].text)
-    return {**provenance(view, count, 0.7), "label": label, "n": int(count._.em_value)}
+    negative = verb[-1].lower_ in {"not", "never"}
+    if drug is None and not negative:
+        return None
+    label = drug.text if drug is not None else clean_label(verb.text)
+    return {**provenance(view, count, 0.7), "label": label, "n": int(count._.em_value), "key": drug._.em_key if drug else None}
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
     kind, label = count._.em_kind, clean_label(count._.em_label)
     if total is not None and count.start == total.start:
         return None
+    key = drug_key_in(view, count.end, count.end + len((count._.em_label or "").split()) + 1)
     if kind == "arm_size":
         label, n = arm_label(view, count), count._.em_value
+        key = arm_drug_key(view, count) or key
     elif kind in ("of", "all") and label and not is_outcome_label(view, count):
         n = count._.em_of
     elif kind == "plain" and label and not is_outcome_label(view, count) and not is_aggregate(count):
         n = count._.em_value
     else:
         return None
-    return {**provenance(view, count, 0.7), "label": label, "n": int(n)}
+    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": key}
+
+
+def arm_drug_key(view: StudyView, count: Span) -> str | None:
+    drugs = [d for d in view.doc.spans[DRUGS] if d.sent == count.sent and d.end <= count.start]
+    return drugs[-1]._.em_key if drugs and not is_regimen_list(view, count) else None
 
 
 def is_outcome_label(view: StudyView, count: Span) -> bool:

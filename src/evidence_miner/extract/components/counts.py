@@ -54,7 +54,7 @@ def find_label(doc: Doc, start: int, stop: int) -> tuple[str | None, int]:
     if start >= stop or doc[start].lower_ not in {"with", "who", "whose", "in", "on", "taking", "receiving", "given"}:
         return None, start
     end = start + 1
-    while end < stop and (end == start + 1 or doc[end].lower_ not in LABEL_BOUNDARY) and end - start < 9:
+    while end < stop and (end == start + 1 or not is_label_boundary(doc, end)) and end - start < 9:
         end += 1
     words = doc[start + 1 : end]
     if not len(words):
@@ -62,6 +62,12 @@ def find_label(doc: Doc, start: int, stop: int) -> tuple[str | None, int]:
     keep_verb = doc[start].lower_ in {"who", "whose"}
     text = words.text if keep_verb or doc[start].lower_ in {"with"} else doc[start:end].text
     return text, end
+
+
+def is_label_boundary(doc: Doc, i: int) -> bool:
+    """Where a qualifier ends: punctuation, a verb of the main clause ("who smoked | relapsed")."""
+    token = doc[i]
+    return token.lower_ in LABEL_BOUNDARY or (token.lower_.endswith("ed") and token.lower_ in terms_of("outcome"))
 
 
 def make_count(doc: Doc, start: int, end: int, value: float, kind: str, *, of: float | None = None) -> Span:
