@@ -191,8 +191,29 @@ def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, dict
         base = base_dose(view, dose, route=find_route(view, dose, drug), when=when)
         for item in expand_regimens(view, dose, base, stop):
             inherit_frequency(item, dose, pairs, previous_frequency)
-            found.append((key, item))
+            if not repeats_earlier_dose(found, key, item):
+                found.append((key, item))
     return found
+
+
+def drop_repeated_doses(items: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    kept: list[tuple[str, dict]] = []
+    for key, item in items:
+        if not repeats_earlier_dose(kept, key, item):
+            kept.append((key, item))
+    return kept
+
+
+def repeats_earlier_dose(found: list[tuple[str, dict]], key: str, item: dict) -> bool:
+    """"mice given 80 mg/kg of lithium" in the results restates the 80 mg/kg arm's dose."""
+    if item["group_n"] is not None or item["when"] is not None:
+        return False
+    amount = (item["value"], item["low"], item["high"], item["unit"])
+    return any(
+        k == key and (d["value"], d["low"], d["high"], d["unit"]) == amount
+        and item["frequency"] in (None, d["frequency"])
+        for k, d in found
+    )
 
 
 def inherit_frequency(item: dict, dose: Span, pairs: dict[int, tuple[Span, str]], seen: dict[int, str | None]) -> None:

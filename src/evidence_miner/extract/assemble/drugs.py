@@ -8,6 +8,7 @@ from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
 
+CONDITION_HEADS = ("dependence", "addiction", "use disorder", "overdose", "withdrawal", "poisoning", "abuse", "misuse")
 TARGET_VERBS = {"blocks", "block", "blocking", "inhibits", "inhibiting", "targets", "targeting", "antagonizes", "binds"}
 SHIELDING_WORDS = {"before", "after", "following", "during", "than", "stopping", "discontinuing"}
 
@@ -23,9 +24,20 @@ def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
 
 
 def is_drug_target(view: StudyView, span: Span) -> bool:
-    """"Dupilumab, which blocks interleukin-4 and interleukin-13": a target, not a treatment."""
+    """Mentions that are no treatment: a target ("which blocks interleukin-4"), part of a
+    condition's name ("opioid dependence"), or a class describing the drug before it
+    ("amitriptyline, a tricyclic antidepressant")."""
     lead = [t.lower_ for t in view.doc[max(span.sent.start, span.start - 3) : span.start]]
-    return bool(set(lead) & TARGET_VERBS)
+    after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
+    if set(lead) & TARGET_VERBS or after.startswith(CONDITION_HEADS):
+        return True
+    return is_apposition(view, span)
+
+
+def is_apposition(view: StudyView, span: Span) -> bool:
+    if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an"} or view.doc[span.start - 2].text != ",":
+        return False
+    return any(d.end == span.start - 2 for d in view.doc.spans[DRUGS])
 
 
 def is_shielded(view: StudyView, mention: Span) -> bool:

@@ -53,7 +53,7 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
 def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     groups, moved = drugs.merge_salt_forms(drugs.group_drug_mentions(view), lexicon)
     first_studied = drugs.pick_studied(view, groups, lexicon, {})
-    dose_items = [(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)]
+    dose_items = doses.drop_repeated_doses([(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)])
     dose_counts: dict[str, int] = {}
     for key, _ in dose_items:
         dose_counts[key] = dose_counts.get(key, 0) + 1

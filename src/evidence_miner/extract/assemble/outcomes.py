@@ -29,10 +29,16 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
     after = [t for t in after if t.start >= label_end] or after
     if after:
         return prefer_specific(after)
-    if count._.em_kind in ("other", "plain", "elliptical"):
+    if count._.em_kind in ("other", "plain", "elliptical") or follows_comparison(view, count):
         before = [t for t in terms if t.end <= count.start]
         return before[-1] if before else None
     return None
+
+
+def follows_comparison(view: StudyView, count: Span) -> bool:
+    """"..., compared with 41 of 102 given placebo (and 11 of 12 ...)": later arms of a comparison."""
+    lead = view.doc[max(count.sent.start, count.start - 2) : count.start].text.lower()
+    return any(cue in lead.split() or cue in lead for cue in ("compared with", "compared to", "versus", "vs", "and"))
 
 
 def find_stop_term(view: StudyView, count: Span) -> Span | None:
@@ -111,6 +117,8 @@ def is_arm_count(view: StudyView, count: Span) -> bool:
     """"1,104 received TXA", "3,447 participants were taking a statin": group sizes, not results."""
     if count._.em_kind == "arm":
         return True
+    if count._.em_kind == "of":
+        return False
     return any(0 <= t.start - count.end <= 1 for t in view.sentence_terms(count, "arm_verb"))
 
 
@@ -137,8 +145,15 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
     return outcomes, used
 
 
+def is_population_frame(view: StudyView, count: Span) -> bool:
+    """"Among the 203 children who had ...": the subgroup a result is about, not the result."""
+    lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
+    return "among" in lead
+
+
 def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: set[int]) -> bool:
     return (
+        is_population_frame(view, count) or
         (total is not None and count.start == total.start)
         or count._.em_kind == "arm_size"
         or count.start in ae_values
@@ -180,8 +195,8 @@ def is_share_of_people(view: StudyView, percent: Span) -> bool:
 
 
 def is_ci_level(view: StudyView, percent: Span) -> bool:
-    after = view.doc[percent.end : percent.end + 2].text.lower()
-    return "ci" in after or "confidence" in after
+    """The "95%" of "95% CI" / "95% confidence interval"."""
+    return any(t.lower_ in {"ci", "confidence", "cri", "credible"} for t in view.doc[percent.end : percent.end + 2])
 
 
 def nearest_drug_name(view: StudyView, span: Span) -> str | None:

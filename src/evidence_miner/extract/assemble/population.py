@@ -44,6 +44,8 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
         return (0, -count._.em_value, count.start), cue
     if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(count, "study_word"):
         return (1, -count._.em_value, count.start), None
+    if count._.em_kind == "plain" and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5:
+        return (2, -count._.em_value, count.start), None  # a report states its size early
     return None
 
 
@@ -174,15 +176,27 @@ def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
 
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
     """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
-    verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= 1), None)
+    gap = 2 if count._.em_kind == "of" else 1  # "5 of the 12 mice that received cisplatin"
+    verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None)
     if verb is None:
-        return None
+        return to_parallel_arm(view, count)
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     negative = verb[-1].lower_ in {"not", "never"}
     if drug is None and not negative:
         return None
     label = drug.text if drug is not None else clean_label(verb.text)
-    return {**provenance(view, count, 0.7), "label": label, "n": int(count._.em_value), "key": drug._.em_key if drug else None}
+    n = count._.em_of if count._.em_kind == "of" else count._.em_value
+    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug._.em_key if drug else None}
+
+
+def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
+    """"7,160 patients had been assigned to colchicine and 7,127 to placebo"."""
+    if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
+        return None
+    drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
+    if drug is None:
+        return None
+    return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug._.em_key}
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:

@@ -60,7 +60,8 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
 
 def find_journal(view: StudyView) -> Span | None:
     for cue in view.terms("journal_cue"):
-        start = skip_journal_filler(view.doc, cue.end, cue.sent.end)
+        named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
+        start = cue.end - 1 if named else skip_journal_filler(view.doc, cue.end, cue.sent.end)
         run = read_title_case_run(view.doc, start, cue.sent.end)
         if run is not None:
             if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":

@@ -82,4 +82,17 @@ def is_quoted(view: StudyView, span: Span) -> bool:
     paragraph_start = text.rfind("\n", 0, span.start_char) + 1
     before = text[paragraph_start : span.start_char]
     open_curly = before.count("\u201c") - before.count("\u201d")
-    return open_curly > 0 or before.count('"') % 2 == 1 or view.has_term_in_sentence(span, "outside_expert_cue")
+    inside = open_curly > 0 or before.count('"') % 2 == 1
+    return inside or view.has_term_in_sentence(span, "outside_expert_cue") or in_expert_paragraph(view, span)
+
+
+def in_expert_paragraph(view: StudyView, span: Span) -> bool:
+    """A paragraph that introduces an outside expert ("who was not involved") is commentary."""
+    text = view.doc.text
+    start = text.rfind("\n", 0, span.start_char) + 1
+    end = text.find("\n", span.end_char)
+    paragraph = view.doc.char_span(start, end if end != -1 else len(text), alignment_mode="expand")
+    return paragraph is not None and any(
+        t.label_ == "outside_expert_cue" and paragraph.start <= t.start < paragraph.end
+        for t in view.doc.spans["em_terms"]
+    )

@@ -38,13 +38,18 @@ def taken_tokens(doc: Doc) -> set[int]:
     return taken
 
 
+def is_modifier_word(text: str) -> bool:
+    """Words that may stand between a number and its noun: "male C57BL/6 mice", "Sjögren’s"."""
+    return text in {"’s", "'s", "-"} or (any(c.isalpha() for c in text) and all(c.isalnum() or c in "/-" for c in text))
+
+
 def find_noun_end(doc: Doc, start: int, stop: int, *, max_modifiers: int = 4) -> int | None:
     """End of "[modifiers] NOUN" from `start` ("Sjögren's syndrome patients" -> after patients)."""
     for i in range(start, min(start + max_modifiers + 1, stop)):
         if is_population_noun(doc, i):
             return i + 1
         token = doc[i]
-        if token.lower_ in MODIFIER_STOP or token.like_num or not (token.is_alpha or token.text in {"’s", "'s", "-"}):
+        if token.lower_ in MODIFIER_STOP or token.like_num or not is_modifier_word(token.text):
             return None
     return None
 

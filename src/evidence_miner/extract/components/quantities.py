@@ -196,14 +196,14 @@ def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, s
 
 def is_ci_level(doc: Doc, number: Span) -> bool:
     """The "95" of "95% CI"."""
-    after = doc[number.end : number.end + 3].text.lower()
-    return number._.em_value in (90, 95, 99) and ("ci" in after or "confidence" in after)
+    after = {t.lower_ for t in doc[number.end : number.end + 3]}
+    return number._.em_value in (90, 95, 99) and bool(after & {"ci", "confidence", "cri", "credible"})
 
 
 def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[int, float | None, float | None]:
     """(end token, low, high) of a confidence interval starting within 8 tokens of `start`."""
-    window = doc[start : min(start + 8, stop)].text.lower()
-    if "ci" not in window and "confidence" not in window and "interval" not in window:
+    window = {t.lower_ for t in doc[start : min(start + 8, stop)]}
+    if not window & {"ci", "confidence", "interval", "cri"}:
         return start, None, None
     for i in range(start, min(start + 12, stop)):
         first = numbers.get(i)
