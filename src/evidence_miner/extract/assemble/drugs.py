@@ -35,7 +35,7 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
 
 
 def is_apposition(view: StudyView, span: Span) -> bool:
-    if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an"} or view.doc[span.start - 2].text != ",":
+    if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an", "the"} or view.doc[span.start - 2].text != ",":
         return False
     return any(d.end == span.start - 2 for d in view.doc.spans[DRUGS])
 

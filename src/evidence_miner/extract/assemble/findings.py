@@ -33,7 +33,7 @@ def has_study(view: StudyView) -> bool:
     return (
         study.find_design(view) is not None
         or bool(view.body_spans(EFFECTS))
-        or (population.find_total(view) is not None and bool(view.body_spans(COUNTS)))
+        or population.find_total(view, stated_only=True) is not None
     )
 
 

@@ -49,11 +49,12 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
     return None
 
 
-def find_total(view: StudyView) -> tuple[Span, str | None] | None:
+def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str | None] | None:
+    """The study's total; `stated_only` keeps only totals the text marks as the cohort."""
     ranked = []
     for count in view.body_spans(COUNTS):
         rank = rank_total(view, count)
-        if rank is not None:
+        if rank is not None and not (stated_only and rank[0][0] > 1):
             ranked.append((rank[0], count, rank[1]))
     if not ranked:
         return None

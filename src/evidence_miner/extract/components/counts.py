@@ -182,7 +182,7 @@ def find_counts(doc: Doc) -> list[Span]:
     taken = taken_tokens(doc)
     found = find_sole_counts(doc)
     for number in doc.spans[NUMBERS]:
-        if number.start in taken or number._.em_value != int(number._.em_value):
+        if number.start in taken or number._.em_value != int(number._.em_value) or is_rate(doc, number):
             continue
         stop = number.sent.end
         if number._.em_kind == "fraction":
@@ -195,6 +195,11 @@ def find_counts(doc: Doc) -> list[Span]:
         if count is not None:
             found.append(count)
     return [attach_label(doc, c) for c in filter_spans(found)]
+
+
+def is_rate(doc: Doc, number: Span) -> bool:
+    """"one in four patients", "1 in 7 adults": a rate, not a count of people."""
+    return number.start >= 2 and doc[number.start - 1].lower_ == "in" and doc[number.start - 2].lower_ in {"one", "1"}
 
 
 def is_aggregate_count(count: Span) -> bool:

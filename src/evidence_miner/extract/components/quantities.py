@@ -179,7 +179,25 @@ def find_effects(doc: Doc) -> list[Span]:
         span._.em_key, span._.em_value = term._.em_key, value._.em_value
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
+        effects.extend(find_parallel_effects(doc, numbers, span))
     return filter_spans(effects)
+
+
+def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> list[Span]:
+    """"... 0.78 (95% CI, 0.63-0.97) in trials of X and 0.72 (95% CI, 0.61-0.85) in Y": later
+    values of the same measure, each with its own interval, joined by "and"."""
+    found, start, stop = [], first.end, first.sent.end
+    for i in range(start, stop):
+        value = numbers.get(i)
+        if value is None or is_ci_level(doc, value) or doc[i - 1].lower_ not in {"and", ",", "versus", "vs"}:
+            continue
+        end, low, high = find_interval(doc, numbers, value.end, stop)
+        if low is None or end - value.end > 10:
+            continue
+        span = Span(doc, value.start, end, label="EFFECT")
+        span._.em_key, span._.em_value, span._.em_low, span._.em_high = first._.em_key, value._.em_value, low, high
+        found.append(span)
+    return found
 
 
 def is_effect_term(term: Span) -> bool:
