@@ -16,6 +16,7 @@ SETS = [
     ("seed (worked example)", REPO.parent / "shared" / "corpus" / "seed"),
     ("corpus/dev (tuned on)", REPO / "corpus" / "dev"),
     ("corpus/heldout (held out)", REPO / "corpus" / "heldout"),
+    ("corpus (all)", REPO / "corpus"),
 ]
 FIELDS = ["records", "design", "journal", "total", "age", "follow_up", "drugs", "doses", "groups", "outcomes", "adverse_events"]
 START, END = "<!-- eval:start -->", "<!-- eval:end -->"

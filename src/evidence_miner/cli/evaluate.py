@@ -45,9 +45,19 @@ def to_json(score: Score) -> dict:
             "f1": round(micro.f1, 4)}, "junk_failures": score.junk_failures}  # fmt: skip
 
 
-def below_floors(result: dict, baseline: Path) -> list[str]:
-    """Fields whose F1 dropped below the floors in a baseline file ({"micro": 0.8, "doses": 0.7, ...})."""
-    floors = json.loads(baseline.read_text("utf-8"))
+def read_floors(baseline: Path, set_name: str) -> dict[str, float]:
+    """The floors of one set in eval/baseline.json ({"sets": {"heldout": {"micro": 0.66, ...}}})."""
+    try:
+        sets = json.loads(baseline.read_text("utf-8"))["sets"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"[EM505] Cannot read floors from {str(baseline)!r}: {exc!r}. It needs a 'sets' object.") from exc
+    if set_name not in sets:
+        raise InputError(f"[EM506] {str(baseline)!r} has no floors for set {set_name!r}; it has {sorted(sets)}. Use --set.")
+    return sets[set_name]
+
+
+def below_floors(result: dict, floors: dict[str, float]) -> list[str]:
+    """Fields whose F1 dropped below their floors."""
     drops = []
     for name, floor in floors.items():
         got = result["micro"]["f1"] if name == "micro" else result["fields"].get(name, {}).get("f1")
@@ -59,7 +69,8 @@ def below_floors(result: dict, baseline: Path) -> list[str]:
 def evaluate(
     gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.expected.json gold files beside their articles.")],
     records: Annotated[Path | None, typer.Option("--records", help="Score these JSONL records instead of extracting.")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below these floors.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below the floors in this file.")] = None,
+    set_name: Annotated[str | None, typer.Option("--set", help="Which set's floors to use (default: the gold folder's name).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     config: ConfigOption = None,
     quiet: QuietOption = False,
@@ -84,7 +95,7 @@ def evaluate(
         out_console.print(score_table(score))
         out_console.print(f"junk in records: {score.junk_failures}")
         out_console.print(f"micro F1 {result['micro']['f1']:.3f}")
-    drops = below_floors(result, baseline) if baseline is not None else []
+    drops = below_floors(result, read_floors(baseline, set_name or gold_dir.name)) if baseline is not None else []
     for drop in drops:
         typer.echo(f"below floor: {drop}", err=True)
     raise typer.Exit(1 if drops else 0)
