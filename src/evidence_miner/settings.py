@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -32,10 +33,30 @@ class InputSettings(Section):
 class ExtractSettings(Section):
     model: str
     batch_size: int = Field(gt=0)
+    ner_model: str = "auto"
 
 
 class StoreSettings(Section):
+    """Where records are stored: `db` is a SQLite path or a SQLAlchemy URL.
+
+    EVIDENCE_MINER_DB sets it too, above EVIDENCE_MINER_STORE__DB and below --db.
+    """
+
     db: str
+
+
+DB_VARIABLE = "EVIDENCE_MINER_DB"
+
+
+class _StoreDbVariableSource(PydanticBaseSettingsSource):
+    """EVIDENCE_MINER_DB as {"store": {"db": ...}}; an empty variable counts as unset."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        value = os.environ.get(DB_VARIABLE, "").strip()
+        return {"store": {"db": value}} if value else {}
 
 
 class OutputSettings(Section):
@@ -47,6 +68,21 @@ class CrawlSettings(Section):
     delay_seconds: float = Field(ge=0)
     retries: int = Field(ge=0)
     timeout_seconds: float = Field(gt=0)
+    concurrency_per_host: int = Field(default=1, ge=1)
+    max_workers: int = Field(default=8, ge=1)
+    max_body_bytes: int = Field(default=10_000_000, gt=0)
+    max_decompressed_bytes: int = Field(default=50_000_000, gt=0)
+    max_pages: int = Field(default=10_000, ge=0)
+    max_depth: int = Field(default=5, ge=0)
+    max_redirects: int = Field(default=5, ge=0)
+    backoff_seconds: float = Field(default=1.0, ge=0)
+    max_backoff_seconds: float = Field(default=60.0, ge=0)
+    max_retry_after_seconds: float = Field(default=300.0, ge=0)
+    max_crawl_delay_seconds: float = Field(default=60.0, ge=0)
+    min_article_words: int = Field(default=120, ge=0)
+    follow_offsite: bool = False
+    tracking_parameters: list[str] = Field(default_factory=list)
+    skip_extensions: list[str] = Field(default_factory=list)
 
     @property
     def user_agent_string(self) -> str:
@@ -88,7 +124,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         layered = merge_mappings(read_default_toml(), _user_toml_for_build)
-        return (init_settings, env_settings, _TomlSource(settings_cls, layered))
+        db_variable = _StoreDbVariableSource(settings_cls)
+        return (init_settings, db_variable, env_settings, _TomlSource(settings_cls, layered))
 
 
 # The user file is read before the model is built; pydantic-settings calls the classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from evidence_miner.extract.components.concepts import ConceptFinder
+from evidence_miner.extract.components.concepts import ConceptFinder, is_condition_like, is_drug_like
 from evidence_miner.extract.components.counts import CountFinder
 from evidence_miner.extract.components.findings import FindingsAssembler
 from evidence_miner.extract.components.numbers import NumberFinder
@@ -29,12 +29,14 @@ def make_term_finder(nlp: Language, name: str, terms: str) -> TermFinder:
 
 @Language.factory("em_drugs", assigns=["doc.spans"], default_config={})
 def make_drug_finder(nlp: Language, name: str) -> ConceptFinder:
-    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG")
+    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like)
 
 
 @Language.factory("em_conditions", assigns=["doc.spans"], default_config={})
 def make_condition_finder(nlp: Language, name: str) -> ConceptFinder:
-    return ConceptFinder(nlp, load_condition_lexicon, CONDITIONS, "CONDITION")
+    return ConceptFinder(
+        nlp, load_condition_lexicon, CONDITIONS, "CONDITION", ner_label="DISEASE", accept=is_condition_like, yield_to=DRUGS
+    )
 
 
 @Language.factory(

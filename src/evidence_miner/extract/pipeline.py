@@ -6,6 +6,7 @@ import logging
 import warnings
 from collections.abc import Iterable, Iterator
 from importlib import resources
+from pathlib import Path
 
 import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
 import scispacy.custom_sentence_segmenter  # noqa: F401  (registers pysbd_sentencizer)
@@ -32,11 +33,43 @@ def load_default_config() -> spacy.util.Config:
     return spacy.util.Config().from_str(text)
 
 
-def build_pipeline(model: str = "default") -> Language:
-    """"default" builds evidence-miner's pipeline from default.cfg; any other value is a spaCy
-    package name or path (e.g. en_core_sci_sm) to which evidence-miner's components are added."""
+NER_MODEL_NAME = "em_ner_bc5cdr"
+
+
+def find_ner_model(setting: str) -> Path | None:
+    """"auto": the repository's models/em_ner_bc5cdr if present; "none": no NER; else a path."""
+    if setting == "none":
+        return None
+    if setting == "auto":
+        candidate = Path(__file__).resolve().parents[3] / "models" / NER_MODEL_NAME
+        return candidate if (candidate / "config.cfg").is_file() else None
+    path = Path(setting)
+    if not (path / "config.cfg").is_file():
+        raise ExtractionError(
+            f"[EM431] NER model folder {setting!r} has no config.cfg. Give a spaCy model folder, "
+            "\"auto\" or \"none\" for extract.ner_model (rebuild ours with scripts/train_ner.py)."
+        )
+    return path
+
+
+def add_ner(nlp: Language, path: Path) -> Language:
+    """Source the trained tok2vec and ner into the pipeline, before the concept finders."""
+    trained = spacy.load(path)
+    for name in trained.pipe_names:
+        if not nlp.has_pipe(name):
+            nlp.add_pipe(name, source=trained, before="em_drugs")
+    log.info("NER model %s added", path)
+    return nlp
+
+
+def build_pipeline(model: str = "default", *, ner_model: str = "auto") -> Language:
+    """"default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
+    model, see find_ner_model); any other value is a spaCy package name or path (e.g.
+    en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added."""
     if model == "default":
-        return spacy.blank("en", config=load_default_config())
+        nlp = spacy.blank("en", config=load_default_config())
+        path = find_ner_model(ner_model)
+        return add_ner(nlp, path) if path is not None else nlp
     try:
         nlp = spacy.load(model)
     except OSError as exc:

@@ -6,6 +6,7 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.extensions import DRUGS
+from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
 
 CONDITION_HEADS = ("dependence", "addiction", "use disorder", "overdose", "withdrawal", "poisoning", "abuse", "misuse")
@@ -62,9 +63,9 @@ def pick_studied(view: StudyView, groups: dict[str, list[Span]], lexicon: Lexico
     """The drug the study is about: in the headline, dosed, given, named often; a class only
     when no single drug stands out."""
     candidates = [
-        (score_as_studied(view, mentions, doses.get(key, 0)) - 3 * lexicon.entries[key].is_class, -mentions[0].start, key)
+        (score_as_studied(view, mentions, doses.get(key, 0)) - 3 * entry_for(lexicon, key, "drug").is_class, -mentions[0].start, key)
         for key, mentions in groups.items()
-        if lexicon.entries[key].kind != "placebo"
+        if entry_for(lexicon, key, "drug").kind != "placebo"
     ]
     return max(candidates)[2] if candidates else None
 
@@ -105,9 +106,10 @@ def merge_salt_forms(groups: dict[str, list[Span]], lexicon: Lexicon) -> tuple[d
     join the most-mentioned entry whose name starts with it. Returns the groups and the keys moved."""
     merged = {key: list(spans) for key, spans in groups.items()}
     moved: dict[str, str] = {}
+    names = {k: entry_for(lexicon, k, "drug").name.lower() for k in merged}
     for key in list(merged):
-        name = lexicon.entries[key].name.lower()
-        longer = [k for k in merged if k != key and lexicon.entries[k].name.lower().startswith(name + " ")]
+        name = names[key]
+        longer = [k for k in merged if k != key and names[k].startswith(name + " ")]
         if " " in name or not longer:
             continue
         target = max(longer, key=lambda k: len(merged[k]))

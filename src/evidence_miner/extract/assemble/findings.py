@@ -6,6 +6,7 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble import adverse, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.view import StudyView, provenance
+from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.records import Findings
@@ -44,7 +45,7 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
             groups.setdefault(span._.em_key, []).append(span)
     concepts = []
     for key, mentions in groups.items():
-        entry = lexicon.entries[key]
+        entry = entry_for(lexicon, key, "condition")
         studied = any(m.end <= view.title_end or {t.lower_ for t in m.sent} & STUDY_SENTENCE_WORDS for m in mentions)
         concepts.append({**provenance(view, mentions[0], 0.8), "name": entry.name, "ids": dict(entry.ids), "mentioned_only": not studied})
     return concepts
@@ -60,7 +61,7 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     studied = drugs.pick_studied(view, groups, lexicon, dose_counts)
     interventions = []
     for key, mentions in groups.items():
-        entry = lexicon.entries[key]
+        entry = entry_for(lexicon, key, "drug")
         role = drugs.decide_role(view, entry, mentions, studied=studied, dose_count=dose_counts.get(key, 0))
         its_doses = [d for k, d in dose_items if k == key]
         interventions.append(drugs.build_intervention(view, entry, mentions, role, its_doses))

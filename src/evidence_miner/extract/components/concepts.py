@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from evidence_miner.extract.lexicons import Lexicon, make_term_matcher
+from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
+from evidence_miner.extract.patterns import terms_of
 
 Matches = list[tuple[str, int, int]]
+NER_PREFIX = "ner:"
+CODE_NAME_RE = re.compile(r"^[A-Z]{1,6}[- ]?\d{2,}[A-Za-z0-9-]*$")  # ABC-1234, LY3298176, MK 0431
+
+
+def is_drug_like(text: str) -> bool:
+    """An NER chemical that is a drug name: a code name, or a word with an INN stem ending."""
+    word = text.strip().lower()
+    return bool(CODE_NAME_RE.match(text.strip())) or (
+        word.isalpha() and len(word) > 5 and any(word.endswith(stem) for stem in terms_of("drug_stem"))
+    )
+
+
+def is_condition_like(text: str) -> bool:
+    return len(text.strip()) > 3 and not text.strip().isupper()
+
+
+def find_ner_matches(doc: Doc, matches: Matches, lexicon: Lexicon, label: str, accept: Callable[[str], bool]) -> Iterator[tuple[str, int, int]]:
+    """Entities of the statistical NER that no lexicon term covered: the lexicon's entry when
+    the whole entity is a known name, else a key "ner:<folded name>"."""
+    covered = {i for _, start, end in matches for i in range(start, end)}
+    for ent in doc.ents:
+        if ent.label_ != label or covered & set(range(ent.start, ent.end)):
+            continue
+        known = lexicon.lookup(ent.text)
+        if known is not None:
+            yield known.key, ent.start, ent.end
+        elif accept(ent.text):
+            yield NER_PREFIX + fold_term(ent.text), ent.start, ent.end
+
+
+def entry_for(lexicon: Lexicon, key: str, kind: str) -> LexiconEntry:
+    """The lexicon entry of a key; an NER find gets an entry of its own, with no ids."""
+    if key.startswith(NER_PREFIX):
+        return LexiconEntry(key=key, name=key.removeprefix(NER_PREFIX), kind=kind, ids={}, is_class=False)
+    return lexicon.entries[key]
 
 
 def find_abbreviation_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
@@ -40,16 +77,30 @@ def to_spans(doc: Doc, matches: Matches, label: str) -> list[Span]:
 
 
 class ConceptFinder:
-    """Sets doc.spans[group]: one span per mention, em_key = the lexicon entry key."""
+    """Sets doc.spans[group]: one span per mention, em_key = the lexicon entry key, or
+    "ner:<name>" for an entity of a statistical NER (if the pipeline has one) that no
+    lexicon term covers and that passes `accept`."""
 
-    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str) -> None:
+    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None) -> None:
         self.lexicon = load()
         self.matcher = make_term_matcher(nlp, self.lexicon)
-        self.group = group
-        self.label = label
+        self.group, self.label = group, label
+        self.ner_label, self.accept = ner_label, accept
+        self.yield_to = yield_to
 
     def __call__(self, doc: Doc) -> Doc:
         matches = list(self.matcher(doc))
+        matches += list(find_ner_matches(doc, matches, self.lexicon, self.ner_label, self.accept))
         matches += list(find_abbreviation_matches(doc, matches))
-        doc.spans[self.group] = to_spans(doc, matches, self.label)
+        doc.spans[self.group] = to_spans(doc, drop_taken(doc, matches, self.yield_to), self.label)
         return doc
+
+
+def drop_taken(doc: Doc, matches: Matches, group: str | None) -> Matches:
+    """A word is a drug or a condition, not both: matches overlapping the other group's spans
+    give way. (Span attributes are stored by offsets, so two spans over the same text would
+    also share their em_key.)"""
+    if group is None or group not in doc.spans:
+        return matches
+    taken = {i for span in doc.spans[group] for i in range(span.start, span.end)}
+    return [(key, start, end) for key, start, end in matches if not taken & set(range(start, end))]
