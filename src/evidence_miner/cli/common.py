@@ -29,6 +29,11 @@ DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLite file path or database URL (default: store.db setting, evidence.db).")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors only.")]
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="spaCy pipeline: 'default' (evidence-miner's own), or an installed model "
+                 "name or folder such as en_core_sci_sm or en_ner_bc5cdr_md; evidence-miner's components are added."),
+]
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
 
 

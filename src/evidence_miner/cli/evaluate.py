@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evidence_miner.cli.common import ConfigOption, QuietOption, cli_settings, out_console, progress
+from evidence_miner.cli.common import ConfigOption, ModelOption, QuietOption, cli_settings, out_console, progress
 from evidence_miner.errors import InputError
 from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.score import FIELDS, Score, score_all
@@ -72,6 +72,7 @@ def evaluate(
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below the floors in this file.")] = None,
     set_name: Annotated[str | None, typer.Option("--set", help="Which set's floors to use (default: the gold folder's name).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    model: ModelOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -85,7 +86,8 @@ def evaluate(
         predicted = read_records(records)
     else:
         paths = [g.article_path for g in golds if g.article_path is not None]
-        results = progress(process_paths(paths, cli_settings(config)), len(paths), "articles", quiet=quiet)
+        settings = cli_settings(config, {"extract": {"model": model}})
+        results = progress(process_paths(paths, settings), len(paths), "articles", quiet=quiet)
         predicted = [r for result in results for r in result.records]
     score = score_all(golds, predicted)
     result = to_json(score)

@@ -10,7 +10,7 @@ from typing import Annotated, TextIO
 import typer
 
 from evidence_miner.cli.batch import exit_code, run_batch, summary_table
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, atomic_output, cli_settings, err_console
+from evidence_miner.cli.common import ConfigOption, DbOption, ModelOption, QuietOption, atomic_output, cli_settings, err_console
 from evidence_miner.records import EvidenceRecord, to_json_line
 from evidence_miner.store import open_store
 
@@ -44,6 +44,7 @@ def extract(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one record per line; json: one array.")] = OutputFormat.jsonl,
     db: DbOption = None,
+    model: ModelOption = None,
     config: ConfigOption = None,
     max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
     quiet: QuietOption = False,
@@ -53,7 +54,7 @@ def extract(
 
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     """
-    settings = cli_settings(config, {"store": {"db": db}})
+    settings = cli_settings(config, {"store": {"db": db}, "extract": {"model": model}})
     with (open_store(settings.store.db) if db else nullcontext()) as store, atomic_output(output) as out:
         writer = RecordWriter(out, fmt)
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet)

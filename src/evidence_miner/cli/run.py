@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from evidence_miner.cli.batch import exit_code, no_study_table, run_batch, summary_table
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, atomic_output, cli_settings, out_console
+from evidence_miner.cli.common import ConfigOption, DbOption, ModelOption, QuietOption, atomic_output, cli_settings, out_console
 from evidence_miner.records import to_json_line
 from evidence_miner.store import open_store
 
@@ -17,6 +17,7 @@ def run(
     paths: Annotated[list[Path] | None, typer.Argument(help="Articles or folders (default: ./corpus).", show_default=False)] = None,
     records: Annotated[Path | None, typer.Option("--records", "-o", help="JSONL output (default: records.jsonl).")] = None,
     db: DbOption = None,
+    model: ModelOption = None,
     config: ConfigOption = None,
     max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
     quiet: QuietOption = False,
@@ -26,7 +27,9 @@ def run(
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
-    settings = cli_settings(config, {"store": {"db": db}, "output": {"records": str(records) if records else None}})
+    settings = cli_settings(
+        config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
+    )
     inputs = paths or [Path("corpus")]
     with open_store(settings.store.db) as store, atomic_output(Path(settings.output.records)) as out:
         summary = run_batch(inputs, settings, store=store, emit=lambda r: out.write(to_json_line(r) + "\n"), quiet=quiet)

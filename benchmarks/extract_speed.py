@@ -1,0 +1,83 @@
+"""Extraction speed on one core: the bare tokenizer (the floor), tokenizer + sentences, the
+pipeline without and with the NER model, in one run over the same texts.
+
+Usage: .venv/bin/python benchmarks/extract_speed.py [--repeat N] [--write-readme]
+Texts: the bundled corpus/ articles (page junk removed), repeated N times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import resource
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: figures are per core
+
+import spacy  # noqa: E402
+
+from evidence_miner.crawl.read import find_article_paths, read_page  # noqa: E402
+from evidence_miner.extract.pipeline import build_pipeline  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+START, END = "<!-- speed:start -->", "<!-- speed:end -->"
+
+
+def load_texts(repeat: int) -> list[str]:
+    paths, _ = find_article_paths([REPO / "corpus"], extensions=[".txt", ".html", ".htm"])
+    return [read_page(p, max_bytes=5_000_000).text for p in paths] * repeat
+
+
+def measure(name: str, run, texts: list[str]) -> dict:
+    run(texts[:2])  # warm-up: lazy loading is not speed
+    started = time.perf_counter()
+    run(texts)
+    seconds = time.perf_counter() - started
+    words = sum(len(t.split()) for t in texts)
+    return {"name": name, "seconds": seconds, "articles_s": len(texts) / seconds, "words_s": words / seconds}
+
+
+def runners() -> list[tuple[str, object]]:
+    full = build_pipeline(ner_model="auto")
+    no_ner = build_pipeline(ner_model="none")
+    sents = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.scispacy_tokenizer.v1"}}})
+    sents.add_pipe("pysbd_sentencizer")
+    return [
+        ("bare tokenizer (floor)", lambda ts: list(full.tokenizer.pipe(ts))),
+        ("tokenizer + pysbd sentences", lambda ts: list(sents.pipe(ts))),
+        ("full pipeline, no NER model", lambda ts: list(no_ner.pipe(ts))),
+        ("full pipeline with NER model (default)", lambda ts: list(full.pipe(ts))),
+    ]
+
+
+def to_table(results: list[dict], texts: list[str]) -> str:
+    floor = results[0]["words_s"]
+    rows = [f"| {r['name']} | {r['articles_s']:.1f} | {r['words_s']:,.0f} | {floor / r['words_s']:.1f}x |" for r in results]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    head = (f"{len(texts)} articles ({sum(len(t.split()) for t in texts):,} words), one process, "
+            f"{platform.processor() or platform.machine()}; peak memory {peak:.0f} MiB.\n\n"
+            "| stage | articles/s | words/s | time vs floor |\n|---|---|---|---|")
+    return head + "\n" + "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    texts = load_texts(args.repeat)
+    results = [measure(name, run, texts) for name, run in runners()]
+    table = to_table(results, texts)
+    print(table)
+    if args.write_readme:
+        readme = REPO / "README.md"
+        block = f"{START}\n{table}\n{END}"
+        text = readme.read_text("utf-8")
+        readme.write_text(re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Another spaCy model (a package or a folder, like an official scispacy model) goes through
+`spacy.load` and gets evidence-miner's components; its NER adds drugs the lexicons lack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from evidence_miner.errors import ExtractionError
+from evidence_miner.extract.pipeline import build_pipeline, extract_article
+from evidence_miner.records import Page
+
+TEXT = (
+    "Novel pill trial\n\n"
+    "In a randomized trial of 120 adults with gout, patients received ZX-4417 40 mg daily or placebo. "
+    "Flares fell in 20 of 60 patients given ZX-4417.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small model of the official models' shape: sentences and an NER with CHEMICAL."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "CHEMICAL", "pattern": "ZX-4417"}, {"label": "DISEASE", "pattern": "gout"}])
+    path = tmp_path_factory.mktemp("model") / "en_test_chem"
+    nlp.to_disk(path)
+    return path
+
+
+def test_build_pipeline_loads_a_model_folder_and_adds_own_components(model_dir: Path) -> None:
+    nlp = build_pipeline(str(model_dir))
+    assert nlp.pipe_names[0] == "sentencizer"
+    assert "em_findings" in nlp.pipe_names and "abbreviation_detector" in nlp.pipe_names
+
+
+def test_model_ner_supplies_a_drug_the_lexicon_lacks(model_dir: Path) -> None:
+    nlp = build_pipeline(str(model_dir))
+    [findings] = extract_article(nlp, Page(url="file:///t.txt", text=TEXT)).findings
+    code_name = [i for i in findings.interventions if i.name == "zx-4417"]
+    assert code_name and code_name[0].role == "studied"
+    assert [(d.value, d.unit) for d in code_name[0].doses] == [(40, "mg")]
+
+
+def test_build_pipeline_unknown_model_is_a_clear_error() -> None:
+    with pytest.raises(ExtractionError, match="EM430"):
+        build_pipeline("en_no_such_model_xyz")
