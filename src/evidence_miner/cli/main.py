@@ -15,6 +15,7 @@ from evidence_miner.cli.export import export
 from evidence_miner.cli.extract import extract
 from evidence_miner.cli.run import run
 from evidence_miner.cli.schema import schema
+from evidence_miner.cli.show import show
 from evidence_miner.errors import EvidenceMinerError
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.command()(extract)
 app.command()(export)
 app.command()(evaluate)
 app.command()(schema)
+app.command()(show)
 app.add_typer(config_app, name="config")
 
 

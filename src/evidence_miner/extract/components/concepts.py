@@ -26,7 +26,13 @@ def is_drug_like(text: str) -> bool:
 
 
 def is_condition_like(text: str) -> bool:
-    return len(text.strip()) > 3 and not text.strip().isupper()
+    """An NER disease that names a disease: its last word is (or ends like) a disease head
+    ("ataxic neuropathy", "lupus nephritis"), not a lone adjective ("nonataxic")."""
+    words = text.strip().lower().split()
+    if not words or text.strip().isupper():
+        return False
+    return any(words[-1] == head or (len(head) > 3 and words[-1].endswith(head)) or (len(head) <= 5 and words[-1].endswith(head) and len(words[-1]) > len(head) + 2)
+               for head in terms_of("disease_head"))
 
 
 def find_ner_matches(doc: Doc, matches: Matches, lexicon: Lexicon, label: str, accept: Callable[[str], bool]) -> Iterator[tuple[str, int, int]]:
