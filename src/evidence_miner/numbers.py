@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from text_to_num import text2num
 
-from evidence_miner.errors import NormaliseError
+from evidence_miner.errors import ConfigError, NormaliseError
 
 # text2num (a maintained Rust parser) reads English cardinals strictly: "twenty-two",
 # "one hundred and five", and rejects "one two". It knows no fractions or "dozen"; those,
@@ -59,7 +59,7 @@ def load_number_words() -> NumberWords:
     try:
         return NumberWords.model_validate(tomllib.loads(resource.read_text(encoding="utf-8")))
     except (ValidationError, tomllib.TOMLDecodeError) as exc:
-        raise NormaliseError(
+        raise ConfigError(
             f"[EM200] Invalid data file {'/'.join(_TABLE)}: {exc}. Fix the file."
         ) from exc
 

@@ -14,6 +14,7 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings.exceptions import SettingsError
 
 from evidence_miner import __version__
 from evidence_miner.errors import ConfigError
@@ -176,6 +177,11 @@ def load_settings(
         return Settings.model_validate(merged)
     except ValidationError as exc:
         raise ConfigError(f"[EM003] Invalid setting: {describe_validation_error(exc)}") from exc
+    except SettingsError as exc:
+        raise ConfigError(
+            f"[EM004] An EVIDENCE_MINER_* variable cannot be read: {exc}. List values are JSON, "
+            'e.g. EVIDENCE_MINER_INPUT__EXTENSIONS=\'[".txt"]\'.'
+        ) from exc
     finally:
         _user_toml_for_build = {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidence_miner.errors import NormaliseError
+from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.durations import DurationTable, load_duration_index
 from evidence_miner.normalise.frequency import FrequencyTable, load_named_frequencies
 from evidence_miner.normalise.routes import RouteTable, load_route_index
@@ -32,28 +32,28 @@ def test_shipped_tables_load_and_validate() -> None:
     ],
 )
 def test_parse_table_unknown_key_lists_allowed(model: type, text: str, allowed: str) -> None:
-    with pytest.raises(NormaliseError, match=r"\[EM200\]") as caught:
+    with pytest.raises(ConfigError, match=r"\[EM200\]") as caught:
         parse_table(text, model, "x.toml")
     assert allowed in str(caught.value)
 
 
 def test_parse_table_rejects_bad_toml_and_bad_values() -> None:
-    with pytest.raises(NormaliseError, match=r"\[EM200\].*x\.toml"):
+    with pytest.raises(ConfigError, match=r"\[EM200\].*x\.toml"):
         parse_table("[routes\n", RouteTable, "x.toml")
-    with pytest.raises(NormaliseError, match=r"\[EM200\]"):
+    with pytest.raises(ConfigError, match=r"\[EM200\]"):
         parse_table('filler = []\nstats = {}\n[units.fortnight]\niso = "P{}F"\naliases = []\n',
                     DurationTable, "durations.toml")
 
 
 def test_to_alias_index_rejects_alias_under_two_names() -> None:
-    with pytest.raises(NormaliseError, match=r"\[EM200\].*'P\.O\.'.*oral"):
+    with pytest.raises(ConfigError, match=r"\[EM200\].*'P\.O\.'.*oral"):
         to_alias_index({"oral": ["po"], "rectal": ["P.O."]}, "routes.toml")
 
 
 def test_check_unit_atom_rejects_dimension_not_allowed_by_role() -> None:
-    with pytest.raises(NormaliseError, match=r"\[EM200\].*role 'amount'"):
+    with pytest.raises(ConfigError, match=r"\[EM200\].*role 'amount'"):
         check_unit_atom("d", UnitAtom(pint="day", role="amount", aliases=[]))
-    with pytest.raises(NormaliseError, match=r"\[EM200\].*pint cannot read"):
+    with pytest.raises(ConfigError, match=r"\[EM200\].*pint cannot read"):
         check_unit_atom("x", UnitAtom(pint="furlong_per_fortnightzz", role="amount", aliases=[]))
 
 

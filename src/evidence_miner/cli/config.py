@@ -6,7 +6,7 @@ import typer
 
 from evidence_miner.cli.common import ConfigOption, cli_settings
 
-config_app = typer.Typer(help="Inspect settings.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect settings.\n\nExample: evidence-miner config show", no_args_is_help=True)
 
 
 def hide_password(url: str) -> str:

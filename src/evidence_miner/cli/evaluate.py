@@ -22,7 +22,15 @@ def read_records(path: Path) -> list[EvidenceRecord]:
         lines = path.read_text("utf-8").splitlines()
     except OSError as exc:
         raise InputError(f"[EM504] Cannot read records file {str(path)!r}: {exc}.") from exc
-    return [EvidenceRecord.model_validate_json(line) for line in lines if line.strip()]
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(EvidenceRecord.model_validate_json(line))
+        except ValueError as exc:
+            raise InputError(f"[EM508] Line {number} of {str(path)!r} is not a valid evidence record: {exc}.") from exc
+    return records
 
 
 def score_table(score: Score) -> Table:

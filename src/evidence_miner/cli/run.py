@@ -22,8 +22,9 @@ def run(
     max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Run every stage over the bundled corpus (or PATHS): write evidence.db and records.jsonl,
-    then print a summary.
+    """Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.
+
+    Prints a summary table at the end.
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """

@@ -1,4 +1,4 @@
-"""Score predicted evidence records against gold studies, as docs/evaluation.md defines."""
+"""Score predicted evidence records against gold studies, as docs/evaluation.md describes."""
 
 from __future__ import annotations
 

@@ -33,7 +33,6 @@ FREQUENCIES = "em_frequencies"
 ROUTES = "em_routes"
 EFFECTS = "em_effects"
 COUNTS = "em_counts"
-DESIGNS = "em_designs"
 
 
 def register_extensions() -> None:

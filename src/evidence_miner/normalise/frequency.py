@@ -9,7 +9,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from evidence_miner.errors import NormaliseError
+from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.durations import (
     load_duration_index,
     parse_duration,
@@ -73,7 +73,7 @@ def load_named_frequencies() -> dict[str, Frequency]:
              for name, entry in load_frequencies().frequencies.items()}
     rates = [frequency.per_day for frequency in named.values() if frequency.per_day is not None]
     if len({round(rate, 12) for rate in rates}) != len(rates):
-        raise NormaliseError(
+        raise ConfigError(
             "[EM200] Invalid data file normalise/data/frequencies.toml: two frequencies have "
             "the same rate. Merge them into one entry."
         )
@@ -86,7 +86,7 @@ def to_named_frequency(name: str, entry: FrequencyEntry) -> Frequency:
     try:
         period = parse_duration(entry.every)
     except NormaliseError as exc:
-        raise NormaliseError(
+        raise ConfigError(
             f"[EM200] Invalid data file normalise/data/frequencies.toml: 'every' of {name!r} "
             f"is {entry.every!r}, not a duration such as '3 weeks'. Fix the file."
         ) from exc

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from evidence_miner.errors import NormaliseError
+from evidence_miner.errors import ConfigError, NormaliseError
 
 TableT = TypeVar("TableT", bound="TableModel")
 
@@ -40,7 +40,7 @@ def parse_table(text: str, model: type[TableT], name: str) -> TableT:
     try:
         return model.model_validate(tomllib.loads(text))
     except (ValidationError, tomllib.TOMLDecodeError, ValueError) as exc:
-        raise NormaliseError(
+        raise ConfigError(
             f"[EM200] Invalid data file normalise/data/{name}: {exc}. Fix the file."
         ) from exc
 
@@ -58,7 +58,7 @@ def to_alias_index(entries: dict[str, list[str]], name: str) -> dict[str, str]:
         for alias in [canonical, *aliases]:
             key = to_key(alias)
             if index.setdefault(key, canonical) != canonical:
-                raise NormaliseError(
+                raise ConfigError(
                     f"[EM200] Invalid data file normalise/data/{name}: alias {alias!r} is listed "
                     f"under both {index[key]!r} and {canonical!r}. Keep it under one."
                 )

@@ -9,7 +9,7 @@ from typing import Literal
 import pint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from evidence_miner.errors import NormaliseError
+from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
 from evidence_miner.numbers import parse_number, parse_range
 
@@ -80,7 +80,7 @@ def load_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
         try:
             registry.define(definition)
         except (pint.errors.PintError, ValueError) as exc:
-            raise NormaliseError(
+            raise ConfigError(
                 f"[EM200] Invalid data file normalise/data/units.toml: definition "
                 f"{definition!r} is not valid pint syntax ({exc}). Fix the file."
             ) from exc
@@ -102,13 +102,13 @@ def check_unit_atom(canonical: str, atom: UnitAtom) -> None:
     try:
         dimensionality = registry.Quantity(1, atom.pint).dimensionality
     except (pint.errors.PintError, ValueError, TypeError) as exc:
-        raise NormaliseError(
+        raise ConfigError(
             f"[EM200] Invalid data file normalise/data/units.toml: pint cannot read "
             f"{atom.pint!r} for {canonical!r} ({exc}). Fix the file."
         ) from exc
     allowed = _ROLE_DIMENSIONS[atom.role]
     if allowed and dimensionality not in [registry.get_dimensionality(d) for d in allowed]:
-        raise NormaliseError(
+        raise ConfigError(
             f"[EM200] Invalid data file normalise/data/units.toml: {canonical!r} has dimension "
             f"{dimensionality}, but role {atom.role!r} needs one of {list(allowed)}. Fix the file."
         )
