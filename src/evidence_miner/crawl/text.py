@@ -22,6 +22,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 WIDGET_SEPARATOR = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*|\s{2,}")
 
 
+MIN_BODY_WORDS = 40
+
+
 class Verdict(enum.Enum):
     BLANK = "blank"
     KEEP = "keep"
@@ -40,6 +43,13 @@ class SortedLines:
     removed: list[str] = field(default_factory=list)
     facts: list[HeaderFacts] = field(default_factory=list)
     in_header: bool = True
+    body_words: int = 0  # words kept so far in sentence-like lines
+
+    @property
+    def has_body(self) -> bool:
+        """Enough article text kept that a widget line can end it (a share bar above the
+        story must not cut the story off)."""
+        return self.body_words >= MIN_BODY_WORDS
 
 
 def split_lines(text: str) -> list[str]:
@@ -58,7 +68,7 @@ def find_line_rule(line: str) -> JunkRule | None:
     return rules[0] if all(rules) else None
 
 
-def judge_line(line: str, *, in_header: bool) -> tuple[Verdict, HeaderFacts | None]:
+def judge_line(line: str, *, in_header: bool, has_body: bool = True) -> tuple[Verdict, HeaderFacts | None]:
     if not line.strip():
         return Verdict.BLANK, None
     facts = to_header_facts(line)
@@ -66,7 +76,7 @@ def judge_line(line: str, *, in_header: bool) -> tuple[Verdict, HeaderFacts | No
         return Verdict.HEADER, facts
     rule = find_line_rule(line)
     if rule is not None:
-        trailing = rule.zone == "trailing" and not in_header
+        trailing = rule.zone == "trailing" and not in_header and has_body
         return (Verdict.TRAILING if trailing else Verdict.JUNK), None
     if in_header and is_headline_like(line):
         return Verdict.HEADLINE, None
@@ -82,6 +92,8 @@ def place_line(lines: SortedLines, line: str, verdict: Verdict, facts: HeaderFac
     elif verdict is Verdict.KEEP:
         lines.kept.append(line)
         lines.in_header = False
+        if line.rstrip().endswith((".", "?", "!", '"', "”", ")")):
+            lines.body_words += len(line.split())
     else:
         lines.removed.append(line.strip())
         if facts is not None:
@@ -96,7 +108,7 @@ def sort_lines(lines: Sequence[str], *, title: str | None = None) -> SortedLines
     """
     result = SortedLines(title=title)
     for index, line in enumerate(lines):
-        verdict, facts = judge_line(line, in_header=result.in_header)
+        verdict, facts = judge_line(line, in_header=result.in_header, has_body=result.has_body)
         if verdict is Verdict.TRAILING:
             result.removed.extend(rest.strip() for rest in lines[index:] if rest.strip())
             break

@@ -23,11 +23,37 @@ def find_title_end(doc: Doc) -> int:
 
 
 def find_segments(doc: Doc, title_end: int) -> list[tuple[int, int]]:
-    """Split the body where a second study is introduced ("In a separate study, ...")."""
+    """Split the body where another study is introduced. "A separate study" / "another trial"
+    always starts one; "the second study" only when no such cue has (it then refers back)."""
     cues = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue" and t.start >= title_end]
-    cuts = sorted({t.sent.start for t in cues})
+    later = [t for t in cues if not is_in_lead(doc, t, title_end)]
+    cues = later or cues  # "But a separate study ..." in the lead previews; the section comes later
+    indefinite = [t for t in cues if t[0].lower_ != "the"]
+    chosen = indefinite or [t for t in cues if t[0].lower_ == "the"][:1]
+    cuts = sorted({t.sent.start for t in chosen})
     bounds = [title_end, *[c for c in cuts if c > title_end], len(doc)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def is_in_lead(doc: Doc, span: Span, title_end: int) -> bool:
+    """In the first two sentences of the body."""
+    body = [s for s in doc.sents if s.start >= title_end]
+    return any(sent.start <= span.start < sent.end for sent in body[:2])
+
+
+def merge_leads(views: list[StudyView]) -> list[StudyView]:
+    """A part without study facts of its own (a lead naming both studies) joins the next part."""
+    merged: list[StudyView] = []
+    carry: int | None = None
+    for view in views:
+        if carry is not None:
+            view = StudyView(view.doc, carry, view.end, view.title_end)
+            carry = None
+        if not has_study(view) and view is not views[-1]:
+            carry = view.start
+            continue
+        merged.append(view)
+    return merged
 
 
 def has_study(view: StudyView) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
-    assemble_findings, find_segments, find_title_end, has_study,
+    assemble_findings, find_segments, find_title_end, has_study, merge_leads,
 )  # fmt: skip
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
@@ -16,10 +16,8 @@ NO_STUDY_REASON = "no study design, effect size, or enrolled cohort with results
 
 def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon) -> list[Findings]:
     title_end = find_title_end(doc)
-    views = [StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)]
+    views = merge_leads([StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)])
     studies = [v for v in views if has_study(v)]
-    if len(studies) > 1 and not has_study(views[0]):
-        studies = studies[:1]
     return [assemble_findings(view, drugs, conditions) for view in studies]
 
 
