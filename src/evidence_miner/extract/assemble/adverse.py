@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import COUNTS, PERCENTS
 
@@ -68,7 +69,10 @@ def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     """Counts, and percentages not already attached to a count, in [start, stop)."""
     counts = [c for c in view.doc.spans[COUNTS] if start <= c.start < stop and c._.em_kind != "arm_size"]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
-    percents = [p for p in view.doc.spans[PERCENTS] if start <= p.start < stop and p.start not in attached]
+    percents = [
+        p for p in view.doc.spans[PERCENTS]
+        if start <= p.start < stop and p.start not in attached and not is_ci_level(view, p)
+    ]
     return sorted(counts + percents, key=lambda v: v.start)
 
 

@@ -30,7 +30,8 @@ def find_drug_after(view: StudyView, dose: Span) -> Span | None:
     """"2.4 mg of semaglutide", "a 2.4-mg dose of semaglutide"."""
     for mention in view.doc.spans[DRUGS]:
         gap = view.doc[dose.end : mention.start]
-        if 0 <= mention.start - dose.end <= 3 and mention.sent == dose.sent and "of" in [t.lower_ for t in gap]:
+        words = [t.lower_ for t in gap]
+        if 0 <= mention.start - dose.end <= 6 and mention.sent == dose.sent and "of" in words and not any(t.like_num for t in gap):
             return mention
     return None
 

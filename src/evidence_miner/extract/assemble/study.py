@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 
 from spacy.tokens import Doc, Span
 
@@ -10,6 +11,7 @@ from evidence_miner.extract.assemble.view import StudyView, clean_label, provena
 from evidence_miner.extract.extensions import DURATIONS
 from evidence_miner.extract.patterns import load_term_sets
 
+INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
 DAYS = {d.lower() for d in calendar.day_name}
 JOURNAL_SKIP = {"online", "today", "this", "week", "month", "year", "on", "in", "the", "journal", "issue",
@@ -63,11 +65,30 @@ def find_journal(view: StudyView) -> Span | None:
         named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
         start = cue.end - 1 if named else skip_journal_filler(view.doc, cue.end, cue.sent.end)
         run = read_title_case_run(view.doc, start, cue.sent.end)
+        run = skip_author_list(view.doc, run, cue.sent.end) if run is not None else None
         if run is not None:
             if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":
                 run = view.doc[run.start - 1 : run.end] if run.text.lower().startswith("lancet") else run
             return run
     return None
+
+
+def is_author(doc: Doc, run: Span) -> bool:
+    """"Sato H," / "Liu W-J," / "Sato H et al": a surname with initials, not a journal's name."""
+    follows = doc[run.end].text if run.end < len(doc) else ""
+    return follows in {",", "et"} and len(run) >= 2 and INITIALS_RE.match(run[-1].text) is not None
+
+
+def skip_author_list(doc: Doc, run: Span, stop: int) -> Span | None:
+    """"Journal reference: Sato H, Morimoto K, et al. Clinical Cancer Research (2024)": a run
+    followed by a comma or "et al" is an author; the journal comes after "et al." or the list."""
+    if run.end >= stop or not is_author(doc, run):
+        return run
+    i = run.end
+    while i < stop and not (doc[i].text == "." or doc[i].lower_ in {"al.", "al"}):
+        i += 1
+    i += 1 + (i + 1 < stop and doc[i + 1].text == ".")
+    return read_title_case_run(doc, skip_journal_filler(doc, i, stop), stop)
 
 
 def read_person_name(doc: Doc, i: int, stop: int) -> Span | None:
