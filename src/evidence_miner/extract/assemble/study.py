@@ -169,7 +169,20 @@ def find_country(view: StudyView) -> str | None:
 
 
 def find_follow_up(view: StudyView) -> dict | None:
-    """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up"."""
+    """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up"; else
+    the length of the study itself ("a 72-week trial")."""
+    return find_stated_follow_up(view) or find_study_length(view)
+
+
+def find_study_length(view: StudyView) -> dict | None:
+    for duration in view.body_spans(DURATIONS):
+        nxt = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
+        if nxt in {"trial", "study"} and "-" in duration.text:
+            return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+    return None
+
+
+def find_stated_follow_up(view: StudyView) -> dict | None:
     for term in view.terms("follow_up"):
         duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == term.sent and (0 <= d.start - term.end <= 8 or 0 <= term.start - d.end <= 1)), None)
         if duration is None or term.start < view.title_end:

@@ -159,6 +159,18 @@ def find_n_equals(doc: Doc, number: Span) -> Span | None:
     return None
 
 
+def find_none_counts(doc: Doc) -> list[Span]:
+    """"No patient developed pancreatitis", "none of the children": a count of zero."""
+    found = []
+    for token in doc[:-1]:
+        nxt = doc[token.i + 1]
+        if token.lower_ == "no" and nxt.lower_ in terms_of("population_noun") and nxt.lower_ not in terms_of("aggregate_noun"):
+            found.append(make_count(doc, token.i, token.i + 2, 0, "none"))
+        elif token.lower_ == "none" and nxt.lower_ == "of" and is_population_noun(doc, token.i + 3):
+            found.append(make_count(doc, token.i, token.i + 4, 0, "none"))
+    return found
+
+
 def find_sole_counts(doc: Doc) -> list[Span]:
     """"the sole patient with X", "the only participant who ..."."""
     found = []
@@ -180,7 +192,7 @@ def find_elliptical(doc: Doc, number: Span, stop: int) -> Span | None:
 def find_counts(doc: Doc) -> list[Span]:
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
     taken = taken_tokens(doc)
-    found = find_sole_counts(doc)
+    found = find_sole_counts(doc) + find_none_counts(doc)
     for number in doc.spans[NUMBERS]:
         if number.start in taken or number._.em_value != int(number._.em_value) or is_rate(doc, number):
             continue

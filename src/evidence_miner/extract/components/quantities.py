@@ -176,11 +176,19 @@ def find_effects(doc: Doc) -> list[Span]:
         span_end, low, high = find_interval(doc, numbers, value.end, term.sent.end)
         p_value, p_op, span_end = find_p_value(doc, numbers, span_end, term.sent.end)
         span = Span(doc, term.start, span_end, label="EFFECT")
-        span._.em_key, span._.em_value = term._.em_key, value._.em_value
+        span._.em_key, span._.em_value = effect_type(doc, term, value), value._.em_value
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
         effects.extend(find_parallel_effects(doc, numbers, span))
     return filter_spans(effects)
+
+
+def effect_type(doc: Doc, term: Span, value: Span) -> str:
+    """A plain "difference of 5.8 percentage points" is a risk difference, not a mean difference."""
+    after = doc[value.end : min(value.end + 3, len(doc))].text.lower()
+    if term.text.lower() == "difference" and "percentage point" in after:
+        return "RD"
+    return term._.em_key
 
 
 def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> list[Span]:
