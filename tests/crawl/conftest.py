@@ -91,3 +91,23 @@ def seed_article_text() -> str:
     if found is None:
         pytest.skip("the seed article ivig-sjogren.txt is not present")
     return found.read_text("utf-8")
+
+
+# -- crawler fixtures: real loopback servers, real SQLite files ------------------------------
+
+@pytest.fixture
+def crawl_settings():
+    """Crawl settings for tests: no politeness delay, short timeouts and backoff."""
+    from evidence_miner.settings import load_settings
+    from tests.crawl.loopback_site import FAST_CRAWL
+
+    return load_settings(overrides={"crawl": FAST_CRAWL}).crawl
+
+
+@pytest.fixture
+def crawl_store(tmp_path: Path):
+    """A real SQLite store file in tmp_path."""
+    from evidence_miner.store import open_store
+
+    with open_store(str(tmp_path / "crawl.db")) as store:
+        yield store

@@ -1,12 +1,19 @@
-"""Fixtures for the store tests: a real SQLite file per test and a factory of articles."""
+"""Fixtures for the store tests: a real database per test on each backend (a SQLite file,
+a fresh schema on the PostgreSQL server EVIDENCE_MINER_TEST_PG names) and article factories."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from evidence_miner.records import (
     AdverseEvent,
@@ -26,7 +33,11 @@ from evidence_miner.records import (
     Study,
     make_record_id,
 )
-from evidence_miner.store import EvidenceStore, open_store
+from evidence_miner.store import EvidenceStore, open_store, to_database_url
+from evidence_miner.store.engine import create_store_engine
+
+PG_VARIABLE = "EVIDENCE_MINER_TEST_PG"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 ArticleFactory = Callable[..., tuple[Article, list[EvidenceRecord]]]
 
@@ -119,17 +130,100 @@ def record_to_findings(record: EvidenceRecord) -> dict:
     return {key: getattr(record, key) for key in keys}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_article() -> ArticleFactory:
     return build_article
 
 
+@pytest.fixture(scope="session")
+def new_pg_schema() -> Callable[[str], Any]:
+    """make_pg_schema, for fixtures of a wider scope than pg_url."""
+    return make_pg_schema
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """A SQLite file for the tests about SQLite itself (WAL, files, locks)."""
     return tmp_path / "evidence.db"
 
 
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    url = os.environ.get(PG_VARIABLE, "").strip()
+    if not url:
+        pytest.skip(f"{PG_VARIABLE} is not set (.ci/run starts a server and sets it)")
+    return url
+
+
+def with_search_path(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextmanager
+def make_pg_schema(server_url: str) -> Iterator[str]:
+    """A URL of the server whose tables live in a new, empty schema, dropped afterwards."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(to_database_url(server_url))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield with_search_path(server_url, schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text("SET lock_timeout = '20s'"))
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture
-def store(db_path: Path) -> Iterator[EvidenceStore]:
-    with open_store(str(db_path)) as opened:
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    with make_pg_schema(pg_server_url) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store location on each backend: a SQLite file path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "evidence.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[EvidenceStore]:
+    with open_store(db_url) as opened:
         yield opened
+
+
+def sql_rows(db_url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a raw SQL query, read through a connection of its own."""
+    engine = create_store_engine(to_database_url(db_url))
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def sql_execute(db_url: str, sql: str, **params: Any) -> None:
+    engine = create_store_engine(to_database_url(db_url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
+Query = Callable[..., list[tuple[Any, ...]]]
+
+
+@pytest.fixture
+def query(db_url: str) -> Query:
+    """Run raw SQL against the test's database: `query("SELECT ...", name=value)`."""
+    return lambda sql, **params: sql_rows(db_url, sql, **params)
+
+
+@pytest.fixture
+def execute(db_url: str) -> Callable[..., None]:
+    return lambda sql, **params: sql_execute(db_url, sql, **params)

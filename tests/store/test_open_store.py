@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from evidence_miner.errors import StoreError
 from evidence_miner.store import open_store
@@ -52,3 +53,29 @@ def test_open_store_never_shows_the_password(caplog: pytest.LogCaptureFixture) -
 def test_open_store_unknown_dialect_raises_store_error() -> None:
     with pytest.raises(StoreError, match=r"\[EM303\].*nosuchdb"):
         open_store("nosuchdb://host/db")
+
+
+@pytest.mark.postgres
+def test_open_store_wrong_password_on_a_real_server_is_hidden(
+    pg_server_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = make_url(pg_server_url).set(password="Wr0ngSecret")
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(StoreError, match=r"\[EM302\]") as raised:
+        open_store(url.render_as_string(hide_password=False))
+    assert "Wr0ngSecret" not in str(raised.value) and "Wr0ngSecret" not in caplog.text
+    real = make_url(pg_server_url).password
+    assert not real or real not in str(raised.value)
+    assert "***@" in str(raised.value)
+
+
+@pytest.mark.postgres
+def test_open_store_url_of_a_real_server_is_logged_without_password(
+    pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with open_store(pg_url) as store:
+        assert store.dialect == "postgresql"
+        assert store.counts()["records"] == 0
+    password = make_url(pg_url).password
+    assert password and password not in caplog.text and password not in store.url

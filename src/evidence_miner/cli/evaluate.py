@@ -84,8 +84,9 @@ def evaluate(
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Extract the gold folder's articles (or read --records) and print per-field precision,
-    recall and F1, micro F1 last.
+    """Score records against gold files: per-field precision, recall and F1, micro F1 last.
+
+    Extracts the gold folder's articles, or reads --records.
 
     Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
     """

@@ -10,6 +10,13 @@ import typer
 from evidence_miner import __version__
 from evidence_miner.cli.common import LogFormatOption, err_console, setup_logging
 from evidence_miner.cli.config import config_app
+from evidence_miner.cli.crawl import crawl
+from evidence_miner.cli.text import text
+from evidence_miner.cli.browse import browse
+from evidence_miner.cli.db import db_app
+from evidence_miner.cli.import_ import import_
+from evidence_miner.cli.search import search
+from evidence_miner.cli.stats import stats
 from evidence_miner.cli.evaluate import evaluate
 from evidence_miner.cli.export import export
 from evidence_miner.cli.extract import extract
@@ -33,6 +40,13 @@ app.command()(evaluate)
 app.command()(schema)
 app.command()(show)
 app.add_typer(config_app, name="config")
+app.command("import")(import_)
+app.command()(search)
+app.command()(stats)
+app.command()(browse)
+app.add_typer(db_app, name="db")
+app.command()(crawl)
+app.command()(text)
 
 
 def show_version(value: bool) -> None:

@@ -1,1 +1,1 @@
-"""Crawl stage: read saved articles (and, later, fetch web pages) into Page records."""
+"""Crawl stage: fetch web pages politely (or read saved files) into Page records."""

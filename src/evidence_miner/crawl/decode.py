@@ -98,3 +98,23 @@ def decode_bytes(data: bytes, *, is_html: bool, name: str) -> str:
             "Convert it to UTF-8."
         )
     return text
+
+
+def decode_with_header(data: bytes, charset: str | None) -> str | None:
+    """Text decoded with the HTTP header's charset (latin-1 labels read as windows-1252)."""
+    if not charset:
+        return None
+    encoding = "cp1252" if charset.strip().lower() in WINDOWS_1252_LABELS else charset.strip()
+    text = decode_strict(data, encoding)
+    if text is None:
+        log.debug("header charset %r does not decode the page", charset)
+    return text
+
+
+def decode_http_body(data: bytes, *, header_charset: str | None, name: str) -> str:
+    """A fetched page's text: byte order mark, then the HTTP header's charset, then the page's
+    own declaration, UTF-8 and detection (as for a saved file)."""
+    text = decode_with_bom(data)
+    if text is None and not is_binary(data):
+        text = decode_with_header(data, header_charset)
+    return text if text is not None else decode_bytes(data, is_html=True, name=name)

@@ -1,8 +1,10 @@
-"""Build the SQLAlchemy engine for a store URL, with SQLite set up for concurrent writers."""
+"""Build the SQLAlchemy engine for a store URL, set up for concurrent writers (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -11,10 +13,11 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 60_000
 WRITE_OPTION = "evidence_miner_write"
+# pg_advisory_xact_lock key shared by every evidence-miner writer of one PostgreSQL database.
+POSTGRES_WRITE_LOCK = 7_305_301
 SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
 )
 
@@ -28,6 +31,8 @@ def create_store_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", set_sqlite_pragmas)
         event.listen(engine, "begin", begin_sqlite_transaction)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", lock_postgres_writes)
     return engine
 
 
@@ -43,8 +48,27 @@ def set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
     try:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
+        set_wal_mode(cursor)
     finally:
         cursor.close()
+
+
+def set_wal_mode(cursor: Any) -> None:
+    """Switch the file to WAL (a setting the file keeps). Two processes opening a new file at
+    once can get "database is locked" here without the busy timeout applying: retry."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] in ("wal", "memory"):
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+    if mode != "wal":
+        log.warning("SQLite kept journal mode %r instead of WAL: readers wait for writers", mode)
 
 
 def begin_sqlite_transaction(connection: Connection) -> None:
@@ -57,3 +81,10 @@ def begin_sqlite_transaction(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")
+
+
+def lock_postgres_writes(connection: Connection) -> None:
+    """Write transactions take one advisory lock first: writers queue as on SQLite, so two
+    processes saving the same page or migrating a new database never collide."""
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import islice
 from types import TracebackType
+from typing import Any
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
@@ -14,9 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from evidence_miner.errors import StoreError
 from evidence_miner.records import Article, EvidenceRecord
+from evidence_miner.store.crawl_state import SqlCrawlState
 from evidence_miner.store.engine import create_store_engine, to_write_engine
 from evidence_miner.store.failures import DATABASE_ERRORS, raise_store_errors
-from evidence_miner.store.migrate import migrate_to_head
+from evidence_miner.store.load import ImportItem, LoadResult, write_import_batch
+from evidence_miner.store.migrate import (
+    migrate_to_head,
+    migrate_to_revision,
+    read_database_revisions,
+    read_head_revisions,
+)
 from evidence_miner.store.reads import (
     count_rows,
     select_page_text,
@@ -25,6 +34,16 @@ from evidence_miner.store.reads import (
     to_evidence_record,
 )
 from evidence_miner.store.save import SaveResult, write_article, write_failure
+from evidence_miner.store.search import (
+    CountRow,
+    SearchFilters,
+    SearchHit,
+    count_by_design,
+    count_by_drug,
+    count_by_site,
+    find_hits,
+)
+from evidence_miner.store.tables import select_export_rows
 from evidence_miner.store.urls import hide_password, to_database_url, to_sqlite_path
 
 log = logging.getLogger(__name__)
@@ -34,6 +53,10 @@ WRITE_ADVICE = (
     "if another process held the database too long, run again."
 )
 READ_ADVICE = "Check that the database is reachable and was created by evidence-miner."
+EXPORT_BATCH = 5_000
+# Rows of these tables are large (a record's JSON, a page's text): fewer per batch.
+EXPORT_BATCH_OF_LARGE_ROWS = {"records": 250, "pages": 100}
+IMPORT_BATCH = 500
 
 
 class EvidenceStore:
@@ -91,6 +114,54 @@ class EvidenceStore:
             text: str | None = connection.execute(select_page_text(record_id)).scalar_one_or_none()
         return text
 
+    def crawl_state(self) -> SqlCrawlState:
+        """The crawler's frontier, fetch log and known documents in this database."""
+        return SqlCrawlState(self._engine)
+
+    def iter_table_batches(
+        self, table: str, *, json_as_text: bool, csv: bool = False, batch_size: int | None = None
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows of an export table (tables.EXPORT_TABLES) in batches, streamed from the
+        database (a server-side cursor on PostgreSQL): memory stays flat however many."""
+        query = select_export_rows(table, json_as_text=json_as_text, csv=csv)
+        batch_size = batch_size or EXPORT_BATCH_OF_LARGE_ROWS.get(table, EXPORT_BATCH)
+        with self._reading(f"Cannot export table {table!r} from") as connection:
+            result = connection.execution_options(yield_per=batch_size).execute(query)
+            for batch in result.partitions():
+                yield [tuple(row) for row in batch]
+
+    def import_items(
+        self, items: Iterable[ImportItem], *, batch_size: int = IMPORT_BATCH
+    ) -> LoadResult:
+        """Upsert pages (by url) and records (by record_id), one transaction per batch."""
+        total = LoadResult()
+        for batch in to_batches(items, batch_size):
+            with self._writing("Cannot import into") as connection:
+                total.add(write_import_batch(connection, batch, now=now_utc()))
+        log.info("Imported into %s: %s", self.url, total, extra={"stage": "store"})
+        return total
+
+    def search(self, filters: SearchFilters) -> list[SearchHit]:
+        """Records matching every filter, newest first, with their drugs, conditions, doses."""
+        with self._reading("Cannot search") as connection:
+            hits = find_hits(connection, filters)
+        return hits
+
+    def stats(self, *, top: int = 20) -> dict[str, list[CountRow]]:
+        """Records by site, by design and by drug (the `top` largest of each)."""
+        with self._reading("Cannot count records in") as connection:
+            stats = {
+                "site": count_by_site(connection, top),
+                "design": count_by_design(connection, top),
+                "drug": count_by_drug(connection, top),
+            }
+        return stats
+
+    @property
+    def dialect(self) -> str:
+        """The database kind: sqlite or postgresql."""
+        return self._engine.dialect.name
+
     def counts(self) -> dict[str, int]:
         """Row counts: pages, records, no_study, failed and each child table."""
         with self._reading("Cannot count rows in") as connection:
@@ -132,6 +203,13 @@ class EvidenceStore:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def to_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of at most `size` items, read lazily."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def open_store(path_or_url: str) -> EvidenceStore:
@@ -190,3 +268,40 @@ def migrate_store(engine: Engine, url: str) -> None:
     catch = (*DATABASE_ERRORS, CommandError)
     with raise_store_errors("EM304", "Cannot migrate database", advice, url=url, catch=catch):
         migrate_to_head(engine)
+
+
+def connect_engine(path_or_url: str) -> tuple[Engine, str]:
+    """An engine that has reached the database, without migrating it."""
+    url = to_database_url(path_or_url)
+    engine = build_engine(url)
+    try:
+        make_sqlite_folder(url)
+        check_connection(engine, url)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine, url
+
+
+def migrate_database(path_or_url: str, revision: str = "head") -> tuple[tuple[str, ...], ...]:
+    """Upgrade (or downgrade) the database to `revision`; returns (before, after) revisions."""
+    engine, url = connect_engine(path_or_url)
+    advice = "The database was left as it was; fix the cause and run again."
+    catch = (*DATABASE_ERRORS, CommandError)
+    try:
+        with raise_store_errors("EM304", "Cannot migrate database", advice, url=url, catch=catch):
+            return migrate_to_revision(engine, revision)
+    finally:
+        engine.dispose()
+
+
+def read_revisions(path_or_url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The database's schema revisions and the newest shipped ones, without migrating."""
+    engine, url = connect_engine(path_or_url)
+    try:
+        with raise_store_errors("EM306", "Cannot read revisions of", READ_ADVICE, url=url), \
+                engine.connect() as connection:  # fmt: skip
+            current = read_database_revisions(connection)
+    finally:
+        engine.dispose()
+    return current, read_head_revisions()

@@ -61,3 +61,43 @@ def check_revisions_known(revisions: set[str], *, where: str) -> None:
                 "which this evidence-miner does not know: it was written by a newer version. "
                 "Upgrade evidence-miner, or pass another --db."
             ) from exc
+
+
+def list_revisions() -> list[str]:
+    """Every shipped revision, oldest first."""
+    script = ScriptDirectory.from_config(to_alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def check_target_revision(target: str) -> None:
+    known = list_revisions()
+    if target not in known and target not in ("head", "heads", "base"):
+        raise StoreError(
+            f"[EM313] Unknown schema revision {target!r}. "
+            f"Pass --revision with one of: head, base, {', '.join(known)}."
+        )
+
+
+def is_downgrade(current: tuple[str, ...], target: str) -> bool:
+    """True when `target` is older than the database's revision (history is linear)."""
+    if target in ("head", "heads") or not current:
+        return False
+    order = ["base", *list_revisions()]
+    return order.index(target) < max(order.index(revision) for revision in current)
+
+
+def migrate_to_revision(engine: Engine, target: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Upgrade or downgrade to `target` in one write transaction; (before, after) revisions."""
+    check_target_revision(target)
+    with engine.connect() as connection:
+        before = read_database_revisions(connection)
+    check_revisions_known(set(before), where=hide_password(engine.url))
+    with to_write_engine(engine).begin() as connection:
+        config = to_alembic_config(connection)
+        if is_downgrade(before, target):
+            command.downgrade(config, target)
+        else:
+            command.upgrade(config, "heads" if target == "head" else target)
+        after = read_database_revisions(connection)
+    log.info("Migrated %s from %s to %s", hide_password(engine.url), before or "empty", after)
+    return before, after

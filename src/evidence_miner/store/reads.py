@@ -13,10 +13,12 @@ from evidence_miner.store.schema import (
     AdverseEventRow,
     ConditionRow,
     DoseRow,
+    EffectRow,
     InterventionRow,
     OutcomeRow,
     PageRow,
     PopulationGroupRow,
+    RecordHistoryRow,
     RecordRow,
 )
 
@@ -25,9 +27,11 @@ COUNTED_TABLES = {
     "interventions": InterventionRow,
     "doses": DoseRow,
     "outcomes": OutcomeRow,
+    "effects": EffectRow,
     "adverse_events": AdverseEventRow,
     "conditions": ConditionRow,
     "population_groups": PopulationGroupRow,
+    "record_history": RecordHistoryRow,
 }
 
 

@@ -22,6 +22,7 @@ from evidence_miner.store.schema import (
     ChildRow,
     ConditionRow,
     DoseRow,
+    EffectRow,
     InterventionRow,
     OutcomeRow,
     PopulationGroupRow,
@@ -84,14 +85,30 @@ def to_child_rows(record: EvidenceRecord) -> dict[type[ChildRow], list[Values]]:
         InterventionRow: [to_intervention_values(item) for item in record.interventions],
         DoseRow: [to_dose_values(dose, item, i) for i, item, dose in doses],
         OutcomeRow: [to_outcome_values(item) for item in record.outcomes],
+        EffectRow: to_effect_rows(record.outcomes),
         AdverseEventRow: [to_adverse_event_values(item) for item in record.adverse_events],
         ConditionRow: [to_condition_values(item) for item in record.conditions],
         PopulationGroupRow: [to_group_values(item) for item in record.population.groups],
     }
     for table_rows in rows.values():
         for position, values in enumerate(table_rows):
-            values.update(record_id=record.record_id, position=position)
+            values.setdefault("position", position)
+            values["record_id"] = record.record_id
     return rows
+
+
+def to_effect_rows(outcomes: list[Outcome]) -> list[Values]:
+    """One row per outcome with an effect size; `position` is the outcome's position."""
+    return [
+        to_effect_values(item) | {"position": position}
+        for position, item in enumerate(outcomes)
+        if item.effect is not None
+    ]
+
+
+def to_record_sha256(data: Values) -> str:
+    """The fingerprint of a record's JSON, kept in record_history."""
+    return to_fingerprint(data)
 
 
 def to_provenance_values(item: Provenance) -> Values:
@@ -115,6 +132,7 @@ def to_intervention_values(item: Intervention) -> Values:
         "drugbank_id": item.ids.get("drugbank"),
         "mesh_id": item.ids.get("mesh"),
         "rxnorm_id": item.ids.get("rxnorm"),
+        "atc_id": item.ids.get("atc"),
     }
 
 
@@ -154,6 +172,22 @@ def to_outcome_values(item: Outcome) -> Values:
         "p_value": effect.p if effect is not None else None,
         "p_operator": effect.p_operator if effect is not None else None,
         "timepoint_iso": item.timepoint.iso if item.timepoint is not None else None,
+    }
+
+
+def to_effect_values(item: Outcome) -> Values:
+    effect = item.effect
+    assert effect is not None  # to_effect_rows passes outcomes with an effect only
+    ci = effect.ci
+    return to_provenance_values(item) | {
+        "measure": item.measure,
+        "group_label": item.group,
+        "type": effect.type,
+        "value": effect.value,
+        "ci_low": ci[0] if ci is not None else None,
+        "ci_high": ci[1] if ci is not None else None,
+        "p_value": effect.p,
+        "p_operator": effect.p_operator,
     }
 
 

@@ -10,8 +10,14 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from evidence_miner.errors import StoreError
 from evidence_miner.records import Article, EvidenceRecord
-from evidence_miner.store.rows import Values, to_child_rows, to_page_values, to_record_values
-from evidence_miner.store.schema import PageRow, RecordRow
+from evidence_miner.store.rows import (
+    Values,
+    to_child_rows,
+    to_page_values,
+    to_record_sha256,
+    to_record_values,
+)
+from evidence_miner.store.schema import PageRow, RecordHistoryRow, RecordRow
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +48,14 @@ def write_article(
         article.page, status=status, reason=reason, pipeline_version=pipeline_version
     )
     page_id, page_changed = upsert_page(connection, page, now=now)
-    removed = remove_stale_records(connection, page_id, {r.record_id for r in records})
+    keep = {r.record_id for r in records}
+    removed = remove_stale_records(
+        connection, page_id, keep, pipeline_version=pipeline_version, now=now
+    )
     written = 0
     for record in records:
         values = to_record_values(record, page_id=page_id, pipeline_version=pipeline_version)
-        written += upsert_record(connection, record, values, now=now)
+        written += upsert_record(connection, record, values, now=now, page_url=article.page.url)
     unchanged = not (page_changed or written or removed)
     return SaveResult(
         page_id=page_id, records_written=written, records_removed=removed, unchanged=unchanged
@@ -85,18 +94,62 @@ def upsert_page(connection: Connection, values: Values, *, now: datetime) -> tup
     return stored.id, True
 
 
-def remove_stale_records(connection: Connection, page_id: int, keep: set[str]) -> int:
-    """Delete the page's records not in `keep`; their child rows go by ON DELETE CASCADE."""
-    result = connection.execute(
-        delete(RecordRow).where(RecordRow.page_id == page_id, RecordRow.record_id.not_in(keep))
-    )
-    return max(result.rowcount, 0)
+def remove_stale_records(
+    connection: Connection,
+    page_id: int,
+    keep: set[str],
+    *,
+    pipeline_version: str | None,
+    now: datetime,
+) -> int:
+    """Delete the page's records not in `keep` (child rows go by ON DELETE CASCADE) and
+    note each removal, by this pipeline version, in record_history."""
+    stale = connection.execute(
+        select(RecordRow.record_id, RecordRow.schema_version, PageRow.url)
+        .join(PageRow, PageRow.id == RecordRow.page_id)
+        .where(RecordRow.page_id == page_id, RecordRow.record_id.not_in(keep))
+    ).all()
+    if not stale:
+        return 0
+    connection.execute(delete(RecordRow).where(RecordRow.record_id.in_([r[0] for r in stale])))
+    write_history(connection, [
+        {"record_id": record_id, "page_url": url, "action": "removed",
+         "pipeline_version": pipeline_version, "schema_version": schema_version,
+         "record_sha256": None, "written_at": now}
+        for record_id, schema_version, url in stale
+    ])  # fmt: skip
+    return len(stale)
+
+
+def to_history_values(values: Values, *, action: str, page_url: str | None, now: datetime
+                      ) -> Values:
+    """A record_history row for a record row's `values` being inserted or updated."""
+    return {
+        "record_id": values["record_id"],
+        "page_url": page_url,
+        "action": action,
+        "pipeline_version": values["pipeline_version"],
+        "schema_version": values["schema_version"],
+        "record_sha256": to_record_sha256(values["record"]),
+        "written_at": now,
+    }
+
+
+def write_history(connection: Connection, rows: list[Values]) -> None:
+    if rows:
+        connection.execute(insert(RecordHistoryRow), rows)
 
 
 def upsert_record(
-    connection: Connection, record: EvidenceRecord, values: Values, *, now: datetime
+    connection: Connection,
+    record: EvidenceRecord,
+    values: Values,
+    *,
+    now: datetime,
+    page_url: str | None = None,
 ) -> bool:
-    """Insert or rewrite one record and its child rows; False when it is stored as is."""
+    """Insert or rewrite one record, its child rows and a history row; False when it is
+    stored as is."""
     stored = connection.execute(
         select(RecordRow.page_id, RecordRow.pipeline_version, RecordRow.record).where(
             RecordRow.record_id == record.record_id
@@ -113,6 +166,8 @@ def upsert_record(
             .where(RecordRow.record_id == record.record_id)
             .values(**values, updated_at=now)
         )
+    action = "inserted" if stored is None else "updated"
+    write_history(connection, [to_history_values(values, action=action, page_url=page_url, now=now)])
     write_child_rows(connection, record)
     return True
 

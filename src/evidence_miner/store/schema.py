@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PAGE_STATUSES = ("records", "no_study", "failed")
+HISTORY_ACTIONS = ("inserted", "updated", "removed")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
@@ -67,9 +68,9 @@ class PageRow(Base):
     final_url: Mapped[str | None] = mapped_column(Text)
     canonical_url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
-    site_name: Mapped[str | None] = mapped_column(Text)
+    site_name: Mapped[str | None] = mapped_column(Text, index=True)
     authors: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    published: Mapped[date | None] = mapped_column(Date)
+    published: Mapped[date | None] = mapped_column(Date, index=True)
     language: Mapped[str | None] = mapped_column(String(32))
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     content_type: Mapped[str | None] = mapped_column(Text)
@@ -102,7 +103,7 @@ class RecordRow(Base):
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
     design: Mapped[str | None] = mapped_column(String(32), index=True)
     journal: Mapped[str | None] = mapped_column(Text)
-    total: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer, index=True)
     published: Mapped[date | None] = mapped_column(Date, index=True)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -133,9 +134,10 @@ class InterventionRow(ChildRow):
     is_class: Mapped[bool] = mapped_column(Boolean)
     aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    drugbank_id: Mapped[str | None] = mapped_column(String(32))
-    mesh_id: Mapped[str | None] = mapped_column(String(32))
-    rxnorm_id: Mapped[str | None] = mapped_column(String(32))
+    drugbank_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    mesh_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    rxnorm_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    atc_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class DoseRow(ChildRow):
@@ -193,8 +195,8 @@ class ConditionRow(ChildRow):
 
     name: Mapped[str] = mapped_column(Text, index=True)
     ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    mesh_id: Mapped[str | None] = mapped_column(String(32))
-    umls_id: Mapped[str | None] = mapped_column(String(32))
+    mesh_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    umls_id: Mapped[str | None] = mapped_column(String(32), index=True)
     mentioned_only: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -205,10 +207,44 @@ class PopulationGroupRow(ChildRow):
     n: Mapped[int | None] = mapped_column(Integer)
 
 
+class EffectRow(ChildRow):
+    """An outcome's effect size (HR, OR, RR, MD, ...): `position` is the outcome's position."""
+
+    __tablename__ = "effects"
+
+    measure: Mapped[str | None] = mapped_column(Text)
+    group_label: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16), index=True)
+    value: Mapped[float] = mapped_column(Float)
+    ci_low: Mapped[float | None] = mapped_column(Float)
+    ci_high: Mapped[float | None] = mapped_column(Float)
+    p_value: Mapped[float | None] = mapped_column(Float)
+    p_operator: Mapped[str | None] = mapped_column(String(2))
+
+
+class RecordHistoryRow(Base):
+    """One write of one record: which pipeline version inserted, updated or removed it, when."""
+
+    __tablename__ = "record_history"
+    __table_args__ = (
+        CheckConstraint("action IN ('inserted', 'updated', 'removed')", name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    page_url: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16))
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    schema_version: Mapped[str | None] = mapped_column(String(16))
+    record_sha256: Mapped[str | None] = mapped_column(String(64))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 CHILD_TABLES: tuple[type[ChildRow], ...] = (
     InterventionRow,
     DoseRow,
     OutcomeRow,
+    EffectRow,
     AdverseEventRow,
     ConditionRow,
     PopulationGroupRow,

@@ -1,0 +1,202 @@
+"""Main-text extraction on the article-extraction-benchmark: evidence-miner and plain trafilatura
+defaults side by side, scored like the benchmark's own evaluate.py (see ../shared/data/README.md
+section 1): word 4-gram shingles, per-document precision and recall macro-averaged, F1 of the
+averages, exact-match accuracy, and standard deviations from 1,000 bootstrap resamples.
+
+Usage: .venv/bin/python benchmarks/article_extraction.py [--data DIR] [--write-readme]
+
+evidence-miner's Page.text starts with the title line ("Title", blank line, body); the gold
+`articleBody` has no title, so the comparable row scores the text after that line, and a second
+row scores Page.text exactly as stored. Only one setting was chosen with this data (trafilatura's
+precision-first mode, crawl/html.py EXTRACTION_TRIES) and it was chosen on the even half of the
+ids: the odd half is reported as the held-out score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import trafilatura
+
+from evidence_miner.crawl.html import page_from_html
+from evidence_miner.errors import EvidenceMinerError
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "article-extraction-benchmark"
+README = REPO / "README.md"
+START, END = "<!-- crawl-extraction:start -->", "<!-- crawl-extraction:end -->"
+SECTION_END = "<!-- crawl:end -->"
+WORD = re.compile(r"\w+")
+SHINGLE = 4
+RESAMPLES = 1_000
+
+
+@dataclass
+class Counts:
+    """One document's shingle counts, divided by their sum so that every document weighs the same."""
+
+    tp: float
+    fp: float
+    fn: float
+    exact: bool
+
+
+def tokenize(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def to_shingles(tokens: list[str]) -> Counter:
+    if len(tokens) < SHINGLE:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+
+
+def count_document(gold: str, predicted: str) -> Counts:
+    gold_tokens, predicted_tokens = tokenize(gold), tokenize(predicted)
+    gold_shingles, predicted_shingles = to_shingles(gold_tokens), to_shingles(predicted_tokens)
+    tp = sum((gold_shingles & predicted_shingles).values())
+    fp = sum((predicted_shingles - gold_shingles).values())
+    fn = sum((gold_shingles - predicted_shingles).values())
+    total = tp + fp + fn
+    exact = gold_tokens == predicted_tokens
+    if total == 0:
+        return Counts(0.0, 0.0, 0.0, exact)
+    return Counts(tp / total, fp / total, fn / total, exact)
+
+
+def score(documents: list[Counts]) -> tuple[float, float, float, float]:
+    """Macro precision and recall, F1 of the two, and accuracy (exact token match)."""
+    precisions = [perfect_or(d, d.tp + d.fp, d.tp) for d in documents if d.tp + d.fp > 0 or is_perfect(d)]
+    recalls = [perfect_or(d, d.tp + d.fn, d.tp) for d in documents if d.tp + d.fn > 0 or is_perfect(d)]
+    precision = sum(precisions) / len(precisions) if precisions else 0.0
+    recall = sum(recalls) / len(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    accuracy = sum(d.exact for d in documents) / len(documents)
+    return precision, recall, f1, accuracy
+
+
+def is_perfect(document: Counts) -> bool:
+    return document.fp == 0 and document.fn == 0
+
+
+def perfect_or(document: Counts, denominator: float, numerator: float) -> float:
+    return 1.0 if is_perfect(document) else numerator / denominator
+
+
+def bootstrap_std(documents: list[Counts], rng: random.Random) -> tuple[float, ...]:
+    samples = [score(rng.choices(documents, k=len(documents))) for _ in range(RESAMPLES)]
+    return tuple(std([sample[i] for sample in samples]) for i in range(4))
+
+
+def std(values: list[float]) -> float:
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+
+def extract_trafilatura(html: str, url: str) -> str:
+    return trafilatura.extract(html) or ""
+
+
+def extract_stored(html: str, url: str) -> str:
+    try:
+        return page_from_html(html, url=url).text
+    except EvidenceMinerError:
+        return ""
+
+
+def without_title_line(text: str) -> str:
+    title, _, body = text.partition("\n\n")
+    return body if body else ("" if title == text else text)
+
+
+SYSTEMS: dict[str, Callable[[str, str], str]] = {
+    "trafilatura 2 defaults (`trafilatura.extract`)": extract_trafilatura,
+    "evidence-miner main text (title line left out)": lambda html, url: without_title_line(extract_stored(html, url)),
+    "evidence-miner Page.text as stored (title line + body)": extract_stored,
+}
+
+
+def load_items(data: Path) -> list[tuple[str, str, str, str]]:
+    truth = json.loads((data / "ground-truth.json").read_text("utf-8"))
+    return [
+        (key, gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8"),
+         item["url"], item["articleBody"])
+        for key, item in sorted(truth.items())
+    ]  # fmt: skip
+
+
+def is_held_out(key: str) -> bool:
+    """The odd half of the ids (by the first 8 hex digits): not used to choose any setting."""
+    return int(key[:8], 16) % 2 == 1
+
+
+def run(data: Path) -> tuple[list[dict], int, int]:
+    items = load_items(data)
+    rows = []
+    for name, extract in SYSTEMS.items():
+        started = time.perf_counter()
+        counted = [(key, count_document(gold, extract(html, url))) for key, html, url, gold in items]
+        seconds = time.perf_counter() - started
+        everything = [c for _, c in counted]
+        held_out = [c for key, c in counted if is_held_out(key)]
+        rows.append({
+            "name": name, "all": score(everything), "std": bootstrap_std(everything, random.Random(0)),
+            "held_out": score(held_out), "pages_s": len(items) / seconds,
+        })  # fmt: skip
+    return rows, len(items), sum(is_held_out(key) for key, *_ in items)
+
+
+def to_table(rows: list[dict], total: int, held_out: int) -> str:
+    lines = [
+        (f"{total} pages of the article-extraction-benchmark (held-out: the {held_out} pages of "
+         f"the odd half), trafilatura {trafilatura.__version__}, one process."),
+        "",
+        "| extractor | precision | recall | F1 | accuracy | F1 held-out | pages/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        (p, r, f, a), (sp, sr, sf, sa) = row["all"], row["std"]
+        lines.append(
+            f"| {row['name']} | {p:.3f} ± {sp:.3f} | {r:.3f} ± {sr:.3f} | **{f:.3f}** ± {sf:.3f} "
+            f"| {a:.3f} ± {sa:.3f} | {row['held_out'][2]:.3f} | {row['pages_s']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(table: str) -> None:
+    """Replace the table between this script's markers (created inside the crawl section)."""
+    text = README.read_text("utf-8")
+    block = f"{START}\n{table}\n{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.replace(SECTION_END, block + "\n" + SECTION_END, 1)
+    README.write_text(text, "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # trafilatura warns about every page it discards
+    rows, total, held_out = run(args.data)
+    table = to_table(rows, total, held_out)
+    print(table)
+    if args.write_readme:
+        write_readme(table)
+
+
+if __name__ == "__main__":
+    main()

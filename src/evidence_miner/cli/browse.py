@@ -1,0 +1,84 @@
+"""`evidence-miner browse`: open a SQLite store in Datasette, with descriptions and canned queries."""
+
+from __future__ import annotations
+
+import json
+import signal
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console
+from evidence_miner.errors import ConfigError, StoreError
+from evidence_miner.store import open_store, to_database_url
+from evidence_miner.store.describe import to_datasette_metadata
+from evidence_miner.store.urls import hide_password, to_sqlite_path
+
+
+def find_sqlite_file(location: str) -> Path:
+    """The SQLite file behind --db; PostgreSQL or a missing file is a usage error."""
+    path = to_sqlite_path(to_database_url(location))
+    if path is None:
+        raise ConfigError(f"[EM311] browse opens a SQLite file, and {hide_password(to_database_url(location))} "
+                          "is not one. Export the tables (`export --format parquet`) or pass --db PATH.db.")  # fmt: skip
+    if not path.is_file():
+        raise ConfigError(f"[EM311] No database at {str(path)!r}. Pass --db with an existing file, "
+                          "or create one with `evidence-miner run`.")  # fmt: skip
+    return path
+
+
+def to_datasette_args(path: Path, metadata: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
+    args = ["serve", str(path), "--metadata", str(metadata), "--host", host, "--port", str(port),
+            "--setting", "sql_time_limit_ms", "5000"]  # fmt: skip
+    return args + (["--open"] if open_browser else [])
+
+
+def stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def run_datasette(args: list[str]) -> None:
+    """Datasette's own command line, in this process: Ctrl-C or SIGTERM stop it cleanly."""
+    try:
+        import click
+        from datasette.cli import cli
+    except ImportError as exc:
+        raise StoreError(f"[EM312] Cannot start Datasette: {exc}. Install it with "
+                         "`pip install datasette`.") from exc  # fmt: skip
+    signal.signal(signal.SIGTERM, stop_on_signal)  # uvicorn re-raises it once it has stopped
+    try:
+        cli.main(args=args, prog_name="datasette", standalone_mode=False)
+    except KeyboardInterrupt:
+        return
+    except click.ClickException as exc:
+        raise StoreError(f"[EM312] Datasette refused to start: {exc.format_message()}.") from exc
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise StoreError(f"[EM312] Datasette stopped with exit code {exc.code}. See its "
+                             "message above; a port in use needs another --port.") from exc  # fmt: skip
+
+
+def browse(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")] = 8001,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a web browser on it.")] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Open a SQLite database in Datasette to look at records in a browser.
+
+    Every table and column is described, and canned queries list the doses of a drug, the studies
+    of a condition, adverse events, effect sizes and a record's history. Ctrl-C stops it.
+
+    Example: evidence-miner browse --db evidence.db --port 8001
+    """
+    settings = cli_settings(config, {"store": {"db": db}})
+    path = find_sqlite_file(settings.store.db)
+    open_store(str(path)).close()  # bring the schema to the revision the descriptions follow
+    with tempfile.TemporaryDirectory(prefix="evidence-miner-browse-") as folder:
+        metadata = Path(folder) / "metadata.json"
+        metadata.write_text(json.dumps(to_datasette_metadata(path.stem), ensure_ascii=False), "utf-8")
+        err_console.print(f"Datasette on http://{host}:{port}/{path.stem} (Ctrl-C stops it)")
+        run_datasette(to_datasette_args(path, metadata, host=host, port=port, open_browser=open_browser))

@@ -1,0 +1,134 @@
+"""`evidence-miner crawl`: crawl sites, feeds and sitemaps politely and store every article's records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from evidence_miner.cli.batch import save_result
+from evidence_miner.cli.common import (
+    ConfigOption,
+    DbOption,
+    QuietOption,
+    cli_settings,
+    err_console,
+    out_console,
+)
+from evidence_miner.crawl.crawler import Crawler, CrawlStats
+from evidence_miner.crawl.urls import normalise_url
+from evidence_miner.errors import FetchError
+from evidence_miner.store import open_store
+from evidence_miner.workflow import RunSummary, process_pages
+
+STATS_FORMAT = (
+    "fetched {fetched}  queued {queued}  articles {articles}  skipped {skipped}  "
+    "failed {failed}  {rate:.1f}/s"
+)
+
+
+class CrawlDisplay:
+    """One progress line on stderr; silent under --quiet or when stderr is not a terminal."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self.enabled = not quiet and err_console.is_terminal
+
+    def update(self, stats: CrawlStats) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=to_stats_line(stats))
+
+    @contextmanager
+    def showing(self) -> Iterator[CrawlDisplay]:
+        if not self.enabled:
+            yield self
+            return
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            self.bar, self.task = bar, bar.add_task("starting", total=None)
+            yield self
+        self.bar = None
+
+
+def to_stats_line(stats: CrawlStats) -> str:
+    return STATS_FORMAT.format(
+        fetched=stats.fetched, queued=stats.queued, articles=stats.articles,
+        skipped=stats.skipped, failed=stats.failed, rate=stats.current_rate(),
+    )  # fmt: skip
+
+
+def check_starts(starts: list[str]) -> None:
+    for start in starts:
+        try:
+            normalise_url(start)
+        except FetchError as exc:
+            raise typer.BadParameter(str(exc), param_hint="START") from exc
+
+
+def summary_table(stats: CrawlStats, summary: RunSummary, status: str) -> Table:
+    table = Table(title=f"evidence-miner crawl ({status})", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    counters = stats.counters
+    rows = [("documents fetched", stats.fetched), ("articles stored", summary.articles),
+            ("records", summary.records), ("pages with no study", len(summary.no_study)),
+            ("unchanged (304 or same text)", counters["fetch/unchanged/304"] + counters["page/unchanged"]),
+            ("copies of a stored page", counters["page/duplicate"]), ("skipped", stats.skipped),
+            ("failed", stats.failed + summary.failures), ("still queued", stats.queued)]  # fmt: skip
+    for what, count in rows:
+        table.add_row(what, str(count))
+    table.add_row("fetches per second", f"{stats.rate():.2f}")
+    for key in sorted(counters):
+        table.add_row(key, str(counters[key]))
+    return table
+
+
+def is_unreachable(stats: CrawlStats) -> bool:
+    """Nothing answered: no fetch got an HTTP status (exit code 3)."""
+    return stats.fetched > 0 and stats.answered == 0
+
+
+def crawl(
+    starts: Annotated[list[str], typer.Argument(
+        help="Where to start: a site's home page, an RSS/Atom feed, a sitemap (.xml or .xml.gz) "
+        "or an article URL.", show_default=False, metavar="START")],
+    db: DbOption = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Fetch at most this many documents this run (0: no limit; default: crawl.max_pages). A run stopped here resumes next time.")] = None,
+    max_depth: Annotated[int | None, typer.Option("--max-depth", help="Follow links at most this many hops from a start (default: crawl.max_depth).")] = None,
+    follow_offsite: Annotated[bool, typer.Option("--follow-offsite", help="Also follow links to other sites than the starts'.")] = False,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Crawl news sites, feeds and sitemaps and store the evidence records of every article.
+
+    robots.txt is obeyed, each host gets one request per crawl.delay_seconds, and a crawl that
+    is stopped resumes where it was; a second crawl sends conditional requests and extracts
+    only new or changed articles.
+
+    Example: evidence-miner crawl https://www.example.org/ --db evidence.db --max-pages 500
+    """  # fmt: skip
+    check_starts(starts)
+    overrides = {"max_pages": max_pages, "max_depth": max_depth, "follow_offsite": follow_offsite or None}
+    settings = cli_settings(config, {"store": {"db": db}, "crawl": overrides})
+    display = CrawlDisplay(quiet=quiet)
+    summary, problems = RunSummary(), Counter[str]()
+    with open_store(settings.store.db) as store, display.showing():
+        crawler = Crawler(settings.crawl, store.crawl_state(), starts, on_progress=display.update)
+        for result in process_pages(crawler.pages(), settings, problems=problems):
+            if result.error is not None:
+                err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
+            save_result(store, result)
+            crawler.mark_stored(result.url)
+            summary.add(result)
+        status = crawler.finish()
+    if not quiet:
+        out_console.print(summary_table(crawler.stats, summary, status))
+        if status == "paused":
+            out_console.print("stopped at --max-pages: run the same command again to continue")
+    raise typer.Exit(3 if is_unreachable(crawler.stats) else 0)

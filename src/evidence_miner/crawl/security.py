@@ -1,0 +1,81 @@
+"""Refuse hosts on private, loopback or link-local addresses unless a start URL is on one."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from evidence_miner.errors import FetchError
+
+log = logging.getLogger(__name__)
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+PUBLIC = "public"
+
+
+def classify_address(address: IpAddress) -> str:
+    """"loopback", "link-local", "private", "reserved" (multicast, unspecified...) or "public"."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return classify_address(address.ipv4_mapped)
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_multicast or address.is_unspecified or address.is_reserved:
+        return "reserved"
+    if address.is_private:
+        return "private"
+    return PUBLIC
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_host(host: str) -> tuple[str, ...]:
+    """Every address the host name resolves to (an IP literal resolves to itself)."""
+    try:
+        return (str(ipaddress.ip_address(host.strip("[]"))),)
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(
+            f"[EM602] Cannot resolve host {host!r}: {exc}. Check the URL and your network."
+        ) from exc
+    return tuple(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+
+
+def classify_host(host: str) -> set[str]:
+    return {classify_address(ipaddress.ip_address(a)) for a in resolve_host(host)}
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which non-public address classes may be fetched: those the start URLs are on."""
+
+    allowed: frozenset[str]
+
+    def check_url(self, url: str) -> None:
+        """Raise FetchError [EM603] when the URL's host is on a refused address class."""
+        host = urlsplit(url).hostname or ""
+        refused = classify_host(host) - {PUBLIC} - self.allowed
+        if refused:
+            raise FetchError(
+                f"[EM603] Refused {url!r}: host {host!r} is on a {'/'.join(sorted(refused))} "
+                "address and no start URL is. Start the crawl on that address to allow it."
+            )
+
+
+def build_policy(start_urls: Iterable[str]) -> AddressPolicy:
+    """The policy of a crawl: a start on 127.0.0.1 allows loopback, on 10.x allows private..."""
+    allowed: set[str] = set()
+    for url in start_urls:
+        try:
+            allowed |= classify_host(urlsplit(url).hostname or "") - {PUBLIC}
+        except FetchError as exc:
+            log.warning("%s", exc, extra={"stage": "crawl", "url": url})
+    return AddressPolicy(frozenset(allowed))
