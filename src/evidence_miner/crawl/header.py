@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -46,7 +47,10 @@ def to_date(value: str) -> date | None:
     if not value or len(value) > MAX_DATE_CHARS or not YEAR.search(value):
         return None
     try:
-        first, second = (dateparser.parse(value, default=d, fuzzy=False) for d in DEFAULTS)
+        with warnings.catch_warnings():
+            # "07:00 ET": dateutil warns that it does not know the zone; only the date is kept
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            first, second = (dateparser.parse(value, default=d, fuzzy=False) for d in DEFAULTS)
     except (ValueError, OverflowError) as exc:  # dateutil's ParserError is a ValueError
         log.debug("not a date: %r (%s)", value, exc)
         return None

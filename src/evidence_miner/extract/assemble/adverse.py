@@ -119,12 +119,6 @@ def find_named_events(view: StudyView) -> list[dict]:
     return events
 
 
-def find_count_for(view: StudyView, term: Span) -> Span | None:
-    """The count of people with an event: the nearest count before it in the sentence."""
-    before = [c for c in view.doc.spans[COUNTS] if c.sent == term.sent and c.end <= term.start and c._.em_kind != "arm_size"]
-    return before[-1] if before else None
-
-
 def find_percent_for(view: StudyView, term: Span) -> Span | None:
     """"nausea (12%)", "61 patients (10.6%)", "nine patients on LDN (8.4%)"."""
     label_words = len((term._.em_label or "").split()) + 1 if term.label_ == "COUNT" and term._.em_label else 0

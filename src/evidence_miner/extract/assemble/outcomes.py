@@ -17,7 +17,7 @@ POPULATION_WORDS = terms_of("population_noun") | {"those", "them", "all", "the"}
 
 
 def outcome_terms_in(view: StudyView, sent: Span) -> list[Span]:
-    return [t for t in view.sentence_terms(sent, "outcome")]
+    return view.sentence_terms(sent, "outcome")
 
 
 def find_outcome_term(view: StudyView, count: Span) -> Span | None:

@@ -34,10 +34,6 @@ class TermIndex:
         return max(spans, key=len) if spans else None
 
 
-def number_at(numbers: dict[int, Span], i: int) -> Span | None:
-    return numbers.get(i)
-
-
 def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | None:
     """The second number of "1.5 to 2" / "2-15" / "between 4 and 6" right after `first`."""
     i = first.end
