@@ -183,21 +183,35 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         return to_parallel_arm(view, count)
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     negative = verb[-1].lower_ in {"not", "never"}
-    if drug is None and not negative:
+    strong = verb.text.lower() in terms_of("strong_arm_verb")
+    if drug is None and not negative and not strong:
         return None
-    label = drug.text if drug is not None else clean_label(verb.text)
+    label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     n = count._.em_of if count._.em_kind == "of" else count._.em_value
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug._.em_key if drug else None}
 
 
 def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
-    """"7,160 patients had been assigned to colchicine and 7,127 to placebo"."""
+    """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group"."""
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
-    if drug is None:
-        return None
-    return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug._.em_key}
+    if drug is not None:
+        return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug._.em_key}
+    words = arm_words_after(view, view.doc[count.end : count.end + 1])
+    if words and words.split()[-1].lower() in {"group", "arm", "care", "treatment", "therapy"}:
+        return {**provenance(view, count, 0.5), "label": words, "n": int(count._.em_value)}
+    return None
+
+
+def arm_words_after(view: StudyView, verb: Span) -> str | None:
+    """The few words naming an arm after its verb: "to a control group", "prescribed doxy-PEP"."""
+    words = []
+    for token in view.doc[verb.end : min(verb.end + 5, verb.sent.end)]:
+        if token.is_punct or token.lower_ in {"and", "or", "while", "but", "who", "with", "for", "at", "in"}:
+            break
+        words.append(token.text)
+    return clean_label(" ".join(w for w in words if w.lower() not in {"a", "an", "the"})) if words else None
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:

@@ -127,6 +127,8 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | 
         return make_count(doc, number.start, number.end, number._.em_value, "other")
     if terms.at(number.end, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")
+    if previous == "(" and following == ")" and earlier_arm_size(doc, number):
+        return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
     if following == "(" and any(s.start == number.end + 1 for s in doc.spans[PERCENTS]):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if following == "in" and "group" in doc[number.end : min(number.end + 5, stop)].text.lower().split():
@@ -207,6 +209,12 @@ def find_counts(doc: Doc) -> list[Span]:
         if count is not None:
             found.append(count)
     return [attach_label(doc, c) for c in filter_spans(found)]
+
+
+def earlier_arm_size(doc: Doc, number: Span) -> bool:
+    """"to tirzepatide (345 patients) or to placebo (343)": a sibling arm already has a size."""
+    window = doc[number.sent.start : number.start]
+    return any(t.text == ")" for t in window) and any(is_population_noun(doc, t.i) for t in window)
 
 
 def is_rate(doc: Doc, number: Span) -> bool:
