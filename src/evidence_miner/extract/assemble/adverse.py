@@ -12,15 +12,30 @@ NO_WORDS = {"no", "zero", "none"}
 AE_CONTEXT_VERBS = {"experienced", "developed", "reported", "had", "suffered", "occurred", "included", "common"}
 
 
+REPORT_VERBS = {"reported", "recorded", "had", "experienced", "saw", "observed", "developed", "occurred", "noted"}
+
+
+def find_no_word(view: StudyView, word: Span):
+    """The "no" of "no severe side effects" / "no trial recorded a serious adverse event"."""
+    lead = view.doc[max(word.sent.start, word.start - 6) : word.start]
+    for token in lead:
+        if token.lower_ not in NO_WORDS:
+            continue
+        between = {t.lower_ for t in view.doc[token.i + 1 : word.start]}
+        if word.start - token.i <= 3 or between & REPORT_VERBS:
+            return token
+    return None
+
+
 def find_no_event(view: StudyView) -> list[dict]:
     """"There were no severe side effects" -> count 0; serious when a serious word is part of it."""
     events = []
     for word in view.terms("adverse_event_word"):
-        lead = view.doc[max(word.sent.start, word.start - 3) : word.start]
-        no = next((t for t in lead if t.lower_ in NO_WORDS), None)
+        no = find_no_word(view, word)
         if no is None:
             continue
-        name = view.doc[no.i + 1 : word.end]
+        serious_start = next((s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None)
+        name = view.doc[serious_start if serious_start is not None and word.start - no.i > 3 else no.i + 1 : word.end]
         serious = any(s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start)
         events.append({**provenance(view, name, 0.8), "name": clean_label(name.text), "count": 0, "serious": serious or None})
     return events

@@ -133,7 +133,7 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | 
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if following == "in" and "group" in doc[number.end : min(number.end + 5, stop)].text.lower().split():
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if earlier and (following in BARE_NEXT or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
+    if earlier and (following in BARE_NEXT | REFERRING_VERBS or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     return None
 
