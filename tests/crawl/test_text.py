@@ -222,3 +222,11 @@ def test_page_from_text_cleans_seed_article(seed_article_text: str) -> None:
     assert page.published is not None
     assert SENTENCE_END.search(lines[-1])
     assert page.removed
+
+
+def test_page_from_text_about_section_of_press_release_is_trailing_but_about_the_study_stays() -> None:
+    body = " ".join(["The trial enrolled adults and reported its results in detail."] * 8)
+    text = f"Headline\n\n{body}\n\nAbout the study\n\nIt enrolled 40 adults.\n\nAbout Calder Bay Therapeutics\n\nA company."
+    page = page_from_text(text, url="file:///x.txt")
+    assert "It enrolled 40 adults." in page.text
+    assert "A company." not in page.text and "About Calder Bay Therapeutics" in page.removed

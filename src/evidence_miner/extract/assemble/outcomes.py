@@ -91,7 +91,7 @@ def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tu
     outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
     if term is None and count._.em_kind == "parallel":
         group = None
-    if count._.em_kind in ("other", "elliptical") or (of is None and group is None and count._.em_kind != "plain"):
+    if count._.em_kind in ("other", "elliptical"):  # "the other three", "and four worsened"
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)
     return {
