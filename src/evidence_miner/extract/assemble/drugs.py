@@ -36,6 +36,10 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
 
 
 def is_apposition(view: StudyView, span: Span) -> bool:
+    """"amitriptyline, a tricyclic antidepressant" / "the antibiotic doxycycline": a word that
+    describes the drug next to it."""
+    if any(d.start == span.end for d in view.doc.spans[DRUGS]) and span.start > 0 and view.doc[span.start - 1].lower_ in {"the", "a", "an"}:
+        return True
     if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an", "the"} or view.doc[span.start - 2].text != ",":
         return False
     return any(d.end == span.start - 2 for d in view.doc.spans[DRUGS])
@@ -63,7 +67,7 @@ def pick_studied(view: StudyView, groups: dict[str, list[Span]], lexicon: Lexico
     """The drug the study is about: in the headline, dosed, given, named often; a class only
     when no single drug stands out."""
     candidates = [
-        (score_as_studied(view, mentions, doses.get(key, 0)) - 3 * entry_for(lexicon, key, "drug").is_class, -mentions[0].start, key)
+        (score_as_studied(view, mentions, doses.get(key, 0)) - 6 * entry_for(lexicon, key, "drug").is_class, -mentions[0].start, key)
         for key, mentions in groups.items()
         if entry_for(lexicon, key, "drug").kind != "placebo"
     ]

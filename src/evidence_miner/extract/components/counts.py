@@ -49,6 +49,9 @@ def find_noun_end(doc: Doc, start: int, stop: int, *, max_modifiers: int = 4) ->
         if is_population_noun(doc, i):
             return i + 1
         token = doc[i]
+        joins_adjectives = token.lower_ == "and" and i > start and i + 1 < stop and doc[i + 1].is_alpha
+        if joins_adjectives:  # "620 gay and bisexual men"
+            continue
         if token.lower_ in MODIFIER_STOP or token.like_num or not is_modifier_word(token.text):
             return None
     return None
