@@ -91,15 +91,56 @@ def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     return sorted(counts + percents, key=lambda v: v.start)
 
 
-def values_for(view: StudyView, anchor: Span, stop: int) -> list[Span]:
+def clause_start(view: StudyView, i: int, sent_start: int) -> int:
+    """Start of the clause holding token i: after the last ";" or ", and/but/while" before it."""
+    for j in range(i - 1, sent_start, -1):
+        token = view.doc[j]
+        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in {"and", "but", "while", "whereas"}):
+            return j + 1
+    return sent_start
+
+
+def stop_clause_start(view: StudyView, anchor: Span) -> int | None:
+    """Where the clause of "... stopped ... because of X" begins, for a discontinuation cause."""
+    stops = [s for s in view.sentence_terms(anchor, "discontinuation") if s.end <= anchor.start]
+    return clause_start(view, stops[-1].start, anchor.sent.start) if stops else None
+
+
+def reserved_counts(view: StudyView, anchors: list[Span]) -> dict[int, int]:
+    """"three had injection-site reactions": a count right before "had/developed <event>"
+    belongs to that event ({count start: anchor start})."""
+    reserved = {}
+    for anchor in anchors:
+        for count in view.doc.spans[COUNTS]:
+            between = {t.lower_ for t in view.doc[count.end : anchor.start]}
+            if count.sent == anchor.sent and 0 < anchor.start - count.end <= 3 and between & (REPORT_VERBS | {"had"}):
+                reserved[count.start] = anchor.start
+    return reserved
+
+
+def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int]) -> list[Span]:
     sent = anchor.sent
+    mine = [v for v in values_between(view, sent.start, sent.end) if reserved.get(v.start) == anchor.start]
+    if mine:
+        return mine
     if is_discontinuation_cause(view, anchor):
-        return values_between(view, sent.start, sent.end)
-    after = values_between(view, anchor.end, stop)
+        start = stop_clause_start(view, anchor) or sent.start
+        return [v for v in values_between(view, start, sent.end) if v.start not in reserved]
+    after = [v for v in values_between(view, anchor.end, stop) if v.start not in reserved]
     if after:
         return after
-    before = [v for v in values_between(view, sent.start, anchor.start) if v.label_ == "COUNT"]
+    before = [v for v in values_between(view, sent.start, anchor.start) if v.label_ == "COUNT" and v.start not in reserved]
     return before[-1:]
+
+
+def find_stop(view: StudyView, anchor: Span, following: list[Span]) -> int:
+    """Values of an event run to the next event, or to a later clause about stopping treatment."""
+    stop = following[0].start if following else anchor.sent.end
+    for other in following:
+        clause = stop_clause_start(view, other) if is_discontinuation_cause(view, other) else None
+        if clause is not None and clause > anchor.end:
+            stop = min(stop, clause)
+    return stop
 
 
 def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
@@ -119,11 +160,11 @@ def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
 
 def find_named_events(view: StudyView) -> list[dict]:
     anchors = find_anchors(view)
+    reserved = reserved_counts(view, anchors)
     events, used = [], set()
     for index, anchor in enumerate(anchors):
         following = [a for a in anchors[index + 1 :] if a.sent == anchor.sent]
-        stop = following[0].start if following else anchor.sent.end
-        for value in values_for(view, anchor, stop):
+        for value in values_for(view, anchor, find_stop(view, anchor, following), reserved):
             if value.start not in used:
                 used.add(value.start)
                 event = to_event(view, anchor, value)

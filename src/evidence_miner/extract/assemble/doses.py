@@ -22,7 +22,7 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
     for term in view.sentence_terms(span, "threshold"):
         if 0 <= span.start - term.end <= 1:
             lead = view.doc[max(term.sent.start, term.start - 2) : term.start].text.lower()
-            return not any(w in lead for w in ("titrat", "increas", "escalat", "raised"))
+            return not any(w in lead for w in ("titrat", "increas", "escalat", "raised", "move", "moved", "stepped", "went"))
         if term.start == span.end and term[0].lower_ == "or":  # "40 mg or more"
             return True
     return False
