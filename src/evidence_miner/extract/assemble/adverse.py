@@ -50,8 +50,11 @@ def has_ae_context(view: StudyView, term: Span) -> bool:
 
 
 def is_negated(view: StudyView, anchor: Span) -> bool:
+    """"no serious adverse events" (counted by find_no_event), but not "No patient developed
+    pancreatitis", where the "no" is a count of zero that the event takes."""
+    zero_counts = {c.start for c in view.doc.spans[COUNTS] if c._.em_kind == "none"}
     lead = view.doc[max(anchor.sent.start, anchor.start - 3) : anchor.start]
-    return any(t.lower_ in NO_WORDS for t in lead)
+    return any(t.lower_ in NO_WORDS and t.i not in zero_counts for t in lead)
 
 
 def find_anchors(view: StudyView) -> list[Span]:

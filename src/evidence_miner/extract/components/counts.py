@@ -221,8 +221,11 @@ def earlier_arm_size(doc: Doc, number: Span) -> bool:
 
 
 def is_rate(doc: Doc, number: Span) -> bool:
-    """"one in four patients", "1 in 7 adults": a rate, not a count of people."""
-    return number.start >= 2 and doc[number.start - 1].lower_ == "in" and doc[number.start - 2].lower_ in {"one", "1"}
+    """"one in four patients", "1 in 7 adults", "for every 17 patients treated": a rate."""
+    before = doc[number.start - 1].lower_ if number.start >= 1 else ""
+    if before == "every":
+        return True
+    return number.start >= 2 and before == "in" and doc[number.start - 2].lower_ in {"one", "1"}
 
 
 def is_aggregate_count(count: Span) -> bool:
