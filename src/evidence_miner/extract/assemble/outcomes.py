@@ -89,8 +89,6 @@ def measure_after(view: StudyView, term: Span) -> str | None:
 def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]) -> dict:
     of, group = count._.em_of, clean_label(count._.em_label)
     outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
-    if term is None and count._.em_kind == "parallel":
-        group = None
     if count._.em_kind in ("other", "elliptical"):  # "the other three", "and four worsened"
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)

@@ -16,6 +16,8 @@ MODIFIER_STOP = {
     "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
 }  # fmt: skip
 REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
+LABEL_LEADS_DROPPED = {"with", "who", "whose"}
+LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given"}
 BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
     ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
@@ -57,19 +59,17 @@ def find_noun_end(doc: Doc, start: int, stop: int, *, max_modifiers: int = 4) ->
     return None
 
 
-def find_label(doc: Doc, start: int, stop: int) -> tuple[str | None, int]:
-    """The qualifier after a count: "with ataxic neuropathy", "who required corticosteroids"."""
-    if start >= stop or doc[start].lower_ not in {"with", "who", "whose", "in", "on", "taking", "receiving", "given"}:
-        return None, start
+def find_label(doc: Doc, start: int, stop: int) -> str | None:
+    """The qualifier after a count: "with ataxic neuropathy" -> "ataxic neuropathy", "who
+    required corticosteroids" -> "required corticosteroids", "in the placebo group" as is."""
+    lead = doc[start].lower_ if start < stop else ""
+    if lead not in LABEL_LEADS_DROPPED | LABEL_LEADS_KEPT:
+        return None
     end = start + 1
-    while end < stop and (end == start + 1 or not is_label_boundary(doc, end)) and end - start < 9:
+    while end < stop and end - start < 9 and (end == start + 1 or not is_label_boundary(doc, end)):
         end += 1
-    words = doc[start + 1 : end]
-    if not len(words):
-        return None, start
-    keep_verb = doc[start].lower_ in {"who", "whose"}
-    text = words.text if keep_verb or doc[start].lower_ in {"with"} else doc[start:end].text
-    return text, end
+    first = start + 1 if lead in LABEL_LEADS_DROPPED else start
+    return doc[first:end].text if end > start + 1 else None
 
 
 def is_label_boundary(doc: Doc, i: int) -> bool:
@@ -235,7 +235,7 @@ def is_aggregate_count(count: Span) -> bool:
 
 def attach_label(doc: Doc, count: Span) -> Span:
     if count._.em_label is None:
-        count._.em_label, _ = find_label(doc, count.end, count.sent.end)
+        count._.em_label = find_label(doc, count.end, count.sent.end)
     return count
 
 
