@@ -130,3 +130,17 @@ def test_findings_no_serious_adverse_events_is_a_zero_count(nlp) -> None:
     text = "Trial\n\nIn a randomized trial of 90 adults given apixaban, there were no serious adverse events.\n"
     [findings] = findings_of(nlp, text)
     assert [(e.count, e.serious) for e in findings.adverse_events] == [(0, True)]
+
+
+@pytest.mark.parametrize(
+    "sentence,sizes",
+    [
+        ("In the randomized trial, 400 adults were assigned to apixaban (n = 201) or placebo (n = 199).", [199, 201]),
+        ("Of the 1,200 participants in the randomized trial, 602 received metformin and 598 received placebo.", [598, 602]),
+        ("The randomized trial enrolled 300 adults; the metformin group included 152 patients and the placebo group 148.", [148, 152]),
+        ("In the randomized trial of 240 adults, patients were split into two arms: 121 who received aspirin and 119 who received placebo.", [119, 121]),
+    ],
+)
+def test_findings_arm_sizes_in_common_phrasings(nlp, sentence: str, sizes: list[int]) -> None:
+    [findings] = findings_of(nlp, "Trial news\n\n" + sentence + "\n")
+    assert sorted(g.n for g in findings.population.groups) == sizes

@@ -159,8 +159,10 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     groups, seen = [], set()
     results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
     for count in view.body_spans(COUNTS):
+        if total is not None and count.start == total.start:
+            continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
-        group = to_arm_group(view, count) or (None if is_result else to_group(view, count, total))
+        group = to_arm_group(view, count) or to_named_group(view, count) or (None if is_result else to_group(view, count, total))
         if group is None:
             continue
         identity = (group.pop("key", None) or str(group["label"]).lower(), group["n"])
@@ -177,7 +179,7 @@ def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
 
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
     """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
-    gap = 2 if count._.em_kind == "of" else 1  # "5 of the 12 mice that received cisplatin"
+    gap = 2 if count._.em_kind in ("of", "arm") else 1  # "5 of the 12 mice that received ...", "121 who received ..."
     verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None)
     if verb is None:
         return to_parallel_arm(view, count)
@@ -189,6 +191,24 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     n = count._.em_of if count._.em_kind == "of" else count._.em_value
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug._.em_key if drug else None}
+
+
+GROUP_WORDS = {"group", "arm", "cohort"}
+GROUP_VERBS = {"included", "comprised", "had", "enrolled", "numbered", "contained"}
+
+
+def to_named_group(view: StudyView, count: Span) -> dict | None:
+    """"the metformin group included 152 patients and the placebo group 148"."""
+    doc, i = view.doc, count.start
+    head = i - 1 if i > 0 and doc[i - 1].lower_ in GROUP_VERBS else i
+    if head < 1 or doc[head - 1].lower_ not in GROUP_WORDS:
+        return None
+    start = head - 1
+    while start > count.sent.start and doc[start - 1].is_alpha and doc[start - 1].lower_ not in {"the", "and", "a", "while", "whereas", "but"} and head - start < 4:
+        start -= 1
+    drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
+    label = clean_label(doc[start:head].text)
+    return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug._.em_key if drug else None}
 
 
 def to_parallel_arm(view: StudyView, count: Span) -> dict | None:

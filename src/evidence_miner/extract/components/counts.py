@@ -18,6 +18,7 @@ MODIFIER_STOP = {
 REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
 LABEL_LEADS_DROPPED = {"with", "who", "whose"}
 LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given"}
+GROUP_WORDS = {"group", "arm", "cohort"}
 BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
     ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
@@ -130,6 +131,10 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | 
         return make_count(doc, number.start, number.end, number._.em_value, "other")
     if terms.at(number.end, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")
+    if following == "who" and number.end + 1 < stop and terms.at(number.end + 1, "arm_verb") is not None:
+        return make_count(doc, number.start, number.end, number._.em_value, "arm")  # "121 who received aspirin"
+    if earlier and previous in GROUP_WORDS and following in {"and", ",", ".", ";"}:
+        return make_count(doc, number.start, number.end, number._.em_value, "parallel")  # "the placebo group 148"
     if previous == "(" and following == ")" and earlier_arm_size(doc, number):
         return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
     if following == "(" and any(s.start == number.end + 1 for s in doc.spans[PERCENTS]):
