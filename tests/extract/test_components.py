@@ -144,3 +144,25 @@ def test_findings_no_serious_adverse_events_is_a_zero_count(nlp) -> None:
 def test_findings_arm_sizes_in_common_phrasings(nlp, sentence: str, sizes: list[int]) -> None:
     [findings] = findings_of(nlp, "Trial news\n\n" + sentence + "\n")
     assert sorted(g.n for g in findings.population.groups) == sizes
+
+
+@pytest.mark.parametrize(
+    "sentence,total",
+    [
+        ("The randomized trial included 1,240 patients with asthma.", 1240),
+        ("A total of 812 patients took part in the randomized trial.", 812),
+        ("The randomized trial, involving nearly 3,000 people, ran for two years.", 3000),
+        ("Of 5,000 patients screened for the randomized trial, 1,200 were enrolled.", 1200),
+    ],
+)
+def test_findings_total_in_common_phrasings(nlp, sentence: str, total: int) -> None:
+    [findings] = findings_of(nlp, "Trial news\n\n" + sentence + "\n")
+    assert findings.population.total.value == total
+
+
+def test_findings_adverse_event_list_with_percents(nlp) -> None:
+    text = ("Trial news\n\nIn the randomized trial of 300 adults given sertraline, the most common side effects "
+            "were nausea (12%), diarrhea (8%) and headache (5%). Three patients discontinued because of rash.\n")
+    [findings] = findings_of(nlp, text)
+    events = {(e.name, e.count, e.percent, e.led_to_discontinuation) for e in findings.adverse_events}
+    assert events == {("nausea", None, 12, None), ("diarrhea", None, 8, None), ("headache", None, 5, None), ("rash", 3, None, True)}

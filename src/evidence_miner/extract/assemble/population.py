@@ -37,13 +37,17 @@ def find_total_cue(view: StudyView, count: Span) -> str | None:
 
 
 def rank_total(view: StudyView, count: Span) -> tuple | None:
-    if count._.em_kind not in ("plain", "of") or count._.em_of is not None or is_aggregate(count):
+    """Lower ranks win: an enrolment word (a screened count only when nothing else is), the
+    sentence naming the design, then an early plain count."""
+    if count._.em_kind not in ("plain", "of", "parallel") or count._.em_of is not None or is_aggregate(count):
         return None
     cue = find_total_cue(view, count)
     if cue is not None:
-        return (0, -count._.em_value, count.start), cue
+        return (1 if cue == "screened" else 0, -count._.em_value, count.start), cue
+    if count._.em_kind == "parallel":
+        return None
     if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(count, "study_word"):
-        return (1, -count._.em_value, count.start), None
+        return (1, -count._.em_value, count.start), None  # same rank as a screened count: the larger wins
     if count._.em_kind == "plain" and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5:
         return (2, -count._.em_value, count.start), None  # a report states its size early
     return None
@@ -54,7 +58,7 @@ def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str
     ranked = []
     for count in view.body_spans(COUNTS):
         rank = rank_total(view, count)
-        if rank is not None and not (stated_only and rank[0][0] > 1):
+        if rank is not None and not (stated_only and rank[0][0] > 1):  # ranks 0 and 1 are stated
             ranked.append((rank[0], count, rank[1]))
     if not ranked:
         return None
