@@ -166,3 +166,11 @@ def test_findings_adverse_event_list_with_percents(nlp) -> None:
     [findings] = findings_of(nlp, text)
     events = {(e.name, e.count, e.percent, e.led_to_discontinuation) for e in findings.adverse_events}
     assert events == {("nausea", None, 12, None), ("diarrhea", None, 8, None), ("headache", None, 5, None), ("rash", 3, None, True)}
+
+
+def test_findings_words_of_two_term_kinds_keep_their_own_values(nlp) -> None:
+    """"mice" is a design word (animal) and a population noun: neither value may leak into the other."""
+    text = "Mouse study\n\nIn an experiment, 40 mice received lithium chloride 40 mg/kg daily; 12 mice died.\n"
+    [findings] = findings_of(nlp, text)
+    assert findings.study.design == "animal"
+    assert findings.population.total.value == 40

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-# Span attributes hold plain data, one type each (None when not set).
+# Span attributes hold plain data, one type each (None when not set). spaCy keeps them by
+# character offsets, so two spans over the same text share them: a value that differs by span
+# group (a term's value, a lexicon key, an effect type) lives in the span's own kb_id instead.
 SPAN_EXTENSIONS: dict[str, object] = {
-    "em_key": None,  # str: lexicon entry key (drugs, conditions) or a vocabulary value (design)
     "em_value": None,  # float: the number a span stands for
     "em_low": None,  # float: low end of a range
     "em_high": None,  # float: high end of a range

@@ -83,9 +83,9 @@ def find_route(view: StudyView, dose: Span, drug: Span | None) -> str | None:
     routes = [r for r in view.doc.spans[ROUTES] if r.sent == dose.sent]
     for route in routes:
         if drug is not None and 0 <= drug.start - route.end <= 1:
-            return route._.em_key
+            return route.kb_id_
         if 0 <= route.start - dose.end <= 4:
-            return route._.em_key
+            return route.kb_id_
     if drug is not None:
         return find_route_in_long_form(view, drug)
     return None
@@ -98,7 +98,7 @@ def find_route_in_long_form(view: StudyView, drug: Span) -> str | None:
             long_form = short._.long_form
             for route in view.doc.spans[ROUTES]:
                 if long_form.start <= route.start and route.end <= long_form.end:
-                    return route._.em_key
+                    return route.kb_id_
     return None
 
 
@@ -186,7 +186,7 @@ def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, dict
     for index, dose in enumerate(doses):
         drug = resolve_drug(view, dose, pairs, resolved)
         resolved[dose.start] = drug
-        key = drug._.em_key if drug is not None else studied
+        key = drug.kb_id_ if drug is not None else studied
         if key is None:
             continue
         stop = doses[index + 1].start if index + 1 < len(doses) else dose.sent.end

@@ -20,7 +20,7 @@ def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
     for span in view.doc.spans[DRUGS]:
         in_title = span.end <= view.title_end
         if (in_title or view.start <= span.start < view.end) and not is_drug_target(view, span):
-            groups.setdefault(span._.em_key, []).append(span)
+            groups.setdefault(span.kb_id_, []).append(span)
     return groups
 
 
@@ -99,7 +99,7 @@ def is_other_arm(view: StudyView, mentions: list[Span], studied: str | None) -> 
     for mention in mentions:
         sent = mention.sent
         lead = {t.lower_ for t in view.doc[max(sent.start, mention.start - 8) : mention.start]}
-        studied_before = any(d._.em_key == studied and d.sent == sent and d.end <= mention.start for d in view.doc.spans[DRUGS])
+        studied_before = any(d.kb_id_ == studied and d.sent == sent and d.end <= mention.start for d in view.doc.spans[DRUGS])
         if studied_before and lead & {"or", "versus", "vs", "vs."} and view.has_term_in_sentence(mention, "assignment_cue"):
             return True
     return False

@@ -68,7 +68,7 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     groups: dict[str, list[Span]] = {}
     for span in view.doc.spans[CONDITIONS]:
         if span.end <= view.title_end or view.start <= span.start < view.end:
-            groups.setdefault(span._.em_key, []).append(span)
+            groups.setdefault(span.kb_id_, []).append(span)
     concepts = []
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "condition")

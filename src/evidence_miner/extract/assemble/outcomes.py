@@ -65,7 +65,7 @@ def direction_of(view: StudyView, term: Span) -> str | None:
     negations = view.sentence_terms(term, "negation")
     if any(0 <= term.start - n.end <= 2 for n in negations):
         return None
-    return term._.em_key if term._.em_key in DIRECTIONS else None
+    return term.kb_id_ if term.kb_id_ in DIRECTIONS else None
 
 
 def is_discontinuation(view: StudyView, count: Span, term: Span | None) -> bool:
@@ -205,7 +205,7 @@ def nearest_drug_name(view: StudyView, span: Span) -> str | None:
 def assemble_effect_outcomes(view: StudyView) -> list[dict]:
     outcomes = []
     for effect in view.body_spans(EFFECTS):
-        kind, value, low, high = effect._.em_key, effect._.em_value, effect._.em_low, effect._.em_high
+        kind, value, low, high = effect.kb_id_, effect._.em_value, effect._.em_low, effect._.em_high
         outcomes.append({
             **provenance(view, effect, 0.85),
             "measure": measure_before(view, effect),

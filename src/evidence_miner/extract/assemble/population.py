@@ -76,7 +76,7 @@ def to_total(view: StudyView, found: tuple[Span, str | None] | None) -> dict | N
 def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None:
     for term in view.terms("stat"):
         if 0 <= start - term.end <= window:
-            return term._.em_key
+            return term.kb_id_
     return None
 
 
@@ -153,7 +153,7 @@ def arm_label(view: StudyView, count: Span) -> str | None:
 def is_regimen_list(view: StudyView, count: Span) -> bool:
     sizes = [c for c in view.doc.spans[COUNTS] if c.sent == count.sent and c._.em_kind == "arm_size"]
     frequencies = [f for f in view.doc.spans[FREQUENCIES] if f.sent == count.sent]
-    drugs = {d._.em_key for d in view.doc.spans[DRUGS] if d.sent == count.sent}
+    drugs = {d.kb_id_ for d in view.doc.spans[DRUGS] if d.sent == count.sent}
     return len(sizes) >= 2 and len(frequencies) >= 2 and len(drugs) <= 1
 
 
@@ -178,7 +178,7 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
     """The drug named inside tokens [start, end) ("in the LDN group" -> naltrexone's key)."""
-    return next((d._.em_key for d in view.doc.spans[DRUGS] if start <= d.start and d.end <= end), None)
+    return next((d.kb_id_ for d in view.doc.spans[DRUGS] if start <= d.start and d.end <= end), None)
 
 
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
@@ -194,7 +194,7 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         return None
     label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     n = count._.em_of if count._.em_kind == "of" else count._.em_value
-    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug._.em_key if drug else None}
+    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug.kb_id_ if drug else None}
 
 
 GROUP_WORDS = {"group", "arm", "cohort"}
@@ -212,7 +212,7 @@ def to_named_group(view: StudyView, count: Span) -> dict | None:
         start -= 1
     drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
     label = clean_label(doc[start:head].text)
-    return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug._.em_key if drug else None}
+    return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug.kb_id_ if drug else None}
 
 
 def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
@@ -221,7 +221,7 @@ def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
         return None
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
     if drug is not None:
-        return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug._.em_key}
+        return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug.kb_id_}
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
     if words and words.split()[-1].lower() in {"group", "arm", "care", "treatment", "therapy"}:
         return {**provenance(view, count, 0.5), "label": words, "n": int(count._.em_value)}
@@ -257,7 +257,7 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
 
 def arm_drug_key(view: StudyView, count: Span) -> str | None:
     drugs = [d for d in view.doc.spans[DRUGS] if d.sent == count.sent and d.end <= count.start]
-    return drugs[-1]._.em_key if drugs and not is_regimen_list(view, count) else None
+    return drugs[-1].kb_id_ if drugs and not is_regimen_list(view, count) else None
 
 
 def is_outcome_label(view: StudyView, count: Span) -> bool:

@@ -30,8 +30,8 @@ def find_design(view: StudyView) -> dict | None:
     terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue")]
     if not terms:
         return None
-    best = max(terms, key=lambda t: (design_priority(t._.em_key), -t.start))
-    return {"design": best._.em_key, "span": best}
+    best = max(terms, key=lambda t: (design_priority(t.kb_id_), -t.start))
+    return {"design": best.kb_id_, "span": best}
 
 
 def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
@@ -164,7 +164,7 @@ def find_country(view: StudyView) -> str | None:
         if not term.text[0].isupper() or (len(term.text) <= 3 and not term.text.replace(".", "").isupper()):
             continue
         if {t.lower_ for t in term.sent} & RESEARCH_WORDS:
-            return term._.em_key
+            return term.kb_id_
     return None
 
 
@@ -196,7 +196,7 @@ def find_stated_follow_up(view: StudyView) -> dict | None:
 def stat_before(view: StudyView, span: Span) -> str | None:
     for term in view.terms("stat"):
         if term.sent == span.sent and 0 <= span.start - term.end <= 2:
-            return term._.em_key
+            return term.kb_id_
     return None
 
 

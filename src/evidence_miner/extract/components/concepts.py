@@ -76,14 +76,13 @@ def find_key_inside(by_range: dict[tuple[int, int], str], start: int, end: int) 
 def to_spans(doc: Doc, matches: Matches, label: str) -> list[Span]:
     spans = []
     for key, start, end in matches:
-        span = Span(doc, start, end, label=label)
-        span._.em_key = key
+        span = Span(doc, start, end, label=label, kb_id=key)
         spans.append(span)
     return sorted(filter_spans(spans), key=lambda s: s.start)
 
 
 class ConceptFinder:
-    """Sets doc.spans[group]: one span per mention, em_key = the lexicon entry key, or
+    """Sets doc.spans[group]: one span per mention, kb_id_ = the lexicon entry key, or
     "ner:<name>" for an entity of a statistical NER (if the pipeline has one) that no
     lexicon term covers and that passes `accept`."""
 
@@ -104,8 +103,7 @@ class ConceptFinder:
 
 def drop_taken(doc: Doc, matches: Matches, group: str | None) -> Matches:
     """A word is a drug or a condition, not both: matches overlapping the other group's spans
-    give way. (Span attributes are stored by offsets, so two spans over the same text would
-    also share their em_key.)"""
+    give way."""
     if group is None or group not in doc.spans:
         return matches
     taken = {i for span in doc.spans[group] for i in range(span.start, span.end)}

@@ -131,14 +131,14 @@ def stamp_stats(doc: Doc, spans: Iterable[Span]) -> None:
         for i in range(max(span.sent.start, span.start - 4), span.start):
             stat = terms.at(i, "stat")
             if stat is not None:
-                span._.em_kind = stat._.em_key
+                span._.em_kind = stat.kb_id_
 
 
 class QuantityFinder:
     """Sets doc.spans em_doses, em_durations, em_percents, em_frequencies, em_routes, em_effects.
 
     Doses and durations carry em_value or em_low/em_high and em_unit (as written); durations
-    preceded by mean/median carry em_kind = "mean"/"median"; effects carry em_key (HR, OR...),
+    preceded by mean/median carry em_kind = "mean"/"median"; effects carry kb_id_ (HR, OR...),
     em_value, em_low/em_high (the CI), em_p and em_op.
     """
 
@@ -171,8 +171,8 @@ def find_effects(doc: Doc) -> list[Span]:
             continue
         span_end, low, high = find_interval(doc, numbers, value.end, term.sent.end)
         p_value, p_op, span_end = find_p_value(doc, numbers, span_end, term.sent.end)
-        span = Span(doc, term.start, span_end, label="EFFECT")
-        span._.em_key, span._.em_value = effect_type(doc, term, value), value._.em_value
+        span = Span(doc, term.start, span_end, label="EFFECT", kb_id=effect_type(doc, term, value))
+        span._.em_value = value._.em_value
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
         effects.extend(find_parallel_effects(doc, numbers, span))
@@ -184,7 +184,7 @@ def effect_type(doc: Doc, term: Span, value: Span) -> str:
     after = doc[value.end : min(value.end + 3, len(doc))].text.lower()
     if term.text.lower() == "difference" and "percentage point" in after:
         return "RD"
-    return term._.em_key
+    return term.kb_id_
 
 
 def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> list[Span]:
@@ -198,8 +198,8 @@ def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> li
         end, low, high = find_interval(doc, numbers, value.end, stop)
         if low is None or end - value.end > 10:
             continue
-        span = Span(doc, value.start, end, label="EFFECT")
-        span._.em_key, span._.em_value, span._.em_low, span._.em_high = first._.em_key, value._.em_value, low, high
+        span = Span(doc, value.start, end, label="EFFECT", kb_id=first.kb_id_)
+        span._.em_value, span._.em_low, span._.em_high = value._.em_value, low, high
         found.append(span)
     return found
 

@@ -21,12 +21,11 @@ def make_term_matcher(nlp: Language, term_sets: tuple[TermSet, ...]) -> PhraseMa
 
 
 def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
-    """Every term match as a span labelled with its kind, value in em_key; overlaps kept per kind."""
+    """Every term match as a span labelled with its kind, value in kb_id_; overlaps kept per kind."""
     spans = []
     for match_id, start, end in matcher(doc):
         kind, value = doc.vocab.strings[match_id].split("|", 1)
-        span = Span(doc, start, end, label=kind)
-        span._.em_key = value
+        span = Span(doc, start, end, label=kind, kb_id=value)
         spans.append(span)
     return longest_per_kind(spans)
 
@@ -40,7 +39,7 @@ def longest_per_kind(spans: list[Span]) -> list[Span]:
 
 
 class TermFinder:
-    """Sets doc.spans["em_terms"]: label = term kind, em_key = the term's value."""
+    """Sets doc.spans["em_terms"]: label = term kind, kb_id_ = the term's value."""
 
     def __init__(self, nlp: Language, term_sets: tuple[TermSet, ...]) -> None:
         self.matcher = make_term_matcher(nlp, term_sets)
