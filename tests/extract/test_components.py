@@ -44,7 +44,7 @@ def test_quantities_find_effect_with_interval_and_p(nlp) -> None:
     effects = doc.spans[EFFECTS]
     assert len(effects) == 1
     effect = effects[0]
-    assert (effect._.em_key, effect._.em_value, effect._.em_low, effect._.em_high, effect._.em_p) == ("HR", 0.74, 0.61, 0.89, 0.002)
+    assert (effect.kb_id_, effect._.em_value, effect._.em_low, effect._.em_high, effect._.em_p) == ("HR", 0.74, 0.61, 0.89, 0.002)
 
 
 def test_quantities_or_as_a_conjunction_is_no_effect(nlp) -> None:
