@@ -39,3 +39,9 @@ class StoreError(EvidenceMinerError):
     """The database could not be opened, migrated or written (CLI exit code 3 when unreachable)."""
 
     exit_code = 3
+
+
+class ScaleError(EvidenceMinerError):
+    """A Dask cluster could not be started or reached (CLI exit code 3)."""
+
+    exit_code = 3

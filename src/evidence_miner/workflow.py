@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -12,6 +12,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from evidence_miner import __version__
+from evidence_miner.crawl.archives import ARCHIVE_SUFFIXES, is_archive_path, iter_archive_pages
 from evidence_miner.crawl.read import find_article_paths, read_page
 from evidence_miner.errors import EvidenceMinerError, InputError
 from evidence_miner.extract.pipeline import build_pipeline, extract_articles
@@ -32,6 +33,11 @@ class ArticleResult:
     article: Article | None = None
     records: list[EvidenceRecord] = field(default_factory=list)
     error: str | None = None
+    skipped: bool = False
+
+
+# Given (url, text hash) pairs, the urls already stored with that text by this pipeline version.
+DoneLookup = Callable[[list[tuple[str, str]]], set[str]]
 
 
 @dataclass
@@ -39,11 +45,16 @@ class RunSummary:
     articles: int = 0
     records: int = 0
     failures: int = 0
+    skipped: int = 0
     counters: Counter = field(default_factory=Counter)
     no_study: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, result: ArticleResult) -> None:
+        if result.skipped:
+            self.skipped += 1
+            self.counters["resume/skipped/done"] += 1
+            return
         if result.error is not None:
             self.failures += 1
             self.errors.append((result.url, result.error))
@@ -62,12 +73,31 @@ class RunSummary:
 
 
 def read_pages(paths: Sequence[Path], settings: Settings) -> Iterator[Page | ArticleResult]:
-    """Pages of the readable inputs; an ArticleResult with the error for each bad one."""
+    """Pages of the readable inputs, archives streamed document by document; an ArticleResult
+    with the error for each bad file or document."""
     for path in paths:
+        if is_archive_path(path):
+            yield from read_archive(path, settings)
+            continue
         try:
             yield read_page(path, max_bytes=settings.input.max_file_bytes)
         except InputError as exc:
             yield ArticleResult(url=path.resolve().as_uri(), error=str(exc))
+
+
+def read_archive(path: Path, settings: Settings) -> Iterator[Page | ArticleResult]:
+    for url, item in iter_archive_pages(path, max_bytes=settings.input.max_file_bytes):
+        yield item if isinstance(item, Page) else ArticleResult(url=url, error=str(item))
+
+
+def skip_done(items: Iterable[Page | ArticleResult], find_done: DoneLookup, *, batch_size: int) -> Iterator[Page | ArticleResult]:
+    """The items in order, each page already stored by this pipeline version (same url, same
+    text hash) replaced by a skipped ArticleResult: a killed batch resumes where it stopped."""
+    for batch in batched(items, batch_size):
+        done = find_done([(item.url, item.text_sha256) for item in batch if isinstance(item, Page)])
+        for item in batch:
+            is_done = isinstance(item, Page) and item.url in done
+            yield ArticleResult(url=item.url, skipped=True) if is_done else item
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -126,4 +156,19 @@ def process_paths(paths: Sequence[Path], settings: Settings, *, nlp: Language | 
 
 
 def find_inputs(paths: Sequence[Path], settings: Settings) -> tuple[list[Path], list[InputError]]:
-    return find_article_paths(paths, extensions=settings.input.extensions)
+    """Article files and archives (WARC, JSONL, gzipped pages) under the paths, and the bad paths."""
+    extensions = [*settings.input.extensions, *ARCHIVE_SUFFIXES]
+    return find_article_paths(paths, extensions=extensions)
+
+
+def to_result_dict(result: ArticleResult) -> dict:
+    """A result as plain data, to cross a process boundary."""
+    return {"url": result.url, "error": result.error, "skipped": result.skipped,
+            "article": None if result.article is None else result.article.model_dump(mode="json"),
+            "records": [record.model_dump(mode="json") for record in result.records]}
+
+
+def from_result_dict(data: dict) -> ArticleResult:
+    article = None if data["article"] is None else Article.model_validate(data["article"])
+    records = [EvidenceRecord.model_validate(record) for record in data["records"]]
+    return ArticleResult(url=data["url"], article=article, records=records, error=data["error"], skipped=data["skipped"])

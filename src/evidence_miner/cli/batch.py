@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from collections.abc import Callable
 
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
-from evidence_miner.cli.common import err_console, progress
+from evidence_miner.cli.common import err_console
+from evidence_miner.crawl.archives import is_archive_path
 from evidence_miner.errors import InputError
 from evidence_miner.records import EvidenceRecord
 from evidence_miner.settings import Settings
 from evidence_miner.store import EvidenceStore
-from evidence_miner.workflow import PIPELINE_VERSION, ArticleResult, RunSummary, find_inputs, process_paths
+from evidence_miner.workflow import (
+    PIPELINE_VERSION,
+    ArticleResult,
+    RunSummary,
+    find_inputs,
+    process_pages,
+    read_pages,
+    skip_done,
+)
+
+# With --workers left at all cores, fewer documents than this run in this process.
+MIN_PARALLEL_DOCUMENTS = 200
+
+
+def count_cores() -> int:
+    """Cores this process may use (its affinity mask where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def report_problems(problems: list[InputError]) -> None:
@@ -30,22 +61,93 @@ def save_result(store: EvidenceStore | None, result: ArticleResult) -> None:
         store.save_article(result.article, result.records, pipeline_version=PIPELINE_VERSION)
 
 
-def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None], quiet: bool) -> RunSummary:
-    """Process every readable input; problems are reported, counted, and do not stop the batch."""
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs: worker processes (None: all cores), a Dask scheduler, resume."""
+
+    workers: int | None = 1
+    scheduler: str | None = None
+    resume: bool = False
+
+
+def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None], quiet: bool, options: BatchOptions | None = None) -> RunSummary:
+    """Process every readable input; problems are reported, counted, and do not stop the batch.
+    Results are stored and emitted as they finish."""
+    options = options or BatchOptions()
     found, problems = find_inputs(paths, settings)
     report_problems(problems)
     summary = RunSummary(failures=len(problems))
     summary.errors.extend(("", str(p)) for p in problems)
     problem_counts: Counter = Counter()
-    for result in progress(process_paths(found, settings, problems=problem_counts), len(found), "articles", quiet=quiet):
-        if result.error is not None:
-            err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
-        save_result(store, result)
-        for record in result.records:
-            emit(record)
-        summary.add(result)
+    total = None if any(is_archive_path(path) for path in found) else len(found)
+    items = read_pages(found, settings)
+    if options.resume and store is not None:
+        lookup = partial(store.find_done_pages, pipeline_version=PIPELINE_VERSION)
+        items = skip_done(items, lookup, batch_size=settings.extract.batch_size)
+    with open_results(items, settings, options, total=total, problems=problem_counts) as results:
+        for result in batch_progress(results, total, summary, quiet=quiet):
+            handle_result(result, store=store, emit=emit)
+            summary.add(result)
     summary.counters.update(problem_counts)
     return summary
+
+
+def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None]) -> None:
+    if result.error is not None:
+        err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
+    if result.skipped:
+        return
+    save_result(store, result)
+    for record in result.records:
+        emit(record)
+
+
+def count_processes(options: BatchOptions, total: int | None) -> int:
+    """Worker processes to use; 1 means this process, without Dask. With all cores asked for,
+    a small folder stays in this process: starting workers would cost more than it saves."""
+    if options.workers is not None:
+        return max(1, options.workers)
+    if total is not None and total < MIN_PARALLEL_DOCUMENTS:
+        return 1
+    return count_cores()
+
+
+@contextmanager
+def open_results(items: Iterable, settings: Settings, options: BatchOptions, *, total: int | None, problems: Counter) -> Iterator[Iterator[ArticleResult]]:
+    """Results in this process, or on Dask workers (a local cluster or --scheduler)."""
+    workers = count_processes(options, total)
+    if options.scheduler is None and workers == 1:
+        yield process_pages(items, settings, problems=problems)
+        return
+    from evidence_miner.scale.cluster import open_client  # Dask is imported only when used
+    from evidence_miner.scale.submit import process_distributed
+
+    with open_client(workers=workers, scheduler=options.scheduler) as client:
+        yield process_distributed(items, settings, client, problems=problems)
+
+
+class RateColumn(ProgressColumn):
+    """Documents per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.1f} docs/s")
+
+
+def batch_progress(results: Iterable[ArticleResult], total: int | None, summary: RunSummary, *, quiet: bool) -> Iterator[ArticleResult]:
+    """A progress bar on stderr: documents done, records written, failures, rate and ETA;
+    silent under --quiet or when stderr is not a terminal."""
+    if quiet or not err_console.is_terminal:
+        yield from results
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[records]} records, {task.fields[failures]} failed"),
+               RateColumn(), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("documents", total=total, records=0, failures=0)
+        for result in results:
+            yield result
+            bar.update(task, advance=1, records=summary.records, failures=summary.failures)
 
 
 def summary_table(summary: RunSummary) -> Table:
@@ -56,6 +158,8 @@ def summary_table(summary: RunSummary) -> Table:
             ("doses", summary.counters["doses"]), ("outcomes", summary.counters["outcomes"]),
             ("adverse events", summary.counters["adverse_events"]), ("pages with no study", len(summary.no_study)),
             ("inputs that failed", summary.failures)]  # fmt: skip
+    if summary.skipped:
+        rows.append(("skipped, already done (--resume)", summary.skipped))
     for what, count in rows:
         table.add_row(what, str(count))
     return table

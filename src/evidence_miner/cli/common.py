@@ -40,7 +40,7 @@ LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line for
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
-        for key in ("stage", "url", "record_id"):
+        for key in ("stage", "url", "record_id", "source", "run_id"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         return json.dumps(data, ensure_ascii=False)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,9 +22,12 @@ from evidence_miner.cli.common import (
     err_console,
     out_console,
 )
+from evidence_miner.cli.schedule import install_stop_handlers
 from evidence_miner.crawl.crawler import Crawler, CrawlStats
 from evidence_miner.crawl.urls import normalise_url
 from evidence_miner.errors import FetchError
+from evidence_miner.schedule.runner import run_source
+from evidence_miner.schedule.sources import load_sources
 from evidence_miner.store import open_store
 from evidence_miner.workflow import RunSummary, process_pages
 
@@ -95,15 +100,17 @@ def is_unreachable(stats: CrawlStats) -> bool:
 
 
 def crawl(
-    starts: Annotated[list[str], typer.Argument(
+    starts: Annotated[list[str] | None, typer.Argument(
         help="Where to start: a site's home page, an RSS/Atom feed, a sitemap (.xml or .xml.gz) "
-        "or an article URL.", show_default=False, metavar="START")],
+        "or an article URL (or give --sources and --source instead).", show_default=False, metavar="[START]...")] = None,
     db: DbOption = None,
     max_pages: Annotated[int | None, typer.Option("--max-pages", help="Fetch at most this many documents this run (0: no limit; default: crawl.max_pages). A run stopped here resumes next time.")] = None,
     max_depth: Annotated[int | None, typer.Option("--max-depth", help="Follow links at most this many hops from a start (default: crawl.max_depth).")] = None,
     follow_offsite: Annotated[bool, typer.Option("--follow-offsite", help="Also follow links to other sites than the starts'.")] = False,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    sources: Annotated[Path | None, typer.Option("--sources", help="A sources file (see `schedule`); with --source, crawl that source once with its settings, lock and run log.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="The name of the source in --sources to crawl once (for system cron or systemd timers).")] = None,
 ) -> None:
     """Crawl news sites, feeds and sitemaps and store the evidence records of every article.
 
@@ -113,6 +120,10 @@ def crawl(
 
     Example: evidence-miner crawl https://www.example.org/ --db evidence.db --max-pages 500
     """  # fmt: skip
+    if sources is not None or source is not None:
+        raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet))
+    if not starts:
+        raise typer.BadParameter("give at least one START, or --sources with --source", param_hint="START")
     check_starts(starts)
     overrides = {"max_pages": max_pages, "max_depth": max_depth, "follow_offsite": follow_offsite or None}
     settings = cli_settings(config, {"store": {"db": db}, "crawl": overrides})
@@ -132,3 +143,23 @@ def crawl(
         if status == "paused":
             out_console.print("stopped at --max-pages: run the same command again to continue")
     raise typer.Exit(3 if is_unreachable(crawler.stats) else 0)
+
+
+def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None, config: Path | None, quiet: bool) -> int:
+    """`crawl --sources FILE --source NAME`: one run of one source; its exit code."""
+    if sources is None or name is None:
+        raise typer.BadParameter("--sources and --source go together", param_hint="--source")
+    settings = cli_settings(config, {"store": {"db": db}})
+    chosen = load_sources(sources).named(name)
+    stop = threading.Event()
+    install_stop_handlers(stop)  # SIGTERM (systemd stop): checkpoint, release the lock, exit
+    with open_store(settings.store.db) as store:
+        outcome = run_source(store, settings, chosen, stop=stop)
+    if outcome.status == "locked":
+        err_console.print(f"[EM705] source {name!r} is being crawled by another process; nothing done. "
+                          "Run again later.", highlight=False)  # fmt: skip
+        return 1
+    if not quiet:
+        out_console.print(f"source {name}: run {outcome.run_id} {outcome.status}: "
+                          f"{outcome.counts.to_values()}", highlight=False)  # fmt: skip
+    return 1 if outcome.status == "failed" else 0

@@ -11,6 +11,8 @@ from evidence_miner import __version__
 from evidence_miner.cli.common import LogFormatOption, err_console, setup_logging
 from evidence_miner.cli.config import config_app
 from evidence_miner.cli.crawl import crawl
+from evidence_miner.cli.runs import runs
+from evidence_miner.cli.schedule import schedule
 from evidence_miner.cli.text import text
 from evidence_miner.cli.browse import browse
 from evidence_miner.cli.db import db_app
@@ -46,6 +48,8 @@ app.command()(stats)
 app.command()(browse)
 app.add_typer(db_app, name="db")
 app.command()(crawl)
+app.command()(schedule)
+app.command()(runs)
 app.command()(text)
 
 

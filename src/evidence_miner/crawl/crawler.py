@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from evidence_miner.crawl.discover import FEED, SITEMAP, Link
+from evidence_miner.crawl.discover import FEED, PAGE, SITEMAP, Link, parse_web_date
 from evidence_miner.crawl.document import ARTICLE, UNKNOWN, Document, read_document, to_read_options
 from evidence_miner.crawl.fetch import REDIRECT_STATUSES, STOP, Fetcher, Response, Validators
 from evidence_miner.crawl.hosts import Host, Hosts
@@ -120,6 +122,9 @@ class Crawler:
         starts: Sequence[str],
         *,
         on_progress: Callable[[CrawlStats], None] | None = None,
+        stop: threading.Event | None = None,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
     ) -> None:
         self.settings = settings
         self.state = state
@@ -141,6 +146,9 @@ class Crawler:
         self.dirty = True
         self.run_id = 0
         self.rng = random.Random()
+        self.stop = stop  # once set: no new requests; the run pauses (resumable) when idle
+        self.include = [re.compile(pattern) for pattern in include]
+        self.exclude = [re.compile(pattern) for pattern in exclude]
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -189,6 +197,8 @@ class Crawler:
         return not self.hosts.queued()
 
     def is_budget_spent(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
         return 0 < self.settings.max_pages <= self.dispatched
 
     def claim(self, *, force: bool = False) -> None:
@@ -463,30 +473,57 @@ class Crawler:
         a page's links are one hop deeper (a page's feed links too keep its depth)."""
         items = []
         for link in links:
+            if self.is_not_modified(link):
+                continue
             hop = 0 if kind in (SITEMAP, FEED) or link.hint in (SITEMAP, FEED) else 1
             item = self.to_item(link.url, depth=source["depth"] + hop, hint=link.hint, source=source["url"])
             if item is not None:
                 items.append(item)
         return items
 
+    def is_not_modified(self, link: Link) -> bool:
+        """A stored article whose sitemap lastmod or feed <updated> is not after the
+        Last-Modified it was stored with is not fetched again this run (counted)."""
+        modified = parse_web_date(link.modified)
+        if modified is None or link.hint != PAGE or link.url in self.seen:
+            return False
+        known = self.state.document(link.url) or {}
+        stored = parse_web_date(known.get("last_modified")) if known.get("kind") == "article" else None
+        if stored is None or modified > stored:
+            return False
+        if len(str(link.modified).strip()) <= 10 and modified.date() >= stored.date():
+            return False  # a date without a time: the same day may be a later change
+        self.seen.add(link.url)
+        self.stats.counters["discover/skipped/not_modified"] += 1
+        return True
+
     def to_item(self, url: str, *, depth: int, hint: str, source: str | None) -> FrontierItem | None:
         """A new frontier item, or None (seen, off-site, too deep, not a page) with a counter."""
         if url in self.seen:
             return None
-        reason = self.refusal(url, depth) if source is not None else None
+        reason = self.refusal(url, depth, hint) if source is not None else None
         if reason is not None:
             self.stats.counters[f"discover/skipped/{reason}"] += 1
             return None
         self.seen.add(url)
         return FrontierItem(url=url, host=host_key(url), depth=depth, hint=hint, source_url=source, attempts=0)
 
-    def refusal(self, url: str, depth: int) -> str | None:
+    def refusal(self, url: str, depth: int, hint: str = "page") -> str | None:
         if not self.settings.follow_offsite and site_of(url) not in self.sites:
             return "offsite"
         if depth > self.settings.max_depth:
             return "depth"
         if has_extension(url, self.settings.skip_extensions):
             return "extension"
+        return self.pattern_refusal(url, hint)
+
+    def pattern_refusal(self, url: str, hint: str) -> str | None:
+        """Exclude patterns refuse any link; include patterns (when given) admit pages only
+        if one matches (feeds and sitemaps are always admitted)."""
+        if any(pattern.search(url) for pattern in self.exclude):
+            return "excluded"
+        if self.include and hint not in (SITEMAP, FEED) and not any(p.search(url) for p in self.include):
+            return "not_included"
         return None
 
     def apply(self, step: Step) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeTree
@@ -32,6 +34,7 @@ class Link:
 
     url: str
     hint: str = PAGE
+    modified: str | None = field(default=None, compare=False)  # sitemap lastmod, feed <updated>
 
 
 def is_gzip(data: bytes) -> bool:
@@ -97,7 +100,7 @@ def find_sitemap_links(root: Element) -> list[Link]:
         entries, hint = children_named(root, "sitemap"), SITEMAP
     else:
         entries, hint = children_named(root, "url"), PAGE
-    return [Link(loc, hint) for entry in entries if (loc := child_text(entry, "loc"))]
+    return [Link(loc, hint, child_text(entry, "lastmod")) for entry in entries if (loc := child_text(entry, "loc"))]
 
 
 def find_atom_link(entry: Element) -> str | None:
@@ -109,16 +112,31 @@ def find_atom_link(entry: Element) -> str | None:
 
 def find_feed_links(root: Element) -> list[Link]:
     """Item links of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order."""
-    found: list[str | None] = []
+    found: list[tuple[str | None, str | None]] = []
     for element in root.iter():
         name = local_name(element.tag)
+        modified = child_text(element, "updated") or child_text(element, "modified")
         if name == "entry":
-            found.append(find_atom_link(element))
+            found.append((find_atom_link(element), modified))
         elif name == "item":
             guid = next(children_named(element, "guid"), None)
             permalink = guid is not None and guid.get("isPermaLink", "true") == "true"
-            found.append(child_text(element, "link") or (guid.text if permalink and guid is not None else None))
-    return [Link(url.strip(), PAGE) for url in found if url and url.strip()]
+            found.append((child_text(element, "link") or (guid.text if permalink and guid is not None else None), modified))
+    return [Link(url.strip(), PAGE, modified) for url, modified in found if url and url.strip()]
+
+
+def parse_web_date(text: str | None) -> datetime | None:
+    """A sitemap/Atom (ISO 8601) or HTTP/RSS (RFC 1123) date as aware UTC, or None."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def find_xml_links(root: Element) -> list[Link]:

@@ -177,5 +177,5 @@ def normalise_links(links: Sequence[Link], base: str, tracking: Sequence[str]) -
     for link in links:
         url = try_normalise(link.url, base=base, tracking=tracking)
         if url is not None and url not in found or url is not None and link.hint in (FEED, SITEMAP):
-            found[url] = Link(url, link.hint)
+            found[url] = Link(url, link.hint, link.modified)
     return list(found.values())

@@ -26,8 +26,10 @@ from evidence_miner.store.migrate import (
     read_database_revisions,
     read_head_revisions,
 )
+from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.reads import (
     count_rows,
+    select_done_pages,
     select_page_text,
     select_record,
     select_records_in_order,
@@ -108,6 +110,16 @@ class EvidenceStore:
             data = connection.execute(select_record(record_id)).scalar_one_or_none()
         return None if data is None else to_evidence_record(record_id, data)
 
+    def find_done_pages(self, pages: list[tuple[str, str]], *, pipeline_version: str) -> set[str]:
+        """The urls among these (url, text hash) pairs stored with that same text hash by this
+        pipeline version: the documents a resumed batch can skip."""
+        if not pages:
+            return set()
+        with self._reading("Cannot look up stored pages in") as connection:
+            query = select_done_pages([url for url, _ in pages], pipeline_version=pipeline_version)
+            stored = {(row[0], row[1]) for row in connection.execute(query)}
+        return {url for url, text_sha256 in pages if (url, text_sha256) in stored}
+
     def get_page_text(self, record_id: str) -> str | None:
         """The article text the record's spans point into, or None for an unknown record."""
         with self._reading("Cannot read page text from") as connection:
@@ -117,6 +129,10 @@ class EvidenceStore:
     def crawl_state(self) -> SqlCrawlState:
         """The crawler's frontier, fetch log and known documents in this database."""
         return SqlCrawlState(self._engine)
+
+    def run_log(self) -> SqlRunLog:
+        """Scheduled runs, source locks and earlier page versions in this database."""
+        return SqlRunLog(self._engine)
 
     def iter_table_batches(
         self, table: str, *, json_as_text: bool, csv: bool = False, batch_size: int | None = None

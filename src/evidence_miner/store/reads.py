@@ -80,3 +80,14 @@ def count_rows(connection: Connection) -> dict[str, int]:
     query = select(*(count.scalar_subquery().label(name) for name, count in counters.items()))
     row = connection.execute(query).one()
     return {name: int(value) for name, value in row._mapping.items()}
+
+
+
+def select_done_pages(urls: list[str], *, pipeline_version: str) -> Select[Any]:
+    """Url and text hash of the pages among these urls this pipeline version extracted
+    (records or no study; a failed page is not done)."""
+    return select(PageRow.url, PageRow.text_sha256).where(
+        PageRow.url.in_(urls),
+        PageRow.pipeline_version == pipeline_version,
+        PageRow.status.in_(("records", "no_study")),
+    )

@@ -1,0 +1,99 @@
+"""`evidence-miner runs`: the run log of scheduled crawls, with sources that need a look flagged."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, out_console
+from evidence_miner.store import open_store
+
+COLUMNS = ("id", "source", "status", "started_at", "finished_at", "pages_new", "pages_changed",
+           "pages_unchanged", "pages_failed", "records_added", "records_updated", "errors")  # fmt: skip
+
+
+def find_flags(runs: list[dict[str, Any]], *, quiet_hours: float, now: datetime) -> dict[str, str]:
+    """source -> why it needs a look: its last finished run failed, or no run found a new or
+    changed page for `quiet_hours` (while it did run in that time)."""
+    flags: dict[str, str] = {}
+    for source in dict.fromkeys(run["source"] for run in runs):
+        own = [run for run in runs if run["source"] == source and run["status"] != "running"]
+        if own and own[0]["status"] == "failed":
+            flags[source] = "last run failed"
+        elif own and is_quiet(own, quiet_hours=quiet_hours, now=now):
+            flags[source] = f"nothing new for {quiet_hours:g}h"
+    return flags
+
+
+def is_quiet(runs: list[dict[str, Any]], *, quiet_hours: float, now: datetime) -> bool:
+    since = now - timedelta(hours=quiet_hours)
+    finding = [run for run in runs if run["pages_new"] or run["pages_changed"]]
+    last_found = max((run["started_at"] for run in finding), default=None)
+    first = min(run["started_at"] for run in runs)
+    return first <= since and (last_found is None or last_found < since)
+
+
+def runs_table(runs: list[dict[str, Any]], flags: dict[str, str]) -> Table:
+    table = Table(title="evidence-miner runs", show_header=True)
+    for column in (*COLUMNS, "flag"):
+        table.add_column(column.replace("pages_", "").replace("records_", "rec. "))
+    flagged: set[str] = set()
+    for run in runs:
+        flag = flags.get(run["source"], "") if run["source"] not in flagged else ""
+        flagged.add(run["source"])
+        table.add_row(*[to_cell(run[column]) for column in COLUMNS], flag)
+    return table
+
+
+def to_cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else str(value)
+
+
+QuietHoursOption = Annotated[
+    float,
+    typer.Option(
+        "--quiet-hours",
+        min=0,
+        help="Flag a source none of whose runs found a new or changed page for this many hours.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per run (JSON Lines).")]
+
+
+def print_json_lines(rows: list[dict[str, Any]], flags: dict[str, str]) -> None:
+    for row in rows:
+        data = {k: to_cell(v) if isinstance(v, datetime) else v for k, v in row.items()}
+        typer.echo(json.dumps(data | {"flag": flags.get(row["source"])}, ensure_ascii=False))
+
+
+def runs(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source's runs.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show the newest N runs.")] = 50,
+    quiet_hours: QuietHoursOption = 72.0,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the runs of scheduled crawls (`schedule`, `crawl --source`), newest first.
+
+    A source whose last run failed, or whose runs found nothing new for --quiet-hours, is
+    flagged (also on stderr).
+
+    Example: evidence-miner runs --db evidence.db --source example-news --limit 10
+    """
+    settings = cli_settings(config, {"store": {"db": db}})
+    with open_store(settings.store.db) as store:
+        rows = store.run_log().list_runs(source=source, limit=limit)
+    flags = find_flags(rows, quiet_hours=quiet_hours, now=datetime.now(UTC))
+    if as_json:
+        print_json_lines(rows, flags)
+    else:
+        out_console.print(runs_table(rows, flags))
+    for name, why in flags.items():
+        err_console.print(f"[yellow]warning:[/yellow] source {name!r}: {why}", highlight=False)

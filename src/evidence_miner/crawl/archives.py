@@ -1,0 +1,150 @@
+"""Stream Pages out of archives: WARC/WARC.gz, JSONL(.gz) dumps and gzipped .txt/.html files."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from evidence_miner.crawl.decode import decode_bytes, decode_http_body
+from evidence_miner.crawl.html import page_from_html
+from evidence_miner.crawl.text import page_from_text
+from evidence_miner.errors import InputError
+from evidence_miner.records import Page
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+GZIP_PAGE_SUFFIXES = (".txt.gz", ".html.gz", ".htm.gz")
+ARCHIVE_SUFFIXES = WARC_SUFFIXES + JSONL_SUFFIXES + GZIP_PAGE_SUFFIXES
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# One document of an archive: its url and its Page, or the InputError saying why there is none.
+ArchiveItem = tuple[str, Page | InputError]
+
+
+def is_archive_path(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def iter_archive_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
+    """Every document of an archive file, streamed; a bad document yields its error and the
+    next one is read. An unreadable archive yields one error for the file."""
+    name = path.name.lower()
+    reader = (iter_warc_pages if name.endswith(WARC_SUFFIXES)
+              else iter_jsonl_pages if name.endswith(JSONL_SUFFIXES) else iter_gzip_page)
+    try:
+        yield from reader(path, max_bytes=max_bytes)
+    except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
+        yield path.resolve().as_uri(), InputError(
+            f"[EM801] Cannot read archive {str(path)!r}: {exc}. Documents before this point "
+            "were read; check the file is complete (a truncated download?) and not corrupt.")
+
+
+def to_page(data: bytes, *, url: str, is_html: bool, max_bytes: int) -> Page:
+    """A Page from one document's bytes, with the same checks as a saved file."""
+    if len(data) > max_bytes:
+        raise InputError(f"[EM104] {url!r} is larger than {max_bytes} bytes. Raise "
+                         "input.max_file_bytes or leave the document out.")
+    if not data.strip():
+        raise InputError(f"[EM103] {url!r} is empty or only whitespace. Remove it.")
+    text = decode_bytes(data, is_html=is_html, name=repr(url))
+    page = page_from_html(text, url=url) if is_html else page_from_text(text, url=url)
+    return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})
+
+
+def read_limited(stream: BinaryIO | gzip.GzipFile, max_bytes: int) -> bytes:
+    return stream.read(max_bytes + 1)
+
+
+def iter_gzip_page(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
+    """The one page of a gzipped .txt/.html/.htm file."""
+    url = path.resolve().as_uri()
+    with gzip.open(path, "rb") as stream:
+        data = read_limited(stream, max_bytes)
+    is_html = not path.name.lower().endswith(".txt.gz")
+    yield url, to_item(lambda: to_page(data, url=url, is_html=is_html, max_bytes=max_bytes))
+
+
+def to_item(make_page: Any) -> Page | InputError:
+    try:
+        return make_page()
+    except InputError as exc:
+        return exc
+
+
+def open_maybe_gzip(path: Path) -> BinaryIO | gzip.GzipFile:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+
+
+def iter_jsonl_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
+    """One page per line holding `url` and `html` or `text`; blank lines skipped."""
+    file_uri = path.resolve().as_uri()
+    with open_maybe_gzip(path) as stream:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                fallback = f"{file_uri}#line={number}"
+                yield parse_jsonl_line(line, fallback_url=fallback, max_bytes=max_bytes)
+
+
+def parse_jsonl_line(line: bytes, *, fallback_url: str, max_bytes: int) -> ArchiveItem:
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        return fallback_url, InputError(f"[EM802] {fallback_url!r} is not valid JSON: {exc}. "
+                                        "Fix or remove the line.")
+    if not isinstance(data, dict) or not isinstance(data.get("html", data.get("text")), str):
+        return fallback_url, InputError(
+            f"[EM803] {fallback_url!r} has no string `html` or `text` field. Each JSONL line must "
+            "be an object with `url` and `html` or `text`.")
+    url = data["url"] if isinstance(data.get("url"), str) and data["url"] else fallback_url
+    is_html = isinstance(data.get("html"), str)
+    body = (data["html"] if is_html else data["text"]).encode("utf-8")
+    return url, to_item(lambda: to_page(body, url=url, is_html=is_html, max_bytes=max_bytes))
+
+
+def iter_warc_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
+    """The HTML pages of a WARC file's response records (other records are skipped)."""
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if is_html_response(record):
+                yield read_warc_record(record, max_bytes=max_bytes)
+
+
+def is_html_response(record: Any) -> bool:
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+    status = record.http_headers.get_statuscode() or ""
+    return status.startswith("2") and content_type.split(";")[0].strip() in HTML_TYPES
+
+
+def read_warc_record(record: Any, *, max_bytes: int) -> ArchiveItem:
+    url = record.rec_headers.get_header("WARC-Target-URI") or "urn:warc:unknown"
+    data = read_limited(record.content_stream(), max_bytes)
+    charset = find_charset(record.http_headers.get_header("Content-Type") or "")
+    return url, to_item(lambda: to_warc_page(data, url=url, charset=charset, max_bytes=max_bytes))
+
+
+def find_charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+def to_warc_page(data: bytes, *, url: str, charset: str | None, max_bytes: int) -> Page:
+    if len(data) > max_bytes or not data.strip():
+        return to_page(data, url=url, is_html=True, max_bytes=max_bytes)
+    text = decode_http_body(data, header_charset=charset, name=repr(url))
+    return to_page(text.encode("utf-8"), url=url, is_html=True, max_bytes=max_bytes * 4)

@@ -1,0 +1,41 @@
+"""What runs on a Dask worker: one cached pipeline per process, a batch of page dicts in,
+result dicts out."""
+
+from __future__ import annotations
+
+import logging
+import resource
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from spacy.language import Language
+
+from evidence_miner.extract.pipeline import build_pipeline
+from evidence_miner.records import Page
+from evidence_miner.settings import Settings
+from evidence_miner.workflow import process_pages, to_result_dict
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str, ner_model: str) -> Language:
+    """The worker's nlp, built on first use and kept for the life of the worker process."""
+    log.info("building the pipeline on a worker", extra={"stage": "scale"})
+    return build_pipeline(model, ner_model=ner_model)
+
+
+def extract_page_dicts(pages: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
+    """Results of a batch of pages (Page dicts) as plain data, with the batch's problem counts."""
+    typed = Settings.model_validate(settings)
+    nlp = load_pipeline(typed.extract.model, typed.extract.ner_model)
+    problems: Counter = Counter()
+    items = [Page.model_validate(page) for page in pages]
+    results = [to_result_dict(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]
+    return {"results": results, "problems": dict(problems), "peak_rss_mib": read_peak_rss_mib()}
+
+
+def read_peak_rss_mib() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,1 @@
+"""The scheduled crawls: sources file, scheduler, locks and run log."""

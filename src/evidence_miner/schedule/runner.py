@@ -1,0 +1,206 @@
+"""Run one source's crawl once: take its lock, crawl, store, and write its run log row."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+
+from evidence_miner.crawl.crawler import Crawler
+from evidence_miner.errors import EvidenceMinerError
+from evidence_miner.schedule.sources import Source
+from evidence_miner.settings import CrawlSettings, Settings
+from evidence_miner.store import EvidenceStore
+from evidence_miner.store.run_log import COUNT_FIELDS, SqlRunLog, now_utc
+from evidence_miner.workflow import PIPELINE_VERSION, ArticleResult, process_pages
+
+log = logging.getLogger(__name__)
+
+LOCK_SECONDS = 60.0
+MAX_ERROR_CHARS = 2_000
+
+
+@dataclass
+class RunCounts:
+    """What one run found and did; the numbers of its run log row."""
+
+    pages_new: int = 0
+    pages_changed: int = 0
+    pages_unchanged: int = 0
+    pages_failed: int = 0
+    records_added: int = 0
+    records_updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {name: getattr(self, name) for name in COUNT_FIELDS}
+        values["errors"] = len(self.errors)
+        values["error"] = "\n".join(self.errors)[:MAX_ERROR_CHARS] or None
+        return values
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: "finished", "paused" (page budget), "interrupted", "failed" or "locked"."""
+
+    source: str
+    status: str
+    run_id: int | None = None
+    counts: RunCounts = field(default_factory=RunCounts)
+
+
+def make_holder() -> str:
+    """This process's lock holder name: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def is_holder_dead(holder: str) -> bool:
+    """True when `holder` names a process on this host that no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def to_source_settings(crawl: CrawlSettings, source: Source) -> CrawlSettings:
+    """The [crawl] settings with the source's politeness overrides applied."""
+    overrides = {
+        "delay_seconds": source.politeness.delay_seconds,
+        "concurrency_per_host": source.politeness.concurrency,
+        "max_pages": source.politeness.max_pages,
+    }
+    return crawl.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+@contextmanager
+def holding_lock(
+    run_log: SqlRunLog, source: str, holder: str, *, ttl: float = LOCK_SECONDS
+) -> Iterator[bool]:
+    """Yield True while this process holds the source's lock (renewed in a thread), else False."""
+    if not run_log.try_lock(source, holder, ttl=ttl, is_dead=is_holder_dead):
+        yield False
+        return
+    done = threading.Event()
+    renewer = threading.Thread(target=renew_until, args=(run_log, source, holder, ttl, done),
+                               name=f"lock-{source}", daemon=True)  # fmt: skip
+    renewer.start()
+    try:
+        yield True
+    finally:
+        done.set()
+        renewer.join()
+        run_log.release_lock(source, holder)
+
+
+def renew_until(
+    run_log: SqlRunLog, source: str, holder: str, ttl: float, done: threading.Event
+) -> None:
+    while not done.wait(ttl / 3):
+        try:
+            if not run_log.renew_lock(source, holder, ttl=ttl):
+                log.warning(
+                    "lost the lock of source %s",
+                    source,
+                    extra={"stage": "schedule", "source": source},
+                )
+        except EvidenceMinerError as exc:
+            log.warning("cannot renew the lock of source %s: %s", source, exc,
+                        extra={"stage": "schedule", "source": source})  # fmt: skip
+
+
+def run_source(
+    store: EvidenceStore, settings: Settings, source: Source, *,
+    stop: threading.Event | None = None, holder: str | None = None, nlp: Language | None = None,
+) -> RunOutcome:  # fmt: skip
+    """Crawl `source` once into `store`, unless another process is crawling it ("locked")."""
+    run_log, holder = store.run_log(), holder or make_holder()
+    run_log.close_abandoned_runs(source.name, is_holder_dead)
+    with holding_lock(run_log, source.name, holder) as held:
+        if not held:
+            log.info("source %s is being crawled by %s; skipped", source.name, run_log.lock_holder(source.name),
+                     extra={"stage": "schedule", "source": source.name})  # fmt: skip
+            return RunOutcome(source.name, "locked")
+        run_id = run_log.start_run(source.name, holder)
+        extra = {"stage": "schedule", "source": source.name, "run_id": run_id}
+        log.info("run %d of source %s started", run_id, source.name, extra=extra)
+        outcome = RunOutcome(source.name, "failed", run_id)
+        try:
+            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp)
+        except Exception as exc:
+            outcome.counts.errors.append(
+                str(exc) if isinstance(exc, EvidenceMinerError) else repr(exc)
+            )
+            log.exception("run %d of source %s failed", run_id, source.name, extra=extra)
+            raise
+        finally:
+            run_log.finish_run(run_id, outcome.status, outcome.counts.to_values())
+            log.info("run %d of source %s %s: %s", run_id, source.name, outcome.status,
+                     outcome.counts.to_values(), extra=extra)  # fmt: skip
+    return outcome
+
+
+def crawl_source(
+    store: EvidenceStore, settings: Settings, source: Source, outcome: RunOutcome, *,
+    stop: threading.Event | None, nlp: Language | None,
+) -> str:  # fmt: skip
+    """The crawl itself; returns the run's status."""
+    crawler = Crawler(to_source_settings(settings.crawl, source), store.crawl_state(), source.start_urls,
+                      stop=stop, include=source.include, exclude=source.exclude)  # fmt: skip
+    run_log, counts, started = store.run_log(), outcome.counts, now_utc()
+    for result in process_pages(crawler.pages(), settings, nlp=nlp, problems=Counter()):
+        save_counted(store, run_log, result, counts, run_id=outcome.run_id)
+        crawler.mark_stored(result.url)
+    status = crawler.finish()
+    stats = crawler.stats
+    counts.pages_unchanged += (
+        stats.counters["page/unchanged"] + stats.counters["discover/skipped/not_modified"]
+    )
+    counts.pages_unchanged += run_log.count_unchanged_articles(crawler.run_id, started)
+    counts.pages_failed += stats.failed
+    if status == "paused" and stop is not None and stop.is_set():
+        return "interrupted"
+    return "failed" if stats.fetched > 0 and stats.answered == 0 else status
+
+
+def save_counted(
+    store: EvidenceStore,
+    run_log: SqlRunLog,
+    result: ArticleResult,
+    counts: RunCounts,
+    *,
+    run_id: int | None,
+) -> None:
+    """Save one article (keeping the old text when it changed) and count what it was."""
+    if result.error is not None or result.article is None:
+        counts.pages_failed += 1
+        counts.errors.append(str(result.error))
+        store.save_failure(result.url, str(result.error))
+        return
+    known = run_log.stored_text_sha256(result.url)
+    if known is not None and known != result.article.page.text_sha256:
+        run_log.keep_page_version(result.url, run_id)
+    saved = store.save_article(result.article, result.records, pipeline_version=PIPELINE_VERSION)
+    if known is None:
+        counts.pages_new += 1
+        counts.records_added += saved.records_written
+    elif saved.unchanged:
+        counts.pages_unchanged += 1
+    else:
+        counts.pages_changed += 1
+        counts.records_updated += saved.records_written + saved.records_removed
