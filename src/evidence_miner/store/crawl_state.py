@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Connection,
-    Engine,
     Float,
     ForeignKey,
     Index,
@@ -32,8 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evidence_miner.store.engine import to_write_engine
-from evidence_miner.store.failures import raise_store_errors
+from evidence_miner.store.access import EngineAccess
 from evidence_miner.store.schema import Base, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -139,29 +136,14 @@ def chunked(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[start : start + size]
 
 
-class SqlCrawlState:
+class SqlCrawlState(EngineAccess):
     """CrawlState on the store's engine; writes take SQLite's write lock when they begin."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._write_engine = to_write_engine(engine)
-        self._url = engine.url.render_as_string(hide_password=False)
+    write_advice = WRITE_ADVICE
+    read_advice = READ_ADVICE
 
-    @contextmanager
-    def _writing(self, action: str) -> Iterator[Connection]:
-        with (
-            raise_store_errors("EM305", action, WRITE_ADVICE, url=self._url),
-            self._write_engine.begin() as connection,
-        ):
-            yield connection
 
-    @contextmanager
-    def _reading(self, action: str) -> Iterator[Connection]:
-        with (
-            raise_store_errors("EM306", action, READ_ADVICE, url=self._url),
-            self._engine.connect() as connection,
-        ):
-            yield connection
+
 
     def open_run(self, starts: Sequence[str]) -> tuple[int, bool]:
         """Resume the newest unfinished run with the same start URLs, or begin a new one."""

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from types import TracebackType
 from typing import Any
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from evidence_miner.errors import StoreError
 from evidence_miner.records import Article, EvidenceRecord
+from evidence_miner.store.access import EngineAccess
 from evidence_miner.store.crawl_state import SqlCrawlState
-from evidence_miner.store.engine import create_store_engine, to_write_engine
+from evidence_miner.store.engine import create_store_engine
 from evidence_miner.store.failures import DATABASE_ERRORS, raise_store_errors
 from evidence_miner.store.load import ImportItem, LoadResult, write_import_batch
 from evidence_miner.store.migrate import (
@@ -61,13 +61,12 @@ EXPORT_BATCH_OF_LARGE_ROWS = {"records": 250, "pages": 100}
 IMPORT_BATCH = 500
 
 
-class EvidenceStore:
+class EvidenceStore(EngineAccess):
     """Pages and evidence records in one database (a SQLite file or PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._write_engine = to_write_engine(engine)
-        self._url = engine.url.render_as_string(hide_password=False)
+    write_advice = WRITE_ADVICE
+    read_advice = READ_ADVICE
+
 
     @property
     def url(self) -> str:
@@ -184,23 +183,7 @@ class EvidenceStore:
             counts = count_rows(connection)
         return counts
 
-    @contextmanager
-    def _writing(self, action: str) -> Iterator[Connection]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE); database errors become EM305."""
-        with (
-            raise_store_errors("EM305", action, WRITE_ADVICE, url=self._url),
-            self._write_engine.begin() as connection,
-        ):
-            yield connection
 
-    @contextmanager
-    def _reading(self, action: str) -> Iterator[Connection]:
-        """One read-only connection; database errors become EM306."""
-        with (
-            raise_store_errors("EM306", action, READ_ADVICE, url=self._url),
-            self._engine.connect() as connection,
-        ):
-            yield connection
 
     def close(self) -> None:
         self._engine.dispose()

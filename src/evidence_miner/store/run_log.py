@@ -7,14 +7,11 @@ time the holder keeps pushing forward, so a lock of a process that died is taken
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
-    Engine,
     Index,
     Integer,
     String,
@@ -27,9 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from evidence_miner.store.access import EngineAccess
 from evidence_miner.store.crawl_state import CrawlDocumentRow, CrawlFetchRow
-from evidence_miner.store.engine import to_write_engine
-from evidence_miner.store.failures import raise_store_errors
 from evidence_miner.store.schema import Base, PageRow, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -104,29 +100,16 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlRunLog:
+class SqlRunLog(EngineAccess):
     """Run log, source locks and page versions on the store's engine."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._write_engine = to_write_engine(engine)
-        self._url = engine.url.render_as_string(hide_password=False)
+    write_code = "EM710"
+    read_code = "EM711"
+    write_advice = WRITE_ADVICE
+    read_advice = READ_ADVICE
 
-    @contextmanager
-    def _writing(self, action: str) -> Iterator[Connection]:
-        with (
-            raise_store_errors("EM710", action, WRITE_ADVICE, url=self._url),
-            self._write_engine.begin() as connection,
-        ):
-            yield connection
 
-    @contextmanager
-    def _reading(self, action: str) -> Iterator[Connection]:
-        with (
-            raise_store_errors("EM711", action, READ_ADVICE, url=self._url),
-            self._engine.connect() as connection,
-        ):
-            yield connection
+
 
     # -- locks --------------------------------------------------------------------------
 
