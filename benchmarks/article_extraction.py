@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from readme_block import write_readme_block  # benchmarks/ is on sys.path when a script runs
+
 import trafilatura
 
 from evidence_miner.crawl.html import page_from_html
@@ -33,7 +35,6 @@ from evidence_miner.errors import EvidenceMinerError
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "article-extraction-benchmark"
-README = REPO / "README.md"
 START, END = "<!-- crawl-extraction:start -->", "<!-- crawl-extraction:end -->"
 SECTION_END = "<!-- crawl:end -->"
 WORD = re.compile(r"\w+")
@@ -174,15 +175,7 @@ def to_table(rows: list[dict], total: int, held_out: int) -> str:
 
 
 def write_readme(table: str) -> None:
-    """Replace the table between this script's markers (created inside the crawl section)."""
-    text = README.read_text("utf-8")
-    block = f"{START}\n{table}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.replace(SECTION_END, block + "\n" + SECTION_END, 1)
-    README.write_text(text, "utf-8")
+    write_readme_block(START, END, table, insert_before=SECTION_END)
 
 
 def main() -> None:

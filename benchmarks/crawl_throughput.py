@@ -25,11 +25,12 @@ import tempfile
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from readme_block import write_readme_block  # benchmarks/ is on sys.path when a script runs
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "article-extraction-benchmark" / "html"
-README = REPO / "README.md"
 START, END = "<!-- crawl-speed:start -->", "<!-- crawl-speed:end -->"
 SECTION_END = "<!-- crawl:end -->"
 SYNTHETIC = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -147,14 +148,7 @@ def to_table(rows: list[dict[str, Any]], workers: int, per_host: int) -> str:
 
 
 def write_readme(table: str) -> None:
-    text = README.read_text("utf-8")
-    block = f"{START}\n{table}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.replace(SECTION_END, block + "\n" + SECTION_END, 1)
-    README.write_text(text, "utf-8")
+    write_readme_block(START, END, table, insert_before=SECTION_END)
 
 
 def main() -> None:

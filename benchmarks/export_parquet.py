@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from readme_block import write_readme_block  # benchmarks/ is on sys.path when a script runs
 
 from evidence_miner.records import (
     AdverseEvent,
@@ -44,7 +45,6 @@ from evidence_miner.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "export_parquet.json"
-README = REPO / "README.md"
 EXE = Path(sys.executable).with_name("evidence-miner")
 DRUGS = [("semaglutide", "DB13928", "mg", [0.25, 0.5, 1.0, 2.4], "weekly", "subcutaneous"),
          ("metformin", "DB00331", "mg", [500.0, 850.0, 1000.0], "twice daily", "oral"),
@@ -148,11 +148,7 @@ def to_readme_block(result: dict) -> str:
 
 
 def update_readme(result: dict) -> None:
-    text = README.read_text("utf-8")
-    pattern = re.compile(r"(<!-- store-bench:start -->\n).*?(\n<!-- store-bench:end -->)", re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit("README.md has no <!-- store-bench:start --> ... <!-- store-bench:end --> block")
-    README.write_text(pattern.sub(lambda m: m.group(1) + to_readme_block(result) + m.group(2), text), "utf-8")
+    write_readme_block("<!-- store-bench:start -->", "<!-- store-bench:end -->", to_readme_block(result))
 
 
 def main() -> None:

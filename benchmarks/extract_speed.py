@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import resource
 import time
 from pathlib import Path
+
+from readme_block import write_readme_block  # benchmarks/ is on sys.path when a script runs
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: figures are per core
 
@@ -73,10 +74,7 @@ def main() -> None:
     table = to_table(results, texts)
     print(table)
     if args.write_readme:
-        readme = REPO / "README.md"
-        block = f"{START}\n{table}\n{END}"
-        text = readme.read_text("utf-8")
-        readme.write_text(re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S), "utf-8")
+        write_readme_block(START, END, table)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,12 @@ import multiprocessing
 import os
 import platform
 import random
-import re
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from readme_block import write_readme_block  # benchmarks/ is on sys.path when a script runs
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # figures are per core
 
@@ -145,12 +146,7 @@ def to_table(results: dict[str, tuple[float, float]], texts: list[str]) -> str:
 
 
 def write_readme(table: str) -> None:
-    readme = REPO / "README.md"
-    block = f"{START}\n{table}\n{END}"
-    text = readme.read_text("utf-8")
-    if START not in text:
-        raise SystemExit(f"README.md has no {START} ... {END} block")
-    readme.write_text(re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.DOTALL), "utf-8")
+    write_readme_block(START, END, table)
 
 
 def main() -> None:
