@@ -174,3 +174,47 @@ def test_findings_words_of_two_term_kinds_keep_their_own_values(nlp) -> None:
     [findings] = findings_of(nlp, text)
     assert findings.study.design == "animal"
     assert findings.population.total.value == 40
+
+
+@pytest.mark.parametrize(
+    "text,negated",
+    [
+        ("Patients did not develop nausea during treatment.", {"nausea"}),
+        ("There was no serious infection in either group.", {"infection"}),
+        # a cue far from the event, or in another clause, negates nothing
+        ("Pain did not improve with the drug, but nausea was common.", set()),
+        ("Nobody expected it; vomiting occurred in 12 patients.", set()),
+        ("Rates of rash did not differ between the groups versus placebo.", set()),
+    ],
+)
+def test_negation_marks_only_nearby_targets(nlp, text: str, negated: set[str]) -> None:
+    from evidence_miner.extract.components.negation import negation_scopes_of
+    from evidence_miner.extract.components.terms import TERMS
+
+    doc = nlp(text)
+    events = [s for s in doc.spans[TERMS] if s.label_ == "adverse_event"]
+    assert events, "the test sentences must name an adverse event the term list knows"
+    assert {e.text for e in events if negation_scopes_of(doc, e)} == negated
+
+
+def test_negated_outcome_has_no_direction(nlp) -> None:
+    findings = findings_of(
+        nlp,
+        "Arthritis trial\n\nIn the randomized trial, 210 adults received methotrexate or placebo. "
+        "Methotrexate did not improve fatigue scores (mean difference, -0.4; 95% CI, -1.1 to 0.3).",
+    )
+    directions = [o.direction for f in findings for o in f.outcomes if o.effect is not None]
+    assert directions and "improved" not in directions
+
+
+@pytest.mark.parametrize("minus", ["-", "\u2212"])
+def test_negative_effect_values_and_intervals(nlp, minus: str) -> None:
+    doc = nlp(f"Scores fell (mean difference, {minus}0.4; 95% CI, {minus}1.1 to 0.3).")
+    effects = [(e.kb_id_, e._.em_value, e._.em_low, e._.em_high) for e in doc.spans[EFFECTS]]
+    assert effects == [("MD", -0.4, -1.1, 0.3)]
+
+
+def test_negative_numbers_are_never_counts_or_doses(nlp) -> None:
+    doc = nlp("Weight changed by -12 patients and -5 mg in the group of 40 patients.")
+    assert all(c._.em_value >= 0 for c in doc.spans[COUNTS])
+    assert not doc.spans[DOSES]

@@ -34,6 +34,7 @@ FREQUENCIES = "em_frequencies"
 ROUTES = "em_routes"
 EFFECTS = "em_effects"
 COUNTS = "em_counts"
+NEGATED = "em_negated"  # negation scopes, cue to target (em_negation)
 
 
 def register_extensions() -> None:

@@ -7,12 +7,13 @@ from spacy.language import Language
 from evidence_miner.extract.components.concepts import ConceptFinder, is_condition_like, is_drug_like
 from evidence_miner.extract.components.counts import CountFinder
 from evidence_miner.extract.components.findings import FindingsAssembler
+from evidence_miner.extract.components.negation import NegationMarker
 from evidence_miner.extract.components.numbers import NumberFinder
 from evidence_miner.extract.components.quantities import QuantityFinder
 from evidence_miner.extract.components.terms import TermFinder
 from evidence_miner.extract.extensions import CONDITIONS, DRUGS, register_extensions
 from evidence_miner.extract.lexicons import load_condition_lexicon, load_drug_lexicon
-from evidence_miner.extract.patterns import load_matcher_patterns, load_term_sets
+from evidence_miner.extract.patterns import load_matcher_patterns, load_negation_termset, load_term_sets
 
 register_extensions()
 
@@ -52,6 +53,20 @@ def make_quantity_finder(nlp: Language, name: str, frequencies: str) -> Quantity
 @Language.factory("em_counts", assigns=["doc.spans"], requires=["doc.spans"], default_config={})
 def make_count_finder(nlp: Language, name: str) -> CountFinder:
     return CountFinder()
+
+
+@Language.factory(
+    "em_negation",
+    assigns=["doc.spans"],
+    requires=["doc.spans", "token.is_sent_start"],
+    default_config={
+        "termset": "negation.toml",
+        "targets": ["adverse_event", "adverse_event_word", "outcome", "condition"],
+        "max_distance": 4,
+    },
+)
+def make_negation_marker(nlp: Language, name: str, termset: str, targets: list[str], max_distance: int) -> NegationMarker:
+    return NegationMarker(nlp, load_negation_termset(termset), targets, max_distance)
 
 
 @Language.factory(

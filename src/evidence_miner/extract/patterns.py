@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -94,3 +95,34 @@ def load_matcher_patterns(name: str) -> tuple[dict, ...]:
 def terms_of(kind: str) -> frozenset[str]:
     """Every lowercase term of one kind, across values."""
     return frozenset(t.lower() for ts in load_term_sets() if ts.kind == kind for t in ts.terms)
+
+
+NEGATION_LISTS = ("pseudo_negations", "preceding_negations", "following_negations", "termination")
+
+
+@cache
+def load_negation_termset(name: str = "negation.toml") -> dict[str, list[str]]:
+    """negspacy's termset named by the file's `base`, with the file's [add] and [remove] applied."""
+    from negspacy.termsets import termset  # imported here: only the negation component needs it
+
+    try:
+        text = resources.files("evidence_miner.extract").joinpath("patterns", name).read_text("utf-8")
+        table = tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ExtractionError(f"[EM406] patterns/{name} cannot be read: {exc}. Fix or restore the file.") from exc
+    unknown = (set(table.get("add", {})) | set(table.get("remove", {}))) - set(NEGATION_LISTS)
+    if unknown or set(table) - {"base", "add", "remove"}:
+        raise ExtractionError(
+            f"[EM406] patterns/{name}: unknown keys {sorted(unknown or set(table) - {'base', 'add', 'remove'})}; "
+            f"[add] and [remove] take {list(NEGATION_LISTS)}."
+        )
+    try:
+        base = termset(table.get("base", "en")).get_patterns()
+    except KeyError as exc:
+        raise ExtractionError(f"[EM406] patterns/{name}: negspacy has no termset {exc}; use 'en' or 'en_clinical'.") from exc
+    removed = table.get("remove", {})
+    added = table.get("add", {})
+    return {
+        key: [t for t in base[key] if t not in set(removed.get(key, []))] + list(added.get(key, []))
+        for key in NEGATION_LISTS
+    }

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # abbreviations, and spaCy warns (W036) on every such document; that is expected here.
 warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
-OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_quantities", "em_counts", "em_findings"]
+OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_quantities", "em_counts", "em_negation", "em_findings"]
 
 
 def load_default_config() -> spacy.util.Config:

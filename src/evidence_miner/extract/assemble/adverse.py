@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.outcomes import is_ci_level
+from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import COUNTS, PERCENTS
 
@@ -50,11 +51,11 @@ def has_ae_context(view: StudyView, term: Span) -> bool:
 
 
 def is_negated(view: StudyView, anchor: Span) -> bool:
-    """"no serious adverse events" (counted by find_no_event), but not "No patient developed
-    pancreatitis", where the "no" is a count of zero that the event takes."""
+    """Negated by em_negation ("did not develop nausea", "no serious adverse events", counted by
+    find_no_event), but not "No patient developed pancreatitis", where the "no" is a count of
+    zero that the event takes."""
     zero_counts = {c.start for c in view.doc.spans[COUNTS] if c._.em_kind == "none"}
-    lead = view.doc[max(anchor.sent.start, anchor.start - 3) : anchor.start]
-    return any(t.lower_ in NO_WORDS and t.i not in zero_counts for t in lead)
+    return any(scope.start not in zero_counts for scope in negation_scopes_of(view.doc, anchor))
 
 
 def find_anchors(view: StudyView) -> list[Span]:

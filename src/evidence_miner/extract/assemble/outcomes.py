@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
@@ -62,8 +63,7 @@ def prefer_specific(terms: list[Span]) -> Span:
 
 
 def direction_of(view: StudyView, term: Span) -> str | None:
-    negations = view.sentence_terms(term, "negation")
-    if any(0 <= term.start - n.end <= 2 for n in negations):
+    if negation_scopes_of(view.doc, term):  # "did not improve": no direction of its own
         return None
     return term.kb_id_ if term.kb_id_ in DIRECTIONS else None
 

@@ -204,7 +204,7 @@ def find_counts(doc: Doc) -> list[Span]:
     taken = taken_tokens(doc)
     found = find_sole_counts(doc) + find_none_counts(doc)
     for number in doc.spans[NUMBERS]:
-        if number.start in taken or number._.em_value != int(number._.em_value) or is_rate(doc, number):
+        if number.start in taken or number._.em_kind == "signed" or number._.em_value != int(number._.em_value) or is_rate(doc, number):
             continue
         stop = number.sent.end
         if number._.em_kind == "fraction":

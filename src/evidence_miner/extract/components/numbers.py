@@ -17,6 +17,7 @@ PLAIN_RE = re.compile(rf"^(?:{NUMERAL})$")
 HYPHEN_UNIT_RE = re.compile(rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²]*)$")
 N_EQUALS_RE = re.compile(rf"^[nN]=({NUMERAL})$")
 FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
+SIGNED_RE = re.compile(rf"^[-\u2212\u2013]({NUMERAL})$")  # -0.4, unicode minus, en dash
 WORD_JOINERS = {"and", "-"}
 
 
@@ -52,7 +53,15 @@ def find_token_number(doc: Doc, i: int) -> NumberMention | None:
         return NumberMention(i, i + 1, value, "n_equals") if value is not None else None
     if match := FRACTION_RE.match(text):
         return NumberMention(i, i + 1, float(match.group(1)), "fraction", of=int(match.group(2)))
+    if (match := SIGNED_RE.match(text)) and not follows_number(doc, i):
+        value = to_value(match.group(1))
+        return NumberMention(i, i + 1, -value, "signed") if value is not None else None
     return None
+
+
+def follows_number(doc: Doc, i: int) -> bool:
+    """"2 -3" and "2 –3" are a range's second half, not a negative number."""
+    return i > 0 and doc[i - 1].like_num
 
 
 def find_word_number(doc: Doc, i: int) -> NumberMention | None:

@@ -60,6 +60,8 @@ def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
     units = terms_of(kind)
     found = []
     for first in doc.spans[NUMBERS]:
+        if first._.em_kind == "signed":  # no negative doses or durations
+            continue
         if first._.em_unit and first._.em_unit.lower() in units:
             span = make_quantity(doc, first.start, first.end, label, first, None)
             span._.em_unit = first._.em_unit
