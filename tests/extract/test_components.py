@@ -218,3 +218,33 @@ def test_negative_numbers_are_never_counts_or_doses(nlp) -> None:
     doc = nlp("Weight changed by -12 patients and -5 mg in the group of 40 patients.")
     assert all(c._.em_value >= 0 for c in doc.spans[COUNTS])
     assert not doc.spans[DOSES]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a combination the lexicon knows (Entresto) and one it does not: one intervention each
+        ("All took sacubitril/valsartan daily.", {"sacubitril/valsartan"}),
+        ("Patients received bevacizumab/irinotecan every two weeks.", {"bevacizumab/irinotecan"}),
+        # a hyphenated word with one drug in it is no combination
+        ("Lithium-induced tremor was rare.", set()),
+    ],
+)
+def test_drugs_fixed_dose_combinations_are_one_mention(nlp, text: str, expected: set[str]) -> None:
+    from evidence_miner.extract.extensions import DRUGS
+
+    doc = nlp(text)
+    found = {d.text for d in doc.spans[DRUGS] if "/" in d.text or "-" in d.text}
+    assert found == expected
+
+
+def test_drug_names_as_targets_or_measurements_are_no_interventions(nlp) -> None:
+    findings = findings_of(
+        nlp,
+        "Trial of sertraline\n\nIn the randomized trial, 300 adults took sertraline 50 mg daily. "
+        "The drug acts on serotonin and norepinephrine, and serotonin levels were measured. "
+        "Strains resistant to tetracycline were rare.",
+    )
+    names = {i.name for f in findings for i in f.interventions}
+    assert "sertraline" in names
+    assert not names & {"serotonin", "norepinephrine", "tetracycline"}

@@ -30,7 +30,7 @@ def make_term_finder(nlp: Language, name: str, terms: str) -> TermFinder:
 
 @Language.factory("em_drugs", assigns=["doc.spans"], default_config={})
 def make_drug_finder(nlp: Language, name: str) -> ConceptFinder:
-    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like)
+    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like, combinations=True)
 
 
 @Language.factory("em_conditions", assigns=["doc.spans"], default_config={})

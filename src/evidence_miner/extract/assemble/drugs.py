@@ -9,8 +9,7 @@ from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
 
-CONDITION_HEADS = ("dependence", "addiction", "use disorder", "overdose", "withdrawal", "poisoning", "abuse", "misuse")
-TARGET_VERBS = {"blocks", "block", "blocking", "inhibits", "inhibiting", "targets", "targeting", "antagonizes", "binds"}
+LIST_WORDS = {"and", "or", ",", "the", "both", "its", "their"}
 SHIELDING_WORDS = {"before", "after", "following", "during", "than", "stopping", "discontinuing"}
 
 
@@ -25,14 +24,31 @@ def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
 
 
 def is_drug_target(view: StudyView, span: Span) -> bool:
-    """Mentions that are no treatment: a target ("which blocks interleukin-4"), part of a
-    condition's name ("opioid dependence"), or a class describing the drug before it
-    ("amitriptyline, a tricyclic antidepressant")."""
-    lead = [t.lower_ for t in view.doc[max(span.sent.start, span.start - 3) : span.start]]
-    after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
-    if set(lead) & TARGET_VERBS or after.startswith(CONDITION_HEADS):
+    """Mentions that are no treatment: a target ("which blocks interleukin-4", "effects on
+    serotonin and norepinephrine"), part of a condition's name or a measurement ("opioid
+    dependence", "tetracycline resistance", "vitamin D levels"), or a class describing the drug
+    before it ("amitriptyline, a tricyclic antidepressant")."""
+    head_at = span.end + (span.end < len(view.doc) and view.doc[span.end].text == "-")  # "tetracycline-resistant"
+    if any(t.start == head_at for t in view.sentence_terms(span, "non_treatment_head")):
         return True
+    long_form = long_form_of(view, span)
+    if long_form is not None:
+        return is_drug_target(view, long_form)  # "calcitonin gene-related peptide (CGRP)"
+    drugs = {i for d in view.doc.spans[DRUGS] if d.sent == span.sent for i in range(d.start, d.end)}
+    for cue in view.sentence_terms(span, "target_cue"):
+        between = view.doc[cue.end : span.start] if cue.end <= span.start else None
+        if between is not None and len(between) <= 4 and all(t.lower_ in LIST_WORDS or t.i in drugs for t in between):
+            return True  # "effects on serotonin and norepinephrine": both are targets
     return is_apposition(view, span)
+
+
+def long_form_of(view: StudyView, short: Span) -> Span | None:
+    """The drug mention that an abbreviation stands for, when the abbreviation detector linked them."""
+    for found in getattr(view.doc._, "abbreviations", None) or []:
+        if found.start == short.start and found.end == short.end:
+            long = found._.long_form
+            return next((d for d in view.doc.spans[DRUGS] if long.start <= d.start and d.end <= long.end), None)
+    return None
 
 
 def is_apposition(view: StudyView, span: Span) -> bool:

@@ -14,6 +14,8 @@ from evidence_miner.extract.patterns import terms_of
 
 Matches = list[tuple[str, int, int]]
 NER_PREFIX = "ner:"
+COMBINATION_PREFIX = "combo:"
+COMBINATION_SPLIT_RE = re.compile(r"[/+]|-(?=[a-z])")  # sacubitril/valsartan, emtricitabine-tenofovir
 CODE_NAME_RE = re.compile(r"^[A-Z]{1,6}[- ]?\d{2,}[A-Za-z0-9-]*$")  # ABC-1234, LY3298176, MK 0431
 
 
@@ -50,10 +52,42 @@ def find_ner_matches(doc: Doc, matches: Matches, lexicon: Lexicon, label: str, a
 
 
 def entry_for(lexicon: Lexicon, key: str, kind: str) -> LexiconEntry:
-    """The lexicon entry of a key; an NER find gets an entry of its own, with no ids."""
+    """The lexicon entry of a key; an NER find gets an entry of its own, with no ids, and a
+    fixed-dose combination without an entry of its own is named by its parts' generic names."""
     if key.startswith(NER_PREFIX):
         return LexiconEntry(key=key, name=key.removeprefix(NER_PREFIX), kind=kind, ids={}, is_class=False)
+    if key.startswith(COMBINATION_PREFIX):
+        parts = [lexicon.entries[k] for k in key.removeprefix(COMBINATION_PREFIX).split("|")]
+        return LexiconEntry(key=key, name="/".join(e.name for e in parts), kind=kind, ids={}, is_class=False,
+                            aliases=tuple(e.name for e in parts))
     return lexicon.entries[key]
+
+
+def index_combinations(lexicon: Lexicon) -> dict[frozenset[str], str]:
+    """Lexicon entries that are combinations ("valsartan and sacubitril"), by their parts' keys."""
+    index = {}
+    for entry in lexicon.entries.values():
+        if entry.is_class or " and " not in entry.name:
+            continue
+        parts = [lexicon.lookup(part) for part in entry.name.split(" and ")]
+        if all(p is not None and not p.is_class for p in parts):
+            index[frozenset(p.key for p in parts)] = entry.key
+    return index
+
+
+def find_combination_matches(doc: Doc, matches: Matches, lexicon: Lexicon, combinations: dict[frozenset[str], str]) -> Iterator[tuple[str, int, int]]:
+    """A token joining two or more drug names ("sacubitril/valsartan") is one fixed-dose
+    combination: the lexicon's combination entry, or a "combo:" key of its parts. (The
+    tokenizer keeps such tokens whole, so the lexicon matcher cannot see the parts.)"""
+    covered = {i for _, start, end in matches for i in range(start, end)}
+    for token in doc:
+        if token.i in covered or not COMBINATION_SPLIT_RE.search(token.text):
+            continue
+        parts = [lexicon.lookup(p) for p in COMBINATION_SPLIT_RE.split(token.text) if p]
+        if len(parts) < 2 or any(p is None or p.is_class or p.kind != "drug" for p in parts):
+            continue
+        keys = [p.key for p in parts]
+        yield combinations.get(frozenset(keys), COMBINATION_PREFIX + "|".join(keys)), token.i, token.i + 1
 
 
 def find_abbreviation_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
@@ -86,15 +120,18 @@ class ConceptFinder:
     "ner:<name>" for an entity of a statistical NER (if the pipeline has one) that no
     lexicon term covers and that passes `accept`."""
 
-    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None) -> None:
+    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None, combinations: bool = False) -> None:
         self.lexicon = load()
         self.matcher = make_term_matcher(nlp, self.lexicon)
         self.group, self.label = group, label
         self.ner_label, self.accept = ner_label, accept
         self.yield_to = yield_to
+        self.combinations = index_combinations(self.lexicon) if combinations else None
 
     def __call__(self, doc: Doc) -> Doc:
         matches = list(self.matcher(doc))
+        if self.combinations is not None:
+            matches += list(find_combination_matches(doc, matches, self.lexicon, self.combinations))
         matches += list(find_ner_matches(doc, matches, self.lexicon, self.ner_label, self.accept))
         matches += list(find_abbreviation_matches(doc, matches))
         doc.spans[self.group] = to_spans(doc, drop_taken(doc, matches, self.yield_to), self.label)
