@@ -194,9 +194,27 @@ def is_discontinuation_cause(view: StudyView, term: Span) -> bool:
     return bool(causes) and bool(stops)
 
 
-def assemble_adverse_events(view: StudyView) -> list[dict]:
+def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]:
+    """In a case report, every harm named in the body befell the one patient: count 1 each
+    ("came to the emergency department with a tremor, headache and nausea")."""
+    named = {e["name"] for e in found}
+    events = []
+    for term in view.body_spans("em_terms"):
+        if term.label_ != "adverse_event" or is_negated(view, term) or view.has_term_in_sentence(term, "future_cue"):
+            continue
+        name = clean_label(term.text.lower())
+        if name and name not in named:
+            named.add(name)
+            events.append({**provenance(view, term, 0.6), "name": name, "count": 1, "of": 1})
+    return events
+
+
+def assemble_adverse_events(view: StudyView, *, single_patient: bool = False) -> list[dict]:
     events, seen = [], set()
-    for event in find_no_event(view) + find_named_events(view):
+    found = find_no_event(view) + find_named_events(view)
+    if single_patient:
+        found += find_single_patient_events(view, found)
+    for event in found:
         key = (event["name"], event.get("count"), event.get("percent"))
         if event["name"] and key not in seen:
             seen.add(key)

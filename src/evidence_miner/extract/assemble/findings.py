@@ -123,14 +123,21 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
     view.notes["interventions"] = interventions
     total = population.find_total(view)
     total_span = total[0] if total else None
-    adverse_events = adverse.assemble_adverse_events(view)
+    design = study.find_design(view)
+    single_patient = design is not None and design["design"] == "case_report"
+    adverse_events = adverse.assemble_adverse_events(view, single_patient=single_patient)
     count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
+    total_record = population.to_total(view, total)
+    age = population.find_age(view)
+    if single_patient:
+        total_record = total_record or population.single_patient_total(view, design["span"])
+        age = age or population.find_patient_age(view)
     data = {
         "study": assemble_study(view),
         "conditions": assemble_conditions(view, condition_lexicon),
         "population": {
-            "total": population.to_total(view, total),
-            "age": population.find_age(view),
+            "total": total_record,
+            "age": age,
             "condition_duration": population.find_condition_duration(view),
             "groups": population.find_groups(view, total_span),
         },

@@ -73,6 +73,19 @@ def to_total(view: StudyView, found: tuple[Span, str | None] | None) -> dict | N
     return {**provenance(view, count, 0.8 if kind else 0.6), "value": int(count._.em_value), "kind": kind}
 
 
+def single_patient_total(view: StudyView, design_span: Span) -> dict:
+    """A case report is about one patient, whether or not the text counts them."""
+    return {**provenance(view, design_span, 0.7), "value": 1, "kind": "enrolled"}
+
+
+def find_patient_age(view: StudyView) -> dict | None:
+    """A case report's "a 54-year-old man": the first "N-year-old" in the body."""
+    for number in view.body_spans(NUMBERS):
+        if (number._.em_unit or "").lower() in {"year-old", "years-old"}:
+            return {**provenance(view, number, 0.7), "value": number._.em_value, "low": None, "high": None, "stat": None, "unit": "year"}
+    return None
+
+
 def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None:
     for term in view.terms("stat"):
         if 0 <= start - term.end <= window:

@@ -60,9 +60,26 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
     return doc[i:end] if end > i else None
 
 
+def in_after_published(doc: Doc, cue: Span, window: int = 5) -> int | None:
+    """"published simultaneously in", "published this month in": the "in" after a bare
+    "published", past lowercase words and dates only."""
+    for i in range(cue.end, min(cue.end + window, cue.sent.end)):
+        token = doc[i]
+        if token.lower_ == "in":
+            return i
+        if not (token.is_lower or is_journal_filler(token)):
+            return None
+    return None
+
+
 def find_journal(view: StudyView) -> Span | None:
     for cue in view.terms("journal_cue"):
         named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
+        if cue.text.lower() == "published":
+            at = in_after_published(view.doc, cue)
+            if at is None:
+                continue
+            cue = view.doc[cue.start : at + 1]
         start = cue.end - 1 if named else skip_journal_filler(view.doc, cue.end, cue.sent.end)
         run = read_title_case_run(view.doc, start, cue.sent.end)
         run = skip_author_list(view.doc, run, cue.sent.end) if run is not None else None
