@@ -24,15 +24,26 @@ def is_aggregate(count: Span) -> bool:
     return count[-1].lower_ in terms_of("aggregate_noun")
 
 
+def is_definite(view: StudyView, count: Span) -> bool:
+    """"the 14 on verapamil", "these 225 patients": a set the text has already introduced."""
+    return count.start > 0 and view.doc[count.start - 1].lower_ in {"the", "these", "those"}
+
+
 def find_total_cue(view: StudyView, count: Span) -> str | None:
-    """The enrolment word that marks a count as the study's total, if any."""
-    for term in view.sentence_terms(count, "total_cue"):
-        if term.end <= count.start and count.start - term.end <= 3:
-            return ENROLMENT_VERBS.get(term[-1].lower_, "enrolled")
+    """The enrolment word that marks a count as the study's total, if any: before the count
+    ("enrolled 1,146", "In total, 1,214") unless the count is a definite reference ("Among
+    the 14 on verapamil"), or after it ("1,146 were randomized", "56,832 in total")."""
+    if not is_definite(view, count):
+        for term in view.sentence_terms(count, "total_cue"):
+            if term.end <= count.start and count.start - term.end <= 3:
+                return ENROLMENT_VERBS.get(term[-1].lower_, "enrolled")
     after = [t.lower_ for t in view.doc[count.end : min(count.end + 3, count.sent.end)]]
     for word in after:
         if word in ENROLMENT_VERBS:
             return ENROLMENT_VERBS[word]
+    for term in view.sentence_terms(count, "total_after_cue"):
+        if 0 <= term.start - count.end <= 1:
+            return ENROLMENT_VERBS.get(term[-1].lower_, "analysed" if "analys" in term.text.lower() else "enrolled")
     return None
 
 
@@ -48,7 +59,7 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
         return None
     if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(count, "study_word"):
         return (1, -count._.em_value, count.start), None  # same rank as a screened count: the larger wins
-    if count._.em_kind == "plain" and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5:
+    if count._.em_kind == "plain" and not is_definite(view, count) and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5:
         return (2, -count._.em_value, count.start), None  # a report states its size early
     return None
 

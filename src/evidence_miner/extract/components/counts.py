@@ -17,7 +17,8 @@ MODIFIER_STOP = {
 }  # fmt: skip
 REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
 LABEL_LEADS_DROPPED = {"with", "who", "whose"}
-LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given"}
+DEFINITE_NEXT = {"with", "without", "who", "taking", "given", "receiving", "aged", "on", "treated", "prescribed", "using", "exposed"}
+LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given", "aged", "without", "treated", "prescribed", "using", "exposed", "starting", "filling"}
 GROUP_WORDS = {"group", "arm", "cohort"}
 BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
@@ -143,6 +144,8 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | 
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if earlier and (following in BARE_NEXT | REFERRING_VERBS or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
+    if previous in {"the", "these", "those"} and following in DEFINITE_NEXT and number._.em_value >= 2:
+        return make_count(doc, number.start, number.end, number._.em_value, "plain")  # "Among the 37,144 without it"
     return None
 
 
@@ -157,7 +160,10 @@ def find_plain_count(doc: Doc, number: Span, stop: int) -> Span | None:
     kind = "other" if before in {"other", "remaining"} else "plain"
     if before == "(" and end < len(doc) and doc[end].text == ")":
         kind = "arm_size"
-    return make_count(doc, number.start, end, number._.em_value, kind)
+    count = make_count(doc, number.start, end, number._.em_value, kind)
+    if doc[end - 1].lower_ in terms_of("group_noun") and not (end < stop and doc[end].lower_ == "of"):
+        count._.em_label = doc[end - 1].lower_  # "17,248 controls", "812 users": the noun names the group
+    return count
 
 
 def find_n_equals(doc: Doc, number: Span) -> Span | None:
@@ -239,8 +245,9 @@ def is_aggregate_count(count: Span) -> bool:
 
 
 def attach_label(doc: Doc, count: Span) -> Span:
-    if count._.em_label is None:
-        count._.em_label = find_label(doc, count.end, count.sent.end)
+    label = find_label(doc, count.end, count.sent.end)
+    if label is not None or count._.em_label is None:
+        count._.em_label = label or count._.em_label
     return count
 
 
