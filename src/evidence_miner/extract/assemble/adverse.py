@@ -7,7 +7,8 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
-from evidence_miner.extract.extensions import COUNTS, PERCENTS
+from evidence_miner.extract.extensions import CONDITIONS, COUNTS, PERCENTS
+from evidence_miner.extract.patterns import terms_of
 
 NO_WORDS = {"no", "zero", "none"}
 AE_CONTEXT_VERBS = {"experienced", "developed", "reported", "had", "suffered", "occurred", "included", "common"}
@@ -61,7 +62,9 @@ def is_negated(view: StudyView, anchor: Span) -> bool:
 def find_anchors(view: StudyView) -> list[Span]:
     """Named events in sentences about harms; the generic "side effects" only where no named
     event stands in its sentence, or where it is serious or the cause of stopping treatment."""
-    named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)]
+    studied = studied_conditions(view)
+    named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)
+             and not condition_keys_in(view, t) & studied]
     named_sents = {t.sent.start for t in named}
     generic = [
         w for w in view.terms("adverse_event_word")
@@ -70,6 +73,16 @@ def find_anchors(view: StudyView) -> list[Span]:
     ]
     anchors = [a for a in named + generic if not is_negated(view, a) and not view.has_term_in_sentence(a, "future_cue")]
     return sorted(anchors, key=lambda a: a.start)
+
+
+def condition_keys_in(view: StudyView, span: Span) -> set[str]:
+    return {c.kb_id_ for c in view.doc.spans[CONDITIONS] if c.start < span.end and span.start < c.end}
+
+
+def studied_conditions(view: StudyView) -> set[str]:
+    """Conditions named in the headline: the study treats or prevents them, so an event of
+    that name ("recurrent venous thromboembolism occurred in 31") is its efficacy outcome."""
+    return {c.kb_id_ for c in view.doc.spans[CONDITIONS] if c.end <= view.title_end}
 
 
 def has_serious_cue(view: StudyView, word: Span) -> bool:
@@ -209,14 +222,41 @@ def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]
     return events
 
 
+def is_event_modifier(token) -> bool:
+    """Words between "no" and a harm's name that still describe the harm ("no opportunistic
+    infections"), unlike a subject and verb ("no patient developed pancreatitis")."""
+    return token.is_alpha and token.lower_ not in terms_of("population_noun") | REPORT_VERBS | {"had", "of", "has", "have"}
+
+
+def find_no_named_events(view: StudyView) -> list[dict]:
+    """"No opportunistic infections were reported": a named harm right after "no", in a
+    sentence that reports events, is a count of zero."""
+    events = []
+    for term in view.body_spans("em_terms"):
+        if term.label_ != "adverse_event":
+            continue
+        lead = view.doc[max(term.sent.start, term.start - 3) : term.start]
+        no = next((t for t in lead if t.lower_ in NO_WORDS), None)
+        words = {t.lower_ for t in term.sent}
+        between = view.doc[no.i + 1 : term.start] if no is not None else []
+        if no is None or not words & (REPORT_VERBS | {"seen", "occurred"}) or not all(is_event_modifier(t) for t in between):
+            continue
+        name = view.doc[no.i + 1 : term.end]
+        events.append({**provenance(view, name, 0.7), "name": clean_label(name.text.lower()), "count": 0})
+    return events
+
+
 def assemble_adverse_events(view: StudyView, *, single_patient: bool = False) -> list[dict]:
-    events, seen = [], set()
-    found = find_no_event(view) + find_named_events(view)
+    """Events once each; the same name and numbers in another sentence (a summary box, a
+    recap) are a repeat, in the same sentence another arm ("two of nine at 1 mg/kg, two of
+    nine at 3 mg/kg")."""
+    events, seen = [], {}
+    found = find_no_event(view) + find_no_named_events(view) + find_named_events(view)
     if single_patient:
         found += find_single_patient_events(view, found)
     for event in found:
-        key = (event["name"], event.get("count"), event.get("percent"))
-        if event["name"] and key not in seen:
-            seen.add(key)
+        key = (event["name"], event.get("count"), event.get("of"), event.get("percent"))
+        if event["name"] and seen.get(key, event["sentence"]) == event["sentence"]:
+            seen[key] = event["sentence"]
             events.append(event)
     return events

@@ -205,12 +205,17 @@ def find_elliptical(doc: Doc, number: Span, stop: int) -> Span | None:
     return None
 
 
+def is_not_a_headcount(number: Span) -> bool:
+    """Negative numbers and ages ("a 90-year-old man") count no one."""
+    return number._.em_kind == "signed" or (number._.em_unit or "").lower().endswith("-old")
+
+
 def find_counts(doc: Doc) -> list[Span]:
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
     taken = taken_tokens(doc)
     found = find_sole_counts(doc) + find_none_counts(doc)
     for number in doc.spans[NUMBERS]:
-        if number.start in taken or number._.em_kind == "signed" or number._.em_value != int(number._.em_value) or is_rate(doc, number):
+        if number.start in taken or is_not_a_headcount(number) or number._.em_value != int(number._.em_value) or is_rate(doc, number):
             continue
         stop = number.sent.end
         if number._.em_kind == "fraction":
