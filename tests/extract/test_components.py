@@ -248,3 +248,13 @@ def test_drug_names_as_targets_or_measurements_are_no_interventions(nlp) -> None
     names = {i.name for f in findings for i in f.interventions}
     assert "sertraline" in names
     assert not names & {"serotonin", "norepinephrine", "tetracycline"}
+
+
+def test_a_placebo_gets_no_amount(nlp) -> None:
+    findings = findings_of(
+        nlp,
+        "Infusion trial\n\nIn the randomized trial, 40 adults received infliximab or placebo. "
+        "Cohorts got 2 mg/kg or matching placebo, then 6 mg/kg or placebo.",
+    )
+    doses = {(i.name, d.value) for f in findings for i in f.interventions for d in i.doses}
+    assert doses == {("infliximab", 2.0), ("infliximab", 6.0)}

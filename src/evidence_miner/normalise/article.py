@@ -53,7 +53,29 @@ def normalise_dose(dose: Dose, problems: Counter) -> Dose:
 
 
 def normalise_intervention(item: Intervention, problems: Counter) -> Intervention:
-    return item.model_copy(update={"doses": [normalise_dose(d, problems) for d in item.doses]})
+    return item.model_copy(update={"doses": without_restated_doses([normalise_dose(d, problems) for d in item.doses])})
+
+
+def regimen_key(dose: Dose) -> tuple:
+    return (dose.value, dose.low, dose.high, dose.unit, dose.frequency, dose.route, dose.group_n, dose.when)
+
+
+def without_restated_doses(doses: list[Dose]) -> list[Dose]:
+    """One dose per regimen: "200 mg once a day" and a later "200 mg a day" are one regimen
+    once their units and frequencies are canonical (the extractor compares them as written)."""
+    kept: dict[tuple, Dose] = {}
+    for dose in doses:
+        kept.setdefault(regimen_key(dose), dose)
+    return [d for d in kept.values() if not is_bare_restatement(d, kept.values())]
+
+
+def is_bare_restatement(dose: Dose, doses) -> bool:
+    """"the 2.5 mg group" restates "minoxidil 2.5 mg once daily": an amount with nothing else,
+    when another dose of the same amount says more."""
+    if (dose.frequency, dose.route, dose.group_n, dose.when, dose.duration) != (None, None, None, None, None):
+        return False
+    amount = (dose.value, dose.low, dose.high, dose.unit)
+    return any(other is not dose and (other.value, other.low, other.high, other.unit) == amount for other in doses)
 
 
 def normalise_findings(findings: Findings, problems: Counter) -> Findings:

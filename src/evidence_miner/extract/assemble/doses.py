@@ -123,10 +123,19 @@ def to_duration_dict(view: StudyView, span: Span | None) -> dict | None:
     }
 
 
+PLACEBO_KEYS = {"placebo", "vehicle", "sham"}
+
+
 def resolve_drug(view: StudyView, dose: Span, pairs: dict[int, tuple[Span, str]], resolved: dict[int, Span | None]) -> Span | None:
+    """The drug a dose belongs to; a placebo has no amount ("6 mg/kg or placebo" doses the drug),
+    so a dose that lands on one goes to the nearest active drug of its sentence or none."""
     if dose.start in pairs and pairs[dose.start][1] == "after":
         return resolved.get(pairs[dose.start][0].start)
-    return find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose) or find_recent_drug(view, dose, resolved)
+    drug = find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose) or find_recent_drug(view, dose, resolved)
+    if drug is not None and drug.kb_id_ in PLACEBO_KEYS:
+        active = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and m.kb_id_ not in PLACEBO_KEYS]
+        return min(active, key=lambda m: abs(m.start - dose.start)) if active else None
+    return drug
 
 
 def find_recent_drug(view: StudyView, dose: Span, resolved: dict[int, Span | None]) -> Span | None:
