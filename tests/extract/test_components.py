@@ -258,3 +258,22 @@ def test_a_placebo_gets_no_amount(nlp) -> None:
     )
     doses = {(i.name, d.value) for f in findings for i in f.interventions for d in i.doses}
     assert doses == {("infliximab", 2.0), ("infliximab", 6.0)}
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("Parents were telephoned 10 days after the visit.", (10, "day")),
+        ("Patients injected dupilumab 300 mg once weekly for 16 weeks.", (16, "week")),
+        ("At Week 12, scores had improved; at Week 36 they had not.", (36, "week")),
+        ("The drug was infused over 30 minutes.", None),
+    ],
+)
+def test_follow_up_from_contacts_treatment_length_and_assessment_weeks(nlp, sentence: str, expected) -> None:
+    from evidence_miner.normalise.article import normalise_article
+
+    text = f"Eczema trial\n\nIn the randomized trial, 120 adults received dupilumab 300 mg or placebo. {sentence}"
+    article = extract_article(nlp, Page(url="file:///t.txt", text=text))
+    records = normalise_article(article, pipeline_version="test")
+    follow_up = records[0].study.follow_up
+    assert (None if follow_up is None else (follow_up.value, follow_up.unit)) == expected

@@ -98,7 +98,7 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
 def assemble_study(view: StudyView) -> dict:
     design = study.find_design(view)
     journal = study.find_journal(view)
-    follow_up = study.find_follow_up(view)
+    follow_up = study.find_follow_up(view, find_treatment_duration(view))
     return {
         "design": design["design"] if design else None,
         "journal": journal.text if journal is not None else None,

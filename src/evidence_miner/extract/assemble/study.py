@@ -185,10 +185,40 @@ def find_country(view: StudyView) -> str | None:
     return None
 
 
-def find_follow_up(view: StudyView) -> dict | None:
-    """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up"; else
-    the length of the study itself ("a 72-week trial")."""
-    return find_stated_follow_up(view) or find_study_length(view)
+def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | None:
+    """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up", a
+    contact after treatment ("families were telephoned 7 days later"); else the length of the
+    study ("a 72-week trial"), of its treatment ("once daily for 24 weeks"), or the week of its
+    main assessment ("At Week 24")."""
+    if treatment is not None and any(w in (treatment.get("text") or "").lower() for w in ("minute", "hour", "min", "hr")):
+        treatment = None  # "infused over 10 minutes" times a dose, not the study
+    return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_study_length(view)
+            or treatment or find_assessment_week(view))
+
+
+def find_contact_follow_up(view: StudyView) -> dict | None:
+    """"were contacted 7 days later", "were telephoned 7 days after the visit"."""
+    for duration in view.body_spans(DURATIONS):
+        after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
+        lead = view.doc[max(duration.sent.start, duration.start - 3) : duration.start]
+        if after in {"later", "after"} and any(t.lower_ in terms_text("contact_verb") for t in lead):
+            return {**provenance(view, duration, 0.7), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+    return None
+
+
+def find_assessment_week(view: StudyView) -> dict | None:
+    """"At Week 24, hair count increased ...": the latest such week is when the study ended."""
+    weeks = []
+    for token in view.doc[max(view.start, view.title_end) : view.end]:
+        nxt = view.doc[token.i + 1] if token.i + 1 < len(view.doc) else None
+        if token.text in {"Week", "week"} and nxt is not None and nxt.like_num and token.i > 0 and view.doc[token.i - 1].lower_ in {"at", "by", "through"}:
+            weeks.append(view.doc[token.i : token.i + 2])
+    if not weeks:
+        return None
+    last = max(weeks, key=lambda w: float(w[1].text) if w[1].text.replace(".", "", 1).isdigit() else 0)
+    if not last[1].text.isdigit():
+        return None
+    return {**provenance(view, last, 0.5), "value": float(last[1].text), "unit": "week", "low": None, "high": None, "stat": None}
 
 
 def find_study_length(view: StudyView) -> dict | None:
