@@ -277,3 +277,28 @@ def test_follow_up_from_contacts_treatment_length_and_assessment_weeks(nlp, sent
     records = normalise_article(article, pipeline_version="test")
     follow_up = records[0].study.follow_up
     assert (None if follow_up is None else (follow_up.value, follow_up.unit)) == expected
+
+
+@pytest.mark.parametrize(
+    "sentences,expected",
+    [
+        # a set broken down by a trait: its parts are subgroups
+        ("Of the 640 patients who had used the drug, 400 had taken it for a year and 240 had not.", {640, 400, 240}),
+        # results in a breakdown are outcomes, not subgroups
+        ("Of the 640 patients, 400 improved and 240 had no response.", set()),
+        # one size for every arm
+        ("That left 1,200 patients in each group.", {1200}),
+        # group nouns and definite references
+        ("They matched 300 cases with 900 controls. Among the 150 without diabetes, risk was lower.", {300, 900, 150}),
+        # a source population larger than the cohort is no subgroup
+        ("Of 50,000 adults aged 40 or older, 2,400 were included.", set()),
+    ],
+)
+def test_groups_from_breakdowns_arms_and_group_nouns(nlp, sentences: str, expected: set[int]) -> None:
+    text = (
+        "Cohort study\n\nIn the cohort study, 2,400 adults took naproxen or ibuprofen; the researchers "
+        f"compared the two drugs. {sentences}"
+    )
+    groups = {g.n for f in findings_of(nlp, text) for g in f.population.groups}
+    assert expected <= groups
+    assert not groups - expected - {2400}

@@ -6,7 +6,7 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.components.quantities import find_range_end
-from evidence_miner.extract.extensions import COUNTS, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
+from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of
 
 ENROLMENT_VERBS = {
@@ -183,21 +183,66 @@ def is_regimen_list(view: StudyView, count: Span) -> bool:
 
 def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     """Arms and subgroups with their sizes, once each: "(n=107)" after naltrexone and "of 107
-    patients in the LDN group" are one arm."""
+    patients in the LDN group" are one arm. A subgroup is part of the cohort, so a "group" as
+    large as the total is the cohort described again (or a source population) and is dropped."""
     groups, seen = [], set()
     results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
+    limit = total._.em_value if total is not None else None
     for count in view.body_spans(COUNTS):
         if total is not None and count.start == total.start:
             continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
-        group = to_arm_group(view, count) or to_named_group(view, count) or (None if is_result else to_group(view, count, total))
-        if group is None:
+        group = (to_arm_group(view, count) or to_named_group(view, count) or to_breakdown_group(view, count, is_result)
+                 or (None if is_result else to_group(view, count, total)))
+        if group is None or (limit is not None and group["n"] >= limit and count._.em_kind != "arm_size"):
             continue
-        identity = (group.pop("key", None) or str(group["label"]).lower(), group["n"])
-        if identity not in seen:
-            seen.add(identity)
-            groups.append(group)
+        for one in to_each_arm(view, group):
+            identity = (one.pop("key", None) or str(one["label"]).lower(), one["n"])
+            if identity not in seen:
+                seen.add(identity)
+                groups.append(one)
     return groups
+
+
+def to_each_arm(view: StudyView, group: dict) -> list[dict]:
+    """"28,416 patients in each group": one group per arm of the study."""
+    label = str(group["label"] or "").lower()
+    if not any(w in label for w in ("each group", "each arm", "per group", "per arm", "each cohort")):
+        return [group]
+    arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
+    if len(arms) < 2:
+        return [group]
+    return [{**group, "label": arm["name"], "key": None} for arm in arms]
+
+
+BREAKDOWN_VERBS = {"had", "have", "were", "was", "did", "used", "took", "received", "reported", "lived", "remained"}
+
+
+def opens_breakdown(view: StudyView, count: Span) -> Span | None:
+    """The set a sentence breaks down: "Of the 1,108 cases, 734 had diabetes and 374 did not"."""
+    sent = count.sent
+    if sent.end - sent.start < 4 or sent[0].lower_ != "of" or sent[1].lower_ not in {"the", "these", "those"}:
+        return None
+    head = next((c for c in view.doc.spans[COUNTS] if c.start == sent.start + 2), None)
+    return head if head is not None and head.start != count.start else None
+
+
+def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | None:
+    """Parts of a broken-down set are subgroups when they name a trait, not a result: "1,318
+    had accumulated 1 to 90 daily doses, 704 had 91 to 365" (no outcome or harm in the clause)."""
+    if opens_breakdown(view, count) is None or count._.em_kind not in ("parallel", "arm", "plain"):
+        return None
+    follows = view.doc[count.end] if count.end < count.sent.end else None
+    if follows is None or not (follows.lower_ in BREAKDOWN_VERBS or any(t.start == count.end for t in view.sentence_terms(count, "arm_verb"))):
+        return None  # "1 to 90 daily doses": a number inside the trait, not a part of the set
+    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", "."} or t.lower_ == "and"), count.sent.end)
+    clause = view.doc[count.end : clause_end]
+    results = {"outcome", "adverse_event", "adverse_event_word", "discontinuation"}
+    if any(t.label_ in results and count.end <= t.start < clause_end for t in view.doc.spans["em_terms"]):
+        return None
+    if any(count.end <= p.start < clause_end for p in view.doc.spans["em_percents"]) and is_result:
+        return None
+    return {**provenance(view, count, 0.5), "label": clean_label(clause.text) or None, "n": int(count._.em_value)}
 
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
@@ -212,11 +257,16 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     if verb is None:
         return to_parallel_arm(view, count)
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
+    level_verb = verb.text.lower() in {"remained at", "reached", "stayed at", "were on", "were also on"}
+    dose = next((d for d in view.doc.spans[DOSES] if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
     negative = verb[-1].lower_ in {"not", "never"}
     strong = verb.text.lower() in terms_of("strong_arm_verb")
-    if drug is None and not negative and not strong:
+    if drug is None and dose is None and not negative and not strong:
         return None
-    label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
+    if drug is None and dose is not None:  # "38 remained at 5 mg": a dose level names the group
+        label = f"{verb.text} {dose.text}"
+    else:
+        label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     n = count._.em_of if count._.em_kind == "of" else count._.em_value
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug.kb_id_ if drug else None}
 

@@ -14,6 +14,7 @@ SOLE_WORDS = {"sole", "only", "single", "lone"}
 MODIFIER_STOP = {
     "with", "who", "of", "in", "were", "was", "had", "have", "and", "or", "to", "for", "at", "on",
     "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
+    "every", "each", "any", "some", "their", "his", "her", "its",
 }  # fmt: skip
 REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
 LABEL_LEADS_DROPPED = {"with", "who", "whose"}
