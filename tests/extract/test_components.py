@@ -302,3 +302,13 @@ def test_groups_from_breakdowns_arms_and_group_nouns(nlp, sentences: str, expect
     groups = {g.n for f in findings_of(nlp, text) for g in f.population.groups}
     assert expected <= groups
     assert not groups - expected - {2400}
+
+
+def test_plural_effect_terms_with_parallel_values(nlp) -> None:
+    doc = nlp("Across the strata, adjusted ORs were 1.09 (95% CI, 0.94-1.26), 1.27 (95% CI, 1.06-1.52) and 1.46 (95% CI, 1.20-1.78).")
+    assert [(e.kb_id_, e._.em_value) for e in doc.spans[EFFECTS]] == [("OR", 1.09), ("OR", 1.27), ("OR", 1.46)]
+
+
+def test_rates_per_person_years_are_no_counts(nlp) -> None:
+    doc = nlp("There were 12.1 events per 1,000 person-years among 4,000 users.")
+    assert [c._.em_value for c in doc.spans[COUNTS]] == [4000]

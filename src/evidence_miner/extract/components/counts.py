@@ -238,10 +238,12 @@ def earlier_arm_size(doc: Doc, number: Span) -> bool:
 
 
 def is_rate(doc: Doc, number: Span) -> bool:
-    """"one in four patients", "1 in 7 adults", "for every 17 patients treated": a rate."""
+    """"one in four patients", "1 in 7 adults", "for every 17 patients treated", "per 1,000
+    person-years": a rate."""
     before = doc[number.start - 1].lower_ if number.start >= 1 else ""
-    if before == "every":
-        return True
+    after = doc[number.end].lower_ if number.end < len(doc) else ""
+    if before in {"every", "per"} or after.startswith(("person-", "patient-")):
+        return True  # "for every 17", "per 1,000 person-years"
     return number.start >= 2 and before == "in" and doc[number.start - 2].lower_ in {"one", "1"}
 
 

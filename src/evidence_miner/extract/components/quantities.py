@@ -207,8 +207,12 @@ def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> li
 
 
 def is_effect_term(term: Span) -> bool:
-    """Two-letter abbreviations (OR, HR, RR, MD) count only in capitals; "or" is a conjunction."""
-    return len(term.text) > 3 or term.text.isupper()
+    """Abbreviations (OR, HR, RR, MD; plurals ORs, HRs) count only in capitals: "or" is a
+    conjunction, "hrs" hours."""
+    text = term.text
+    if " " in text or len(text) > 4:
+        return True
+    return text.isupper() or (text.endswith("s") and text[:-1].isupper())
 
 
 def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, stop: int) -> Span | None:
