@@ -312,3 +312,16 @@ def test_plural_effect_terms_with_parallel_values(nlp) -> None:
 def test_rates_per_person_years_are_no_counts(nlp) -> None:
     doc = nlp("There were 12.1 events per 1,000 person-years among 4,000 users.")
     assert [c._.em_value for c in doc.spans[COUNTS]] == [4000]
+
+
+@pytest.mark.parametrize(
+    "text,design",
+    [
+        ("Because this was not a randomized trial, the team used claims data from 9,000 adults.", "retrospective"),
+        ("Unlike an earlier randomized trial, the prospective, single-arm study enrolled 80 adults.", "prospective_cohort"),
+        ("The researchers ran a single round of blood tests in 1,000 adults.", "cross_sectional"),
+    ],
+)
+def test_design_skips_negated_and_other_studies_designs(nlp, text: str, design: str) -> None:
+    findings = findings_of(nlp, f"Heart study\n\n{text} Those on aspirin had fewer strokes.")
+    assert [f.study.design for f in findings] == [design]

@@ -61,7 +61,7 @@ def make_count_finder(nlp: Language, name: str) -> CountFinder:
     requires=["doc.spans", "token.is_sent_start"],
     default_config={
         "termset": "negation.toml",
-        "targets": ["adverse_event", "adverse_event_word", "outcome", "condition"],
+        "targets": ["adverse_event", "adverse_event_word", "outcome", "condition", "design"],
         "max_distance": 4,
     },
 )

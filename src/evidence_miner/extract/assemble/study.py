@@ -8,6 +8,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.extensions import DURATIONS
 from evidence_miner.extract.patterns import load_term_sets
 
@@ -26,8 +27,14 @@ def design_priority(value: str) -> int:
     return max((ts.priority for ts in load_term_sets() if ts.kind == "design" and ts.value == value), default=0)
 
 
+def is_other_study(view: StudyView, term: Span) -> bool:
+    """"an earlier randomized trial", "previous cohort studies": the design of another study."""
+    return any(0 <= term.start - cue.end <= 2 for cue in view.sentence_terms(term, "other_study_cue"))
+
+
 def find_design(view: StudyView) -> dict | None:
-    terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue")]
+    terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue") and not is_other_study(view, t)
+             and not negation_scopes_of(view.doc, t)]  # "this was not a randomized trial"
     if not terms:
         return None
     best = max(terms, key=lambda t: (design_priority(t.kb_id_), -t.start))
