@@ -325,3 +325,16 @@ def test_rates_per_person_years_are_no_counts(nlp) -> None:
 def test_design_skips_negated_and_other_studies_designs(nlp, text: str, design: str) -> None:
     findings = findings_of(nlp, f"Heart study\n\n{text} Those on aspirin had fewer strokes.")
     assert [f.study.design for f in findings] == [design]
+
+
+def test_a_roundup_with_two_source_lines_gives_two_records(nlp) -> None:
+    text = (
+        "This week in cardiology\n\n"
+        "In a randomized trial of 300 adults, colchicine cut strokes (hazard ratio, 0.71; 95% CI, 0.55 to 0.92).\n\n"
+        "Source: Stroke Research Letters.\n\n"
+        "In a retrospective study of 5,000 adults, users of apixaban had fewer bleeds than users of warfarin "
+        "(hazard ratio, 0.62; 95% CI, 0.50 to 0.77).\n\n"
+        "Source: Thrombosis Reports."
+    )
+    findings = findings_of(nlp, text)
+    assert [(f.study.design, f.population.total.value) for f in findings] == [("rct", 300), ("retrospective", 5000)]

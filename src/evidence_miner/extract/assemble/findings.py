@@ -30,9 +30,23 @@ def find_segments(doc: Doc, title_end: int) -> list[tuple[int, int]]:
     cues = later or cues  # "But a separate study ..." in the lead previews; the section comes later
     indefinite = [t for t in cues if t[0].lower_ != "the"]
     chosen = indefinite or [t for t in cues if t[0].lower_ == "the"][:1]
-    cuts = sorted({t.sent.start for t in chosen})
+    cuts = sorted({t.sent.start for t in chosen} | set(cuts_after_citations(doc, title_end)))
     bounds = [title_end, *[c for c in cuts if c > title_end], len(doc)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
+    """A newsletter or roundup closes each report with its own "Source:" line: with two or
+    more, the text after each one but the last is another report."""
+    sources = [t for t in doc.spans["em_terms"] if t.label_ == "journal_cue" and t.start >= title_end
+               and t.text.lower() in {"source:", "primary source:", "journal reference:"}]
+    sentences = list(doc.sents)
+    cuts = []
+    for cue in sources[:-1]:
+        following = next((s for s in sentences if s.start >= cue.sent.end), None)
+        if following is not None:
+            cuts.append(following.start)
+    return cuts
 
 
 def is_in_lead(doc: Doc, span: Span, title_end: int) -> bool:
