@@ -338,3 +338,13 @@ def test_a_roundup_with_two_source_lines_gives_two_records(nlp) -> None:
     )
     findings = findings_of(nlp, text)
     assert [(f.study.design, f.population.total.value) for f in findings] == [("rct", 300), ("retrospective", 5000)]
+
+
+def test_broad_classes_named_in_passing_are_left_out(nlp) -> None:
+    findings = findings_of(
+        nlp,
+        "Sinusitis trial\n\nIn the randomized trial, 200 adults took amoxicillin 500 mg or placebo. "
+        "Doctors often prescribe antibiotics for colds, the authors noted.",
+    )
+    names = {i.name for f in findings for i in f.interventions}
+    assert "amoxicillin" in names and "antibiotics" not in names

@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble import adverse, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
+from evidence_miner.extract.patterns import terms_of
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.records import Findings
@@ -103,6 +104,8 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "drug")
         role = drugs.decide_role(view, entry, mentions, studied=studied, dose_count=dose_counts.get(key, 0))
+        if role == "mentioned" and entry.is_class and entry.name in terms_of("umbrella_class"):
+            continue  # "antibiotics", "chemotherapy" named in passing are context, not drugs of the study
         its_doses = [d for k, d in dose_items if k == key]
         interventions.append(drugs.build_intervention(view, entry, mentions, role, its_doses))
     view.notes["studied"] = studied
