@@ -348,3 +348,19 @@ def test_broad_classes_named_in_passing_are_left_out(nlp) -> None:
     )
     names = {i.name for f in findings for i in f.interventions}
     assert "amoxicillin" in names and "antibiotics" not in names
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The most common side effects were constipation (18 patients) and muscle cramps (11 patients).",
+         [("constipation", 18, None), ("muscle cramps", 11, None)]),
+        ("Serious adverse events were similar, at 4% in each group.",
+         [("serious adverse events", None, 4.0), ("serious adverse events", None, 4.0)]),
+        ("No opportunistic infections were reported.", [("opportunistic infections", 0, None)]),
+    ],
+)
+def test_adverse_events_in_brackets_each_arm_and_none(nlp, sentence: str, expected: list) -> None:
+    text = f"Migraine trial\n\nIn the randomized trial, 600 adults received erenumab 70 mg or placebo. {sentence}"
+    events = [(e.name, e.count, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
+    assert events == expected

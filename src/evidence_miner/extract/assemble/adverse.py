@@ -97,9 +97,16 @@ def event_name(view: StudyView, anchor: Span) -> Span:
     return anchor
 
 
+def follows_event(view: StudyView, count: Span) -> bool:
+    """"constipation (18 patients)": a size in brackets right after a harm counts that harm."""
+    bracket = count.start - 1
+    return bracket > 0 and view.doc[bracket].text == "(" and any(
+        t.end == bracket and t.label_ == "adverse_event" for t in view.doc.spans["em_terms"])
+
+
 def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     """Counts, and percentages not already attached to a count, in [start, stop)."""
-    counts = [c for c in view.doc.spans[COUNTS] if start <= c.start < stop and c._.em_kind != "arm_size"]
+    counts = [c for c in view.doc.spans[COUNTS] if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
     percents = [
         p for p in view.doc.spans[PERCENTS]
@@ -175,6 +182,12 @@ def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
     }
 
 
+def applies_to_each_arm(view: StudyView, value: Span) -> bool:
+    """"4% in each group", "in both arms": one figure that stands for two arms."""
+    after = view.doc[value.end : min(value.end + 4, value.sent.end)].text.lower()
+    return any(p in after for p in ("in each group", "in both groups", "in each arm", "in both arms"))
+
+
 def find_named_events(view: StudyView) -> list[dict]:
     anchors = find_anchors(view)
     reserved = reserved_counts(view, anchors)
@@ -187,7 +200,7 @@ def find_named_events(view: StudyView) -> list[dict]:
                 event = to_event(view, anchor, value)
                 if value.label_ == "COUNT" and (percent := find_percent_for(view, value)) is not None:
                     used.add(percent.start)
-                events.append(event)
+                events.extend([event, dict(event)] if applies_to_each_arm(view, value) else [event])
     view.notes["ae_values"] = used
     return events
 
