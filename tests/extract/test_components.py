@@ -364,3 +364,18 @@ def test_adverse_events_in_brackets_each_arm_and_none(nlp, sentence: str, expect
     text = f"Migraine trial\n\nIn the randomized trial, 600 adults received erenumab 70 mg or placebo. {sentence}"
     events = [(e.name, e.count, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
     assert events == expected
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("A total of 412 patients were in the dupilumab arm and 409 in the placebo arm.", {412, 409}),
+        ("Among 310 children younger than 12, results were similar.", {310}),
+        ("Forty-two patients received the low dose.", {42}),
+        # a result in an arm is no group size
+        ("Nausea occurred in 61 patients in the dupilumab arm.", set()),
+    ],
+)
+def test_groups_named_by_arm_phrases(nlp, sentence: str, expected: set[int]) -> None:
+    text = f"Asthma trial\n\nIn the randomized trial, 900 adults were enrolled. {sentence}"
+    assert {g.n for f in findings_of(nlp, text) for g in f.population.groups} == expected

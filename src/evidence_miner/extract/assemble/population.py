@@ -261,6 +261,9 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     dose = next((d for d in view.doc.spans[DOSES] if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
     negative = verb[-1].lower_ in {"not", "never"}
     strong = verb.text.lower() in terms_of("strong_arm_verb")
+    named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
+    if named_arm and named_arm.split()[-1].lower() in ARM_HEADS and not is_result_count(view, count):  # "42 received the low dose"
+        return {**provenance(view, count, 0.6), "label": named_arm, "n": int(count._.em_of if count._.em_kind == "of" else count._.em_value)}
     if drug is None and dose is None and not negative and not strong:
         return None
     if drug is None and dose is not None:  # "38 remained at 5 mg": a dose level names the group
@@ -289,8 +292,43 @@ def to_named_group(view: StudyView, count: Span) -> dict | None:
     return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug.kb_id_ if drug else None}
 
 
+ARM_HEADS = {"group", "arm", "cohort", "dose", "doses", "regimen"}
+
+
+def is_result_count(view: StudyView, count: Span) -> bool:
+    """A count the outcome or adverse-event steps took ("61 patients in the semaglutide group
+    had an event"), or one in a sentence that reports a result."""
+    results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
+    return count.start in results or any(
+        t.label_ in ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
+        for t in view.sentence_terms(count, "outcome") + view.sentence_terms(count, "adverse_event")
+        + view.sentence_terms(count, "adverse_event_word") + view.sentence_terms(count, "discontinuation"))
+
+
+def arm_phrase_after(view: StudyView, count: Span) -> str | None:
+    """"409 in the placebo arm", "38 the high dose", "412 patients were in the dupilumab arm":
+    the arm named right after a count, ending in group/arm/cohort/dose."""
+    i = count.end
+    if i < count.sent.end and view.doc[i].lower_ in {"were", "was"}:
+        i += 1
+    if i < count.sent.end and view.doc[i].lower_ in {"in", "on", "at"}:
+        i += 1
+    words = []
+    for token in view.doc[i : min(i + 5, count.sent.end)]:
+        if token.is_punct or token.lower_ in {"and", "or", "while", "but", "who", "with", "had", "were"}:
+            break
+        words.append(token)
+        if token.lower_ in ARM_HEADS:
+            return clean_label(" ".join(w.text for w in words if w.lower_ not in {"a", "an", "the"}))
+    return None
+
+
 def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
-    """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group"."""
+    """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group";
+    "409 in the placebo arm"."""
+    if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count) and (phrase := arm_phrase_after(view, count)) is not None:
+        if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(("in ", "on ")):
+            return {**provenance(view, count, 0.5), "label": phrase, "n": int(count._.em_value)}
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
