@@ -193,7 +193,7 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
             continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
         group = (to_arm_group(view, count) or to_named_group(view, count) or to_breakdown_group(view, count, is_result)
-                 or (None if is_result else to_group(view, count, total)))
+                 or to_breakdown_head(view, count, {g["n"] for g in groups}) or (None if is_result else to_group(view, count, total)))
         if group is None or (limit is not None and group["n"] >= limit and count._.em_kind != "arm_size"):
             continue
         for one in to_each_arm(view, group):
@@ -225,6 +225,21 @@ def opens_breakdown(view: StudyView, count: Span) -> Span | None:
         return None
     head = next((c for c in view.doc.spans[COUNTS] if c.start == sent.start + 2), None)
     return head if head is not None and head.start != count.start else None
+
+
+def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> dict | None:
+    """"Of these 225 patients, 92 had ...": the set a sentence breaks down is a subgroup, unless
+    a group of that size is already known (it then names that group again)."""
+    sent = count.sent
+    if not (count.start == sent.start + 2 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}):
+        return None
+    if int(count._.em_value) in sizes or count.end >= sent.end:
+        return None
+    after = view.doc[count.end]
+    label = clean_label(count._.em_label) or (count[-1].text if len(count) > 1 else None)
+    if after.text != "," and not label:
+        return None
+    return {**provenance(view, count, 0.5), "label": label, "n": int(count._.em_value)}
 
 
 def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | None:
