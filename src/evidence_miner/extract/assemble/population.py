@@ -274,7 +274,8 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     level_verb = verb.text.lower() in {"remained at", "reached", "stayed at", "were on", "were also on"}
     dose = next((d for d in view.doc.spans[DOSES] if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
-    negative = verb[-1].lower_ in {"not", "never"}
+    negative = verb[-1].lower_ in {"not", "never"} and not any(
+        0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
     if named_arm and named_arm.split()[-1].lower() in ARM_HEADS and not is_result_count(view, count):  # "42 received the low dose"
