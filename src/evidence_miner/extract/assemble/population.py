@@ -196,8 +196,8 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
                  or to_breakdown_head(view, count, {g["n"] for g in groups}) or (None if is_result else to_group(view, count, total)))
         if group is None or (limit is not None and group["n"] >= limit and count._.em_kind != "arm_size"):
             continue
-        if count._.em_kind == "of" and group["n"] in {g["n"] for g in groups}:
-            continue  # "298 of the 413 women in the infusion group": the denominator names a known arm
+        if count._.em_kind == "of" and any(g["n"] == group["n"] and g["sentence"] < group["sentence"] for g in groups):
+            continue  # "298 of the 413 women in the infusion group": the denominator names an arm sized earlier
         for one in to_each_arm(view, group):
             identity = (one.pop("key", None) or str(one["label"]).lower(), one["n"])
             if identity not in seen:
