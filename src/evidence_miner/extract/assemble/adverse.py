@@ -43,8 +43,13 @@ def find_no_event(view: StudyView) -> list[dict]:
     return events
 
 
+def is_table_row(view: StudyView, term: Span) -> bool:
+    """"Constipation: 3% vs 17%": a line of a flattened safety table."""
+    return term.start == term.sent.start and term.end < len(view.doc) and view.doc[term.end].text == ":"
+
+
 def has_ae_context(view: StudyView, term: Span) -> bool:
-    return (
+    return is_table_row(view, term) or (
         view.has_term_in_sentence(term, "adverse_event_word")
         or view.has_term_in_sentence(term, "discontinuation")
         or view.has_term_in_sentence(term, "ae_context")

@@ -156,8 +156,16 @@ def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: s
         or count._.em_kind == "arm_size"
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
+        or count[-1].lower_ in {"controls", "nonusers", "non-users"}  # a comparison group, not a result ("12 cases" can be one)
+        or is_definite_frame(view, count)
         or is_arm_count(view, count)
     )
+
+
+def is_definite_frame(view: StudyView, count: Span) -> bool:
+    """"Of the 1,026 residents, ...": the set a sentence breaks down, not a result."""
+    sent = count.sent
+    return count.start == sent.start + 2 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}
 
 
 def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:
