@@ -284,8 +284,8 @@ def test_follow_up_from_contacts_treatment_length_and_assessment_weeks(nlp, sent
     [
         # a set broken down by a trait: its parts are subgroups
         ("Of the 640 patients who had used the drug, 400 had taken it for a year and 240 had not.", {640, 400, 240}),
-        # results in a breakdown are outcomes, not subgroups
-        ("Of the 640 patients, 400 improved and 240 had no response.", set()),
+        # results in a breakdown are outcomes, not subgroups (the set broken down is one)
+        ("Of the 640 patients, 400 improved and 240 had no response.", {640}),
         # one size for every arm
         ("That left 1,200 patients in each group.", {1200}),
         # group nouns and definite references
