@@ -379,3 +379,17 @@ def test_adverse_events_in_brackets_each_arm_and_none(nlp, sentence: str, expect
 def test_groups_named_by_arm_phrases(nlp, sentence: str, expected: set[int]) -> None:
     text = f"Asthma trial\n\nIn the randomized trial, 900 adults were enrolled. {sentence}"
     assert {g.n for f in findings_of(nlp, text) for g in f.population.groups} == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Doses were 50 and 100 mg.", [(50, None, None), (100, None, None)]),
+        ("Doses were between 50 and 100 mg.", [(None, 50, 100)]),
+        ("Cohorts got 3, 6 or 12 mg/kg.", [(3, None, None), (6, None, None), (12, None, None)]),
+        ("Doses rose from 1.5 to 2 mg.", [(None, 1.5, 2)]),
+    ],
+)
+def test_listed_doses_share_their_unit(nlp, text: str, expected: list) -> None:
+    doc = nlp(text)
+    assert [(d._.em_value, d._.em_low, d._.em_high) for d in doc.spans[DOSES]] == expected

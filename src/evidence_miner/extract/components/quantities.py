@@ -37,7 +37,9 @@ class TermIndex:
 def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | None:
     """The second number of "1.5 to 2" / "2-15" / "between 4 and 6" right after `first`."""
     i = first.end
-    if i < len(doc) and doc[i].lower_ in RANGE_WORDS | {"and"}:
+    between = first.start > 0 and doc[first.start - 1].lower_ == "between"
+    joiner = doc[i].lower_ if i < len(doc) else ""
+    if (joiner in RANGE_WORDS and joiner != "and") or (joiner == "and" and between):  # "50 and 100 mg" is two doses
         second = numbers.get(i + 1)
         if second is not None and second._.em_value >= first._.em_value:
             return second
@@ -78,7 +80,27 @@ def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
             span = make_quantity(doc, first.start, unit.end, label, first, last)
             span._.em_unit = unit.text
             found.append(span)
+            if last is None:
+                found.extend(find_listed_values(doc, numbers, first, span, label))
     return filter_spans(found)
+
+
+LIST_JOINERS = {",", "or", "and"}
+
+
+def find_listed_values(doc: Doc, numbers: dict[int, Span], first: Span, quantity: Span, label: str) -> list[Span]:
+    """"3, 6 or 12 mg/kg", "50 and 100 mg": numbers listed before a quantity share its unit."""
+    listed = []
+    i = first.start
+    while i >= 2 and doc[i - 1].lower_ in LIST_JOINERS:
+        before = next((n for n in numbers.values() if n.end == i - 1), None)
+        if before is None or before._.em_unit or before._.em_kind == "signed" or (i >= 3 and doc[before.start - 1].lower_ == "between"):
+            break
+        span = make_quantity(doc, before.start, before.end, label, before, None)
+        span._.em_unit = quantity._.em_unit
+        listed.append(span)
+        i = before.start
+    return listed
 
 
 def find_auc_doses(doc: Doc) -> list[Span]:

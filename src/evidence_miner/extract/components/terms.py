@@ -27,7 +27,16 @@ def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
         kind, value = doc.vocab.strings[match_id].split("|", 1)
         span = Span(doc, start, end, label=kind, kb_id=value)
         spans.append(span)
-    return longest_per_kind(spans)
+    return [s for s in longest_per_kind(spans) if not is_past_need(doc, s)]
+
+
+PAST_AUXILIARIES = {"was", "were", "had", "been"}
+
+
+def is_past_need(doc: Doc, span: Span) -> bool:
+    """"rescue epinephrine was needed by 22 children" reports the past: "needed" is a cue of
+    research still to come only without a past auxiliary before it."""
+    return span.label_ == "future_cue" and span[0].lower_ in {"needed", "need"} and span.start > 0 and doc[span.start - 1].lower_ in PAST_AUXILIARIES
 
 
 def longest_per_kind(spans: list[Span]) -> list[Span]:
