@@ -12,9 +12,10 @@ ALTERNATIVE_JOINERS = {"or", ",", "and"}
 
 
 def is_future_or_quoted(view: StudyView, span: Span) -> bool:
-    """Doses of planned trials, in quotes, of outside experts, or that are cut-offs ("maximum
-    40 mg", "above 1,000 mL") are not doses given in the study."""
-    return view.has_term_in_sentence(span, "future_cue") or is_quoted(view, span) or is_cut_off(view, span)
+    """Doses of planned trials, in quotes, of outside experts, examples ("for example, 0.5 mg
+    once"), or cut-offs ("maximum 40 mg", "above 1,000 mL") are not doses given in the study."""
+    return (view.has_term_in_sentence(span, "future_cue") or is_quoted(view, span) or is_cut_off(view, span)
+            or any(0 <= span.start - cue.end <= 3 for cue in view.sentence_terms(span, "example_cue")))
 
 
 def is_cut_off(view: StudyView, span: Span) -> bool:
