@@ -26,6 +26,9 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
             return not any(w in lead for w in ("titrat", "increas", "escalat", "raised", "move", "moved", "stepped", "went"))
         if term.start == span.end and term[0].lower_ == "or":  # "40 mg or more"
             return True
+    after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
+    if after.startswith(("at most", "at the most", "maximum", "max")):  # "400 mg at most"
+        return True
     return False
 
 
