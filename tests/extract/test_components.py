@@ -393,3 +393,8 @@ def test_groups_named_by_arm_phrases(nlp, sentence: str, expected: set[int]) -> 
 def test_listed_doses_share_their_unit(nlp, text: str, expected: list) -> None:
     doc = nlp(text)
     assert [(d._.em_value, d._.em_low, d._.em_high) for d in doc.spans[DOSES]] == expected
+
+
+def test_combination_strengths_are_two_doses(nlp) -> None:
+    doc = nlp("Patients took amlodipine/benazepril 10 mg/20 mg daily.")
+    assert [(d._.em_value, d._.em_unit) for d in doc.spans[DOSES]] == [(10, "mg"), (20, "mg")]

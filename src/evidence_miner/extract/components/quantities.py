@@ -103,6 +103,27 @@ def find_listed_values(doc: Doc, numbers: dict[int, Span], first: Span, quantity
     return listed
 
 
+PAIRED_UNIT_RE = re.compile(r"^([a-zA-Zµμ]+)/(\d+(?:\.\d+)?)$")  # the "mg/2.5" of "40 mg/2.5 mg"
+
+
+def find_paired_doses(doc: Doc) -> list[Span]:
+    """A fixed-dose combination's strengths, "40 mg/2.5 mg": two doses, one per component.
+    The tokenizer keeps "mg/2.5" whole, so the unit finder cannot see either dose."""
+    numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    units = terms_of("dose_unit")
+    found = []
+    for i in range(len(doc) - 2):
+        match = PAIRED_UNIT_RE.match(doc[i + 1].text)
+        if i not in numbers or match is None or match.group(1).lower() not in units or doc[i + 2].lower_ not in units:
+            continue
+        first = make_quantity(doc, i, i + 1, "DOSE", numbers[i], None)
+        first._.em_unit = match.group(1)
+        second = Span(doc, i + 1, i + 3, label="DOSE")
+        second._.em_value, second._.em_unit = float(match.group(2)), doc[i + 2].text
+        found.extend([first, second])
+    return found
+
+
 def find_auc_doses(doc: Doc) -> list[Span]:
     """Carboplatin-style "AUC 5" / "AUC of 5" doses."""
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
@@ -172,7 +193,7 @@ class QuantityFinder:
             self.frequency_matcher.add(row["label"], [row["pattern"]])
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[DOSES] = filter_spans(find_unit_quantities(doc, "dose_unit", "DOSE") + find_auc_doses(doc))
+        doc.spans[DOSES] = filter_spans(find_unit_quantities(doc, "dose_unit", "DOSE") + find_auc_doses(doc) + find_paired_doses(doc))
         durations = find_unit_quantities(doc, "time_unit", "DURATION")
         stamp_stats(doc, durations)
         doc.spans[DURATIONS] = durations
