@@ -44,8 +44,12 @@ def find_no_event(view: StudyView) -> list[dict]:
 
 
 def is_table_row(view: StudyView, term: Span) -> bool:
-    """"Constipation: 3% vs 17%": a line of a flattened safety table."""
-    return term.start == term.sent.start and term.end < len(view.doc) and view.doc[term.end].text == ":"
+    """"Constipation: 3% vs 17%", "Nausea or vomiting: 2% vs 11%": a line of a flattened
+    safety table (the harm opens the line and a colon closes its name)."""
+    if term.start - term.sent.start > 3:
+        return False
+    return any(t.text == ":" for t in view.doc[term.end : min(term.end + 3, term.sent.end)]) and all(
+        t.is_alpha for t in view.doc[term.sent.start : term.start])
 
 
 def has_ae_context(view: StudyView, term: Span) -> bool:
@@ -240,10 +244,15 @@ def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]
     return events
 
 
+ZERO_EVENT_VERBS = {"reported", "recorded", "seen", "occurred", "observed", "noted", "developed", "experienced", "documented"}
+
+
 def is_event_modifier(token) -> bool:
     """Words between "no" and a harm's name that still describe the harm ("no opportunistic
     infections"), unlike a subject and verb ("no patient developed pancreatitis")."""
-    return token.is_alpha and token.lower_ not in terms_of("population_noun") | REPORT_VERBS | {"had", "of", "has", "have"}
+    if token.lower_ in {"cases", "case", "episodes", "instances", "reports", "of"}:  # "no cases of anaphylaxis"
+        return True
+    return token.is_alpha and token.lower_ not in terms_of("population_noun") | REPORT_VERBS | {"had", "has", "have"}
 
 
 def find_no_named_events(view: StudyView) -> list[dict]:
@@ -253,13 +262,14 @@ def find_no_named_events(view: StudyView) -> list[dict]:
     for term in view.body_spans("em_terms"):
         if term.label_ != "adverse_event":
             continue
-        lead = view.doc[max(term.sent.start, term.start - 3) : term.start]
+        lead = view.doc[max(term.sent.start, term.start - 4) : term.start]
         no = next((t for t in lead if t.lower_ in NO_WORDS), None)
         words = {t.lower_ for t in term.sent}
         between = view.doc[no.i + 1 : term.start] if no is not None else []
-        if no is None or not words & (REPORT_VERBS | {"seen", "occurred"}) or not all(is_event_modifier(t) for t in between):
+        if no is None or not words & ZERO_EVENT_VERBS or not all(is_event_modifier(t) for t in between):
             continue
-        name = view.doc[no.i + 1 : term.end]
+        first = next((t.i for t in between if t.lower_ not in {"cases", "case", "episodes", "instances", "reports", "of"}), term.start)
+        name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
         events.append({**provenance(view, name, 0.7), "name": clean_label(name.text.lower()), "count": 0})
     return events
 
@@ -274,7 +284,8 @@ def assemble_adverse_events(view: StudyView, *, single_patient: bool = False) ->
         found += find_single_patient_events(view, found)
     for event in found:
         key = (event["name"], event.get("count"), event.get("of"), event.get("percent"))
-        if event["name"] and seen.get(key, event["sentence"]) == event["sentence"]:
+        zero = event.get("count") == 0  # "no X" is said once, whichever step found it
+        if event["name"] and (key not in seen if zero else seen.get(key, event["sentence"]) == event["sentence"]):
             seen[key] = event["sentence"]
             events.append(event)
     return events
