@@ -198,7 +198,7 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
             continue
         if count._.em_kind == "of" and any(g["n"] == group["n"] and g["sentence"] < group["sentence"] for g in groups):
             continue  # "298 of the 413 women in the infusion group": the denominator names an arm sized earlier
-        for one in to_each_arm(view, group):
+        for one in to_each_arm(view, group, count):
             identity = (one.pop("key", None) or str(one["label"]).lower(), one["n"])
             if identity not in seen:
                 seen.add(identity)
@@ -206,10 +206,14 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     return groups
 
 
-def to_each_arm(view: StudyView, group: dict) -> list[dict]:
-    """"28,416 patients in each group": one group per arm of the study."""
+def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
+    """"28,416 patients in each group": one group per arm of the study; but "two patients
+    died, one in each group" counts events."""
     label = str(group["label"] or "").lower()
     if not any(w in label for w in ("each group", "each arm", "per group", "per arm", "each cohort")):
+        return [group]
+    kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
+    if any(t.label_ in kinds and count.sent.start <= t.start < count.start for t in view.doc.spans["em_terms"]):
         return [group]
     arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
     if len(arms) < 2:
@@ -310,17 +314,18 @@ def to_named_group(view: StudyView, count: Span) -> dict | None:
     return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug.kb_id_ if drug else None}
 
 
-ARM_HEADS = {"group", "arm", "cohort", "dose", "doses", "regimen"}
+ARM_HEADS = {"group", "arm", "cohort", "dose", "doses", "regimen", "care"}
 
 
 def is_result_count(view: StudyView, count: Span) -> bool:
     """A count the outcome or adverse-event steps took ("61 patients in the semaglutide group
     had an event"), or one in a sentence that reports a result."""
     results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
-    return count.start in results or any(
-        t.label_ in ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
-        for t in view.sentence_terms(count, "outcome") + view.sentence_terms(count, "adverse_event")
-        + view.sentence_terms(count, "adverse_event_word") + view.sentence_terms(count, "discontinuation"))
+    if count.start in results:
+        return True
+    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
+    kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
+    return any(t.label_ in kinds and count.end <= t.start < clause_end for t in view.doc.spans["em_terms"])
 
 
 def arm_phrase_after(view: StudyView, count: Span) -> str | None:
