@@ -398,3 +398,15 @@ def test_listed_doses_share_their_unit(nlp, text: str, expected: list) -> None:
 def test_combination_strengths_are_two_doses(nlp) -> None:
     doc = nlp("Patients took amlodipine/benazepril 10 mg/20 mg daily.")
     assert [(d._.em_value, d._.em_unit) for d in doc.spans[DOSES]] == [(10, "mg"), (20, "mg")]
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The 52 rats were divided into groups of 10, 14, 14 and 14.", [10, 14, 14, 14]),
+        ("Forty-eight mice were split into four groups of 12.", [12, 12, 12, 12]),
+    ],
+)
+def test_equal_groups_of_animals(nlp, sentence: str, expected: list[int]) -> None:
+    text = f"Sepsis in rats\n\nIn the animal study, the researchers gave metformin 100 mg/kg. {sentence}"
+    assert sorted(g.n for f in findings_of(nlp, text) for g in f.population.groups) == sorted(expected)

@@ -185,7 +185,7 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     """Arms and subgroups with their sizes, once each: "(n=107)" after naltrexone and "of 107
     patients in the LDN group" are one arm. A subgroup is part of the cohort, so a "group" as
     large as the total is the cohort described again (or a source population) and is dropped."""
-    groups, seen = [], set()
+    groups, seen = find_equal_groups(view), set()
     results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
     limit = total._.em_value if total is not None else None
     for count in view.body_spans(COUNTS):
@@ -204,6 +204,30 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
                 seen.add(identity)
                 groups.append(one)
     return groups
+
+
+GROUP_NOUNS = {"groups", "arms", "cohorts"}
+
+
+def find_equal_groups(view: StudyView) -> list[dict]:
+    """"divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
+    numbers = {n.start: n for n in view.body_spans(NUMBERS)}
+    found = []
+    for token in view.doc[max(view.start, view.title_end) : view.end]:
+        if token.lower_ not in GROUP_NOUNS or token.i + 2 >= len(view.doc) or view.doc[token.i + 1].lower_ != "of":
+            continue
+        sizes, i = [], token.i + 2
+        while i in numbers and numbers[i]._.em_value == int(numbers[i]._.em_value):
+            sizes.append(numbers[i])
+            i = numbers[i].end
+            if i < len(view.doc) and view.doc[i].lower_ in {",", "and"}:
+                i += 1 + (i + 1 < len(view.doc) and view.doc[i + 1].lower_ == "and")
+        how_many = numbers.get(token.i - 1)
+        if len(sizes) == 1 and how_many is not None:
+            sizes = sizes * int(how_many._.em_value) if 1 < how_many._.em_value <= 12 else sizes
+        for k, size in enumerate(sizes, start=1):
+            found.append({**provenance(view, size, 0.6), "label": f"group {k}", "n": int(size._.em_value)})
+    return found if len(found) > 1 else []
 
 
 def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
