@@ -144,9 +144,10 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
 
 
 def is_population_frame(view: StudyView, count: Span) -> bool:
-    """"Among the 203 children who had ...": the subgroup a result is about, not the result."""
+    """"Among the 203 children who had ...", "In the 298 patients taking more than 100 mcg":
+    the subgroup a result is about, not the result."""
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    return "among" in lead
+    return "among" in lead or (lead in (["in", "the"], ["for", "the"]) and count._.em_label is not None)
 
 
 def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: set[int]) -> bool:

@@ -171,7 +171,8 @@ def arm_label(view: StudyView, count: Span) -> str | None:
     if drugs:
         return drugs[-1].text
     words = view.doc[max(count.sent.start, count.start - 3) : count.start]
-    return clean_label(words.text) if words.text.lower().endswith(("group", "arm")) else None
+    ends = ("group", "arm", *terms_of("group_noun"))  # "Past users (1,820)"
+    return clean_label(words.text) if words.text.lower().rstrip(" (").endswith(ends) else None
 
 
 def is_regimen_list(view: StudyView, count: Span) -> bool:
@@ -298,6 +299,8 @@ def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
     """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
     gap = 2 if count._.em_kind in ("of", "arm") else 1  # "5 of the 12 mice that received ...", "121 who received ..."
+    if count._.em_kind == "of_group":  # "Ninety-seven of the women were also on ..."
+        gap = len((count._.em_label or "").split()) + 3
     verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None)
     if verb is None:
         return to_parallel_arm(view, count)
