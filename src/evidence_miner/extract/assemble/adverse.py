@@ -7,7 +7,7 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
-from evidence_miner.extract.extensions import CONDITIONS, COUNTS, PERCENTS
+from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
 
 NO_WORDS = {"no", "zero", "none"}
@@ -163,7 +163,18 @@ def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int
     if after:
         return after
     before = [v for v in values_between(view, sent.start, anchor.start) if v.label_ == "COUNT" and v.start not in reserved]
-    return before[-1:]
+    return before[-1:] or leading_number(view, anchor)
+
+
+def leading_number(view: StudyView, anchor: Span) -> list[Span]:
+    """"Two serious adverse events occurred": the number that opens the event's own name."""
+    name = event_name(view, anchor)
+    number = next((n for n in view.doc.spans[NUMBERS] if n.end == name.start and n._.em_kind in ("numeral", "word")), None)
+    if number is None or number._.em_value != int(number._.em_value):
+        return []
+    count = Span(view.doc, number.start, number.end, label="COUNT")
+    count._.em_value = number._.em_value
+    return [count]
 
 
 def find_stop(view: StudyView, anchor: Span, following: list[Span]) -> int:
