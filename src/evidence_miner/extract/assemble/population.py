@@ -197,7 +197,7 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
                  or to_breakdown_head(view, count, {g["n"] for g in groups}) or (None if is_result else to_group(view, count, total)))
         if group is None or (limit is not None and group["n"] >= limit and count._.em_kind != "arm_size"):
             continue
-        if count._.em_kind == "of" and any(g["n"] == group["n"] and g["sentence"] < group["sentence"] for g in groups):
+        if count._.em_kind == "of" and names_an_arm(group) and any(g["n"] == group["n"] and g["sentence"] < group["sentence"] for g in groups):
             continue  # "298 of the 413 women in the infusion group": the denominator names an arm sized earlier
         for one in to_each_arm(view, group, count):
             identity = (one.pop("key", None) or str(one["label"]).lower(), one["n"])
@@ -231,6 +231,13 @@ def find_equal_groups(view: StudyView) -> list[dict]:
     return found if len(found) > 1 else []
 
 
+def names_an_arm(group: dict) -> bool:
+    """"in the infusion group", "on placebo": a label that names an arm, not a trait of a subgroup."""
+    label = str(group.get("label") or "").lower()
+    return (group.get("key") is not None or label.startswith(("on ", "given ", "receiving ", "taking "))
+            or any(w in label.split() for w in ("group", "arm", "cohort", "placebo")))
+
+
 def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
     """"28,416 patients in each group": one group per arm of the study; but "two patients
     died, one in each group" counts events."""
@@ -239,7 +246,7 @@ def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
         return [group]
     kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
     if any(t.label_ in kinds and count.sent.start <= t.start < count.start for t in view.doc.spans["em_terms"]):
-        return [group]
+        return []  # events split between the arms, not arm sizes
     arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
     if len(arms) < 2:
         return [group]
