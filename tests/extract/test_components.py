@@ -410,3 +410,8 @@ def test_combination_strengths_are_two_doses(nlp) -> None:
 def test_equal_groups_of_animals(nlp, sentence: str, expected: list[int]) -> None:
     text = f"Sepsis in rats\n\nIn the animal study, the researchers gave metformin 100 mg/kg. {sentence}"
     assert sorted(g.n for f in findings_of(nlp, text) for g in f.population.groups) == sorted(expected)
+
+
+def test_a_value_with_its_own_interval_inherits_the_effect_type(nlp) -> None:
+    doc = nlp("The hazard ratio was 1.41 (95% CI, 1.17 to 1.70). Among the others, the estimate was 1.11 (95% CI, 0.93 to 1.33).")
+    assert [(e.kb_id_, e._.em_value, e._.em_low) for e in doc.spans[EFFECTS]] == [("HR", 1.41, 1.17), ("HR", 1.11, 0.93)]

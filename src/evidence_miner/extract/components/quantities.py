@@ -221,7 +221,37 @@ def find_effects(doc: Doc) -> list[Span]:
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
         effects.extend(find_parallel_effects(doc, numbers, span))
-    return filter_spans(effects)
+    effects = filter_spans(effects)
+    return filter_spans(effects + find_untyped_effects(doc, numbers, effects))
+
+
+def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]) -> list[Span]:
+    """"Among the 37,144 without it, the estimate was 1.11 (95% CI, 0.93 to 1.33)": a value
+    with its own interval but no effect word takes the type of the effect just before it (in
+    that sentence or the two before)."""
+    taken = {i for e in effects for i in range(e.start, e.end)}
+    sentence_starts = [s.start for s in doc.sents]
+    found = []
+    for value in doc.spans[NUMBERS]:
+        if value.start in taken or is_ci_level(doc, value) or value._.em_unit:
+            continue
+        end, low, high = find_interval(doc, numbers, value.end, value.sent.end)
+        if low is None or not (low <= value._.em_value <= high) or doc[value.end : value.end + 1].text not in {"(", ","}:
+            continue
+        earlier = [e for e in effects if e.end <= value.start and sentences_between(sentence_starts, e.start, value.start) <= 2]
+        if not earlier:
+            continue
+        span = Span(doc, value.start, end, label="EFFECT", kb_id=earlier[-1].kb_id_)
+        span._.em_value, span._.em_low, span._.em_high = value._.em_value, low, high
+        p_value, p_op, _ = find_p_value(doc, numbers, end, value.sent.end)
+        span._.em_p, span._.em_op = p_value, p_op
+        found.append(span)
+        taken.update(range(span.start, span.end))
+    return found
+
+
+def sentences_between(starts: list[int], a: int, b: int) -> int:
+    return sum(1 for s in starts if a < s <= b)
 
 
 def effect_type(doc: Doc, term: Span, value: Span) -> str:
