@@ -323,7 +323,7 @@ def test_rates_per_person_years_are_no_counts(nlp) -> None:
     ],
 )
 def test_design_skips_negated_and_other_studies_designs(nlp, text: str, design: str) -> None:
-    findings = findings_of(nlp, f"Heart study\n\n{text} Those on aspirin had fewer strokes.")
+    findings = findings_of(nlp, f"Heart study\n\n{text} Those on aspirin had fewer strokes (odds ratio, 0.7; 95% CI, 0.5 to 0.9).")
     assert [f.study.design for f in findings] == [design]
 
 
@@ -415,3 +415,22 @@ def test_equal_groups_of_animals(nlp, sentence: str, expected: list[int]) -> Non
 def test_a_value_with_its_own_interval_inherits_the_effect_type(nlp) -> None:
     doc = nlp("The hazard ratio was 1.41 (95% CI, 1.17 to 1.70). Among the others, the estimate was 1.11 (95% CI, 0.93 to 1.33).")
     assert [(e.kb_id_, e._.em_value, e._.em_low) for e in doc.spans[EFFECTS]] == [("HR", 1.41, 1.17), ("HR", 1.11, 0.93)]
+
+
+@pytest.mark.parametrize(
+    "text,design",
+    [
+        ("In a crossover trial, 60 adults took the drug and placebo in random order.", "rct"),
+        ("Doctors described a 70-year-old woman who developed hepatitis after starting aspirin.", "case_report"),
+        ("The team followed 9,874 adults for a median of 8 years.", "prospective_cohort"),
+        ("Researchers surveyed 2,000 nurses about their use of aspirin.", "cross_sectional"),
+    ],
+)
+def test_design_from_weaker_cues(nlp, text: str, design: str) -> None:
+    findings = findings_of(nlp, f"Drug study\n\n{text} Aspirin users had fewer strokes (hazard ratio, 0.8; 95% CI, 0.7 to 0.9).")
+    assert [f.study.design for f in findings] == [design]
+
+
+def test_weak_design_cues_alone_make_no_study(nlp) -> None:
+    text = "Five sleep tips\n\nWe surveyed our readers and followed up on their questions. Try melatonin 1 mg before bed."
+    assert findings_of(nlp, text) == []

@@ -73,7 +73,7 @@ def merge_leads(views: list[StudyView]) -> list[StudyView]:
 
 def has_study(view: StudyView) -> bool:
     return (
-        study.find_design(view) is not None
+        study.find_design(view, strong_only=True) is not None
         or bool(view.body_spans(EFFECTS))
         or population.find_total(view, stated_only=True) is not None
     )

@@ -9,8 +9,8 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.components.negation import negation_scopes_of
-from evidence_miner.extract.extensions import DURATIONS
-from evidence_miner.extract.patterns import load_term_sets
+from evidence_miner.extract.extensions import DURATIONS, NUMBERS
+from evidence_miner.extract.patterns import load_term_sets, terms_of
 
 INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
@@ -23,8 +23,13 @@ RESEARCH_WORDS = {"researchers", "investigators", "scientists", "team", "univers
                   "authors", "colleagues", "led", "center", "centre", "school", "clinic"}  # fmt: skip
 
 
-def design_priority(value: str) -> int:
-    return max((ts.priority for ts in load_term_sets() if ts.kind == "design" and ts.value == value), default=0)
+def design_priority(value: str, text: str | None = None) -> int:
+    """The priority of a design value, or of the term set holding `text` when given (one value
+    has strong and weak term sets)."""
+    sets = [ts for ts in load_term_sets() if ts.kind == "design" and ts.value == value]
+    if text is not None:
+        sets = [ts for ts in sets if text.lower() in {t.lower() for t in ts.terms}] or sets
+    return max((ts.priority for ts in sets), default=0)
 
 
 def is_other_study(view: StudyView, term: Span) -> bool:
@@ -32,13 +37,34 @@ def is_other_study(view: StudyView, term: Span) -> bool:
     return any(0 <= term.start - cue.end <= 2 for cue in view.sentence_terms(term, "other_study_cue"))
 
 
-def find_design(view: StudyView) -> dict | None:
+WEAK_DESIGN_PRIORITY = 35  # cues below this name a design but are no evidence that a study is reported
+
+
+def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
+    """The study's design: the highest-priority design word of its text; `strong_only` keeps
+    only design words strong enough to show that the text reports a study at all."""
     terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue") and not is_other_study(view, t)
              and not negation_scopes_of(view.doc, t)]  # "this was not a randomized trial"
+    if strong_only:
+        terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
+        if not terms:
+            return None
     if not terms:
-        return None
-    best = max(terms, key=lambda t: (design_priority(t.kb_id_), -t.start))
+        return find_single_patient(view)
+    best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start))
     return {"design": best.kb_id_, "span": best}
+
+
+def find_single_patient(view: StudyView) -> dict | None:
+    """"Doctors described a 70-year-old woman who ...": with no design word, a report about one
+    patient (an "N-year-old" early in the story) is a case report."""
+    for number in view.body_spans(NUMBERS):
+        if view.sentence_index(number.start) - view.sentence_index(max(view.start, view.title_end)) > 3:
+            break
+        after = view.doc[number.end].lower_ if number.end < len(view.doc) else ""
+        if (number._.em_unit or "").lower().endswith("-old") and after in terms_of("population_noun_singular") | {"man", "woman", "boy", "girl"}:
+            return {"design": "case_report", "span": view.doc[number.start : number.end + 1]}
+    return None
 
 
 def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
