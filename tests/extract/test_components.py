@@ -434,3 +434,19 @@ def test_design_from_weaker_cues(nlp, text: str, design: str) -> None:
 def test_weak_design_cues_alone_make_no_study(nlp) -> None:
     text = "Five sleep tips\n\nWe surveyed our readers and followed up on their questions. Try melatonin 1 mg before bed."
     assert findings_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("Events were counted over a median of 3.1 years.", (3.1, "year", "median")),
+        ("At the 6-month visit, scores were lower.", (6, "month", None)),
+        ("Patients were followed until death or 5 years.", (5, "year", None)),
+    ],
+)
+def test_follow_up_from_observation_periods(nlp, sentence: str, expected: tuple) -> None:
+    from evidence_miner.normalise.article import normalise_article
+
+    text = f"Asthma trial\n\nIn the randomized trial, 300 adults received dupilumab or placebo. {sentence}"
+    follow_up = normalise_article(extract_article(nlp, Page(url="file:///t.txt", text=text)), pipeline_version="t")[0].study.follow_up
+    assert (follow_up.value, follow_up.unit, follow_up.stat) == expected

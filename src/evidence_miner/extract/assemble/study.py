@@ -225,8 +225,20 @@ def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | Non
     main assessment ("At Week 24")."""
     if treatment is not None and any(w in (treatment.get("text") or "").lower() for w in ("minute", "hour", "min", "hr")):
         treatment = None  # "infused over 10 minutes" times a dose, not the study
-    return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_study_length(view)
-            or treatment or find_assessment_week(view))
+    return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_observation_span(view)
+            or find_study_length(view) or treatment or find_assessment_week(view))
+
+
+def find_observation_span(view: StudyView) -> dict | None:
+    """"Events were counted over a median of 3.1 years", "at the 6-month visit": a period of
+    observation named without the word follow-up."""
+    for duration in view.body_spans(DURATIONS):
+        lead = {t.lower_ for t in view.doc[max(duration.sent.start, duration.start - 4) : duration.start]}
+        after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
+        stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else None
+        if (stat and lead & {"over", "during"}) or after in {"visit", "assessment", "mark", "checkup", "check-up"}:
+            return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": stat}
+    return None
 
 
 def find_contact_follow_up(view: StudyView) -> dict | None:
