@@ -450,3 +450,9 @@ def test_follow_up_from_observation_periods(nlp, sentence: str, expected: tuple)
     text = f"Asthma trial\n\nIn the randomized trial, 300 adults received dupilumab or placebo. {sentence}"
     follow_up = normalise_article(extract_article(nlp, Page(url="file:///t.txt", text=text)), pipeline_version="t")[0].study.follow_up
     assert (follow_up.value, follow_up.unit, follow_up.stat) == expected
+
+
+def test_conditions_the_harm_list_lacks_count_where_harms_are_named(nlp) -> None:
+    text = "Migraine trial\n\nIn the randomized trial, 600 adults received erenumab 70 mg or placebo. Adverse events included gout in 4 patients and psoriasis in 2."
+    events = [(e.name, e.count) for f in findings_of(nlp, text) for e in f.adverse_events]
+    assert events == [("gout", 4), ("psoriasis", 2)]

@@ -74,6 +74,7 @@ def find_anchors(view: StudyView) -> list[Span]:
     studied = studied_conditions(view)
     named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)
              and not condition_keys_in(view, t) & studied]
+    named += unlisted_harms(view, named, studied)
     named_sents = {t.sent.start for t in named}
     generic = [
         w for w in view.terms("adverse_event_word")
@@ -82,6 +83,21 @@ def find_anchors(view: StudyView) -> list[Span]:
     ]
     anchors = [a for a in named + generic if not is_negated(view, a) and not view.has_term_in_sentence(a, "future_cue")]
     return sorted(anchors, key=lambda a: a.start)
+
+
+def unlisted_harms(view: StudyView, named: list[Span], studied: set[str]) -> list[Span]:
+    """Conditions of the disease vocabulary that the harm list lacks ("hypokalemia"), in a
+    sentence that names harms outright ("side effects", "adverse events") or a table row, with
+    a figure right after them."""
+    taken = {i for t in named for i in range(t.start, t.end)}
+    found = []
+    for condition in view.body_spans(CONDITIONS):
+        if condition.kb_id_ in studied or taken & set(range(condition.start, condition.end)):
+            continue
+        strong = view.has_term_in_sentence(condition, "adverse_event_word") or is_table_row(view, condition)
+        if strong and values_between(view, condition.end, min(condition.end + 6, condition.sent.end)):
+            found.append(Span(view.doc, condition.start, condition.end, label="adverse_event"))
+    return found
 
 
 def condition_keys_in(view: StudyView, span: Span) -> set[str]:
