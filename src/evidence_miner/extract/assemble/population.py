@@ -310,7 +310,11 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         gap = len((count._.em_label or "").split()) + 3
     verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None)
     if verb is None:
+        verb = participle_after(view, count)
+    if verb is None:
         return to_parallel_arm(view, count)
+    if verb.text.lower() in PARTICIPLES and is_result_count(view, count):
+        return None  # "9 children given dexamethasone vomited" reports a result
     drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     level_verb = verb.text.lower() in {"remained at", "reached", "stayed at", "were on", "were also on"}
     dose = next((d for d in view.doc.spans[DOSES] if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
@@ -349,6 +353,7 @@ def to_named_group(view: StudyView, count: Span) -> dict | None:
 
 
 ARM_HEADS = {"group", "arm", "cohort", "dose", "doses", "regimen", "care"}
+PARTICIPLES = {"given", "receiving", "taking"}
 
 
 def is_result_count(view: StudyView, count: Span) -> bool:
@@ -359,7 +364,21 @@ def is_result_count(view: StudyView, count: Span) -> bool:
         return True
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
     kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
-    return any(t.label_ in kinds and count.end <= t.start < clause_end for t in view.doc.spans["em_terms"])
+    return any(t.label_ in kinds and count.end <= t.start < clause_end and not names_a_dose_level(view, t)
+               for t in view.doc.spans["em_terms"])
+
+
+def participle_after(view: StudyView, count: Span) -> Span | None:
+    """"872 given magnesium and 862 given placebo": a participle that names an arm (the
+    counts step does not treat these as arm verbs, so result counts keep their kind)."""
+    if count.end < count.sent.end and view.doc[count.end].lower_ in PARTICIPLES:
+        return view.doc[count.end : count.end + 1]
+    return None
+
+
+def names_a_dose_level(view: StudyView, term: Span) -> bool:
+    """"the lower dose", "a higher dose": comparison words that name an arm, not a result."""
+    return term.end < len(view.doc) and view.doc[term.end].lower_ in ARM_HEADS
 
 
 def arm_phrase_after(view: StudyView, count: Span) -> str | None:
