@@ -160,7 +160,14 @@ def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: s
         or count[-1].lower_ in {"controls", "nonusers", "non-users"}  # a comparison group, not a result ("12 cases" can be one)
         or is_definite_frame(view, count)
         or is_arm_count(view, count)
+        or explains_nnt(view, count)
     )
+
+
+def explains_nnt(view: StudyView, count: Span) -> bool:
+    """"about 17 patients would need to take melatonin to prevent one case (number needed to
+    treat, 17)": the people of a number needed to treat are no result count."""
+    return any(t.kb_id_ == "NNT" for t in view.sentence_terms(count, "effect_type"))
 
 
 def is_definite_frame(view: StudyView, count: Span) -> bool:
