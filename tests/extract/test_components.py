@@ -456,3 +456,10 @@ def test_conditions_the_harm_list_lacks_count_where_harms_are_named(nlp) -> None
     text = "Migraine trial\n\nIn the randomized trial, 600 adults received erenumab 70 mg or placebo. Adverse events included gout in 4 patients and psoriasis in 2."
     events = [(e.name, e.count) for f in findings_of(nlp, text) for e in f.adverse_events]
     assert events == [("gout", 4), ("psoriasis", 2)]
+
+
+def test_a_bracketed_percent_closes_its_count(nlp) -> None:
+    text = ("Flu trial\n\nIn the randomized trial, 10,000 residents got a high-dose or standard vaccine. "
+            "Hospitalization occurred in 287 residents of high-dose homes (5.6%) and 339 residents of standard-dose homes (6.8%).")
+    outcomes = [(o.count, o.percent) for f in findings_of(nlp, text) for o in f.outcomes]
+    assert outcomes == [(287, 5.6), (339, 6.8)]

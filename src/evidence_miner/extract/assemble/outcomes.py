@@ -108,6 +108,18 @@ def percent_after(view: StudyView, count: Span) -> Span | None:
     for percent in view.doc.spans[PERCENTS]:
         if percent.sent == count.sent and 0 <= percent.start - count.end <= 2 + label_words:
             return percent
+    return bracketed_percent_after(view, count)
+
+
+def bracketed_percent_after(view: StudyView, count: Span) -> Span | None:
+    """"287 residents of high-dose homes (5.6%)": a bracketed percent closing the count's own
+    phrase, with no other number or clause break between."""
+    for percent in view.doc.spans[PERCENTS]:
+        if percent.sent != count.sent or not 0 < percent.start - count.end <= 6 or view.doc[percent.start - 1].text != "(":
+            continue
+        between = view.doc[count.end : percent.start - 1]
+        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"} for t in between):
+            return percent
     return None
 
 
