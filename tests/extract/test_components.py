@@ -463,3 +463,10 @@ def test_a_bracketed_percent_closes_its_count(nlp) -> None:
             "Hospitalization occurred in 287 residents of high-dose homes (5.6%) and 339 residents of standard-dose homes (6.8%).")
     outcomes = [(o.count, o.percent) for f in findings_of(nlp, text) for o in f.outcomes]
     assert outcomes == [(287, 5.6), (339, 6.8)]
+
+
+def test_a_harm_named_after_the_copula(nlp) -> None:
+    text = ("Autism trial\n\nIn the randomized trial, 200 children received bumetanide or placebo. The most common side "
+            "effect was increased urination, reported by 30% of children on the drug and 5% on placebo.")
+    events = [(e.name, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
+    assert events == [("increased urination", 30.0), ("increased urination", 5.0)]

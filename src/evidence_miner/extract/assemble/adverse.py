@@ -119,7 +119,21 @@ def event_name(view: StudyView, anchor: Span) -> Span:
         for cue in view.sentence_terms(anchor, "serious_cue"):
             if 0 <= anchor.start - cue.end <= 1:
                 return view.doc[cue.start : anchor.end]
+        return named_after_copula(view, anchor) or anchor
     return anchor
+
+
+def named_after_copula(view: StudyView, anchor: Span) -> Span | None:
+    """"The most common side effect was increased urination, reported by 30%": the harm is
+    named after "was/were", in words the harm list may not have."""
+    i = anchor.end
+    if i >= anchor.sent.end or view.doc[i].lower_ not in {"was", "were"}:
+        return None
+    end = i + 1
+    while end < anchor.sent.end and end - i <= 4 and view.doc[end].is_alpha and view.doc[end].lower_ not in {"in", "among", "reported", "seen", "with", "and", "which", "occurring"}:
+        end += 1
+    name = view.doc[i + 1 : end]
+    return name if len(name) and not any(t.lower_ in {"similar", "rare", "uncommon", "common", "mild", "few", "more", "less"} for t in name) else None
 
 
 def follows_event(view: StudyView, count: Span) -> bool:
