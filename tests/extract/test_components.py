@@ -470,3 +470,8 @@ def test_a_harm_named_after_the_copula(nlp) -> None:
             "effect was increased urination, reported by 30% of children on the drug and 5% on placebo.")
     events = [(e.name, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
     assert events == [("increased urination", 30.0), ("increased urination", 5.0)]
+
+
+def test_no_deaths_is_a_zero_count_harm(nlp) -> None:
+    text = "Iron trial\n\nIn the randomized trial, 824 women received iron infusions or tablets. There were no maternal deaths."
+    assert [(e.name, e.count) for f in findings_of(nlp, text) for e in f.adverse_events] == [("maternal deaths", 0)]

@@ -301,14 +301,16 @@ def find_no_named_events(view: StudyView) -> list[dict]:
     sentence that reports events, is a count of zero."""
     events = []
     for term in view.body_spans("em_terms"):
-        if term.label_ != "adverse_event":
+        death = term.label_ == "outcome" and term.kb_id_ == "died" and term[0].lower_ in {"deaths", "death"}
+        if term.label_ != "adverse_event" and not death:
             continue
         lead = view.doc[max(term.sent.start, term.start - 4) : term.start]
         no = next((t for t in lead if t.lower_ in NO_WORDS), None)
         words = {t.lower_ for t in term.sent}
         between = view.doc[no.i + 1 : term.start] if no is not None else []
-        if no is None or not words & ZERO_EVENT_VERBS or not all(is_event_modifier(t) for t in between):
-            continue
+        reported = words & ZERO_EVENT_VERBS or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in {"were", "was"})
+        if no is None or not reported or not all(is_event_modifier(t) for t in between):
+            continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
         first = next((t.i for t in between if t.lower_ not in {"cases", "case", "episodes", "instances", "reports", "of"}), term.start)
         name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
         events.append({**provenance(view, name, 0.7), "name": clean_label(name.text.lower()), "count": 0})
