@@ -8,9 +8,18 @@ from typing import Annotated
 import typer
 
 from evidence_miner.cli.batch import exit_code, no_study_table, run_batch, summary_table
-from evidence_miner.cli.common import ConfigOption, DbOption, ModelOption, QuietOption, atomic_output, cli_settings, out_console
+from evidence_miner.cli.common import (
+    ConfigOption,
+    DbOption,
+    ModelOption,
+    QuietOption,
+    atomic_output,
+    cli_settings,
+    out_console,
+)
 from evidence_miner.records import to_json_line
 from evidence_miner.store import open_store
+from evidence_miner.store.urls import to_shown_location
 
 
 def run(
@@ -38,5 +47,5 @@ def run(
         out_console.print(summary_table(summary))
         if (table := no_study_table(summary)) is not None:
             out_console.print(table)
-        out_console.print(f"wrote {summary.records} records to {settings.output.records} and {settings.store.db}")
+        out_console.print(f"wrote {summary.records} records to {settings.output.records} and {to_shown_location(settings.store.db)}")
     raise typer.Exit(exit_code(summary, max_failures=max_failures))

@@ -13,6 +13,7 @@ from rich.table import Table
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, out_console
 from evidence_miner.errors import InputError
 from evidence_miner.store import open_store
+from evidence_miner.store.urls import to_shown_location
 
 
 def find_values(data: object, path: str = "") -> Iterator[tuple[str, dict]]:
@@ -58,7 +59,7 @@ def show(
     with open_store(settings.store.db) as store:
         record, text = store.get_record(record_id), store.get_page_text(record_id)
     if record is None:
-        raise InputError(f"[EM507] No record {record_id!r} in {settings.store.db!r}. List ids with `evidence-miner export`.")
+        raise InputError(f"[EM507] No record {record_id!r} in {to_shown_location(settings.store.db)!r}. List ids with `evidence-miner export`.")
     data = record.model_dump(mode="json")
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

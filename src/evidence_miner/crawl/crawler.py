@@ -133,7 +133,9 @@ class Crawler:
         self.sites = {site_of(url) for url in self.starts}
         self.fetcher = Fetcher(settings, build_policy(self.starts))
         self.hosts = Hosts(delay=settings.delay_seconds, concurrency=settings.concurrency_per_host,
-                           max_crawl_delay=settings.max_crawl_delay_seconds)  # fmt: skip
+                           max_crawl_delay=settings.max_crawl_delay_seconds,
+                           max_fetches=settings.max_pages_per_host,
+                           robots_retry=settings.robots_retry_seconds)  # fmt: skip
         self.options = to_read_options(settings)
         self.stats = CrawlStats()
         self.on_progress = on_progress
@@ -223,6 +225,7 @@ class Crawler:
     def dispatch(self, pool: ThreadPoolExecutor) -> None:
         now = time.monotonic()
         self.hosts.release_due(now)
+        self.hosts.release_parked(now)
         for host in self.hosts.needing_robots():
             if len(self.inflight) < self.settings.max_workers:
                 self.send_robots(pool, host, now)
@@ -243,16 +246,27 @@ class Crawler:
     def send_item(self, pool: ThreadPoolExecutor, host: Host, item: FrontierItem, now: float) -> None:
         assert host.robots is not None  # can_send checked it
         if not host.robots.can_fetch(item["url"]):
-            self.stats.counters["fetch/skipped/robots"] += 1
-            self.stats.skipped += 1
-            self.apply(Step(settle=(item["url"], SKIPPED, "robots.txt disallows it")))
+            self.refuse(item, host.robots.refusal)
             return
         if item["attempts"] == 0:
             self.dispatched += 1
+            host.fetches += 1
         self.hosts.start_request(host, now)
         validators = self.validators_for(item["url"])
         future = pool.submit(self.fetcher.fetch, item["url"], validators=validators, check_hop=self.check_hop)
         self.inflight[future] = Job(host, item)
+
+    def refuse(self, item: FrontierItem, refusal: str | None) -> None:
+        """Settle a URL that is not fetched: robots.txt disallows it, or (`refusal`, [EM603])
+        its host's address is refused."""
+        if refusal is None:
+            self.stats.counters["fetch/skipped/robots"] += 1
+            self.stats.skipped += 1
+            self.apply(Step(settle=(item["url"], SKIPPED, "robots.txt disallows it")))
+            return
+        self.stats.counters["fetch/failed/private_address"] += 1
+        self.stats.failed += 1
+        self.apply(Step(settle=(item["url"], FAILED, refusal)))
 
     def validators_for(self, url: str) -> Validators | None:
         known = self.state.document(url)
@@ -292,9 +306,11 @@ class Crawler:
         self.inflight[read] = Job(job.host, job.item, response)
 
     def handle_robots(self, host: Host, response: Response, rules: RobotsRules) -> None:
-        self.hosts.set_robots(host, rules)
+        self.hosts.set_robots(host, rules, time.monotonic())
         outcome = f"robots/{response.status or response.error}"
         self.stats.counters[outcome] += 1
+        if rules.unavailable:
+            self.stats.counters["robots/unavailable/host_parked"] += 1
         step = Step(fetch=to_fetch_entry(response, outcome, None))
         if response.status == 200:
             step["documents"] = {response.url: DocumentValues(
@@ -328,9 +344,15 @@ class Crawler:
         elif document.kind == UNKNOWN:
             self.settle(item, response, FAILED, "failed/unreadable", document.reason)
         elif document.kind == ARTICLE:
+            self.count_dropped_links(document)
             yield from self.handle_article(item, response, document)
         else:
+            self.count_dropped_links(document)
             self.handle_listing(item, response, document)
+
+    def count_dropped_links(self, document: Document) -> None:
+        if document.dropped_links:
+            self.stats.counters["discover/skipped/too_many_links"] += document.dropped_links
 
     def retry_or_fail(self, host: Host, item: FrontierItem, response: Response) -> None:
         reason = str(response.status) if response.status else str(response.error)

@@ -49,6 +49,7 @@ class ReadOptions:
     max_decompressed_bytes: int = 50_000_000
     min_article_words: int = 120
     agent: str = "evidence-miner"
+    max_links: int = 5_000  # 0: no limit
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Document:
     page: Page | None = None
     canonical_url: str | None = None
     reason: str | None = None  # why a body could not be read (kind UNKNOWN)
+    dropped_links: int = 0  # links past ReadOptions.max_links, not followed
 
 
 def to_read_options(settings: CrawlSettings) -> ReadOptions:
@@ -70,6 +72,7 @@ def to_read_options(settings: CrawlSettings) -> ReadOptions:
         max_decompressed_bytes=settings.max_decompressed_bytes,
         min_article_words=settings.min_article_words,
         agent=to_agent_token(settings.user_agent_string),
+        max_links=settings.max_links_per_page,
     )
 
 
@@ -113,8 +116,9 @@ def read_xml(data: bytes, response: Response, options: ReadOptions, digest: str)
     kind = to_xml_kind(root)
     if kind is None:
         return None
-    links = normalise_links(find_xml_links(root), response.final_url, options.tracking)
-    return Document(kind, digest, links=links)
+    found, dropped = cap_links(find_xml_links(root), options.max_links)
+    links = normalise_links(found, response.final_url, options.tracking)
+    return Document(kind, digest, links=links, dropped_links=dropped)
 
 
 def read_html(data: bytes, response: Response, options: ReadOptions, digest: str) -> Document:
@@ -125,7 +129,8 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
     sources = metadata.read_html_sources(tree, url=response.final_url)
     base = urljoin(response.final_url, find_base_url(tree, response.final_url))
     nofollow = is_nofollow(tree, options.agent)
-    links = [] if nofollow else normalise_links(find_html_links(tree), base, options.tracking)
+    found, dropped = cap_links([] if nofollow else find_html_links(tree), options.max_links)
+    links = normalise_links(found, base, options.tracking)
     page = read_page(markup, sources, response, digest)
     is_article = page is not None and is_article_page(sources, page, options.min_article_words)
     canonical = metadata.pick_canonical_url(sources)
@@ -135,6 +140,7 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
         links=links,
         page=page,
         canonical_url=try_normalise(canonical.value, tracking=options.tracking) if canonical else None,
+        dropped_links=dropped,
     )
 
 
@@ -169,6 +175,14 @@ def is_article_page(sources: HtmlSources, page: Page, min_words: int) -> bool:
 
 def count_words(text: str) -> int:
     return len(text.split())
+
+
+def cap_links(links: list[Link], limit: int) -> tuple[list[Link], int]:
+    """The first `limit` links (0: all) and how many were dropped: a page of a million links
+    would otherwise cost a million URL normalisations and frontier rows."""
+    if limit <= 0 or len(links) <= limit:
+        return links, 0
+    return links[:limit], len(links) - limit
 
 
 def normalise_links(links: Sequence[Link], base: str, tracking: Sequence[str]) -> list[Link]:

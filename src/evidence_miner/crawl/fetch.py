@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from evidence_miner.crawl.security import AddressPolicy
@@ -123,13 +124,17 @@ class Fetcher:
         validators: Validators | None = None,
         allowed_types: frozenset[str] | None = DOCUMENT_TYPES,
         check_hop: HopCheck | None = None,
+        keep_first: int | None = None,
     ) -> Response:
-        """GET `url`, following same-host redirects; another host's redirect is returned as is."""
+        """GET `url`, following same-host redirects; another host's redirect is returned as is.
+        `keep_first`: read only that many body bytes, and keep them (robots.txt), instead of
+        refusing a body over crawl.max_body_bytes."""
         started = time.monotonic()
         response = Response(url=url, final_url=url)
         current = url
         while True:
-            self.request_once(current, response, validators=validators, allowed_types=allowed_types)
+            self.request_once(current, response, validators=validators,
+                              allowed_types=allowed_types, keep_first=keep_first)  # fmt: skip
             next_url = self.next_hop(response, current, check_hop)
             if next_url is None:
                 break
@@ -171,7 +176,7 @@ class Fetcher:
 
     def request_once(
         self, url: str, response: Response, *, validators: Validators | None,
-        allowed_types: frozenset[str] | None,
+        allowed_types: frozenset[str] | None, keep_first: int | None = None,
     ) -> None:  # fmt: skip
         """One GET of one hop into `response`; every failure becomes response.error."""
         response.final_url = url
@@ -181,7 +186,7 @@ class Fetcher:
                 url, headers=to_request_headers(validators), stream=True,
                 allow_redirects=False, timeout=(self.settings.timeout_seconds,) * 2,
             ) as reply:  # fmt: skip
-                read_reply(reply, response, self.settings, allowed_types)
+                read_reply(reply, response, self.settings, allowed_types, keep_first)
         except FetchError as exc:
             fail(response, error_key(exc), str(exc))
         except requests.Timeout as exc:
@@ -204,7 +209,7 @@ def error_key(exc: FetchError) -> str:
     """Counter key of one of our own FetchErrors, from its code."""
     text = str(exc)
     keys = {"[EM603]": "private_address", "[EM602]": "dns", "[EM606]": "too_large",
-            "[EM607]": "content_type", "[EM604]": "timeout"}  # fmt: skip
+            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection"}  # fmt: skip
     return next((key for code, key in keys.items() if text.startswith(code)), "fetch_error")
 
 
@@ -230,7 +235,7 @@ def to_request_headers(validators: Validators | None) -> dict[str, str]:
 
 def read_reply(
     reply: requests.Response, response: Response, settings: CrawlSettings,
-    allowed_types: frozenset[str] | None,
+    allowed_types: frozenset[str] | None, keep_first: int | None = None,
 ) -> None:  # fmt: skip
     """Status and headers into `response`; the body only of a 200 of an allowed type."""
     response.status = reply.status_code
@@ -247,8 +252,9 @@ def read_reply(
             f"[EM607] Skipped {reply.url!r}: content type {response.content_type!r} is not "
             "HTML or XML."
         )
-    check_length(headers.get("Content-Length"), reply.url, settings.max_body_bytes)
-    response.body, response.wire_bytes = read_capped(reply, settings)
+    if keep_first is None:
+        check_length(headers.get("Content-Length"), reply.url, settings.max_body_bytes)
+    response.body, response.wire_bytes = read_capped(reply, settings, keep_first)
 
 
 def check_length(value: str | None, url: str, limit: int) -> None:
@@ -259,22 +265,22 @@ def check_length(value: str | None, url: str, limit: int) -> None:
         )
 
 
-def read_capped(reply: requests.Response, settings: CrawlSettings) -> tuple[bytes, int]:
+def read_capped(
+    reply: requests.Response, settings: CrawlSettings, keep_first: int | None = None
+) -> tuple[bytes, int]:
     """The decoded body, refusing more than max_body_bytes on the wire or max_decompressed_bytes
-    after Content-Encoding (a gzip bomb), or a body trickling in past the whole-response time."""
+    after Content-Encoding (a gzip bomb), or a body trickling in past the whole-response time;
+    with `keep_first`, only that many bytes are read and kept."""
     deadline = time.monotonic() + settings.timeout_seconds * WHOLE_RESPONSE_TIMEOUTS
     chunks: list[bytes] = []
     decoded = 0
-    for chunk in reply.iter_content(CHUNK_BYTES):
+    for chunk in iter_body(reply):
+        if keep_first is not None and decoded + len(chunk) >= keep_first:
+            chunks.append(chunk[: keep_first - decoded])
+            break
         decoded += len(chunk)
         chunks.append(chunk)
-        wire = reply.raw.tell()
-        if wire > settings.max_body_bytes or decoded > settings.max_decompressed_bytes:
-            raise FetchError(
-                f"[EM606] {reply.url!r} is larger than crawl.max_body_bytes "
-                f"({settings.max_body_bytes}) or, decompressed, crawl.max_decompressed_bytes "
-                f"({settings.max_decompressed_bytes}). Raise the limits to fetch it."
-            )
+        check_received(reply, decoded, settings)
         if time.monotonic() > deadline:
             raise FetchError(
                 f"[EM604] {reply.url!r} was still arriving after "
@@ -282,3 +288,28 @@ def read_capped(reply: requests.Response, settings: CrawlSettings) -> tuple[byte
                 "Raise crawl.timeout_seconds if the site is just slow."
             )
     return b"".join(chunks), reply.raw.tell()
+
+
+def check_received(reply: requests.Response, decoded: int, settings: CrawlSettings) -> None:
+    """FetchError [EM606] once more than the limits arrived (on the wire, or decompressed)."""
+    if reply.raw.tell() > settings.max_body_bytes or decoded > settings.max_decompressed_bytes:
+        raise FetchError(
+            f"[EM606] {reply.url!r} is larger than crawl.max_body_bytes "
+            f"({settings.max_body_bytes}) or, decompressed, crawl.max_decompressed_bytes "
+            f"({settings.max_decompressed_bytes}). Raise the limits to fetch it."
+        )
+
+
+def iter_body(reply: requests.Response) -> Iterator[bytes]:
+    """The decoded body in pieces as they arrive. read1 returns whatever bytes are there
+    (at most CHUNK_BYTES after decompression): requests' iter_content waits for a whole chunk,
+    so a server dripping one byte at a time would never reach the whole-response deadline."""
+    try:
+        while chunk := reply.raw.read1(CHUNK_BYTES, decode_content=True):
+            yield chunk
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise FetchError(f"[EM604] {reply.url!r} stopped sending ({exc}). "
+                         "Raise crawl.timeout_seconds if the site is just slow.") from exc
+    except (urllib3.exceptions.HTTPError, OSError) as exc:  # a reset, a short body, bad gzip
+        raise FetchError(f"[EM605] Cannot fetch {reply.url!r}: the body broke off "
+                         f"({type(exc).__name__}: {exc}). Check that the site is up.") from exc

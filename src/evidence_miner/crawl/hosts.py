@@ -26,15 +26,22 @@ class Host:
     robots_pending: bool = False
     next_time: float = 0.0
     in_flight: int = 0
+    fetches: int = 0  # documents sent this run (first attempts), for crawl.max_pages_per_host
+    parked_until: float | None = None  # robots.txt unavailable: nothing is sent before then
 
 
 class Hosts:
     """Every host of a crawl; items waiting for a retry sit in one heap until they are due."""
 
-    def __init__(self, *, delay: float, concurrency: int, max_crawl_delay: float) -> None:
+    def __init__(
+        self, *, delay: float, concurrency: int, max_crawl_delay: float,
+        max_fetches: int = 0, robots_retry: float = 600.0,
+    ) -> None:  # fmt: skip
         self.delay = delay
         self.concurrency = concurrency
         self.max_crawl_delay = max_crawl_delay
+        self.max_fetches = max_fetches
+        self.robots_retry = robots_retry
         self.by_key: dict[str, Host] = {}
         self.waiting: list[tuple[float, int, FrontierItem]] = []
         self._order = itertools.count()
@@ -57,10 +64,12 @@ class Hosts:
             _, _, item = heapq.heappop(self.waiting)
             self.get(item["host"]).queue.appendleft(item)
 
-    def set_robots(self, host: Host, rules: RobotsRules) -> None:
-        """Store the rules; a Crawl-delay longer than our own delay wins (capped)."""
+    def set_robots(self, host: Host, rules: RobotsRules, now: float = 0.0) -> None:
+        """Store the rules; a Crawl-delay longer than our own delay wins (capped). Unavailable
+        rules park the host: its URLs stay queued and robots.txt is asked again later."""
         host.robots = rules
         host.robots_pending = False
+        host.parked_until = now + self.robots_retry if rules.unavailable else None
         crawl_delay = rules.crawl_delay()
         if crawl_delay is not None:
             host.delay = max(self.delay, min(crawl_delay, self.max_crawl_delay))
@@ -70,10 +79,21 @@ class Hosts:
             if host.queue and host.robots is None and not host.robots_pending:
                 yield host
 
+    def release_parked(self, now: float) -> None:
+        """A parked host whose time is up gets its robots.txt fetched again."""
+        for host in self.by_key.values():
+            if host.parked_until is not None and host.parked_until <= now and not host.in_flight:
+                host.parked_until, host.robots = None, None
+
+    def is_resting(self, host: Host) -> bool:
+        """Nothing more is sent to the host for now: parked, or its page budget is spent."""
+        return host.parked_until is not None or 0 < self.max_fetches <= host.fetches
+
     def can_send(self, host: Host, now: float) -> bool:
         return (
             bool(host.queue)
             and host.robots is not None
+            and not self.is_resting(host)
             and host.in_flight < self.concurrency
             and host.next_time <= now
         )
@@ -101,14 +121,21 @@ class Hosts:
             h.next_time
             for h in self.by_key.values()
             if h.queue and h.robots is not None and h.in_flight < self.concurrency
+            and not self.is_resting(h)
         ]
+        times += [h.parked_until for h in self.by_key.values() if h.queue and h.parked_until is not None]
         if self.waiting:
             times.append(self.waiting[0][0])
         return max(0.0, min(times) - now) if times else None
 
     def queued(self) -> int:
-        return sum(len(host.queue) for host in self.by_key.values()) + len(self.waiting)
+        """Items in memory that can still be sent in this run (resting hosts' items wait for
+        the next run, unless a parked host's robots.txt comes back meanwhile)."""
+        waiting = sum(1 for _, _, item in self.waiting if not self.is_resting(self.get(item["host"])))
+        return sum(len(host.queue) for host in self.by_key.values() if not self.is_resting(host)) + waiting
 
     def full_hosts(self, limit: int) -> list[str]:
-        """Hosts holding at least `limit` items in memory: none more are claimed for them."""
-        return [key for key, host in self.by_key.items() if len(host.queue) >= limit]
+        """Hosts holding at least `limit` items in memory, or resting: none more are claimed
+        for them."""
+        return [key for key, host in self.by_key.items()
+                if len(host.queue) >= limit or self.is_resting(host)]  # fmt: skip

@@ -40,7 +40,12 @@ def fetch_page(url: str, settings: CrawlSettings) -> Page:
 
 
 def check_robots(fetcher: Fetcher, url: str, settings: CrawlSettings) -> None:
-    _, rules = fetch_robots(fetcher, url, None, retries=settings.retries)
+    response, rules = fetch_robots(fetcher, url, None, retries=settings.retries)
+    if rules.unavailable:
+        raise FetchError(
+            f"[EM615] robots.txt of {url!r} is unavailable ({response.status or response.error}), "
+            "which means nothing may be fetched there for now. Try again later."
+        )
     if not rules.can_fetch(url):
         raise FetchError(
             f"[EM613] robots.txt of {url!r} disallows {to_agent_token(settings.user_agent_string)!r}"

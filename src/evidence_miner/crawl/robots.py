@@ -15,11 +15,15 @@ MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309: parse at least the first 500 KiB
 
 @dataclass(frozen=True)
 class RobotsRules:
-    """What one host's robots.txt says to our agent; `parser` None means everything allowed."""
+    """What one host's robots.txt says to our agent; `parser` None means everything allowed.
+    `unavailable`: it answered 5xx or could not be fetched, so everything is disallowed for
+    crawl.robots_retry_seconds and it is then fetched again."""
 
     agent: str
     parser: Protego | None = None
     disallow_all: bool = False
+    unavailable: bool = False
+    refusal: str | None = None  # the host's address is refused ([EM603]): nothing is fetched
     sitemaps: tuple[str, ...] = field(default=())
 
     def can_fetch(self, url: str) -> bool:
@@ -48,14 +52,15 @@ def parse_robots(text: str, *, robots_url: str, agent: str) -> RobotsRules:
 
 
 def rules_for_status(status: int | None, text: str, *, robots_url: str, agent: str) -> RobotsRules:
-    """RFC 9309: 2xx parse it; 4xx means no rules; 5xx or unreachable means disallow all."""
+    """RFC 9309: 2xx parse it; 4xx means no rules; 5xx or unreachable means disallow all
+    (for a while: the crawler fetches it again after crawl.robots_retry_seconds)."""
     if status is not None and 200 <= status < 300:
         return parse_robots(text, robots_url=robots_url, agent=agent)
     if status is not None and 400 <= status < 500:
         return RobotsRules(agent=agent)
     log.warning(
-        "robots.txt unreachable (status %s): not crawling this host in this run",
+        "robots.txt unavailable (status %s): not crawling this host until it is fetched again",
         status,
         extra={"stage": "crawl", "url": robots_url},
     )
-    return RobotsRules(agent=agent, disallow_all=True)
+    return RobotsRules(agent=agent, disallow_all=True, unavailable=True)

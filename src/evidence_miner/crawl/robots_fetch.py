@@ -10,7 +10,12 @@ from urllib.parse import urljoin
 
 from evidence_miner.crawl.fetch import REDIRECT_STATUSES, Fetcher, Response, Validators
 from evidence_miner.crawl.retry import backoff_delay, is_retry_status, parse_retry_after
-from evidence_miner.crawl.robots import RobotsRules, rules_for_status, to_agent_token
+from evidence_miner.crawl.robots import (
+    MAX_ROBOTS_BYTES,
+    RobotsRules,
+    rules_for_status,
+    to_agent_token,
+)
 from evidence_miner.crawl.urls import robots_url
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,8 @@ def fetch_robots(
     agent = to_agent_token(fetcher.settings.user_agent_string)
     if response.status == 304 and stored and stored.get("body") is not None:
         return response, rules_for_status(200, str(stored["body"]), robots_url=url, agent=agent)
+    if response.error == "private_address":  # refused for good, not unavailable for a while
+        return response, RobotsRules(agent=agent, disallow_all=True, refusal=response.message)
     text = response.body.decode("utf-8", "replace")
     status = None if response.error else response.status
     return response, rules_for_status(status, text, robots_url=url, agent=agent)
@@ -47,15 +54,20 @@ def to_validators(stored: Mapping[str, Any] | None) -> Validators | None:
 
 
 def fetch_following(fetcher: Fetcher, url: str, validators: Validators | None) -> Response:
-    """robots.txt may redirect to another host (http -> https, say): follow a few hops."""
-    response = fetcher.fetch(url, validators=validators, allowed_types=ROBOTS_TYPES)
+    """robots.txt may redirect to another host (http -> https, say): follow a few hops.
+    Only its first MAX_ROBOTS_BYTES are read (RFC 9309): a huge one is cut, not refused."""
+    response = fetch_robots_body(fetcher, url, validators)
     for _ in range(fetcher.settings.max_redirects):
         if response.error or response.status not in REDIRECT_STATUSES or not response.location:
             break
         target = urljoin(response.final_url, response.location)
-        response = fetcher.fetch(target, validators=validators, allowed_types=ROBOTS_TYPES)
+        response = fetch_robots_body(fetcher, target, validators)
         response.url = url
     return response
+
+
+def fetch_robots_body(fetcher: Fetcher, url: str, validators: Validators | None) -> Response:
+    return fetcher.fetch(url, validators=validators, allowed_types=ROBOTS_TYPES, keep_first=MAX_ROBOTS_BYTES)
 
 
 def is_transient(response: Response) -> bool:

@@ -19,18 +19,28 @@ PUBLIC = "public"
 
 
 def classify_address(address: IpAddress) -> str:
-    """"loopback", "link-local", "private", "reserved" (multicast, unspecified...) or "public"."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return classify_address(address.ipv4_mapped)
+    """"loopback", "link-local", "private", "reserved" (multicast, unspecified...) or "public".
+    Anything not globally routable (100.64/10 carrier NAT, say) counts as private."""
+    embedded = to_embedded_ipv4(address)
+    if embedded is not None:
+        return classify_address(embedded)
     if address.is_loopback:
         return "loopback"
     if address.is_link_local:
         return "link-local"
     if address.is_multicast or address.is_unspecified or address.is_reserved:
         return "reserved"
-    if address.is_private:
+    if address.is_private or not address.is_global:
         return "private"
     return PUBLIC
+
+
+def to_embedded_ipv4(address: IpAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries (::ffff:a.b.c.d, 6to4 2002:ab:cd::), which is
+    where the packets go: [::ffff:127.0.0.1] is loopback, whatever its spelling."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    return address.ipv4_mapped or address.sixtofour
 
 
 @functools.lru_cache(maxsize=4096)

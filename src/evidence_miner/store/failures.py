@@ -12,6 +12,15 @@ from evidence_miner.errors import StoreError
 from evidence_miner.store.urls import hide_password, scrub_password
 
 DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error)
+# Driver errors meaning "no room to write": SQLite's (a write the file system refused is
+# SQLITE_IOERR_WRITE, e.g. a file-size limit) and PostgreSQL's SQLSTATE 53100 disk_full.
+SQLITE_NO_ROOM = frozenset({"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC",
+                            "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE"})  # fmt: skip
+POSTGRES_DISK_FULL = "53100"
+DISK_FULL_ADVICE = (
+    "Nothing was written and the database is as it was: free disk space (or raise the file "
+    "size limit) and run the command again; a batch with --resume, or a crawl, goes on where it stopped."
+)
 
 
 @contextmanager
@@ -33,9 +42,20 @@ def raise_store_errors(
 
 
 def to_store_message(code: str, action: str, advice: str, *, url: str, cause: BaseException) -> str:
-    """`[EM3xx] <action> <url without password>: <driver's reason>. <advice>`"""
+    """`[EM3xx] <action> <url without password>: <driver's reason>. <advice>`; a full disk
+    is always [EM316], whatever the action."""
     reason = scrub_password(describe_cause(cause), url)
+    if is_disk_full(cause):
+        return f"[EM316] {action} {hide_password(url)}: the disk is full ({reason}). {DISK_FULL_ADVICE}"
     return f"[{code}] {action} {hide_password(url)}: {reason}. {advice}"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """The driver's error says there was no room to write (see SQLITE_NO_ROOM)."""
+    original = getattr(exc, "orig", None) or exc
+    if getattr(original, "sqlite_errorname", None) in SQLITE_NO_ROOM:
+        return True
+    return getattr(original, "sqlstate", None) == POSTGRES_DISK_FULL
 
 
 def describe_cause(exc: BaseException) -> str:

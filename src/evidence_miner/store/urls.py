@@ -31,6 +31,11 @@ def hide_password(url: str | URL) -> str:
         return "<unparseable database URL>"
 
 
+def to_shown_location(path_or_url: str) -> str:
+    """A store location as given, safe to print: a plain path as is, a URL without password."""
+    return hide_password(path_or_url) if "://" in path_or_url else path_or_url
+
+
 def scrub_password(message: str, url: str | URL) -> str:
     """Remove the URL's password from a message written by a driver."""
     try:
