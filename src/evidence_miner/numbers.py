@@ -64,8 +64,22 @@ def load_number_words() -> NumberWords:
         ) from exc
 
 
+MAX_VALUE_CHARS = 200  # a value, range or unit as written is a few words; longer text is no value
+
+
+def check_value_length(text: str, what: str) -> None:
+    """NormaliseError [EM213] for text far longer than one value: the parsers try splits of
+    their input, which on a hostile 20 kB string would take minutes."""
+    if len(text) > MAX_VALUE_CHARS:
+        raise NormaliseError(
+            f"[EM213] Not {what}: the text is {len(text)} characters long (limit {MAX_VALUE_CHARS}). "
+            "Pass the words of one value, as the extractor does."
+        )
+
+
 def parse_number(text: str) -> float:
     """Read one number: "1,580", "−2.5", "Nineteen", "twenty-two", "a dozen", "two-thirds"."""
+    check_value_length(text, "a number")
     cleaned = to_clean_text(text)
     for read in (_read_digits, _read_scaled, _read_words, _read_fraction, _read_mixed,
                  _read_slash, _read_ratio, _read_vulgar):
@@ -102,6 +116,7 @@ def is_number_word(word: str) -> bool:
 
 def parse_range(text: str) -> tuple[float, float]:
     """Read a range ("1.5 to 2", "2-15", "2–15", "between 4 and 6") as (low, high), low <= high."""
+    check_value_length(text, "a range")
     cleaned = _RANGE_PREFIX.sub("", to_clean_text(text), count=1)
     splits = (_read_bounds(cleaned[: sep.start()], cleaned[sep.end() :])
               for sep in _RANGE_SEPARATOR.finditer(cleaned))
@@ -121,6 +136,7 @@ def parse_range(text: str) -> tuple[float, float]:
 
 def parse_percent(text: str) -> float:
     """Read a percentage as its number: "41.2%", "41.2 percent", "41.2 per cent" -> 41.2."""
+    check_value_length(text, "a percentage")
     match = _PERCENT.fullmatch(to_clean_text(text))
     if match is None:
         raise NormaliseError(
@@ -132,6 +148,7 @@ def parse_percent(text: str) -> float:
 
 def parse_percentage_points(text: str) -> float:
     """Read a difference in percentage points: "5 percentage points", "5 pp" -> 5.0."""
+    check_value_length(text, "a number of percentage points")
     match = _POINTS.fullmatch(to_clean_text(text))
     if match is None:
         raise NormaliseError(

@@ -13,7 +13,7 @@ from pydantic import field_validator
 from evidence_miner.errors import NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
 from evidence_miner.normalise.units import load_registry
-from evidence_miner.numbers import parse_number, parse_range
+from evidence_miner.numbers import check_value_length, parse_number, parse_range
 from evidence_miner.records import Duration, DurationUnit, StatKind
 
 
@@ -131,6 +131,7 @@ def to_days(value: float, unit_text: str) -> float:
 
 def parse_duration(text: str) -> Duration:
     """Read a duration phrase: "a median of 27 months", "27-month", "four to 12 months"."""
+    check_value_length(text, "a duration")
     tokens = to_duration_tokens(text)
     for unit_at, token in enumerate(tokens):
         if token not in load_duration_index():

@@ -18,7 +18,7 @@ from evidence_miner.normalise.durations import (
     to_iso_number,
 )
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
-from evidence_miner.numbers import parse_int, parse_number
+from evidence_miner.numbers import check_value_length, parse_int, parse_number
 from evidence_miner.records import DurationUnit
 
 Builder = Callable[[re.Match[str]], "Frequency"]
@@ -104,6 +104,7 @@ def load_frequency_index() -> dict[str, str]:
 
 def parse_frequency(text: str) -> Frequency:
     """Read a whole frequency phrase: "b.i.d." -> twice daily (2.0), "q3w" -> every 3 weeks."""
+    check_value_length(text, "a frequency")
     phrase = re.sub(r"\s*\.$", "", text.strip())
     first_error: NormaliseError | None = None
     for pattern, build in load_matchers(finding=False):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
-from evidence_miner.numbers import parse_number, parse_range
+from evidence_miner.numbers import check_value_length, parse_number, parse_range
 
 Role = Literal["amount", "per_body", "per_time", "whole"]
 
@@ -129,6 +129,7 @@ def is_dose_unit(text: str) -> bool:
 
 def parse_unit_atoms(text: str) -> list[str]:
     """The canonical atoms of a dose unit, in order: "mg per kg per day" -> [mg, kg, day]."""
+    check_value_length(text, "a dose unit")
     index = load_unit_index()
     key = to_key(text)
     parts = [key] if key in index else _UNIT_SEPARATOR.split(key)
@@ -163,6 +164,7 @@ def to_pint_expression(unit: str) -> str:
 
 def parse_amount(text: str) -> Amount:
     """Read "2.4-mg", "1.5 to 2 mg", "175 mg/m²", "AUC of 5", "10 mg/kg (maximum 500 mg)"."""
+    check_value_length(text, "a dose amount")
     main, maximum = split_maximum(to_amount_text(text))
     amount = parse_plain_amount(main, text)
     if maximum is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.outcomes import is_ci_level
-from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
@@ -64,8 +63,8 @@ def is_negated(view: StudyView, anchor: Span) -> bool:
     """Negated by em_negation ("did not develop nausea", "no serious adverse events", counted by
     find_no_event), but not "No patient developed pancreatitis", where the "no" is a count of
     zero that the event takes."""
-    zero_counts = {c.start for c in view.doc.spans[COUNTS] if c._.em_kind == "none"}
-    return any(scope.start not in zero_counts for scope in negation_scopes_of(view.doc, anchor))
+    zero_counts = {c.start for c in view.all_spans(COUNTS) if c._.em_kind == "none"}
+    return any(scope.start not in zero_counts for scope in view.negation_scopes(anchor))
 
 
 def find_anchors(view: StudyView) -> list[Span]:
@@ -101,13 +100,13 @@ def unlisted_harms(view: StudyView, named: list[Span], studied: set[str]) -> lis
 
 
 def condition_keys_in(view: StudyView, span: Span) -> set[str]:
-    return {c.kb_id_ for c in view.doc.spans[CONDITIONS] if c.start < span.end and span.start < c.end}
+    return {c.kb_id_ for c in view.all_spans(CONDITIONS) if c.start < span.end and span.start < c.end}
 
 
 def studied_conditions(view: StudyView) -> set[str]:
     """Conditions named in the headline: the study treats or prevents them, so an event of
     that name ("recurrent venous thromboembolism occurred in 31") is its efficacy outcome."""
-    return {c.kb_id_ for c in view.doc.spans[CONDITIONS] if c.end <= view.title_end}
+    return {c.kb_id_ for c in view.all_spans(CONDITIONS) if c.end <= view.title_end}
 
 
 def has_serious_cue(view: StudyView, word: Span) -> bool:
@@ -140,15 +139,15 @@ def follows_event(view: StudyView, count: Span) -> bool:
     """"constipation (18 patients)": a size in brackets right after a harm counts that harm."""
     bracket = count.start - 1
     return bracket > 0 and view.doc[bracket].text == "(" and any(
-        t.end == bracket and t.label_ == "adverse_event" for t in view.doc.spans["em_terms"])
+        t.end == bracket for t in view.sentence_terms(count, "adverse_event"))
 
 
 def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     """Counts, and percentages not already attached to a count, in [start, stop)."""
-    counts = [c for c in view.doc.spans[COUNTS] if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))]
+    counts = [c for c in view.all_spans(COUNTS) if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
     percents = [
-        p for p in view.doc.spans[PERCENTS]
+        p for p in view.all_spans(PERCENTS)
         if start <= p.start < stop and p.start not in attached and not is_ci_level(view, p)
     ]
     return sorted(counts + percents, key=lambda v: v.start)
@@ -174,7 +173,7 @@ def reserved_counts(view: StudyView, anchors: list[Span]) -> dict[int, int]:
     belongs to that event ({count start: anchor start})."""
     reserved = {}
     for anchor in anchors:
-        for count in view.doc.spans[COUNTS]:
+        for count in view.all_spans(COUNTS):
             between = {t.lower_ for t in view.doc[count.end : anchor.start]}
             if count.sent == anchor.sent and 0 < anchor.start - count.end <= 3 and between & (REPORT_VERBS | {"had"}):
                 reserved[count.start] = anchor.start
@@ -199,7 +198,7 @@ def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int
 def leading_number(view: StudyView, anchor: Span) -> list[Span]:
     """"Two serious adverse events occurred": the number that opens the event's own name."""
     name = event_name(view, anchor)
-    number = next((n for n in view.doc.spans[NUMBERS] if n.end == name.start and n._.em_kind in ("numeral", "word")), None)
+    number = next((n for n in view.all_spans(NUMBERS) if n.end == name.start and n._.em_kind in ("numeral", "word")), None)
     if number is None or number._.em_value != int(number._.em_value):
         return []
     count = Span(view.doc, number.start, number.end, label="COUNT")
@@ -258,7 +257,7 @@ def find_named_events(view: StudyView) -> list[dict]:
 def find_percent_for(view: StudyView, term: Span) -> Span | None:
     """"nausea (12%)", "61 patients (10.6%)", "nine patients on LDN (8.4%)"."""
     label_words = len((term._.em_label or "").split()) + 1 if term.label_ == "COUNT" and term._.em_label else 0
-    for percent in view.doc.spans[PERCENTS]:
+    for percent in view.all_spans(PERCENTS):
         if percent.sent == term.sent and 0 <= percent.start - term.end <= 2 + label_words:
             return percent
     return None

@@ -34,7 +34,7 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
 
 def find_drug_after(view: StudyView, dose: Span) -> Span | None:
     """"2.4 mg of semaglutide", "a 2.4-mg dose of semaglutide"."""
-    for mention in view.doc.spans[DRUGS]:
+    for mention in view.all_spans(DRUGS):
         gap = view.doc[dose.end : mention.start]
         words = [t.lower_ for t in gap]
         if 0 <= mention.start - dose.end <= 6 and mention.sent == dose.sent and "of" in words and not any(t.like_num for t in gap):
@@ -44,7 +44,7 @@ def find_drug_after(view: StudyView, dose: Span) -> Span | None:
 
 def find_drug_before(view: StudyView, dose: Span) -> Span | None:
     before = [
-        m for m in view.doc.spans[DRUGS]
+        m for m in view.all_spans(DRUGS)
         if m.sent == dose.sent and m.end <= dose.start and not is_shielded(view, m)
     ]
     return before[-1] if before else None
@@ -52,7 +52,7 @@ def find_drug_before(view: StudyView, dose: Span) -> Span | None:
 
 def find_drug_later(view: StudyView, dose: Span) -> Span | None:
     """A drug named just after its dose ("600 mg dupilumab"), not one later in the sentence."""
-    later = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and 0 <= m.start - dose.end <= 3 and not is_shielded(view, m)]
+    later = [m for m in view.all_spans(DRUGS) if m.sent == dose.sent and 0 <= m.start - dose.end <= 3 and not is_shielded(view, m)]
     return later[0] if later else None
 
 
@@ -72,19 +72,19 @@ def find_from_to_pair(view: StudyView, doses: list[Span]) -> dict[int, tuple[Spa
 
 def find_frequencies_after(view: StudyView, dose: Span, stop: int) -> list[Span]:
     """Frequencies after a dose, up to the next dose or the end of its sentence."""
-    return [f for f in view.doc.spans[FREQUENCIES] if dose.end <= f.start < stop and f.sent == dose.sent]
+    return [f for f in view.all_spans(FREQUENCIES) if dose.end <= f.start < stop and f.sent == dose.sent]
 
 
 def find_arm_size(view: StudyView, after: Span, stop: int) -> Span | None:
     """An arm size "(10 patients)" / "(n=9)" within three tokens after a dose or frequency."""
-    for count in view.doc.spans[COUNTS]:
+    for count in view.all_spans(COUNTS):
         if count._.em_kind == "arm_size" and 0 <= count.start - after.end <= 3 and count.start < stop:
             return count
     return None
 
 
 def find_route(view: StudyView, dose: Span, drug: Span | None) -> str | None:
-    routes = [r for r in view.doc.spans[ROUTES] if r.sent == dose.sent]
+    routes = [r for r in view.all_spans(ROUTES) if r.sent == dose.sent]
     for route in routes:
         if drug is not None and 0 <= drug.start - route.end <= 1:
             return route.kb_id_
@@ -100,7 +100,7 @@ def find_route_in_long_form(view: StudyView, drug: Span) -> str | None:
     for short in getattr(view.doc._, "abbreviations", []) or []:
         if short.text == drug.text:
             long_form = short._.long_form
-            for route in view.doc.spans[ROUTES]:
+            for route in view.all_spans(ROUTES):
                 if long_form.start <= route.start and route.end <= long_form.end:
                     return route.kb_id_
     return None
@@ -108,7 +108,7 @@ def find_route_in_long_form(view: StudyView, drug: Span) -> str | None:
 
 def find_treatment_duration(view: StudyView, after: Span) -> Span | None:
     """"for a median 7 months" / "for 12 weeks" after a dose or its frequency."""
-    for duration in view.doc.spans[DURATIONS]:
+    for duration in view.all_spans(DURATIONS):
         if duration.sent != after.sent or duration.start < after.end:
             continue
         lead = [t.lower_ for t in view.doc[max(after.end, duration.start - 4) : duration.start]]
@@ -137,7 +137,7 @@ def resolve_drug(view: StudyView, dose: Span, pairs: dict[int, tuple[Span, str]]
         return resolved.get(pairs[dose.start][0].start)
     drug = find_drug_after(view, dose) or find_drug_before(view, dose) or find_drug_later(view, dose) or find_recent_drug(view, dose, resolved)
     if drug is not None and drug.kb_id_ in PLACEBO_KEYS:
-        active = [m for m in view.doc.spans[DRUGS] if m.sent == dose.sent and m.kb_id_ not in PLACEBO_KEYS]
+        active = [m for m in view.all_spans(DRUGS) if m.sent == dose.sent and m.kb_id_ not in PLACEBO_KEYS]
         return min(active, key=lambda m: abs(m.start - dose.start)) if active else None
     return drug
 
@@ -172,7 +172,7 @@ def expand_regimens(view: StudyView, dose: Span, base: dict, stop: int) -> list[
 
 
 def find_frequency_before(view: StudyView, dose: Span) -> Span | None:
-    before = [f for f in view.doc.spans[FREQUENCIES] if f.sent == dose.sent and 0 <= dose.start - f.end <= 2]
+    before = [f for f in view.all_spans(FREQUENCIES) if f.sent == dose.sent and 0 <= dose.start - f.end <= 2]
     return before[-1] if before else None
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.view import StudyView, provenance
-from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.components.concepts import entry_for
+from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
 
 LIST_WORDS = {"and", "or", ",", "the", "both", "its", "their"}
@@ -16,7 +16,7 @@ SHIELDING_WORDS = {"before", "after", "following", "during", "than", "stopping",
 def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
     """Drug mentions of the study (headline included) by lexicon key, in text order."""
     groups: dict[str, list[Span]] = {}
-    for span in view.doc.spans[DRUGS]:
+    for span in view.all_spans(DRUGS):
         in_title = span.end <= view.title_end
         if (in_title or view.start <= span.start < view.end) and not is_drug_target(view, span):
             groups.setdefault(span.kb_id_, []).append(span)
@@ -34,7 +34,7 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     long_form = long_form_of(view, span)
     if long_form is not None:
         return is_drug_target(view, long_form)  # "calcitonin gene-related peptide (CGRP)"
-    drugs = {i for d in view.doc.spans[DRUGS] if d.sent == span.sent for i in range(d.start, d.end)}
+    drugs = {i for d in view.all_spans(DRUGS) if d.sent == span.sent for i in range(d.start, d.end)}
     for cue in view.sentence_terms(span, "target_cue"):
         between = view.doc[cue.end : span.start] if cue.end <= span.start else None
         if between is not None and len(between) <= 4 and all(t.lower_ in LIST_WORDS or t.i in drugs for t in between):
@@ -47,18 +47,18 @@ def long_form_of(view: StudyView, short: Span) -> Span | None:
     for found in getattr(view.doc._, "abbreviations", None) or []:
         if found.start == short.start and found.end == short.end:
             long = found._.long_form
-            return next((d for d in view.doc.spans[DRUGS] if long.start <= d.start and d.end <= long.end), None)
+            return next((d for d in view.all_spans(DRUGS) if long.start <= d.start and d.end <= long.end), None)
     return None
 
 
 def is_apposition(view: StudyView, span: Span) -> bool:
     """"amitriptyline, a tricyclic antidepressant" / "the antibiotic doxycycline": a word that
     describes the drug next to it."""
-    if any(d.start == span.end for d in view.doc.spans[DRUGS]) and span.start > 0 and view.doc[span.start - 1].lower_ in {"the", "a", "an"}:
+    if any(d.start == span.end for d in view.all_spans(DRUGS)) and span.start > 0 and view.doc[span.start - 1].lower_ in {"the", "a", "an"}:
         return True
     if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an", "the"} or view.doc[span.start - 2].text != ",":
         return False
-    return any(d.end == span.start - 2 for d in view.doc.spans[DRUGS])
+    return any(d.end == span.start - 2 for d in view.all_spans(DRUGS))
 
 
 def is_shielded(view: StudyView, mention: Span) -> bool:
@@ -115,7 +115,7 @@ def is_other_arm(view: StudyView, mentions: list[Span], studied: str | None) -> 
     for mention in mentions:
         sent = mention.sent
         lead = {t.lower_ for t in view.doc[max(sent.start, mention.start - 8) : mention.start]}
-        studied_before = any(d.kb_id_ == studied and d.sent == sent and d.end <= mention.start for d in view.doc.spans[DRUGS])
+        studied_before = any(d.kb_id_ == studied and d.sent == sent and d.end <= mention.start for d in view.all_spans(DRUGS))
         if studied_before and lead & {"or", "versus", "vs", "vs."} and view.has_term_in_sentence(mention, "assignment_cue"):
             return True
     return False

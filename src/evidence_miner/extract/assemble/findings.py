@@ -7,9 +7,9 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble import adverse, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
-from evidence_miner.extract.patterns import terms_of
-from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS
+from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
+from evidence_miner.extract.patterns import terms_of
 from evidence_miner.records import Findings
 
 STUDY_SENTENCE_WORDS = {"patients", "participants", "study", "trial", "people", "adults", "children", "women", "men"}
@@ -81,7 +81,7 @@ def has_study(view: StudyView) -> bool:
 
 def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     groups: dict[str, list[Span]] = {}
-    for span in view.doc.spans[CONDITIONS]:
+    for span in view.all_spans(CONDITIONS):
         if span.end <= view.title_end or view.start <= span.start < view.end:
             groups.setdefault(span.kb_id_, []).append(span)
     concepts = []

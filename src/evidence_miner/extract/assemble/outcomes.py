@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
@@ -63,7 +62,7 @@ def prefer_specific(terms: list[Span]) -> Span:
 
 
 def direction_of(view: StudyView, term: Span) -> str | None:
-    if negation_scopes_of(view.doc, term):  # "did not improve": no direction of its own
+    if view.negation_scopes(term):  # "did not improve": no direction of its own
         return None
     return term.kb_id_ if term.kb_id_ in DIRECTIONS else None
 
@@ -105,7 +104,7 @@ def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tu
 def percent_after(view: StudyView, count: Span) -> Span | None:
     """"61 patients in the semaglutide group (10.6%)": the percent right after a count or its label."""
     label_words = len((count._.em_label or "").split()) + 1 if count._.em_label else 0
-    for percent in view.doc.spans[PERCENTS]:
+    for percent in view.all_spans(PERCENTS):
         if percent.sent == count.sent and 0 <= percent.start - count.end <= 2 + label_words:
             return percent
     return bracketed_percent_after(view, count)
@@ -114,7 +113,7 @@ def percent_after(view: StudyView, count: Span) -> Span | None:
 def bracketed_percent_after(view: StudyView, count: Span) -> Span | None:
     """"287 residents of high-dose homes (5.6%)": a bracketed percent closing the count's own
     phrase, with no other number or clause break between."""
-    for percent in view.doc.spans[PERCENTS]:
+    for percent in view.all_spans(PERCENTS):
         if percent.sent != count.sent or not 0 < percent.start - count.end <= 6 or view.doc[percent.start - 1].text != "(":
             continue
         between = view.doc[count.end : percent.start - 1]
@@ -226,7 +225,7 @@ def is_ci_level(view: StudyView, percent: Span) -> bool:
 
 
 def nearest_drug_name(view: StudyView, span: Span) -> str | None:
-    before = [d for d in view.doc.spans[DRUGS] if d.sent == span.sent and d.end <= span.start]
+    before = [d for d in view.all_spans(DRUGS) if d.sent == span.sent and d.end <= span.start]
     return before[-1].text if before else None
 
 

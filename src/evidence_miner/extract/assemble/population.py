@@ -124,7 +124,7 @@ def age_candidate(view: StudyView, term: Span) -> dict | None:
         return None
     own_stat = value._.em_kind if value._.em_kind in ("mean", "median") else None
     stat = find_stat_before(view, term.start) or own_stat
-    numbers = {s.start: s for s in view.doc.spans[NUMBERS]}
+    numbers = {s.start: s for s in view.all_spans(NUMBERS)}
     if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
         return {**provenance(view, view.doc[term.start : last.end], 0.8), "value": None,
                 "low": value._.em_value, "high": last._.em_value, "stat": None, "unit": "year"}
@@ -141,7 +141,7 @@ def find_value_after(view: StudyView, term: Span) -> Span | None:
     while i < term.sent.end and view.doc[i].lower_ in AGE_SKIP and i - term.end < 5:
         i += 1
     for group in (DURATIONS, NUMBERS):
-        for span in view.doc.spans[group]:
+        for span in view.all_spans(group):
             if span.start == i:
                 return span
     return None
@@ -154,7 +154,7 @@ def find_condition_duration(view: StudyView) -> dict | None:
             continue
         if view.doc[max(token.i - 3, 0) : token.i].text.lower().count("treatment"):
             continue
-        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
+        duration = next((d for d in view.all_spans(DURATIONS) if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
         if duration is not None:
             stat = find_stat_before(view, token.i) or duration._.em_kind
             return {**provenance(view, duration, 0.7), "value": duration._.em_value, "stat": stat}
@@ -164,10 +164,10 @@ def find_condition_duration(view: StudyView) -> dict | None:
 def arm_label(view: StudyView, count: Span) -> str | None:
     """What an arm size "(10 patients)" / "(n=574)" refers to: the regimen right before it
     when the sentence lists regimens, else the nearest drug before it, else "X group"."""
-    for span in view.doc.spans[FREQUENCIES]:
+    for span in view.all_spans(FREQUENCIES):
         if span.sent == count.sent and 0 <= count.start - span.end <= 2 and is_regimen_list(view, count):
             return span.text
-    drugs = [d for d in view.doc.spans[DRUGS] if d.sent == count.sent and d.end <= count.start]
+    drugs = [d for d in view.all_spans(DRUGS) if d.sent == count.sent and d.end <= count.start]
     if drugs:
         return drugs[-1].text
     words = view.doc[max(count.sent.start, count.start - 3) : count.start]
@@ -176,9 +176,9 @@ def arm_label(view: StudyView, count: Span) -> str | None:
 
 
 def is_regimen_list(view: StudyView, count: Span) -> bool:
-    sizes = [c for c in view.doc.spans[COUNTS] if c.sent == count.sent and c._.em_kind == "arm_size"]
-    frequencies = [f for f in view.doc.spans[FREQUENCIES] if f.sent == count.sent]
-    drugs = {d.kb_id_ for d in view.doc.spans[DRUGS] if d.sent == count.sent}
+    sizes = [c for c in view.all_spans(COUNTS) if c.sent == count.sent and c._.em_kind == "arm_size"]
+    frequencies = [f for f in view.all_spans(FREQUENCIES) if f.sent == count.sent]
+    drugs = {d.kb_id_ for d in view.all_spans(DRUGS) if d.sent == count.sent}
     return len(sizes) >= 2 and len(frequencies) >= 2 and len(drugs) <= 1
 
 
@@ -245,7 +245,7 @@ def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
     if not any(w in label for w in ("each group", "each arm", "per group", "per arm", "each cohort")):
         return [group]
     kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
-    if any(t.label_ in kinds and count.sent.start <= t.start < count.start for t in view.doc.spans["em_terms"]):
+    if any(t.start < count.start for kind in kinds for t in view.sentence_terms(count, kind)):
         return []  # events split between the arms, not arm sizes
     arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
     if len(arms) < 2:
@@ -261,7 +261,7 @@ def opens_breakdown(view: StudyView, count: Span) -> Span | None:
     sent = count.sent
     if sent.end - sent.start < 4 or sent[0].lower_ != "of" or sent[1].lower_ not in {"the", "these", "those"}:
         return None
-    head = next((c for c in view.doc.spans[COUNTS] if c.start == sent.start + 2), None)
+    head = next((c for c in view.all_spans(COUNTS) if c.start == sent.start + 2), None)
     return head if head is not None and head.start != count.start else None
 
 
@@ -291,16 +291,16 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | 
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", "."} or t.lower_ == "and"), count.sent.end)
     clause = view.doc[count.end : clause_end]
     results = {"outcome", "adverse_event", "adverse_event_word", "discontinuation"}
-    if any(t.label_ in results and count.end <= t.start < clause_end for t in view.doc.spans["em_terms"]):
+    if any(count.end <= t.start < clause_end for kind in results for t in view.sentence_terms(count, kind)):
         return None
-    if any(count.end <= p.start < clause_end for p in view.doc.spans["em_percents"]) and is_result:
+    if any(count.end <= p.start < clause_end for p in view.all_spans("em_percents")) and is_result:
         return None
     return {**provenance(view, count, 0.5), "label": clean_label(clause.text) or None, "n": int(count._.em_value)}
 
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
     """The drug named inside tokens [start, end) ("in the LDN group" -> naltrexone's key)."""
-    return next((d.kb_id_ for d in view.doc.spans[DRUGS] if start <= d.start and d.end <= end), None)
+    return next((d.kb_id_ for d in view.all_spans(DRUGS) if start <= d.start and d.end <= end), None)
 
 
 def to_arm_group(view: StudyView, count: Span) -> dict | None:
@@ -315,9 +315,9 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         return to_parallel_arm(view, count)
     if verb.text.lower() in PARTICIPLES and is_result_count(view, count):
         return None  # "9 children given dexamethasone vomited" reports a result
-    drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
+    drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     level_verb = verb.text.lower() in {"remained at", "reached", "stayed at", "were on", "were also on"}
-    dose = next((d for d in view.doc.spans[DOSES] if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
+    dose = next((d for d in view.all_spans(DOSES) if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
     negative = verb[-1].lower_ in {"not", "never"} and not any(
         0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
@@ -364,8 +364,8 @@ def is_result_count(view: StudyView, count: Span) -> bool:
         return True
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
     kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
-    return any(t.label_ in kinds and count.end <= t.start < clause_end and not names_a_dose_level(view, t)
-               for t in view.doc.spans["em_terms"])
+    return any(count.end <= t.start < clause_end and not names_a_dose_level(view, t)
+               for kind in kinds for t in view.sentence_terms(count, kind))
 
 
 def participle_after(view: StudyView, count: Span) -> Span | None:
@@ -409,7 +409,7 @@ def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
             return {**provenance(view, count, 0.5), "label": phrase, "n": int(count._.em_value)}
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
-    drug = next((d for d in view.doc.spans[DRUGS] if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
+    drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
     if drug is not None:
         return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug.kb_id_}
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
@@ -446,7 +446,7 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
 
 
 def arm_drug_key(view: StudyView, count: Span) -> str | None:
-    drugs = [d for d in view.doc.spans[DRUGS] if d.sent == count.sent and d.end <= count.start]
+    drugs = [d for d in view.all_spans(DRUGS) if d.sent == count.sent and d.end <= count.start]
     return drugs[-1].kb_id_ if drugs and not is_regimen_list(view, count) else None
 
 

@@ -8,7 +8,6 @@ import re
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
-from evidence_miner.extract.components.negation import negation_scopes_of
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
 from evidence_miner.extract.patterns import load_term_sets, terms_of
 
@@ -44,7 +43,7 @@ def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all."""
     terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue") and not is_other_study(view, t)
-             and not negation_scopes_of(view.doc, t)]  # "this was not a randomized trial"
+             and not view.negation_scopes(t)]  # "this was not a randomized trial"
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
         if not terms:
@@ -276,7 +275,7 @@ def find_study_length(view: StudyView) -> dict | None:
 
 def find_stated_follow_up(view: StudyView) -> dict | None:
     for term in view.terms("follow_up"):
-        duration = next((d for d in view.doc.spans[DURATIONS] if d.sent == term.sent and (0 <= d.start - term.end <= 8 or 0 <= term.start - d.end <= 1)), None)
+        duration = next((d for d in view.all_spans(DURATIONS) if d.sent == term.sent and (0 <= d.start - term.end <= 8 or 0 <= term.start - d.end <= 1)), None)
         if duration is None or term.start < view.title_end:
             continue
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)

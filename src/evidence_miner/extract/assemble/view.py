@@ -8,6 +8,7 @@ from functools import cached_property
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.components.terms import TERMS
+from evidence_miner.extract.extensions import NEGATED
 
 
 @dataclass
@@ -21,7 +22,15 @@ class StudyView:
     notes: dict[str, object] = field(default_factory=dict)
 
     def spans(self, group: str) -> list[Span]:
-        return [s for s in self.doc.spans[group] if self.start <= s.start and s.end <= self.end]
+        return [s for s in self.all_spans(group) if self.start <= s.start and s.end <= self.end]
+
+    def all_spans(self, group: str) -> list[Span]:
+        """The doc's span group as a list, built once: a SpanGroup makes new Span objects on
+        every iteration, and the assembly steps read the groups thousands of times."""
+        cache = self.notes.setdefault("_span_groups", {})
+        if group not in cache:
+            cache[group] = list(self.doc.spans[group]) if group in self.doc.spans else []
+        return cache[group]
 
     def body_spans(self, group: str) -> list[Span]:
         """Spans of the group in this study's part, headline excluded."""
@@ -45,9 +54,31 @@ class StudyView:
                 hi = mid - 1
         return lo
 
+    @cached_property
+    def terms_by_sentence(self) -> dict[tuple[int, str], list[Span]]:
+        """Terms by (sentence index, kind), built once: sentence_terms is called for most spans."""
+        index: dict[tuple[int, str], list[Span]] = {}
+        for term in self.all_spans(TERMS):
+            index.setdefault((self.sentence_index(term.start), term.label_), []).append(term)
+        return index
+
     def sentence_terms(self, span: Span, kind: str) -> list[Span]:
-        sent = span.sent
-        return [t for t in self.doc.spans[TERMS] if t.label_ == kind and sent.start <= t.start < sent.end]
+        return self.terms_by_sentence.get((self.sentence_index(span.start), kind), [])
+
+    @cached_property
+    def negation_index(self) -> dict[tuple[str, int], list[Span]]:
+        """Negation scopes by ("end", token) and ("start", token), built once."""
+        index: dict[tuple[str, int], list[Span]] = {}
+        for scope in self.all_spans(NEGATED):
+            index.setdefault(("end", scope.end), []).append(scope)
+            index.setdefault(("start", scope.start), []).append(scope)
+        return index
+
+    def negation_scopes(self, span: Span) -> list[Span]:
+        """The negation scopes ending at this span (a cue before it) or starting at it (a cue after)."""
+        before = [s for s in self.negation_index.get(("end", span.end), []) if s.start < span.start]
+        after = [s for s in self.negation_index.get(("start", span.start), []) if s.end > span.end]
+        return before + after
 
     def has_term_in_sentence(self, span: Span, kind: str) -> bool:
         return bool(self.sentence_terms(span, kind))
@@ -94,5 +125,5 @@ def in_expert_paragraph(view: StudyView, span: Span) -> bool:
     paragraph = view.doc.char_span(start, end if end != -1 else len(text), alignment_mode="expand")
     return paragraph is not None and any(
         t.label_ == "outside_expert_cue" and paragraph.start <= t.start < paragraph.end
-        for t in view.doc.spans["em_terms"]
+        for t in view.all_spans("em_terms")
     )

@@ -121,12 +121,11 @@ def is_year(number: Span) -> bool:
     return number._.em_kind == "numeral" and 1900 <= number._.em_value <= 2100 and "," not in number.text
 
 
-def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool) -> Span | None:
+def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool, terms: TermIndex) -> Span | None:
     """A number standing for people without a noun: "1,104 received TXA", "and 31 on
     amitriptyline (29.5%)", "compared with 17 (3.0%)", "and 1,273 did not"."""
     if is_year(number) or number.end >= stop:
         return None
-    terms = TermIndex(doc)
     following = doc[number.end].lower_
     previous = doc[number.start - 1].lower_ if number.start > 0 else ""
     if previous in {"remaining", "other"} and following in REFERRING_VERBS:
@@ -198,9 +197,8 @@ def find_sole_counts(doc: Doc) -> list[Span]:
     return found
 
 
-def find_elliptical(doc: Doc, number: Span, stop: int) -> Span | None:
+def find_elliptical(doc: Doc, number: Span, stop: int, terms: TermIndex) -> Span | None:
     """A bare number followed by an outcome verb: "and four worsened"."""
-    terms = TermIndex(doc)
     if number.end < stop and terms.at(number.end, "outcome") is not None and number._.em_value == int(number._.em_value):
         return make_count(doc, number.start, number.end, number._.em_value, "elliptical")
     return None
@@ -214,20 +212,26 @@ def is_not_a_headcount(number: Span) -> bool:
 def find_counts(doc: Doc) -> list[Span]:
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
     taken = taken_tokens(doc)
+    terms = TermIndex(doc)  # built once: every number looks terms up
     found = find_sole_counts(doc) + find_none_counts(doc)
+    by_sentence: dict[int, list[Span]] = {}
+    for count in found:
+        by_sentence.setdefault(count.sent.start, []).append(count)
     for number in doc.spans[NUMBERS]:
         if number.start in taken or is_not_a_headcount(number) or number._.em_value != int(number._.em_value) or is_rate(doc, number):
             continue
-        stop = number.sent.end
+        sent = number.sent
+        stop = sent.end
         if number._.em_kind == "fraction":
-            found.append(make_count(doc, number.start, number.end, number._.em_value, "of", of=number._.em_of))
-            continue
-        earlier = any(c.sent == number.sent and c.end <= number.start and not is_aggregate_count(c) for c in found)
-        count = (find_n_equals(doc, number) or find_of_count(doc, numbers, number, stop)
-                 or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop)
-                 or find_bare_count(doc, number, stop, earlier))
+            count = make_count(doc, number.start, number.end, number._.em_value, "of", of=number._.em_of)
+        else:
+            earlier = any(c.end <= number.start and not is_aggregate_count(c) for c in by_sentence.get(sent.start, []))
+            count = (find_n_equals(doc, number) or find_of_count(doc, numbers, number, stop)
+                     or find_plain_count(doc, number, stop) or find_elliptical(doc, number, stop, terms)
+                     or find_bare_count(doc, number, stop, earlier, terms))
         if count is not None:
             found.append(count)
+            by_sentence.setdefault(sent.start, []).append(count)
     return [attach_label(doc, c) for c in filter_spans(found)]
 
 
