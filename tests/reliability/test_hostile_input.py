@@ -383,3 +383,4 @@ def test_pipeline_on_many_repeated_sentences_finishes_in_bounded_time(nlp, ledge
         ledger.record(AREA, "extraction of 600 repeated sentences (23 kB)",
                       expected="records within 5 s", observed="over 5 s", survived=0)
         raise
+    ledger.record(AREA, "extraction of 600 repeated sentences (23 kB)", expected="records within 5 s", observed="held")
