@@ -14,14 +14,12 @@ import argparse
 import json
 import math
 import sys
-from collections import Counter
 from pathlib import Path
 
-from evidence_miner.crawl.read import read_page
 from evidence_miner.evaluate.gold import find_gold_articles
+from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
-from evidence_miner.extract.pipeline import build_pipeline, extract_article
-from evidence_miner.normalise.article import normalise_article
+from evidence_miner.extract.pipeline import build_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "eval" / "baseline.json"
@@ -31,11 +29,7 @@ SETS = {"seed": REPO.parent / "shared" / "corpus" / "seed", "dev": REPO / "corpu
 def current_scores(nlp, folder: Path) -> dict[str, float]:
     """F1 per field and micro F1 of the pipeline on one gold folder."""
     golds = find_gold_articles(folder)
-    records = []
-    for gold in golds:
-        page = read_page(gold.article_path, max_bytes=5_000_000)
-        records += normalise_article(extract_article(nlp, page), pipeline_version="floors", problems=Counter())
-    score = score_all(golds, records)
+    score = score_all(golds, records_for_golds(nlp, golds, pipeline_version="floors"))
     return {**{f: t.f1 for f, t in score.fields.items()}, "micro": score.micro().f1}
 
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl.read import read_page
 from evidence_miner.evaluate.gold import find_gold_articles
+from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
-from evidence_miner.extract.pipeline import extract_article
-from evidence_miner.normalise.article import normalise_article
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = json.loads((REPO / "eval" / "baseline.json").read_text("utf-8"))
@@ -25,11 +22,7 @@ def test_eval_floor_holds(nlp, name: str) -> None:
     if not folder.is_dir():
         pytest.skip(f"{folder} is not next to this checkout")
     golds = find_gold_articles(folder)
-    records = []
-    for gold in golds:
-        page = read_page(gold.article_path, max_bytes=5_000_000)
-        records += normalise_article(extract_article(nlp, page), pipeline_version="test", problems=Counter())
-    score = score_all(golds, records)
+    score = score_all(golds, records_for_golds(nlp, golds, pipeline_version="test"))
     floors = BASELINE["sets"][name]
     drops = {f: round(score.fields[f].f1, 3) for f, floor in floors.items() if f != "micro" and score.fields[f].f1 + 1e-9 < floor}
     if score.micro().f1 + 1e-9 < floors["micro"]:
