@@ -475,3 +475,17 @@ def test_a_harm_named_after_the_copula(nlp) -> None:
 def test_no_deaths_is_a_zero_count_harm(nlp) -> None:
     text = "Iron trial\n\nIn the randomized trial, 824 women received iron infusions or tablets. There were no maternal deaths."
     assert [(e.name, e.count) for f in findings_of(nlp, text) for e in f.adverse_events] == [("maternal deaths", 0)]
+
+
+def test_stacked_source_lines_give_each_report_its_journal(nlp) -> None:
+    text = (
+        "Two heart studies\n\n"
+        "In a randomized trial, 300 adults took colchicine or placebo, and strokes fell (hazard ratio, 0.71; 95% CI, 0.55 to 0.92).\n\n"
+        "The second study used a national registry. Of the 5,000 adults in it, 1,200 took apixaban; "
+        "bleeding was less common (hazard ratio, 0.62; 95% CI, 0.50 to 0.77).\n\n"
+        "Source: Stroke Research Letters, March 2025.\n"
+        "Source: Thrombosis Reports, March 2025."
+    )
+    findings = findings_of(nlp, text)
+    assert [(f.study.design, f.study.journal, f.population.total.value) for f in findings] == [
+        ("rct", "Stroke Research Letters", 300), ("retrospective", "Thrombosis Reports", 5000)]

@@ -39,15 +39,34 @@ def find_segments(doc: Doc, title_end: int) -> list[tuple[int, int]]:
 def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
     """A newsletter or roundup closes each report with its own "Source:" line: with two or
     more, the text after each one but the last is another report."""
-    sources = [t for t in doc.spans["em_terms"] if t.label_ == "journal_cue" and t.start >= title_end
-               and t.text.lower() in {"source:", "primary source:", "journal reference:"}]
+    sources = citation_lines(doc, title_end)
     sentences = list(doc.sents)
     cuts = []
-    for cue in sources[:-1]:
+    for cue, after in zip(sources, sources[1:]):
         following = next((s for s in sentences if s.start >= cue.sent.end), None)
-        if following is not None:
+        if following is not None and following.start != after.sent.start:  # stacked lines close one part
             cuts.append(following.start)
     return cuts
+
+
+CITATION_CUES = {"source:", "primary source:", "journal reference:", "sources:"}
+
+
+def citation_lines(doc: Doc, title_end: int) -> list[Span]:
+    """The "Source:" cues of the body, in order."""
+    return [t for t in doc.spans["em_terms"] if t.label_ == "journal_cue" and t.start >= title_end
+            and t.text.lower() in CITATION_CUES]
+
+
+def stacked_citations(doc: Doc, title_end: int, studies: int) -> list[Span] | None:
+    """"Source: The Lancet ...", "Source: Eurosurveillance ..." on consecutive lines after the
+    last of `studies` reports: one line per report, in the order the reports came."""
+    sources = citation_lines(doc, title_end)
+    if studies < 2 or len(sources) != studies:
+        return None
+    sentence_starts = [s.start for s in doc.sents]
+    positions = [sentence_starts.index(c.sent.start) for c in sources]
+    return sources if positions == list(range(positions[0], positions[0] + studies)) else None
 
 
 def is_in_lead(doc: Doc, span: Span, title_end: int) -> bool:

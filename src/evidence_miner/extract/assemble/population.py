@@ -72,9 +72,17 @@ def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str
         if rank is not None and not (stated_only and rank[0][0] > 1):  # ranks 0 and 1 are stated
             ranked.append((rank[0], count, rank[1]))
     if not ranked:
-        return None
+        return None if stated_only else find_breakdown_total(view)
     _, count, kind = min(ranked, key=lambda item: item[0])
     return count, kind
+
+
+def find_breakdown_total(view: StudyView) -> tuple[Span, str | None] | None:
+    """With no other total, "Of the 41,872 infants born in the region, 33,946 received ...": the
+    largest set a sentence breaks down is the cohort."""
+    heads = [c for c in view.body_spans(COUNTS) if c.start == c.sent.start + 2 and c.sent[0].lower_ == "of"
+             and c.sent[1].lower_ in {"the", "these", "those"} and c._.em_kind == "plain" and not is_aggregate(c)]
+    return (max(heads, key=lambda c: c._.em_value), "enrolled") if heads else None
 
 
 def to_total(view: StudyView, found: tuple[Span, str | None] | None) -> dict | None:

@@ -105,7 +105,8 @@ def in_after_published(doc: Doc, cue: Span, window: int = 5) -> int | None:
 
 
 def find_journal(view: StudyView) -> Span | None:
-    for cue in view.terms("journal_cue"):
+    cues = [view.notes["citation"]] if "citation" in view.notes else view.terms("journal_cue")
+    for cue in cues:
         named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
         if cue.text.lower() == "published":
             at = in_after_published(view.doc, cue)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
-    assemble_findings, find_segments, find_title_end, has_study, merge_leads,
+    assemble_findings, find_segments, find_title_end, has_study, merge_leads, stacked_citations,
 )  # fmt: skip
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
@@ -18,6 +18,10 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon) -> list[Finding
     title_end = find_title_end(doc)
     views = merge_leads([StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)])
     studies = [v for v in views if has_study(v)]
+    stacked = stacked_citations(doc, title_end, len(studies))
+    if stacked is not None:  # each report's journal is its own line, not whichever line its text holds
+        for view, cue in zip(studies, stacked):
+            view.notes["citation"] = cue
     return [assemble_findings(view, drugs, conditions) for view in studies]
 
 
