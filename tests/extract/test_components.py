@@ -489,3 +489,9 @@ def test_stacked_source_lines_give_each_report_its_journal(nlp) -> None:
     findings = findings_of(nlp, text)
     assert [(f.study.design, f.study.journal, f.population.total.value) for f in findings] == [
         ("rct", "Stroke Research Letters", 300), ("retrospective", "Thrombosis Reports", 5000)]
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014"])
+def test_intervals_written_with_en_and_em_dashes(nlp, dash: str) -> None:
+    doc = nlp(f"The odds ratio was 2.71 (95% CI, 1.92{dash}3.80).")
+    assert [(e._.em_value, e._.em_low, e._.em_high) for e in doc.spans[EFFECTS]] == [(2.71, 1.92, 3.8)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 
@@ -26,5 +27,25 @@ def create_scispacy_tokenizer() -> Callable[[Language], Tokenizer]:
             # built from a config does not have yet: give it spaCy's default one first.
             nlp.tokenizer = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         return combined_rule_tokenizer(nlp)
+
+    return make_tokenizer
+
+
+# An en or em dash between digits is a range ("1.92–3.80", a confidence interval as HTML's
+# &ndash; writes it); scispaCy's infixes split a hyphen there but keep these dashes inside the
+# token, so neither number would be seen.
+DIGIT_DASH_INFIX = r"(?<=[0-9])[\u2013\u2014](?=[0-9])"
+
+
+@registry.tokenizers("evidence_miner.scispacy_tokenizer.v2")
+def create_scispacy_tokenizer_v2() -> Callable[[Language], Tokenizer]:
+    """v1 plus a split at en and em dashes between digits."""
+    make_v1 = create_scispacy_tokenizer()
+
+    def make_tokenizer(nlp: Language) -> Tokenizer:
+        tokenizer = make_v1(nlp)
+        pattern = tokenizer.infix_finditer.__self__.pattern
+        tokenizer.infix_finditer = re.compile(f"{DIGIT_DASH_INFIX}|{pattern}").finditer
+        return tokenizer
 
     return make_tokenizer
