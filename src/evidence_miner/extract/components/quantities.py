@@ -236,7 +236,7 @@ def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]
         if value.start in taken or is_ci_level(doc, value) or value._.em_unit:
             continue
         end, low, high = find_interval(doc, numbers, value.end, value.sent.end)
-        if low is None or not (low <= value._.em_value <= high) or doc[value.end : value.end + 1].text not in {"(", ","}:
+        if low is None or not (low <= value._.em_value <= high) or not opens_interval(doc, value):
             continue
         earlier = [e for e in effects if e.end <= value.start and sentences_between(sentence_starts, e.start, value.start) <= 2]
         if not earlier:
@@ -248,6 +248,17 @@ def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]
         found.append(span)
         taken.update(range(span.start, span.end))
     return found
+
+
+def opens_interval(doc: Doc, value: Span) -> bool:
+    """"1.11 (95% CI ...", "-0.6 points for lamotrigine (95% CI ...": at most four words, and
+    no other number, between a value and the bracket or comma that opens its interval."""
+    for token in doc[value.end : min(value.end + 5, value.sent.end)]:
+        if token.text in {"(", ","}:
+            return True
+        if not token.is_alpha:
+            return False
+    return False
 
 
 def sentences_between(starts: list[int], a: int, b: int) -> int:
