@@ -495,3 +495,15 @@ def test_stacked_source_lines_give_each_report_its_journal(nlp) -> None:
 def test_intervals_written_with_en_and_em_dashes(nlp, dash: str) -> None:
     doc = nlp(f"The odds ratio was 2.71 (95% CI, 1.92{dash}3.80).")
     assert [(e._.em_value, e._.em_low, e._.em_high) for e in doc.spans[EFFECTS]] == [(2.71, 1.92, 3.8)]
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("Another 38 remained at 5 mg and 17 at 2.5 mg.", {38, 17}),
+        ("Only 5 of the 12 mice that received cisplatin survived.", {12}),
+    ],
+)
+def test_groups_at_dose_levels_and_relative_clauses(nlp, sentence: str, expected: set[int]) -> None:
+    text = f"Titration study\n\nIn the prospective cohort study, 900 adults took vericiguat. {sentence}"
+    assert {g.n for f in findings_of(nlp, text) for g in f.population.groups} == expected

@@ -338,7 +338,8 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         label = f"{verb.text} {dose.text}"
     else:
         label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
-    n = count._.em_of if count._.em_kind == "of" else count._.em_value
+    relative = any(t.lower_ in {"who", "that", "which"} for t in view.doc[count.end : verb.start])
+    n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug.kb_id_ if drug else None}
 
 
@@ -399,6 +400,9 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
         i += 1
     if i < count.sent.end and view.doc[i].lower_ in {"in", "on", "at"}:
         i += 1
+        dose = next((d for d in view.all_spans(DOSES) if d.start == i), None)
+        if dose is not None and view.doc[i - 1].lower_ in {"at", "on"}:
+            return dose.text  # "and 17 at 2.5 mg": a dose level names the group
     words = []
     for token in view.doc[i : min(i + 5, count.sent.end)]:
         if token.is_punct or token.lower_ in {"and", "or", "while", "but", "who", "with", "had", "were"}:
@@ -448,6 +452,8 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
         n = count._.em_of
     elif kind == "plain" and label and not is_outcome_label(view, count) and not is_aggregate(count):
         n = count._.em_value
+    elif kind == "parallel" and label and is_definite(view, count) and not is_outcome_label(view, count):
+        n = count._.em_value  # "than the 978 taking 200 mg a day or less"
     else:
         return None
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": key}

@@ -21,7 +21,7 @@ LABEL_LEADS_DROPPED = {"with", "who", "whose"}
 DEFINITE_NEXT = {"with", "without", "who", "taking", "given", "receiving", "aged", "on", "treated", "prescribed", "using", "exposed"}
 LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given", "aged", "without", "treated", "prescribed", "using", "exposed", "starting", "filling", "younger", "older", "under", "over", "born", "diagnosed", "living", "admitted", "undergoing"}
 GROUP_WORDS = {"group", "arm", "cohort"}
-BARE_NEXT = {"in", "on", "taking", "given", "receiving", "with", "to", "from", "of"}
+BARE_NEXT = {"in", "on", "at", "taking", "given", "receiving", "with", "to", "from", "of"}
 LABEL_BOUNDARY = {
     ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
     "experienced", "saw", "achieved", "did", "could", "would", "reported", "developed",
