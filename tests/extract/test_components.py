@@ -507,3 +507,10 @@ def test_intervals_written_with_en_and_em_dashes(nlp, dash: str) -> None:
 def test_groups_at_dose_levels_and_relative_clauses(nlp, sentence: str, expected: set[int]) -> None:
     text = f"Titration study\n\nIn the prospective cohort study, 900 adults took vericiguat. {sentence}"
     assert {g.n for f in findings_of(nlp, text) for g in f.population.groups} == expected
+
+
+def test_a_harm_named_before_an_apposition(nlp) -> None:
+    text = ("TB study\n\nIn the retrospective study, 3,000 adults took rifapentine or rifampin. Flu-like reactions, the "
+            "best-known side effect of rifapentine, occurred in 3.1% of the rifapentine group and 1.2% of the rifampin group.")
+    events = [(e.name, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
+    assert events == [("flu-like reactions", 3.1), ("flu-like reactions", 1.2)]

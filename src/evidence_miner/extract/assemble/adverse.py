@@ -118,8 +118,22 @@ def event_name(view: StudyView, anchor: Span) -> Span:
         for cue in view.sentence_terms(anchor, "serious_cue"):
             if 0 <= anchor.start - cue.end <= 1:
                 return view.doc[cue.start : anchor.end]
-        return named_after_copula(view, anchor) or anchor
+        return named_after_copula(view, anchor) or named_before_apposition(view, anchor) or anchor
     return anchor
+
+
+def named_before_apposition(view: StudyView, anchor: Span) -> Span | None:
+    """"Flu-like reactions, the best-known side effect of rifapentine, occurred in 3.1%": the
+    harm is the phrase that opens the sentence, before the comma of the apposition."""
+    sent = anchor.sent
+    comma = next((t.i for t in view.doc[sent.start : anchor.start] if t.text == ","), None)
+    if comma is None or comma - sent.start > 7 or comma == sent.start:
+        return None
+    between = view.doc[comma + 1 : anchor.start]
+    if not len(between) or between[0].lower_ not in {"the", "a", "an"}:
+        return None
+    name = view.doc[sent.start : comma]
+    return name if all(t.is_alpha or t.text == "-" or "-" in t.text for t in name) else None
 
 
 def named_after_copula(view: StudyView, anchor: Span) -> Span | None:
