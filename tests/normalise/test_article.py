@@ -28,3 +28,14 @@ def test_a_bare_amount_restating_a_fuller_dose_is_dropped() -> None:
 def test_arms_and_other_regimens_of_one_amount_are_kept() -> None:
     kept = doses_after(dose("5 mg daily", 5, "daily"), dose("5 mg weekly", 5, "weekly"), dose("5 mg (n=40)", 5, group_n=40))
     assert kept == [(5, "daily", None), (5, "weekly", None), (5, None, 40)]
+
+
+def test_a_weight_based_dose_a_day_is_per_day() -> None:
+    from evidence_miner.normalise.article import normalise_dose
+
+    def unit_of(text: str) -> str:
+        dose = Dose(text=text, span=(0, len(text)), sentence=0, confidence=0.8, value=10, unit="mg/kg")
+        return normalise_dose(dose, Counter()).unit
+
+    assert unit_of("10 mg/kg a day") == "mg/kg/day"
+    assert unit_of("40 mg/kg once daily") == "mg/kg"

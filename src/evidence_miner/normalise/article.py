@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 
 from evidence_miner.errors import NormaliseError
@@ -10,7 +11,14 @@ from evidence_miner.normalise.durations import parse_duration
 from evidence_miner.normalise.frequency import parse_frequency
 from evidence_miner.normalise.units import normalise_unit
 from evidence_miner.records import (
-    Article, Dose, Duration, EvidenceRecord, Findings, Intervention, Source, make_record_id,
+    Article,
+    Dose,
+    Duration,
+    EvidenceRecord,
+    Findings,
+    Intervention,
+    Source,
+    make_record_id,
 )  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -49,7 +57,18 @@ def normalise_dose(dose: Dose, problems: Counter) -> Dose:
         except NormaliseError as exc:
             problems["normalise/frequency/unknown"] += 1
             log.debug("frequency left as written: %s", exc)
+    update["unit"] = per_day_unit(update.get("unit", dose.unit), dose.text)
     return dose.model_copy(update=update)
+
+
+WEIGHT_BASED_UNITS = {"mg/kg", "mcg/kg", "g/kg"}
+PER_DAY_RE = re.compile(r"/kg\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
+
+
+def per_day_unit(unit: str | None, text: str | None) -> str | None:
+    """"10 mg/kg a day" is the weight-based daily dose mg/kg/day, written as a rate; "40 mg/kg
+    once daily" stays a dose given once a day."""
+    return f"{unit}/day" if unit in WEIGHT_BASED_UNITS and text and PER_DAY_RE.search(text) else unit
 
 
 def normalise_intervention(item: Intervention, problems: Counter) -> Intervention:
