@@ -131,17 +131,16 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     return interventions
 
 
-def assemble_study(view: StudyView) -> dict:
-    design = study.find_design(view)
+def assemble_study(view: StudyView, design: dict | None) -> dict:
     journal = study.find_journal(view)
-    follow_up = study.find_follow_up(view, find_treatment_duration(view))
+    treatment = find_treatment_duration(view)
     return {
         "design": design["design"] if design else None,
         "journal": journal.text if journal is not None else None,
         "investigators": study.to_names(study.find_investigators(view)),
         "country": study.find_country(view),
-        "follow_up": follow_up,
-        "treatment_duration": find_treatment_duration(view),
+        "follow_up": study.find_follow_up(view, treatment),
+        "treatment_duration": treatment,
     }
 
 
@@ -169,7 +168,7 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
         total_record = total_record or population.single_patient_total(view, design["span"])
         age = age or population.find_patient_age(view)
     data = {
-        "study": assemble_study(view),
+        "study": assemble_study(view, design),
         "conditions": assemble_conditions(view, condition_lexicon),
         "population": {
             "total": total_record,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.assemble.view import (
+    StudyView,
+    clean_label,
+    is_breakdown_head,
+    provenance,
+)
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
 
@@ -169,7 +174,7 @@ def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: s
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
         or count[-1].lower_ in {"controls", "nonusers", "non-users"}  # a comparison group, not a result ("12 cases" can be one)
-        or is_definite_frame(view, count)
+        or is_breakdown_head(count)  # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_arm_count(view, count)
         or explains_nnt(view, count)
     )
@@ -179,12 +184,6 @@ def explains_nnt(view: StudyView, count: Span) -> bool:
     """"about 17 patients would need to take melatonin to prevent one case (number needed to
     treat, 17)": the people of a number needed to treat are no result count."""
     return any(t.kb_id_ == "NNT" for t in view.sentence_terms(count, "effect_type"))
-
-
-def is_definite_frame(view: StudyView, count: Span) -> bool:
-    """"Of the 1,026 residents, ...": the set a sentence breaks down, not a result."""
-    sent = count.sent
-    return count.start == sent.start + 2 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}
 
 
 def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:

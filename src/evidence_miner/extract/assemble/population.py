@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.assemble.view import (
+    StudyView,
+    clean_label,
+    is_breakdown_head,
+    opens_with_of_the,
+    provenance,
+)
+from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of
@@ -15,6 +22,7 @@ ENROLMENT_VERBS = {
     "analyzed": "analysed", "analysed": "analysed", "followed": "enrolled", "studied": "enrolled",
     "screened": "screened",
 }  # fmt: skip
+RESULT_KINDS = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")  # terms that report a result
 AGE_SKIP = {",", "of", "was", "were", "is", "at", "about", "around", "approximately", ":", "=", "enrollment",
             "enrolment", "baseline", "entry", "diagnosis", "inclusion", "the", "study", "start"}  # fmt: skip
 
@@ -80,8 +88,7 @@ def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str
 def find_breakdown_total(view: StudyView) -> tuple[Span, str | None] | None:
     """With no other total, "Of the 41,872 infants born in the region, 33,946 received ...": the
     largest set a sentence breaks down is the cohort."""
-    heads = [c for c in view.body_spans(COUNTS) if c.start == c.sent.start + 2 and c.sent[0].lower_ == "of"
-             and c.sent[1].lower_ in {"the", "these", "those"} and c._.em_kind == "plain" and not is_aggregate(c)]
+    heads = [c for c in view.body_spans(COUNTS) if is_breakdown_head(c) and c._.em_kind == "plain" and not is_aggregate(c)]
     return (max(heads, key=lambda c: c._.em_value), "enrolled") if heads else None
 
 
@@ -100,7 +107,7 @@ def single_patient_total(view: StudyView, design_span: Span) -> dict:
 def find_patient_age(view: StudyView) -> dict | None:
     """A case report's "a 54-year-old man": the first "N-year-old" in the body."""
     for number in view.body_spans(NUMBERS):
-        if (number._.em_unit or "").lower() in {"year-old", "years-old"}:
+        if is_age(number) and number._.em_unit.lower().startswith("year"):
             return {**provenance(view, number, 0.7), "value": number._.em_value, "low": None, "high": None, "stat": None, "unit": "year"}
     return None
 
@@ -252,8 +259,7 @@ def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
     label = str(group["label"] or "").lower()
     if not any(w in label for w in ("each group", "each arm", "per group", "per arm", "each cohort")):
         return [group]
-    kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
-    if any(t.start < count.start for kind in kinds for t in view.sentence_terms(count, kind)):
+    if any(t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
         return []  # events split between the arms, not arm sizes
     arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
     if len(arms) < 2:
@@ -267,7 +273,7 @@ BREAKDOWN_VERBS = {"had", "have", "were", "was", "did", "used", "took", "receive
 def opens_breakdown(view: StudyView, count: Span) -> Span | None:
     """The set a sentence breaks down: "Of the 1,108 cases, 734 had diabetes and 374 did not"."""
     sent = count.sent
-    if sent.end - sent.start < 4 or sent[0].lower_ != "of" or sent[1].lower_ not in {"the", "these", "those"}:
+    if len(sent) < 4 or not opens_with_of_the(sent):
         return None
     head = next((c for c in view.all_spans(COUNTS) if c.start == sent.start + 2), None)
     return head if head is not None and head.start != count.start else None
@@ -277,7 +283,7 @@ def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> dict | N
     """"Of these 225 patients, 92 had ...": the set a sentence breaks down is a subgroup, unless
     a group of that size is already known (it then names that group again)."""
     sent = count.sent
-    if not (count.start == sent.start + 2 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}):
+    if not is_breakdown_head(count):
         return None
     if int(count._.em_value) in sizes or count.end >= sent.end:
         return None
@@ -298,8 +304,7 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | 
         return None  # "1 to 90 daily doses": a number inside the trait, not a part of the set
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", "."} or t.lower_ == "and"), count.sent.end)
     clause = view.doc[count.end : clause_end]
-    results = {"outcome", "adverse_event", "adverse_event_word", "discontinuation"}
-    if any(count.end <= t.start < clause_end for kind in results for t in view.sentence_terms(count, kind)):
+    if any(count.end <= t.start < clause_end for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
         return None
     if any(count.end <= p.start < clause_end for p in view.all_spans("em_percents")) and is_result:
         return None
@@ -372,9 +377,8 @@ def is_result_count(view: StudyView, count: Span) -> bool:
     if count.start in results:
         return True
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
-    kinds = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")
     return any(count.end <= t.start < clause_end and not names_a_dose_level(view, t)
-               for kind in kinds for t in view.sentence_terms(count, kind))
+               for kind in RESULT_KINDS for t in view.sentence_terms(count, kind))
 
 
 def participle_after(view: StudyView, count: Span) -> Span | None:

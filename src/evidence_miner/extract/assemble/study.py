@@ -8,6 +8,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
 from evidence_miner.extract.patterns import load_term_sets, terms_of
 
@@ -61,7 +62,7 @@ def find_single_patient(view: StudyView) -> dict | None:
         if view.sentence_index(number.start) - view.sentence_index(max(view.start, view.title_end)) > 3:
             break
         after = view.doc[number.end].lower_ if number.end < len(view.doc) else ""
-        if (number._.em_unit or "").lower().endswith("-old") and after in terms_of("population_noun_singular") | {"man", "woman", "boy", "girl"}:
+        if is_age(number) and after in terms_of("population_noun_singular") | {"man", "woman", "boy", "girl"}:
             return {"design": "case_report", "span": view.doc[number.start : number.end + 1]}
     return None
 

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span
 
+from evidence_miner.extract.components.negation import ScopeIndex, index_scopes, scopes_around
 from evidence_miner.extract.components.terms import TERMS
 from evidence_miner.extract.extensions import NEGATED
 
@@ -66,22 +67,25 @@ class StudyView:
         return self.terms_by_sentence.get((self.sentence_index(span.start), kind), [])
 
     @cached_property
-    def negation_index(self) -> dict[tuple[str, int], list[Span]]:
-        """Negation scopes by ("end", token) and ("start", token), built once."""
-        index: dict[tuple[str, int], list[Span]] = {}
-        for scope in self.all_spans(NEGATED):
-            index.setdefault(("end", scope.end), []).append(scope)
-            index.setdefault(("start", scope.start), []).append(scope)
-        return index
+    def negation_index(self) -> ScopeIndex:
+        return index_scopes(self.all_spans(NEGATED))
 
     def negation_scopes(self, span: Span) -> list[Span]:
         """The negation scopes ending at this span (a cue before it) or starting at it (a cue after)."""
-        before = [s for s in self.negation_index.get(("end", span.end), []) if s.start < span.start]
-        after = [s for s in self.negation_index.get(("start", span.start), []) if s.end > span.end]
-        return before + after
+        return scopes_around(self.negation_index, span)
 
     def has_term_in_sentence(self, span: Span, kind: str) -> bool:
         return bool(self.sentence_terms(span, kind))
+
+
+def opens_with_of_the(sent: Span) -> bool:
+    """A sentence that breaks a set down: "Of the 1,108 cases, ...", "Of these 225 patients, ..."."""
+    return len(sent) >= 3 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}
+
+
+def is_breakdown_head(count: Span) -> bool:
+    """The count right after a sentence's opening "Of the": the set the sentence breaks down."""
+    return count.start == count.sent.start + 2 and opens_with_of_the(count.sent)
 
 
 def provenance(view: StudyView, span: Span, confidence: float) -> dict:

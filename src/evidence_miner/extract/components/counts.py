@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import TermIndex
 from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of
@@ -206,7 +207,7 @@ def find_elliptical(doc: Doc, number: Span, stop: int, terms: TermIndex) -> Span
 
 def is_not_a_headcount(number: Span) -> bool:
     """Negative numbers and ages ("a 90-year-old man") count no one."""
-    return number._.em_kind == "signed" or (number._.em_unit or "").lower().endswith("-old")
+    return number._.em_kind == "signed" or is_age(number)
 
 
 def find_counts(doc: Doc) -> list[Span]:

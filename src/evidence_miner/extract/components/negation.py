@@ -77,6 +77,25 @@ def negation_scope(doc: Doc, target: Span, preceding: list, following: list, bou
     return None
 
 
+ScopeIndex = dict[tuple[str, int], list[Span]]
+
+
+def index_scopes(scopes) -> ScopeIndex:
+    """Negation scopes by ("end", token) and ("start", token), for look-ups per span."""
+    index: ScopeIndex = {}
+    for scope in scopes:
+        index.setdefault(("end", scope.end), []).append(scope)
+        index.setdefault(("start", scope.start), []).append(scope)
+    return index
+
+
+def scopes_around(index: ScopeIndex, span: Span) -> list[Span]:
+    """The negation scopes ending at this span (a cue before it) or starting at it (a cue after)."""
+    before = [s for s in index.get(("end", span.end), []) if s.start < span.start]
+    after = [s for s in index.get(("start", span.start), []) if s.end > span.end]
+    return before + after
+
+
 def negation_scopes_of(doc: Doc, span: Span) -> list[Span]:
-    """The negation scopes ending (preceding cue) or starting (following cue) at this span."""
-    return [s for s in doc.spans.get(NEGATED, []) if (s.end == span.end and s.start < span.start) or (s.start == span.start and s.end > span.end)]
+    """The negation scopes around one span of a processed Doc (StudyView caches the index)."""
+    return scopes_around(index_scopes(doc.spans.get(NEGATED, [])), span)

@@ -92,6 +92,11 @@ def find_numbers(doc: Doc) -> Iterator[NumberMention]:
         i = mention.end
 
 
+def is_age(number: Span) -> bool:
+    """"a 54-year-old man", "a 6-month-old infant": an age, not a count or an amount."""
+    return (number._.em_unit or "").lower().endswith("-old")
+
+
 def to_span(doc: Doc, mention: NumberMention) -> Span:
     span = Span(doc, mention.start, mention.end, label="NUMBER")
     span._.em_value = mention.value
