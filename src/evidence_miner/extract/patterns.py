@@ -92,6 +92,7 @@ def load_matcher_patterns(name: str) -> tuple[dict, ...]:
     return tuple(rows)
 
 
+@cache  # read for most tokens and spans; the term sets never change after loading
 def terms_of(kind: str) -> frozenset[str]:
     """Every lowercase term of one kind, across values."""
     return frozenset(t.lower() for ts in load_term_sets() if ts.kind == kind for t in ts.terms)

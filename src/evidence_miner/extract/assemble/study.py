@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import cache
 
 from spacy.tokens import Doc, Span
 
@@ -23,6 +24,7 @@ RESEARCH_WORDS = {"researchers", "investigators", "scientists", "team", "univers
                   "authors", "colleagues", "led", "center", "centre", "school", "clinic"}  # fmt: skip
 
 
+@cache  # pure over the loaded term sets; asked for every design word of every view
 def design_priority(value: str, text: str | None = None) -> int:
     """The priority of a design value, or of the term set holding `text` when given (one value
     has strong and weak term sets)."""
@@ -159,7 +161,7 @@ def is_initial(token) -> bool:
 def find_investigators(view: StudyView) -> list[Span]:
     """Named with a title or degree ("Dr. X Y", "X Y, MD") first; a name next to "and
     colleagues" / "led by" only in sentences without such a name. Outside experts are skipped."""
-    titles = terms_text("investigator_title")
+    titles = terms_of("investigator_title")
     strong, weak = [], []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
         if token.lower_ in titles:
@@ -174,10 +176,6 @@ def find_investigators(view: StudyView) -> list[Span]:
     with_strong = {n.sent.start for n in strong}
     names = strong + [n for n in weak if n is not None and n.sent.start not in with_strong]
     return unique_names([n for n in names if not view.has_term_in_sentence(n, "outside_expert_cue")])
-
-
-def terms_text(kind: str) -> set[str]:
-    return {t.lower() for ts in load_term_sets() if ts.kind == kind for t in ts.terms}
 
 
 def unique_names(names: list[Span]) -> list[Span]:
@@ -247,7 +245,7 @@ def find_contact_follow_up(view: StudyView) -> dict | None:
     for duration in view.body_spans(DURATIONS):
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         lead = view.doc[max(duration.sent.start, duration.start - 3) : duration.start]
-        if after in {"later", "after"} and any(t.lower_ in terms_text("contact_verb") for t in lead):
+        if after in {"later", "after"} and any(t.lower_ in terms_of("contact_verb") for t in lead):
             return {**provenance(view, duration, 0.7), "value": duration._.em_value, "low": None, "high": None, "stat": None}
     return None
 
