@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 
 from evidence_miner.errors import ExtractionError
 
@@ -127,3 +129,62 @@ def load_negation_termset(name: str = "negation.toml") -> dict[str, list[str]]:
         key: [t for t in base[key] if t not in set(removed.get(key, []))] + list(added.get(key, []))
         for key in NEGATION_LISTS
     }
+
+
+WORDS_FILE = "words.toml"
+
+
+def is_word(value: object) -> bool:
+    return isinstance(value, str) and value != "" and value == value.lower()
+
+
+def to_word_list(key: str, value: object) -> frozenset[str] | Mapping[str, str]:
+    """A list of words as a frozenset, a table of words as a read-only mapping; else an error."""
+    if isinstance(value, list) and all(is_word(w) for w in value) and len(set(value)) == len(value):
+        return frozenset(value)
+    if isinstance(value, dict) and all(is_word(k) and is_word(v) for k, v in value.items()):
+        return MappingProxyType(dict(value))
+    raise ExtractionError(
+        f"[EM408] patterns/{WORDS_FILE}: {key!r} must be a list of non-empty lowercase strings "
+        "without repeats, or a table of such strings. Fix the entry."
+    )
+
+
+@cache
+def load_word_lists() -> dict[str, frozenset[str] | Mapping[str, str]]:
+    """Every word list of patterns/words.toml by name, read and checked once."""
+    path = resources.files("evidence_miner.extract").joinpath("patterns", WORDS_FILE)
+    try:
+        table = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ExtractionError(
+            f"[EM408] patterns/{WORDS_FILE} cannot be read: {exc}. Fix or restore the file."
+        ) from exc
+    return {key: to_word_list(key, value) for key, value in table.items()}
+
+
+def unknown_word_list(name: str, kind: type) -> ExtractionError:
+    known = sorted(key for key, value in load_word_lists().items() if isinstance(value, kind))
+    what = "lists" if kind is frozenset else "maps"
+    return ExtractionError(
+        f"[EM407] patterns/{WORDS_FILE} has no word {what[:-1]} {name!r}; "
+        f"known {what} are {known}. Use one of them, or add {name!r} to patterns/{WORDS_FILE}."
+    )
+
+
+@cache  # asked for per token; the lists never change after loading
+def word_set(name: str) -> frozenset[str]:
+    """The words of one list in patterns/words.toml."""
+    words = load_word_lists().get(name)
+    if not isinstance(words, frozenset):
+        raise unknown_word_list(name, frozenset)
+    return words
+
+
+@cache
+def word_map(name: str) -> Mapping[str, str]:
+    """One table of patterns/words.toml, word to value (an enrolment verb to its total's kind)."""
+    table = load_word_lists().get(name)
+    if not isinstance(table, MappingProxyType):
+        raise unknown_word_list(name, MappingProxyType)
+    return table

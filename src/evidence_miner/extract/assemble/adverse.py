@@ -7,23 +7,17 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
-from evidence_miner.extract.patterns import terms_of
-
-NO_WORDS = {"no", "zero", "none"}
-AE_CONTEXT_VERBS = {"experienced", "developed", "reported", "had", "suffered", "occurred", "included", "common"}
-
-
-REPORT_VERBS = {"reported", "recorded", "had", "experienced", "saw", "observed", "developed", "occurred", "noted"}
+from evidence_miner.extract.patterns import terms_of, word_set
 
 
 def find_no_word(view: StudyView, word: Span):
     """The "no" of "no severe side effects" / "no trial recorded a serious adverse event"."""
     lead = view.doc[max(word.sent.start, word.start - 6) : word.start]
     for token in lead:
-        if token.lower_ not in NO_WORDS:
+        if token.lower_ not in word_set("no_words"):
             continue
         between = {t.lower_ for t in view.doc[token.i + 1 : word.start]}
-        if word.start - token.i <= 3 or between & REPORT_VERBS:
+        if word.start - token.i <= 3 or between & word_set("report_verbs"):
             return token
     return None
 
@@ -143,10 +137,10 @@ def named_after_copula(view: StudyView, anchor: Span) -> Span | None:
     if i >= anchor.sent.end or view.doc[i].lower_ not in {"was", "were"}:
         return None
     end = i + 1
-    while end < anchor.sent.end and end - i <= 4 and view.doc[end].is_alpha and view.doc[end].lower_ not in {"in", "among", "reported", "seen", "with", "and", "which", "occurring"}:
+    while end < anchor.sent.end and end - i <= 4 and view.doc[end].is_alpha and view.doc[end].lower_ not in word_set("copula_name_stops"):
         end += 1
     name = view.doc[i + 1 : end]
-    return name if len(name) and not any(t.lower_ in {"similar", "rare", "uncommon", "common", "mild", "few", "more", "less"} for t in name) else None
+    return name if len(name) and not any(t.lower_ in word_set("copula_name_qualifiers") for t in name) else None
 
 
 def follows_event(view: StudyView, count: Span) -> bool:
@@ -189,7 +183,7 @@ def reserved_counts(view: StudyView, anchors: list[Span]) -> dict[int, int]:
     for anchor in anchors:
         for count in view.all_spans(COUNTS):
             between = {t.lower_ for t in view.doc[count.end : anchor.start]}
-            if count.sent == anchor.sent and 0 < anchor.start - count.end <= 3 and between & (REPORT_VERBS | {"had"}):
+            if count.sent == anchor.sent and 0 < anchor.start - count.end <= 3 and between & (word_set("report_verbs") | {"had"}):
                 reserved[count.start] = anchor.start
     return reserved
 
@@ -298,15 +292,12 @@ def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]
     return events
 
 
-ZERO_EVENT_VERBS = {"reported", "recorded", "seen", "occurred", "observed", "noted", "developed", "experienced", "documented"}
-
-
 def is_event_modifier(token) -> bool:
     """Words between "no" and a harm's name that still describe the harm ("no opportunistic
     infections"), unlike a subject and verb ("no patient developed pancreatitis")."""
-    if token.lower_ in {"cases", "case", "episodes", "instances", "reports", "of"}:  # "no cases of anaphylaxis"
+    if token.lower_ in word_set("event_count_nouns"):  # "no cases of anaphylaxis"
         return True
-    return token.is_alpha and token.lower_ not in terms_of("population_noun") | REPORT_VERBS | {"had", "has", "have"}
+    return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set("report_verbs") | {"had", "has", "have"}
 
 
 def find_no_named_events(view: StudyView) -> list[dict]:
@@ -318,13 +309,13 @@ def find_no_named_events(view: StudyView) -> list[dict]:
         if term.label_ != "adverse_event" and not death:
             continue
         lead = view.doc[max(term.sent.start, term.start - 4) : term.start]
-        no = next((t for t in lead if t.lower_ in NO_WORDS), None)
+        no = next((t for t in lead if t.lower_ in word_set("no_words")), None)
         words = {t.lower_ for t in term.sent}
         between = view.doc[no.i + 1 : term.start] if no is not None else []
-        reported = words & ZERO_EVENT_VERBS or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in {"were", "was"})
+        reported = words & word_set("zero_event_verbs") or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in {"were", "was"})
         if no is None or not reported or not all(is_event_modifier(t) for t in between):
             continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
-        first = next((t.i for t in between if t.lower_ not in {"cases", "case", "episodes", "instances", "reports", "of"}), term.start)
+        first = next((t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start)
         name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
         events.append({**provenance(view, name, 0.7), "name": clean_label(name.text.lower()), "count": 0})
     return events

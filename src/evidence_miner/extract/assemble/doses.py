@@ -7,8 +7,7 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.drugs import is_shielded
 from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
-
-ALTERNATIVE_JOINERS = {"or", ",", "and"}
+from evidence_miner.extract.patterns import word_set
 
 
 def is_future_or_quoted(view: StudyView, span: Span) -> bool:
@@ -23,7 +22,7 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
     for term in view.sentence_terms(span, "threshold"):
         if 0 <= span.start - term.end <= 1:
             lead = view.doc[max(term.sent.start, term.start - 2) : term.start].text.lower()
-            return not any(w in lead for w in ("titrat", "increas", "escalat", "raised", "move", "moved", "stepped", "went"))
+            return not any(w in lead for w in word_set("escalation_stems"))
         if term.start == span.end and term[0].lower_ == "or":  # "40 mg or more"
             return True
     after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
@@ -127,7 +126,7 @@ def to_duration_dict(view: StudyView, span: Span | None) -> dict | None:
     }
 
 
-PLACEBO_KEYS = {"placebo", "vehicle", "sham"}
+PLACEBO_KEYS = {"placebo", "vehicle", "sham"}  # lexicon keys (code, not vocabulary)
 
 
 def resolve_drug(view: StudyView, dose: Span, pairs: dict[int, tuple[Span, str]], resolved: dict[int, Span | None]) -> Span | None:

@@ -8,9 +8,7 @@ from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import DRUGS
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry
-
-LIST_WORDS = {"and", "or", ",", "the", "both", "its", "their"}
-SHIELDING_WORDS = {"before", "after", "following", "during", "than", "stopping", "discontinuing"}
+from evidence_miner.extract.patterns import word_set
 
 
 def group_drug_mentions(view: StudyView) -> dict[str, list[Span]]:
@@ -37,7 +35,7 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     drugs = {i for d in view.all_spans(DRUGS) if d.sent == span.sent for i in range(d.start, d.end)}
     for cue in view.sentence_terms(span, "target_cue"):
         between = view.doc[cue.end : span.start] if cue.end <= span.start else None
-        if between is not None and len(between) <= 4 and all(t.lower_ in LIST_WORDS or t.i in drugs for t in between):
+        if between is not None and len(between) <= 4 and all(t.lower_ in word_set("drug_list_words") or t.i in drugs for t in between):
             return True  # "effects on serotonin and norepinephrine": both are targets
     return is_apposition(view, span)
 
@@ -63,7 +61,7 @@ def is_apposition(view: StudyView, span: Span) -> bool:
 
 def is_shielded(view: StudyView, mention: Span) -> bool:
     """A mention that is a time reference ("before IVIg") rather than the dosed drug."""
-    return mention.start > 0 and view.doc[mention.start - 1].lower_ in SHIELDING_WORDS
+    return mention.start > 0 and view.doc[mention.start - 1].lower_ in word_set("shielding_words")
 
 
 def has_cue_before(view: StudyView, mention: Span, kind: str, window: int) -> bool:

@@ -9,10 +9,8 @@ from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
-from evidence_miner.extract.patterns import terms_of
+from evidence_miner.extract.patterns import terms_of, word_set
 from evidence_miner.records import Findings
-
-STUDY_SENTENCE_WORDS = {"patients", "participants", "study", "trial", "people", "adults", "children", "women", "men"}
 
 
 def find_title_end(doc: Doc) -> int:
@@ -49,13 +47,10 @@ def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
     return cuts
 
 
-CITATION_CUES = {"source:", "primary source:", "journal reference:", "sources:"}
-
-
 def citation_lines(doc: Doc, title_end: int) -> list[Span]:
     """The "Source:" cues of the body, in order."""
     return [t for t in doc.spans["em_terms"] if t.label_ == "journal_cue" and t.start >= title_end
-            and t.text.lower() in CITATION_CUES]
+            and t.text.lower() in word_set("citation_cues")]
 
 
 def stacked_citations(doc: Doc, title_end: int, studies: int) -> list[Span] | None:
@@ -106,7 +101,7 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     concepts = []
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "condition")
-        studied = any(m.end <= view.title_end or {t.lower_ for t in m.sent} & STUDY_SENTENCE_WORDS for m in mentions)
+        studied = any(m.end <= view.title_end or {t.lower_ for t in m.sent} & word_set("study_sentence_words") for m in mentions)
         concepts.append({**provenance(view, mentions[0], 0.8), "name": entry.name, "ids": dict(entry.ids), "mentioned_only": not studied})
     return concepts
 

@@ -11,14 +11,14 @@ from evidence_miner.extract.assemble.view import (
     provenance,
 )
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
-from evidence_miner.extract.patterns import terms_of
+from evidence_miner.extract.patterns import terms_of, word_set
 
+# Code, not vocabulary: the record's direction values (outcome terms' values) and effect-type codes.
 DIRECTIONS = {"improved", "worsened", "stable", "improved_or_stable", "increased", "decreased", "no_difference"}
-ABLE_TERMS = {"were able to", "was able to"}
 RATIO_EFFECTS = {"HR", "OR", "RR", "IRR"}
 CLAUSE_BREAKS = {";"}
 AGGREGATE_NOUNS = terms_of("aggregate_noun")
-POPULATION_WORDS = terms_of("population_noun") | {"those", "them", "all", "the"}
+POPULATION_WORDS = terms_of("population_noun") | word_set("population_referents")
 
 
 def outcome_terms_in(view: StudyView, sent: Span) -> list[Span]:
@@ -43,7 +43,7 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
 def follows_comparison(view: StudyView, count: Span) -> bool:
     """"..., compared with 41 of 102 given placebo (and 11 of 12 ...)": later arms of a comparison."""
     lead = view.doc[max(count.sent.start, count.start - 2) : count.start].text.lower()
-    return any(cue in lead.split() or cue in lead for cue in ("compared with", "compared to", "versus", "vs", "and"))
+    return any(cue in lead.split() or cue in lead for cue in word_set("comparison_leads"))
 
 
 def find_stop_term(view: StudyView, count: Span) -> Span | None:
@@ -61,7 +61,7 @@ def crosses_break(view: StudyView, start: int, end: int) -> bool:
 def prefer_specific(terms: list[Span]) -> Span:
     """"were able to reduce" is a reduction: a general term gives way to the next one."""
     first = terms[0]
-    if first.text.lower() in ABLE_TERMS and len(terms) > 1 and terms[1].start - first.end <= 3:
+    if first.text.lower() in word_set("able_phrases") and len(terms) > 1 and terms[1].start - first.end <= 3:
         return terms[1]
     return first
 
@@ -84,7 +84,7 @@ def is_discontinuation(view: StudyView, count: Span, term: Span | None) -> bool:
 def measure_after(view: StudyView, term: Span) -> str | None:
     words = []
     for token in view.doc[term.end : min(term.end + 6, term.sent.end)]:
-        if token.is_punct or token.lower_ in {"and", "but", "while", "after", "in", "on"}:
+        if token.is_punct or token.lower_ in word_set("measure_stops"):
             break
         words.append(token.text)
     return clean_label(" ".join([term.text, *words]))

@@ -14,17 +14,9 @@ from evidence_miner.extract.assemble.view import (
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
-from evidence_miner.extract.patterns import terms_of
+from evidence_miner.extract.patterns import terms_of, word_map, word_set
 
-ENROLMENT_VERBS = {
-    "enrolled": "enrolled", "included": "enrolled", "recruited": "enrolled", "involved": "enrolled",
-    "randomized": "randomized", "randomised": "randomized", "assigned": "randomized",
-    "analyzed": "analysed", "analysed": "analysed", "followed": "enrolled", "studied": "enrolled",
-    "screened": "screened",
-}  # fmt: skip
 RESULT_KINDS = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")  # terms that report a result
-AGE_SKIP = {",", "of", "was", "were", "is", "at", "about", "around", "approximately", ":", "=", "enrollment",
-            "enrolment", "baseline", "entry", "diagnosis", "inclusion", "the", "study", "start"}  # fmt: skip
 
 
 def is_aggregate(count: Span) -> bool:
@@ -41,17 +33,18 @@ def find_total_cue(view: StudyView, count: Span) -> str | None:
     """The enrolment word that marks a count as the study's total, if any: before the count
     ("enrolled 1,146", "In total, 1,214") unless the count is a definite reference ("Among
     the 14 on verapamil"), or after it ("1,146 were randomized", "56,832 in total")."""
+    verbs = word_map("enrolment_verbs")
     if not is_definite(view, count):
         for term in view.sentence_terms(count, "total_cue"):
             if term.end <= count.start and count.start - term.end <= 3:
-                return ENROLMENT_VERBS.get(term[-1].lower_, "enrolled")
+                return verbs.get(term[-1].lower_, "enrolled")
     after = [t.lower_ for t in view.doc[count.end : min(count.end + 3, count.sent.end)]]
     for word in after:
-        if word in ENROLMENT_VERBS:
-            return ENROLMENT_VERBS[word]
+        if word in verbs:
+            return verbs[word]
     for term in view.sentence_terms(count, "total_after_cue"):
         if 0 <= term.start - count.end <= 1:
-            return ENROLMENT_VERBS.get(term[-1].lower_, "analysed" if "analys" in term.text.lower() else "enrolled")
+            return verbs.get(term[-1].lower_, "analysed" if "analys" in term.text.lower() else "enrolled")
     return None
 
 
@@ -153,7 +146,7 @@ def age_candidate(view: StudyView, term: Span) -> dict | None:
 def find_value_after(view: StudyView, term: Span) -> Span | None:
     """The first duration or number within four tokens after `term`, skipping filler words."""
     i = term.end
-    while i < term.sent.end and view.doc[i].lower_ in AGE_SKIP and i - term.end < 5:
+    while i < term.sent.end and view.doc[i].lower_ in word_set("age_skip") and i - term.end < 5:
         i += 1
     for group in (DURATIONS, NUMBERS):
         for span in view.all_spans(group):
@@ -222,15 +215,12 @@ def find_groups(view: StudyView, total: Span | None) -> list[dict]:
     return groups
 
 
-GROUP_NOUNS = {"groups", "arms", "cohorts"}
-
-
 def find_equal_groups(view: StudyView) -> list[dict]:
     """"divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
     numbers = {n.start: n for n in view.body_spans(NUMBERS)}
     found = []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
-        if token.lower_ not in GROUP_NOUNS or token.i + 2 >= len(view.doc) or view.doc[token.i + 1].lower_ != "of":
+        if token.lower_ not in word_set("group_nouns") or token.i + 2 >= len(view.doc) or view.doc[token.i + 1].lower_ != "of":
             continue
         sizes, i = [], token.i + 2
         while i in numbers and numbers[i]._.em_value == int(numbers[i]._.em_value):
@@ -257,7 +247,7 @@ def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
     """"28,416 patients in each group": one group per arm of the study; but "two patients
     died, one in each group" counts events."""
     label = str(group["label"] or "").lower()
-    if not any(w in label for w in ("each group", "each arm", "per group", "per arm", "each cohort")):
+    if not any(w in label for w in word_set("per_arm_phrases")):
         return [group]
     if any(t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
         return []  # events split between the arms, not arm sizes
@@ -265,9 +255,6 @@ def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
     if len(arms) < 2:
         return [group]
     return [{**group, "label": arm["name"], "key": None} for arm in arms]
-
-
-BREAKDOWN_VERBS = {"had", "have", "were", "was", "did", "used", "took", "received", "reported", "lived", "remained"}
 
 
 def opens_breakdown(view: StudyView, count: Span) -> Span | None:
@@ -300,7 +287,7 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | 
     if opens_breakdown(view, count) is None or count._.em_kind not in ("parallel", "arm", "plain"):
         return None
     follows = view.doc[count.end] if count.end < count.sent.end else None
-    if follows is None or not (follows.lower_ in BREAKDOWN_VERBS or any(t.start == count.end for t in view.sentence_terms(count, "arm_verb"))):
+    if follows is None or not (follows.lower_ in word_set("breakdown_verbs") or any(t.start == count.end for t in view.sentence_terms(count, "arm_verb"))):
         return None  # "1 to 90 daily doses": a number inside the trait, not a part of the set
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", "."} or t.lower_ == "and"), count.sent.end)
     clause = view.doc[count.end : clause_end]
@@ -326,16 +313,16 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         verb = participle_after(view, count)
     if verb is None:
         return to_parallel_arm(view, count)
-    if verb.text.lower() in PARTICIPLES and is_result_count(view, count):
+    if verb.text.lower() in word_set("participles") and is_result_count(view, count):
         return None  # "9 children given dexamethasone vomited" reports a result
     drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
-    level_verb = verb.text.lower() in {"remained at", "reached", "stayed at", "were on", "were also on"}
+    level_verb = verb.text.lower() in word_set("dose_level_verbs")
     dose = next((d for d in view.all_spans(DOSES) if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
     negative = verb[-1].lower_ in {"not", "never"} and not any(
         0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
-    if named_arm and named_arm.split()[-1].lower() in ARM_HEADS and not is_result_count(view, count):  # "42 received the low dose"
+    if named_arm and named_arm.split()[-1].lower() in word_set("arm_heads") and not is_result_count(view, count):  # "42 received the low dose"
         return {**provenance(view, count, 0.6), "label": named_arm, "n": int(count._.em_of if count._.em_kind == "of" else count._.em_value)}
     if drug is None and dose is None and not negative and not strong:
         return None
@@ -348,26 +335,18 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug.kb_id_ if drug else None}
 
 
-GROUP_WORDS = {"group", "arm", "cohort"}
-GROUP_VERBS = {"included", "comprised", "had", "enrolled", "numbered", "contained"}
-
-
 def to_named_group(view: StudyView, count: Span) -> dict | None:
     """"the metformin group included 152 patients and the placebo group 148"."""
     doc, i = view.doc, count.start
-    head = i - 1 if i > 0 and doc[i - 1].lower_ in GROUP_VERBS else i
-    if head < 1 or doc[head - 1].lower_ not in GROUP_WORDS:
+    head = i - 1 if i > 0 and doc[i - 1].lower_ in word_set("group_verbs") else i
+    if head < 1 or doc[head - 1].lower_ not in word_set("group_words"):
         return None
     start = head - 1
-    while start > count.sent.start and doc[start - 1].is_alpha and doc[start - 1].lower_ not in {"the", "and", "a", "while", "whereas", "but"} and head - start < 4:
+    while start > count.sent.start and doc[start - 1].is_alpha and doc[start - 1].lower_ not in word_set("group_name_stops") and head - start < 4:
         start -= 1
     drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
     label = clean_label(doc[start:head].text)
     return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug.kb_id_ if drug else None}
-
-
-ARM_HEADS = {"group", "arm", "cohort", "dose", "doses", "regimen", "care"}
-PARTICIPLES = {"given", "receiving", "taking"}
 
 
 def is_result_count(view: StudyView, count: Span) -> bool:
@@ -384,14 +363,14 @@ def is_result_count(view: StudyView, count: Span) -> bool:
 def participle_after(view: StudyView, count: Span) -> Span | None:
     """"872 given magnesium and 862 given placebo": a participle that names an arm (the
     counts step does not treat these as arm verbs, so result counts keep their kind)."""
-    if count.end < count.sent.end and view.doc[count.end].lower_ in PARTICIPLES:
+    if count.end < count.sent.end and view.doc[count.end].lower_ in word_set("participles"):
         return view.doc[count.end : count.end + 1]
     return None
 
 
 def names_a_dose_level(view: StudyView, term: Span) -> bool:
     """"the lower dose", "a higher dose": comparison words that name an arm, not a result."""
-    return term.end < len(view.doc) and view.doc[term.end].lower_ in ARM_HEADS
+    return term.end < len(view.doc) and view.doc[term.end].lower_ in word_set("arm_heads")
 
 
 def arm_phrase_after(view: StudyView, count: Span) -> str | None:
@@ -409,10 +388,10 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
             return dose.text  # "and 17 at 2.5 mg": a dose level names the group
     words = []
     for token in view.doc[i : min(i + 5, count.sent.end)]:
-        if token.is_punct or token.lower_ in {"and", "or", "while", "but", "who", "with", "had", "were"}:
+        if token.is_punct or token.lower_ in word_set("arm_phrase_stops"):
             break
         words.append(token)
-        if token.lower_ in ARM_HEADS:
+        if token.lower_ in word_set("arm_heads"):
             return clean_label(" ".join(w.text for w in words if w.lower_ not in {"a", "an", "the"}))
     return None
 
@@ -429,7 +408,7 @@ def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
     if drug is not None:
         return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug.kb_id_}
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
-    if words and words.split()[-1].lower() in {"group", "arm", "care", "treatment", "therapy"}:
+    if words and words.split()[-1].lower() in word_set("arm_target_heads"):
         return {**provenance(view, count, 0.5), "label": words, "n": int(count._.em_value)}
     return None
 
@@ -438,7 +417,7 @@ def arm_words_after(view: StudyView, verb: Span) -> str | None:
     """The few words naming an arm after its verb: "to a control group", "prescribed doxy-PEP"."""
     words = []
     for token in view.doc[verb.end : min(verb.end + 5, verb.sent.end)]:
-        if token.is_punct or token.lower_ in {"and", "or", "while", "but", "who", "with", "for", "at", "in"}:
+        if token.is_punct or token.lower_ in word_set("arm_word_stops"):
             break
         words.append(token.text)
     return clean_label(" ".join(w for w in words if w.lower() not in {"a", "an", "the"})) if words else None

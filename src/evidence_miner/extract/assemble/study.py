@@ -11,17 +11,11 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
-from evidence_miner.extract.patterns import load_term_sets, terms_of
+from evidence_miner.extract.patterns import load_term_sets, terms_of, word_set
 
 INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
 DAYS = {d.lower() for d in calendar.day_name}
-JOURNAL_SKIP = {"online", "today", "this", "week", "month", "year", "on", "in", "the", "journal", "issue",
-                "of", "latest", "current", "a", "an", ",", "yesterday", "last", "early", "late", "by"}  # fmt: skip
-JOURNAL_JOINERS = {"&", "of", "and", "the", "for", "in", ":", "-", "de"}
-NAME_PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "del", "du"}
-RESEARCH_WORDS = {"researchers", "investigators", "scientists", "team", "university", "hospital", "institute",
-                  "authors", "colleagues", "led", "center", "centre", "school", "clinic"}  # fmt: skip
 
 
 @cache  # pure over the loaded term sets; asked for every design word of every view
@@ -80,7 +74,7 @@ def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
 def is_journal_filler(token) -> bool:
     if token.text == "Journal":
         return False
-    return token.lower_ in JOURNAL_SKIP | MONTHS | DAYS or token.like_num or token.lower_.rstrip("stndrh").isdigit()
+    return token.lower_ in word_set("journal_skip") | MONTHS | DAYS or token.like_num or token.lower_.rstrip("stndrh").isdigit()
 
 
 def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
@@ -88,9 +82,9 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
     if i >= stop or not (doc[i].is_title or doc[i].is_upper) or not doc[i].is_alpha:
         return None
     end = i
-    while end < stop and (doc[end].is_title or doc[end].is_upper or doc[end].lower_ in JOURNAL_JOINERS):
+    while end < stop and (doc[end].is_title or doc[end].is_upper or doc[end].lower_ in word_set("journal_joiners")):
         end += 1
-    while end > i and doc[end - 1].lower_ in JOURNAL_JOINERS:
+    while end > i and doc[end - 1].lower_ in word_set("journal_joiners"):
         end -= 1
     return doc[i:end] if end > i else None
 
@@ -148,7 +142,7 @@ def read_person_name(doc: Doc, i: int, stop: int) -> Span | None:
     """Two to four capitalised words (initials and particles allowed) from token i."""
     end = i
     while end < stop and end - i < 4 and (
-        (doc[end].is_title and doc[end].is_alpha) or is_initial(doc[end]) or (end > i and doc[end].lower_ in NAME_PARTICLES and end + 1 < stop and doc[end + 1].is_title)
+        (doc[end].is_title and doc[end].is_alpha) or is_initial(doc[end]) or (end > i and doc[end].lower_ in word_set("name_particles") and end + 1 < stop and doc[end + 1].is_title)
     ):
         end += 1
     return doc[i:end] if end - i >= 2 and doc[end - 1].is_title else None
@@ -212,7 +206,7 @@ def find_country(view: StudyView) -> str | None:
     for term in view.terms("country"):
         if not term.text[0].isupper() or (len(term.text) <= 3 and not term.text.replace(".", "").isupper()):
             continue
-        if {t.lower_ for t in term.sent} & RESEARCH_WORDS:
+        if {t.lower_ for t in term.sent} & word_set("research_words"):
             return term.kb_id_
     return None
 
@@ -235,7 +229,7 @@ def find_observation_span(view: StudyView) -> dict | None:
         lead = {t.lower_ for t in view.doc[max(duration.sent.start, duration.start - 4) : duration.start]}
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else None
-        if (stat and lead & {"over", "during"}) or after in {"visit", "assessment", "mark", "checkup", "check-up"}:
+        if (stat and lead & {"over", "during"}) or after in word_set("assessment_nouns"):
             return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": stat}
     return None
 

@@ -8,27 +8,7 @@ from spacy.util import filter_spans
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import TermIndex
 from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS, PERCENTS
-from evidence_miner.extract.patterns import terms_of
-
-DETERMINERS = {"the", "these", "those", "their", "its", "all"}
-SOLE_WORDS = {"sole", "only", "single", "lone"}
-MODIFIER_STOP = {
-    "with", "who", "of", "in", "were", "was", "had", "have", "and", "or", "to", "for", "at", "on",
-    "from", "by", "than", "that", "which", "received", "are", "is", "per", "a", "an", "the",
-    "every", "each", "any", "some", "their", "his", "her", "its",
-}  # fmt: skip
-REFERRING_VERBS = {"had", "were", "did", "remained", "showed", "stayed", "saw", "experienced", "got", "improved", "worsened"}
-LABEL_LEADS_DROPPED = {"with", "who", "whose"}
-DEFINITE_NEXT = {"with", "without", "who", "taking", "given", "receiving", "aged", "on", "treated", "prescribed", "using", "exposed"}
-LABEL_LEADS_KEPT = {"in", "on", "taking", "receiving", "given", "aged", "without", "treated", "prescribed", "using", "exposed", "starting", "filling", "younger", "older", "under", "over", "born", "diagnosed", "living", "admitted", "undergoing"}
-GROUP_WORDS = {"group", "arm", "cohort"}
-BARE_NEXT = {"in", "on", "at", "taking", "given", "receiving", "with", "to", "from", "of"}
-LABEL_BOUNDARY = {
-    ",", ";", ".", "(", ")", ":", "were", "was", "are", "is", "had", "have", "has", "showed",
-    "experienced", "saw", "achieved", "did", "could", "would", "reported", "developed",
-    "received", "remained", "improved", "worsened", "stopped", "responded", "and", "who", "but",
-    "while", "whereas", "compared", "versus", "vs", "vs.", "than", "after", "before", "during",
-}  # fmt: skip
+from evidence_miner.extract.patterns import terms_of, word_set
 
 
 def is_population_noun(doc: Doc, i: int) -> bool:
@@ -58,7 +38,7 @@ def find_noun_end(doc: Doc, start: int, stop: int, *, max_modifiers: int = 4) ->
         joins_adjectives = token.lower_ == "and" and i > start and i + 1 < stop and doc[i + 1].is_alpha
         if joins_adjectives:  # "620 gay and bisexual men"
             continue
-        if token.lower_ in MODIFIER_STOP or token.like_num or not is_modifier_word(token.text):
+        if token.lower_ in word_set("modifier_stop") or token.like_num or not is_modifier_word(token.text):
             return None
     return None
 
@@ -67,19 +47,19 @@ def find_label(doc: Doc, start: int, stop: int) -> str | None:
     """The qualifier after a count: "with ataxic neuropathy" -> "ataxic neuropathy", "who
     required corticosteroids" -> "required corticosteroids", "in the placebo group" as is."""
     lead = doc[start].lower_ if start < stop else ""
-    if lead not in LABEL_LEADS_DROPPED | LABEL_LEADS_KEPT:
+    if lead not in word_set("label_leads_dropped") | word_set("label_leads_kept"):
         return None
     end = start + 1
     while end < stop and end - start < 9 and (end == start + 1 or not is_label_boundary(doc, end)):
         end += 1
-    first = start + 1 if lead in LABEL_LEADS_DROPPED else start
+    first = start + 1 if lead in word_set("label_leads_dropped") else start
     return doc[first:end].text if end > start + 1 else None
 
 
 def is_label_boundary(doc: Doc, i: int) -> bool:
     """Where a qualifier ends: punctuation, a verb of the main clause ("who smoked | relapsed")."""
     token = doc[i]
-    return token.lower_ in LABEL_BOUNDARY or (token.lower_.endswith("ed") and token.lower_ in terms_of("outcome"))
+    return token.lower_ in word_set("label_boundary") or (token.lower_.endswith("ed") and token.lower_ in terms_of("outcome"))
 
 
 def make_count(doc: Doc, start: int, end: int, value: float, kind: str, *, of: float | None = None) -> Span:
@@ -95,7 +75,7 @@ def find_of_count(doc: Doc, numbers: dict[int, Span], first: Span, stop: int) ->
     i = first.end
     if i >= stop or doc[i].lower_ != "of":
         return None
-    has_determiner = i + 1 < stop and doc[i + 1].lower_ in DETERMINERS
+    has_determiner = i + 1 < stop and doc[i + 1].lower_ in word_set("determiners")
     i += 1 + has_determiner
     second = numbers.get(i)
     if second is None and has_determiner:
@@ -109,7 +89,7 @@ def find_of_count(doc: Doc, numbers: dict[int, Span], first: Span, stop: int) ->
 def find_of_group(doc: Doc, first: Span, start: int, stop: int) -> Span | None:
     """"412 of the statin users": a count of a named group; the label is the group's name."""
     end = start
-    while end < stop and end - start < 5 and doc[end].is_alpha and doc[end].lower_ not in LABEL_BOUNDARY | {"who", "with", "in", "on"}:
+    while end < stop and end - start < 5 and doc[end].is_alpha and doc[end].lower_ not in word_set("label_boundary") | {"who", "with", "in", "on"}:
         end += 1
     if end == start:
         return None
@@ -129,13 +109,13 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool, terms: Ter
         return None
     following = doc[number.end].lower_
     previous = doc[number.start - 1].lower_ if number.start > 0 else ""
-    if previous in {"remaining", "other"} and following in REFERRING_VERBS:
+    if previous in {"remaining", "other"} and following in word_set("referring_verbs"):
         return make_count(doc, number.start, number.end, number._.em_value, "other")
     if terms.at(number.end, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")
     if following == "who" and number.end + 1 < stop and terms.at(number.end + 1, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")  # "121 who received aspirin"
-    if earlier and previous in GROUP_WORDS and following in {"and", ",", ".", ";"}:
+    if earlier and previous in word_set("group_words") and following in {"and", ",", ".", ";"}:
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")  # "the placebo group 148"
     if previous == "(" and following == ")" and earlier_arm_size(doc, number):
         return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
@@ -143,9 +123,9 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool, terms: Ter
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if following == "in" and "group" in doc[number.end : min(number.end + 5, stop)].text.lower().split():
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if earlier and (following in BARE_NEXT | REFERRING_VERBS or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
+    if earlier and (following in word_set("bare_next") | word_set("referring_verbs") or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if previous in {"the", "these", "those"} and following in DEFINITE_NEXT and number._.em_value >= 2:
+    if previous in {"the", "these", "those"} and following in word_set("definite_next") and number._.em_value >= 2:
         return make_count(doc, number.start, number.end, number._.em_value, "plain")  # "Among the 37,144 without it"
     return None
 
@@ -192,7 +172,7 @@ def find_sole_counts(doc: Doc) -> list[Span]:
     """"the sole patient with X", "the only participant who ..."."""
     found = []
     for token in doc[:-2]:
-        if token.lower_ in SOLE_WORDS and doc[token.i + 1].lower_ in terms_of("population_noun_singular"):
+        if token.lower_ in word_set("sole_words") and doc[token.i + 1].lower_ in terms_of("population_noun_singular"):
             if token.i > 0 and doc[token.i - 1].lower_ == "the":
                 found.append(make_count(doc, token.i - 1, token.i + 2, 1, "all", of=1))
     return found

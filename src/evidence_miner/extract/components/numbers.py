@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.extract.extensions import NUMBERS
+from evidence_miner.extract.patterns import word_set
 from evidence_miner.numbers import is_number_word, parse_number
 
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -18,7 +19,6 @@ HYPHEN_UNIT_RE = re.compile(rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²-]
 N_EQUALS_RE = re.compile(rf"^[nN]=({NUMERAL})$")
 FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
 SIGNED_RE = re.compile(rf"^[-\u2212\u2013]({NUMERAL})$")  # -0.4, unicode minus, en dash
-WORD_JOINERS = {"and", "-"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def find_word_number(doc: Doc, i: int) -> NumberMention | None:
     best = None
     end = i
     while end < len(doc) and (is_number_word(doc[end].lower_.split("-")[0]) or (
-        doc[end].lower_ in WORD_JOINERS and end + 1 < len(doc)
+        doc[end].lower_ in word_set("number_word_joiners") and end + 1 < len(doc)
         and is_number_word(doc[end + 1].lower_.split("-")[0])
     )):
         end += 1

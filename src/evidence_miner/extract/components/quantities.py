@@ -14,11 +14,9 @@ from evidence_miner.extract.extensions import (
     DOSES, DURATIONS, EFFECTS, FREQUENCIES, NUMBERS, PERCENTS, ROUTES,
 )  # fmt: skip
 from evidence_miner.extract.components.terms import TERMS
-from evidence_miner.extract.patterns import terms_of
+from evidence_miner.extract.patterns import terms_of, word_set
 
-RANGE_WORDS = {"to", "-", "–", "—"}
 P_TOKEN_RE = re.compile(r"^[pP]\s*(=|<|>|≤|≥|<=|>=)\s*(0?\.\d+|\d(?:\.\d+)?)$")
-SHORT_ROUTE_FORMS = {"iv", "i.v.", "sc", "s.c.", "im", "i.m."}
 
 
 class TermIndex:
@@ -39,7 +37,7 @@ def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | No
     i = first.end
     between = first.start > 0 and doc[first.start - 1].lower_ == "between"
     joiner = doc[i].lower_ if i < len(doc) else ""
-    if (joiner in RANGE_WORDS and joiner != "and") or (joiner == "and" and between):  # "50 and 100 mg" is two doses
+    if (joiner in word_set("range_words") and joiner != "and") or (joiner == "and" and between):  # "50 and 100 mg" is two doses
         second = numbers.get(i + 1)
         if second is not None and second._.em_value >= first._.em_value:
             return second
@@ -85,14 +83,11 @@ def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
     return filter_spans(found)
 
 
-LIST_JOINERS = {",", "or", "and"}
-
-
 def find_listed_values(doc: Doc, numbers: dict[int, Span], first: Span, quantity: Span, label: str) -> list[Span]:
     """"3, 6 or 12 mg/kg", "50 and 100 mg": numbers listed before a quantity share its unit."""
     listed = []
     i = first.start
-    while i >= 2 and doc[i - 1].lower_ in LIST_JOINERS:
+    while i >= 2 and doc[i - 1].lower_ in word_set("value_list_joiners"):
         before = next((n for n in numbers.values() if n.end == i - 1), None)
         if before is None or before._.em_unit or before._.em_kind == "signed" or (i >= 3 and doc[before.start - 1].lower_ == "between"):
             break
@@ -163,7 +158,7 @@ def find_routes(doc: Doc) -> list[Span]:
     for span in doc.spans[TERMS]:
         if span.label_ != "route":
             continue
-        if span.text.lower() in SHORT_ROUTE_FORMS and not (span.text.isupper() or "." in span.text):
+        if span.text.lower() in word_set("short_route_forms") and not (span.text.isupper() or "." in span.text):
             continue
         routes.append(span)
     return routes
@@ -321,7 +316,7 @@ def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> 
         first = numbers.get(i)
         if first is None or is_ci_level(doc, first):
             continue
-        j = first.end + (first.end < stop and doc[first.end].lower_ in RANGE_WORDS | {","})
+        j = first.end + (first.end < stop and doc[first.end].lower_ in word_set("range_words") | {","})
         second = numbers.get(j)
         if second is not None:
             return second.end, first._.em_value, second._.em_value

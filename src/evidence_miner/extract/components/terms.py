@@ -7,7 +7,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from evidence_miner.extract.patterns import TermSet
+from evidence_miner.extract.patterns import TermSet, word_set
 
 TERMS = "em_terms"
 
@@ -30,13 +30,10 @@ def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
     return [s for s in longest_per_kind(spans) if not is_past_need(doc, s)]
 
 
-PAST_AUXILIARIES = {"was", "were", "had", "been"}
-
-
 def is_past_need(doc: Doc, span: Span) -> bool:
     """"rescue epinephrine was needed by 22 children" reports the past: "needed" is a cue of
     research still to come only without a past auxiliary before it."""
-    return span.label_ == "future_cue" and span[0].lower_ in {"needed", "need"} and span.start > 0 and doc[span.start - 1].lower_ in PAST_AUXILIARIES
+    return span.label_ == "future_cue" and span[0].lower_ in {"needed", "need"} and span.start > 0 and doc[span.start - 1].lower_ in word_set("past_auxiliaries")
 
 
 def longest_per_kind(spans: list[Span]) -> list[Span]:
