@@ -275,13 +275,21 @@ def find_study_length(view: StudyView) -> dict | None:
 
 def find_stated_follow_up(view: StudyView) -> dict | None:
     for term in view.terms("follow_up"):
-        duration = next((d for d in view.all_spans(DURATIONS) if d.sent == term.sent and (0 <= d.start - term.end <= 8 or 0 <= term.start - d.end <= 1)), None)
+        duration = find_follow_up_duration(view, term)
         if duration is None or term.start < view.title_end:
             continue
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)
         return {**provenance(view, duration, 0.8), "value": duration._.em_value,
                 "low": duration._.em_low, "high": duration._.em_high, "stat": stat}
     return None
+
+
+def find_follow_up_duration(view: StudyView, term: Span) -> Span | None:
+    """The period a follow-up word names: after it ("followed for a median of 8.7 years") or
+    right before it ("a 12-month follow-up"); never a repeat interval ("every two years")."""
+    durations = [d for d in view.all_spans(DURATIONS) if d.sent == term.sent and not (d.start > 0 and view.doc[d.start - 1].lower_ == "every")]
+    after = next((d for d in durations if 0 <= d.start - term.end <= 8), None)
+    return after or next((d for d in durations if 0 <= term.start - d.end <= 1), None)
 
 
 def stat_before(view: StudyView, span: Span) -> str | None:
