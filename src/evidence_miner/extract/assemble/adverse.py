@@ -6,7 +6,7 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
-from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
+from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
 
@@ -66,7 +66,7 @@ def find_anchors(view: StudyView) -> list[Span]:
     event stands in its sentence, or where it is serious or the cause of stopping treatment."""
     studied = studied_conditions(view)
     named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)
-             and not condition_keys_in(view, t) & studied]
+             and not condition_keys_in(view, t) & studied and not is_efficacy_event(view, t)]
     named += unlisted_harms(view, named, studied)
     named_sents = {t.sent.start for t in named}
     generic = [
@@ -85,7 +85,7 @@ def unlisted_harms(view: StudyView, named: list[Span], studied: set[str]) -> lis
     taken = {i for t in named for i in range(t.start, t.end)}
     found = []
     for condition in view.body_spans(CONDITIONS):
-        if condition.kb_id_ in studied or taken & set(range(condition.start, condition.end)):
+        if condition.kb_id_ in studied or taken & set(range(condition.start, condition.end)) or is_efficacy_event(view, condition):
             continue
         strong = view.has_term_in_sentence(condition, "adverse_event_word") or is_table_row(view, condition)
         if strong and values_between(view, condition.end, min(condition.end + 6, condition.sent.end)):
@@ -101,6 +101,21 @@ def studied_conditions(view: StudyView) -> set[str]:
     """Conditions named in the headline: the study treats or prevents them, so an event of
     that name ("recurrent venous thromboembolism occurred in 31") is its efficacy outcome."""
     return {c.kb_id_ for c in view.all_spans(CONDITIONS) if c.end <= view.title_end}
+
+
+def is_efficacy_event(view: StudyView, term: Span) -> bool:
+    """An event the study sets out to prevent or treat is its efficacy outcome, not a harm:
+    the headline names it ("... quiets nightmares ..."), or its sentence compares the arms
+    with an effect size ("Hypotension occurred in 31.6% ... a pooled odds ratio of 0.49")."""
+    headline = {word_stem(t.lower_) for t in view.doc[: view.title_end] if t.is_alpha}
+    if all(word_stem(t.lower_) in headline for t in term if t.is_alpha):
+        return True
+    return any(e.sent == term.sent and e.start > term.start for e in view.all_spans(EFFECTS))
+
+
+def word_stem(word: str) -> str:
+    """"infections" and "infection", "nightmares" and "nightmare" compare equal."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def has_serious_cue(view: StudyView, word: Span) -> bool:

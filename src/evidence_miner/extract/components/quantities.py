@@ -216,8 +216,24 @@ def find_effects(doc: Doc) -> list[Span]:
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
         effects.extend(find_parallel_effects(doc, numbers, span))
-    effects = filter_spans(effects)
+    effects = filter_spans(effects + find_point_differences(doc, numbers))
     return filter_spans(effects + find_untyped_effects(doc, numbers, effects))
+
+
+def find_point_differences(doc: Doc, numbers: dict[int, Span]) -> list[Span]:
+    """"a 14.6-percentage-point difference": a risk difference whose value comes before the
+    word; not a difference a trial was powered to detect ("designed to detect a 10-point ...")."""
+    found = []
+    for term in doc.spans[TERMS]:
+        value = numbers.get(term.start - 1)
+        if term.label_ != "effect_type" or term.kb_id_ not in ("MD", "RD") or value is None:
+            continue
+        if "percentage" not in (value._.em_unit or "") or any(t.lower_ in terms_of("power_cue") for t in term.sent):
+            continue
+        span = Span(doc, value.start, term.end, label="EFFECT", kb_id="RD")
+        span._.em_value = value._.em_value
+        found.append(span)
+    return found
 
 
 def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]) -> list[Span]:
