@@ -202,13 +202,13 @@ class QuantityFinder:
 def find_effects(doc: Doc) -> list[Span]:
     """HR/OR/RR/MD... followed by a value, an optional confidence interval and p value."""
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
+    terms = [t for t in doc.spans[TERMS] if t.label_ == "effect_type" and is_effect_term(t)]
+    term_starts = {t.start for t in terms}
     effects = []
-    for term in doc.spans[TERMS]:
-        if term.label_ != "effect_type" or not is_effect_term(term):
-            continue
+    for term in terms:
         value = next_number(doc, numbers, term.end, limit=4, stop=term.sent.end)
-        if value is None:
-            continue
+        if value is None or term_starts & set(range(term.end, value.start)):
+            continue  # "no meaningful difference (HR 0.94; ...)": the value is the later word's
         span_end, low, high = find_interval(doc, numbers, value.end, term.sent.end)
         p_value, p_op, span_end = find_p_value(doc, numbers, span_end, term.sent.end)
         span = Span(doc, term.start, span_end, label="EFFECT", kb_id=effect_type(doc, term, value))
