@@ -172,7 +172,8 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
             "groups": population.find_groups(view, total_span),
         },
         "interventions": interventions,
-        "outcomes": count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view),
+        "outcomes": outcomes.drop_repeated_outcomes(
+            count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view)),
         "adverse_events": adverse_events,
     }
     return Findings.model_validate(data)

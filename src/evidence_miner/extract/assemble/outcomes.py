@@ -254,3 +254,27 @@ def effect_direction(kind: str, value: float, low: float | None, high: float | N
     if kind in RATIO_EFFECTS | {"MD", "SMD"}:
         return "decreased" if value < null else "increased"
     return None
+
+
+def outcome_key(outcome: dict) -> tuple | None:
+    """What a restatement repeats: an effect's type and value, a count and its denominator, or
+    a percentage."""
+    if outcome.get("effect"):
+        return ("effect", outcome["effect"]["type"], outcome["effect"]["value"])
+    if outcome.get("count") is not None:
+        return ("count", outcome["count"], outcome.get("of")) if outcome.get("of") is not None else None
+    return ("percent", outcome["percent"]) if outcome.get("percent") is not None else None
+
+
+def drop_repeated_outcomes(found: list[dict]) -> list[dict]:
+    """A result said again in another sentence (a "Key Takeaways" box, a recap: "20 mg: hazard
+    ratio 0.60") is one result; the first statement, usually the fuller one, is kept. Counts
+    without a denominator are too common to be taken for repeats."""
+    first_sentence: dict[tuple, int] = {}
+    kept = []
+    for outcome in sorted(found, key=lambda o: o["span"][0]):
+        key = outcome_key(outcome)
+        if key is not None and first_sentence.setdefault(key, outcome["sentence"]) != outcome["sentence"]:
+            continue
+        kept.append(outcome)
+    return kept
