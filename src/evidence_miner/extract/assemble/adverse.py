@@ -50,7 +50,20 @@ def has_ae_context(view: StudyView, term: Span) -> bool:
         view.has_term_in_sentence(term, "adverse_event_word")
         or view.has_term_in_sentence(term, "discontinuation")
         or view.has_term_in_sentence(term, "ae_context")
+        or follows_harm_sentence(view, term)
     ) and not view.has_term_in_sentence(term, "future_cue")
+
+
+def follows_harm_sentence(view: StudyView, term: Span) -> bool:
+    """"The most common side effect was dizziness ... Six had headaches and five (9%) felt
+    tired": a harm named in the sentence right after one about side effects, in its paragraph."""
+    index = view.sentence_index(term.start)
+    if index == 0:
+        return False
+    previous = view.doc[view.sentence_starts[index - 1] : term.sent.start]
+    if "\n" in previous.text.strip() or "\n" in view.doc[term.sent.start : term.start].text:
+        return False
+    return bool(view.terms_by_sentence.get((index - 1, "adverse_event_word")))
 
 
 def is_negated(view: StudyView, anchor: Span) -> bool:
@@ -208,6 +221,8 @@ def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int
     mine = [v for v in values_between(view, sent.start, sent.end) if reserved.get(v.start) == anchor.start]
     if mine:
         return mine
+    if subject := subject_number(view, anchor):
+        return subject
     if is_discontinuation_cause(view, anchor):
         start = stop_clause_start(view, anchor) or sent.start
         return [v for v in values_between(view, start, sent.end) if v.start not in reserved]
@@ -218,15 +233,27 @@ def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int
     return before[-1:] or leading_number(view, anchor)
 
 
-def leading_number(view: StudyView, anchor: Span) -> list[Span]:
-    """"Two serious adverse events occurred": the number that opens the event's own name."""
-    name = event_name(view, anchor)
-    number = next((n for n in view.all_spans(NUMBERS) if n.end == name.start and n._.em_kind in ("numeral", "word")), None)
-    if number is None or number._.em_value != int(number._.em_value):
+def subject_number(view: StudyView, anchor: Span) -> list[Span]:
+    """"Six had headaches": a bare number that is the subject of "had/developed <harm>"."""
+    verb = anchor.start - 1
+    if verb < 1 or view.doc[verb].lower_ not in word_set("report_verbs") or any(c.end == verb for c in view.all_spans(COUNTS)):
+        return []  # a count span before the verb is reserved_counts' to give
+    return whole_number_count(view, next((n for n in view.all_spans(NUMBERS) if n.end == verb), None))
+
+
+def whole_number_count(view: StudyView, number: Span | None) -> list[Span]:
+    """A number written as a numeral or word, as a count span of its own."""
+    if number is None or number._.em_kind not in ("numeral", "word") or number._.em_value != int(number._.em_value):
         return []
     count = Span(view.doc, number.start, number.end, label="COUNT")
     count._.em_value = number._.em_value
     return [count]
+
+
+def leading_number(view: StudyView, anchor: Span) -> list[Span]:
+    """"Two serious adverse events occurred": the number that opens the event's own name."""
+    name = event_name(view, anchor)
+    return whole_number_count(view, next((n for n in view.all_spans(NUMBERS) if n.end == name.start), None))
 
 
 def find_stop(view: StudyView, anchor: Span, following: list[Span]) -> int:
