@@ -437,9 +437,21 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
         n = count._.em_value
     elif kind == "parallel" and label and is_definite(view, count) and not is_outcome_label(view, count):
         n = count._.em_value  # "than the 978 taking 200 mg a day or less"
+    elif kind in ("plain", "parallel") and not label and (label := unlabelled_subgroup(view, count)):
+        n = count._.em_value
     else:
         return None
     return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": key}
+
+
+def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:
+    """A subgroup named by its noun alone, as the frame of a result: "among the 20,748 men, it
+    was 0.87". (The sex of the cohort, "25 patients were women", is no analysed subgroup.)"""
+    noun = count[-1].lower_ if len(count) > 1 else None
+    lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
+    if noun in terms_of("population_noun") and lead in (["among", "the"], ["in", "the"]) and not is_aggregate(count):
+        return noun
+    return None
 
 
 def arm_drug_key(view: StudyView, count: Span) -> str | None:
