@@ -7,7 +7,7 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.drugs import is_shielded
 from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
-from evidence_miner.extract.patterns import word_set
+from evidence_miner.extract.patterns import terms_of, word_set
 
 
 def is_future_or_quoted(view: StudyView, span: Span) -> bool:
@@ -23,12 +23,28 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
         if 0 <= span.start - term.end <= 1:
             lead = view.doc[max(term.sent.start, term.start - 2) : term.start].text.lower()
             return not any(w in lead for w in word_set("escalation_stems"))
-        if term.start == span.end and term[0].lower_ == "or":  # "40 mg or more"
+        if term.start == end_of_regimen(view, span) and term[0].lower_ == "or":  # "40 mg or more", "2,000 mg a day or more"
             return True
     after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
     if after.startswith(("at most", "at the most", "maximum", "max")):  # "400 mg at most"
         return True
-    return False
+    return is_step_or_difference(view, span)
+
+
+def end_of_regimen(view: StudyView, dose: Span) -> int:
+    """Where a dose's own words end: after a frequency that follows it ("2,000 mg a day")."""
+    frequency = next((f for f in view.all_spans(FREQUENCIES) if f.start == dose.end), None)
+    return frequency.end if frequency is not None else dose.end
+
+
+def is_step_or_difference(view: StudyView, dose: Span) -> bool:
+    """"then raised by 1 mg every three to seven days" (a titration step), "63 micrograms less
+    phenylephrine" (a difference between arms): amounts that no one was given as a dose."""
+    before = view.doc[max(dose.sent.start, dose.start - 3) : dose.start]
+    if len(before) >= 2 and before[-1].lower_ == "by" and any(t.lower_ in terms_of("dose_change_verb") for t in before[:-1]):
+        return True
+    after = view.doc[dose.end] if dose.end < dose.sent.end else None
+    return after is not None and after.lower_ in terms_of("comparative_word")
 
 
 def find_drug_after(view: StudyView, dose: Span) -> Span | None:
