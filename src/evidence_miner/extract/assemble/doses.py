@@ -7,7 +7,7 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.drugs import is_shielded
 from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
-from evidence_miner.extract.patterns import terms_of, word_set
+from evidence_miner.extract.patterns import word_set
 
 
 def is_future_or_quoted(view: StudyView, span: Span) -> bool:
@@ -41,10 +41,10 @@ def is_step_or_difference(view: StudyView, dose: Span) -> bool:
     """"then raised by 1 mg every three to seven days" (a titration step), "63 micrograms less
     phenylephrine" (a difference between arms): amounts that no one was given as a dose."""
     before = view.doc[max(dose.sent.start, dose.start - 3) : dose.start]
-    if len(before) >= 2 and before[-1].lower_ == "by" and any(t.lower_ in terms_of("dose_change_verb") for t in before[:-1]):
+    if len(before) >= 2 and before[-1].lower_ == "by" and any(t.lower_ in word_set("dose_change_verbs") for t in before[:-1]):
         return True
     after = view.doc[dose.end] if dose.end < dose.sent.end else None
-    return after is not None and after.lower_ in terms_of("comparative_word")
+    return after is not None and after.lower_ in word_set("comparative_words")
 
 
 def find_drug_after(view: StudyView, dose: Span) -> Span | None:

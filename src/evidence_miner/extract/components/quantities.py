@@ -228,7 +228,7 @@ def find_point_differences(doc: Doc, numbers: dict[int, Span]) -> list[Span]:
         value = numbers.get(term.start - 1)
         if term.label_ != "effect_type" or term.kb_id_ not in ("MD", "RD") or value is None:
             continue
-        if "percentage" not in (value._.em_unit or "") or any(t.lower_ in terms_of("power_cue") for t in term.sent):
+        if "percentage" not in (value._.em_unit or "") or any(t.lower_ in word_set("power_words") for t in term.sent):
             continue
         span = Span(doc, value.start, term.end, label="EFFECT", kb_id="RD")
         span._.em_value = value._.em_value
