@@ -1,0 +1,102 @@
+"""The bundled corpus keeps its promises: every gold file parses, every gold number is printed in
+its article (as digits or words), and every printed percentage agrees with its count."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from evidence_miner.crawl.read import read_page
+from evidence_miner.errors import NormaliseError
+from evidence_miner.evaluate.gold import GoldStudy, find_gold_articles
+from evidence_miner.numbers import parse_number
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD_PATHS = sorted((REPO / "corpus").glob("*/*.expected.json"))
+DIGITS = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?|(?<![\w\d])\.\d+")
+WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number the text prints: digits (with separators and decimals) and number words
+    ("Nineteen", "twenty-two", "one hundred"), read with the project's own number parser."""
+    found = {float(m.group().replace(",", "")) for m in DIGITS.finditer(text) if m.group().replace(",", "").strip(".")}
+    words = WORDS.findall(text)
+    for size in (1, 2, 3):
+        for i in range(len(words) - size + 1):
+            try:
+                found.add(parse_number(" ".join(words[i : i + size])))
+            except NormaliseError:
+                continue
+    return found
+
+
+def gold_numbers(study: GoldStudy) -> Iterator[tuple[str, float]]:
+    """(where, value) for every scored number of one gold study, leaving out approximate items
+    and zeros (a zero is often written "no patient")."""
+    population = study.population
+    if isinstance(population.get("total"), (int, float)):
+        yield "total", population["total"]
+    for group in population.get("groups", []):
+        if group.get("n") is not None and not group.get("approximate"):
+            yield f"group {group.get('label')!r}", group["n"]
+    for dose in study.doses:
+        if not dose.get("approximate"):
+            yield from ((f"dose of {dose.get('drug')}", dose[k]) for k in ("value", "low", "high") if dose.get(k) is not None)
+    for name, items in (("outcome", study.outcomes), ("adverse event", study.adverse_events)):
+        for item in items:
+            if item.get("approximate"):
+                continue
+            yield from ((f"{name} {k}", item[k]) for k in ("count", "of", "percent") if item.get(k))
+            effect = item.get("effect") or {}
+            if isinstance(effect.get("value"), (int, float)):
+                yield f"{name} effect", abs(effect["value"])
+
+
+def rounding_of(percent: float) -> float:
+    """Half a unit of the last printed decimal (41.2 -> 0.05, 41 -> 0.5), with a hair of slack."""
+    decimals = len(repr(float(percent)).split(".")[1].rstrip("0"))
+    return 0.5 * 10**-decimals + 1e-3
+
+
+def is_printed(value: float, printed: set[float]) -> bool:
+    return any(abs(abs(value) - p) < 1e-6 for p in printed)
+
+
+@pytest.mark.parametrize("gold_path", GOLD_PATHS, ids=lambda p: f"{p.parent.name}/{p.name.removesuffix('.expected.json')}")
+def test_corpus_gold_numbers_are_printed_in_the_article(gold_path: Path) -> None:
+    stem = gold_path.name.removesuffix(".expected.json")
+    article = next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
+    printed = numbers_in(read_page(article.article_path, max_bytes=5_000_000).text)
+    missing = [(where, value) for study in article.studies for where, value in gold_numbers(study) if not is_printed(value, printed)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("gold_path", GOLD_PATHS, ids=lambda p: f"{p.parent.name}/{p.name.removesuffix('.expected.json')}")
+def test_corpus_gold_percentages_agree_with_counts(gold_path: Path) -> None:
+    stem = gold_path.name.removesuffix(".expected.json")
+    article = next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
+    wrong = [
+        item for study in article.studies for item in (*study.outcomes, *study.adverse_events)
+        if item.get("count") is not None and item.get("of") and item.get("percent") is not None
+        and abs(100 * item["count"] / item["of"] - item["percent"]) > rounding_of(item["percent"])
+    ]  # fmt: skip
+    assert wrong == []
+
+
+def test_corpus_every_article_has_a_gold_file() -> None:
+    articles = [p for p in (REPO / "corpus").glob("*/*") if p.suffix in (".txt", ".html")]
+    assert articles and all(p.with_name(p.stem + ".expected.json").is_file() for p in articles)
+
+
+def test_numbers_in_reads_digits_and_words() -> None:
+    printed = numbers_in("Of 1,146 adults, a 2.4-mg dose; Nineteen and twenty-two; .5 mg")
+    assert {1146.0, 2.4, 19.0, 22.0, 0.5} <= printed
+    assert not is_printed(146, printed) and not is_printed(7, printed)
+
+
+def test_rounding_of_follows_the_printed_decimals() -> None:
+    assert (rounding_of(41.2), rounding_of(41)) == pytest.approx((0.051, 0.501))
