@@ -6,7 +6,7 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
-from evidence_miner.extract.extensions import CONDITIONS, COUNTS, EFFECTS, NUMBERS, PERCENTS
+from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
 
@@ -117,13 +117,11 @@ def studied_conditions(view: StudyView) -> set[str]:
 
 
 def is_efficacy_event(view: StudyView, term: Span) -> bool:
-    """An event the study sets out to prevent or treat is its efficacy outcome, not a harm:
-    the headline names it ("... quiets nightmares ..."), or its sentence compares the arms
-    with an effect size ("Hypotension occurred in 31.6% ... a pooled odds ratio of 0.49")."""
+    """An event the headline names ("... quiets nightmares ...", "... repeat clots") is what the
+    study sets out to prevent or treat: its efficacy outcome, not a harm. (An event merely
+    compared with an effect size in its sentence may be either, so that alone decides nothing.)"""
     headline = {word_stem(t.lower_) for t in view.doc[: view.title_end] if t.is_alpha}
-    if all(word_stem(t.lower_) in headline for t in term if t.is_alpha):
-        return True
-    return any(e.sent == term.sent and e.start > term.start for e in view.all_spans(EFFECTS))
+    return all(word_stem(t.lower_) in headline for t in term if t.is_alpha)
 
 
 def word_stem(word: str) -> str:
