@@ -1,0 +1,124 @@
+"""The assembly steps (extract/assemble/) on short stories written for these tests, not taken
+from any corpus article: one rule each."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence_miner.extract.pipeline import extract_article
+from evidence_miner.records import Page
+
+
+def findings_of(nlp, text: str):
+    return extract_article(nlp, Page(url="file:///t.txt", text=text)).findings
+
+
+def one_study(nlp, headline: str, *paragraphs: str):
+    [findings] = findings_of(nlp, headline + "\n\n" + "\n\n".join(paragraphs) + "\n")
+    return findings
+
+
+def test_design_ignores_the_trial_an_outside_expert_asks_for(nlp) -> None:
+    findings = one_study(
+        nlp, "Statin users keep their hearing longer, cohort study suggests",
+        "The prospective study followed 2,400 adults with high cholesterol for a median of 6 years.",
+        'Dr. Ana Ruiz, an audiologist who was not involved in the study, said: "Only a randomized trial can settle this."',
+    )
+    assert findings.study.design == "prospective_cohort"
+
+
+def test_design_randomization_names_a_trial(nlp) -> None:
+    findings = one_study(nlp, "Drug eases gout flares", "Of the 640 adults who went through randomization, 320 took colchicine and 320 took placebo.")
+    assert findings.study.design == "rct"
+
+
+def test_follow_up_is_the_period_after_the_word_not_a_repeat_interval(nlp) -> None:
+    findings = one_study(
+        nlp, "Aspirin and eye disease", "The prospective cohort study enrolled 5,100 adults.",
+        "Participants had eye exams every three years and were followed for a median of 9.4 years.",
+    )
+    assert (findings.study.follow_up.value, findings.study.follow_up.text) == (9.4, "9.4 years")
+
+
+def test_effects_a_percentage_point_difference_before_its_word_is_a_risk_difference(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug lowers relapse", "In the randomized trial of 500 adults, relapse occurred in 20.5% on the drug and 33.1% on placebo, a 12.6-percentage-point difference.",
+    )
+    assert ("RD", 12.6) in {(o.effect.type, o.effect.value) for o in findings.outcomes if o.effect}
+
+
+def test_effects_a_difference_powered_for_is_no_result(nlp) -> None:
+    findings = one_study(nlp, "Drug trial", "The randomized trial of 500 adults was designed to detect an 8-percentage-point difference.")
+    assert not [o for o in findings.outcomes if o.effect]
+
+
+def test_effects_an_effect_word_inside_brackets_claims_the_value(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug and falls", "The cohort study followed 8,000 adults.",
+        "In the 3,100 aged 80 or older there was no clear difference (HR 1.04; 95% CI, 0.91-1.19).",
+    )
+    assert [(o.effect.type, o.effect.value) for o in findings.outcomes if o.effect] == [("HR", 1.04)]
+
+
+def test_outcomes_a_result_restated_in_a_takeaways_box_is_kept_once(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug slows kidney decline",
+        "In the randomized trial of 900 adults, the drug lowered the hazard of kidney failure (hazard ratio 0.71; 95% CI, 0.55 to 0.92).",
+        "KEY TAKEAWAYS\n- Kidney failure: hazard ratio 0.71 with the drug",
+    )
+    assert [o.effect.value for o in findings.outcomes if o.effect] == [0.71]
+
+
+def test_outcomes_cures_are_results_not_arms(nlp) -> None:
+    findings = one_study(nlp, "Antibiotic helps", "In the randomized trial of 200 children, 81 of 100 children given cefalexin were cured, against 64 of 100 given placebo.")
+    assert (81, 100) in {(o.count, o.of) for o in findings.outcomes if o.count is not None}
+    assert 81 not in {g.n for g in findings.population.groups}
+
+
+def test_adverse_events_the_headline_condition_is_an_efficacy_outcome(nlp) -> None:
+    findings = one_study(nlp, "Old pill calms nightmares in veterans", "In the randomized trial of 300 veterans, side effects were mild. Nightmares occurred in 40 patients on the pill (26.7%).")
+    assert not [e for e in findings.adverse_events if "nightmare" in (e.name or "")]
+
+
+def test_adverse_events_harms_in_the_sentence_after_a_side_effect_sentence(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug eases tremor",
+        "The retrospective review included 72 patients. The most common side effect was dry mouth, reported in 11 patients. Eight had headaches and four had constipation.",
+    )
+    events = {(e.name, e.count) for e in findings.adverse_events}
+    assert {("headaches", 8), ("constipation", 4)} <= events
+
+
+def test_groups_among_the_n_nouns_frames_a_subgroup(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug and fractures", "The prospective cohort study followed 30,000 adults.",
+        "Among the 12,400 men, the adjusted hazard ratio was 0.81 (95% CI, 0.70-0.94).",
+    )
+    assert 12400 in {g.n for g in findings.population.groups}
+
+
+def test_groups_drew_names_an_arm(nlp) -> None:
+    findings = one_study(nlp, "Drug trial", "Of the 630 adults who underwent randomization, 316 drew rosuvastatin and 314 drew placebo.")
+    assert sorted(g.n for g in findings.population.groups) == [314, 316]
+
+
+@pytest.mark.parametrize(
+    "sentence,dropped",
+    [
+        ("The 4,100 women taking 1,000 mg a day or more had the lowest risk.", 1000),
+        ("Patients started on 2 mg of doxazosin at night, then raised by 2 mg every week.", None),
+        ("Patients on doxazosin used 25 mg less morphine over 48 hours.", 25),
+    ],
+)
+def test_doses_cut_offs_steps_and_differences_are_no_doses(nlp, sentence: str, dropped: float | None) -> None:
+    findings = one_study(nlp, "Drug study", "The prospective cohort study followed 9,000 adults taking doxazosin or metformin.", sentence)
+    values = [d.value for i in findings.interventions for d in i.doses]
+    if dropped is None:  # the step: only the starting dose is a dose
+        assert values == [2]
+    else:
+        assert dropped not in values
+
+
+def test_drugs_a_name_before_syndrome_is_no_treatment(nlp) -> None:
+    findings = one_study(nlp, "Drug trial", "In the randomized trial of 400 adults given sumatriptan, no one developed serotonin syndrome.")
+    assert "serotonin" not in {i.name for i in findings.interventions}
