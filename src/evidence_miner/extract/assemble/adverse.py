@@ -120,7 +120,9 @@ def is_efficacy_event(view: StudyView, term: Span) -> bool:
     """An event the headline names ("... quiets nightmares ...", "... repeat clots") is what the
     study sets out to prevent or treat: its efficacy outcome, not a harm. (An event merely
     compared with an effect size in its sentence may be either, so that alone decides nothing.)"""
-    headline = {word_stem(t.lower_) for t in view.doc[: view.title_end] if t.is_alpha}
+    headline = view.notes.get("headline_stems")
+    if headline is None:  # asked for every harm term and condition of the study: built once
+        headline = view.notes["headline_stems"] = {word_stem(t.lower_) for t in view.doc[: view.title_end] if t.is_alpha}
     return all(word_stem(t.lower_) in headline for t in term if t.is_alpha)
 
 

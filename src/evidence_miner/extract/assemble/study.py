@@ -8,7 +8,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from evidence_miner.extract.assemble.view import StudyView, clean_label, in_expert_paragraph, provenance
+from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
 from evidence_miner.extract.patterns import load_term_sets, terms_of, word_set
@@ -33,12 +33,6 @@ def is_other_study(view: StudyView, term: Span) -> bool:
     return any(0 <= term.start - cue.end <= 2 for cue in view.sentence_terms(term, "other_study_cue"))
 
 
-def is_outside_comment(view: StudyView, term: Span) -> bool:
-    """"I would want a placebo-controlled trial", said an expert who was not involved: an outside
-    expert's words name the study they wish for, not the one reported."""
-    return view.has_term_in_sentence(term, "outside_expert_cue") or in_expert_paragraph(view, term)
-
-
 WEAK_DESIGN_PRIORITY = 35  # cues below this name a design but are no evidence that a study is reported
 
 
@@ -46,7 +40,8 @@ def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all."""
     terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue") and not is_other_study(view, t)
-             and not view.negation_scopes(t) and not is_outside_comment(view, t)]  # "this was not a randomized trial"
+             and not view.negation_scopes(t) and not is_outside_comment(view, t)]  # "this was not a randomized trial";
+    # an outside expert's "I would want a placebo-controlled trial" names the study they wish for
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
         if not terms:

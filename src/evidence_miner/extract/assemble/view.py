@@ -118,7 +118,12 @@ def is_quoted(view: StudyView, span: Span) -> bool:
     before = text[paragraph_start : span.start_char]
     open_curly = before.count("\u201c") - before.count("\u201d")
     inside = open_curly > 0 or before.count('"') % 2 == 1
-    return inside or view.has_term_in_sentence(span, "outside_expert_cue") or in_expert_paragraph(view, span)
+    return inside or is_outside_comment(view, span)
+
+
+def is_outside_comment(view: StudyView, span: Span) -> bool:
+    """In a sentence or paragraph of an outside expert ("who was not involved in the study")."""
+    return view.has_term_in_sentence(span, "outside_expert_cue") or in_expert_paragraph(view, span)
 
 
 def in_expert_paragraph(view: StudyView, span: Span) -> bool:

@@ -202,7 +202,8 @@ class QuantityFinder:
 def find_effects(doc: Doc) -> list[Span]:
     """HR/OR/RR/MD... followed by a value, an optional confidence interval and p value."""
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
-    terms = [t for t in doc.spans[TERMS] if t.label_ == "effect_type" and is_effect_term(t)]
+    effect_words = [t for t in doc.spans[TERMS] if t.label_ == "effect_type"]
+    terms = [t for t in effect_words if is_effect_term(t)]
     term_starts = {t.start for t in terms}
     effects = []
     for term in terms:
@@ -216,17 +217,17 @@ def find_effects(doc: Doc) -> list[Span]:
         span._.em_low, span._.em_high, span._.em_p, span._.em_op = low, high, p_value, p_op
         effects.append(span)
         effects.extend(find_parallel_effects(doc, numbers, span))
-    effects = filter_spans(effects + find_point_differences(doc, numbers))
+    effects = filter_spans(effects + find_point_differences(doc, numbers, effect_words))
     return filter_spans(effects + find_untyped_effects(doc, numbers, effects))
 
 
-def find_point_differences(doc: Doc, numbers: dict[int, Span]) -> list[Span]:
+def find_point_differences(doc: Doc, numbers: dict[int, Span], effect_words: list[Span]) -> list[Span]:
     """"a 14.6-percentage-point difference": a risk difference whose value comes before the
     word; not a difference a trial was powered to detect ("designed to detect a 10-point ...")."""
     found = []
-    for term in doc.spans[TERMS]:
+    for term in effect_words:
         value = numbers.get(term.start - 1)
-        if term.label_ != "effect_type" or term.kb_id_ not in ("MD", "RD") or value is None:
+        if term.kb_id_ not in ("MD", "RD") or value is None:
             continue
         if "percentage" not in (value._.em_unit or "") or any(t.lower_ in word_set("power_words") for t in term.sent):
             continue
