@@ -23,14 +23,16 @@ from evidence_miner.extract.pipeline import build_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "eval" / "baseline.json"
-SETS = {"seed": REPO.parent / "shared" / "corpus" / "seed", "dev": REPO / "corpus" / "dev", "heldout": REPO / "corpus" / "heldout"}
+SETS = {name: REPO / path for name, path in json.loads((REPO / "eval" / "sets.json").read_text("utf-8"))["sets"].items()}
+FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
 
 
 def current_scores(nlp, folder: Path) -> dict[str, float]:
-    """F1 per field and micro F1 of the pipeline on one gold folder."""
+    """F1 per field, micro F1 and strict micro F1 of the pipeline on one gold folder."""
     golds = find_gold_articles(folder)
-    score = score_all(golds, records_for_golds(nlp, golds, pipeline_version="floors"))
-    return {**{f: t.f1 for f, t in score.fields.items()}, "micro": score.micro().f1}
+    records = records_for_golds(nlp, golds, pipeline_version="floors", fakehealth=FAKEHEALTH)
+    score, strict = score_all(golds, records), score_all(golds, records, strict=True)
+    return {**{f: t.f1 for f, t in score.fields.items()}, "micro": score.micro().f1, "strict_micro": strict.micro().f1}
 
 
 def rounded_down(value: float) -> float:

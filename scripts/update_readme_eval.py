@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
 SETS = [
     ("seed (worked example)", REPO.parent / "shared" / "corpus" / "seed"),
-    ("corpus/dev (tuned on)", REPO / "corpus" / "dev"),
-    ("corpus/heldout (held out)", REPO / "corpus" / "heldout"),
-    ("corpus (all)", REPO / "corpus"),
+    ("corpus/dev (fictional, tuned on)", REPO / "corpus" / "dev"),
+    ("corpus/heldout (fictional, held out)", REPO / "corpus" / "heldout"),
+    ("real dev (FakeHealth)", REPO / "corpus" / "real" / "dev"),
+    ("real heldout (FakeHealth, held out)", REPO / "corpus" / "real" / "heldout"),
 ]
 FIELDS = ["records", "design", "journal", "total", "age", "follow_up", "drugs", "doses", "groups", "outcomes", "adverse_events"]
 START, END = "<!-- eval:start -->", "<!-- eval:end -->"
@@ -24,7 +26,8 @@ START, END = "<!-- eval:start -->", "<!-- eval:end -->"
 
 def evaluate(folder: Path) -> dict:
     exe = Path(sys.executable).with_name("evidence-miner")
-    out = subprocess.run([str(exe), "evaluate", str(folder), "--json", "--quiet"], capture_output=True, text=True, check=True)
+    command = [str(exe), "evaluate", str(folder), "--json", "--quiet", "--fakehealth", str(FAKEHEALTH)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -38,7 +41,8 @@ def to_table(results: list[tuple[str, dict]]) -> str:
             f = result["fields"][field]
             cells.append(f"{f['f1']:.3f} ({f['tp']}/{f['fp']}/{f['fn']})")
         rows.append(f"| {field} | " + " | ".join(cells) + " |")
-    rows.append("| **micro F1** | " + " | ".join(f"**{r['micro']['f1']:.3f}**" for _, r in results) + " |")
+    rows.append("| **micro F1** | " + " | ".join(f"**{r['micro_plain']['f1']:.3f}**" for _, r in results) + " |")
+    rows.append("| **strict micro F1** | " + " | ".join(f"**{r['micro_strict']['f1']:.3f}**" for _, r in results) + " |")
     rows.append("| records with page junk | " + " | ".join(str(r["junk_failures"]) for _, r in results) + " |")
     return "\n".join([header, rule, *rows])
 

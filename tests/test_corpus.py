@@ -3,6 +3,8 @@ its article (as digits or words), and every printed percentage agrees with its c
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +13,15 @@ import pytest
 
 from evidence_miner.crawl.read import read_page
 from evidence_miner.errors import NormaliseError
-from evidence_miner.evaluate.gold import GoldStudy, find_gold_articles
+from evidence_miner.evaluate.fakehealth import read_real_articles
+from evidence_miner.evaluate.gold import GoldArticle, GoldStudy, find_gold_articles
 from evidence_miner.numbers import parse_number
 
 REPO = Path(__file__).resolve().parents[1]
-GOLD_PATHS = sorted((REPO / "corpus").glob("*/*.expected.json"))
+FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
+REAL_GOLD_PATHS = sorted((REPO / "corpus" / "real").glob("*/*.expected.json"))
+GOLD_PATHS = sorted((REPO / "corpus").glob("*/*.expected.json")) + REAL_GOLD_PATHS
+COPIED_WORDS = 12  # this many words in a row from a real article is copied text
 DIGITS = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?|(?<![\w\d])\.\d+")
 WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
@@ -56,6 +62,29 @@ def gold_numbers(study: GoldStudy) -> Iterator[tuple[str, float]]:
                 yield f"{name} effect", abs(effect["value"])
 
 
+@functools.cache
+def real_texts() -> dict[str, str]:
+    """Headline and body of every real article a gold file names, read once from FakeHealth."""
+    if not FAKEHEALTH.is_file():
+        return {}
+    ids = {p.name.removesuffix(".expected.json") for p in REAL_GOLD_PATHS}
+    return {i: f"{a.title}\n\n{a.text}" for i, a in read_real_articles(FAKEHEALTH, ids).items()}
+
+
+def article_text(article: GoldArticle) -> str:
+    """The text as printed: the saved file, or the real article of the data set (raw, junk and all)."""
+    if article.article_path is not None:
+        return read_page(article.article_path, max_bytes=5_000_000).text
+    if article.news_id not in real_texts():
+        pytest.skip(f"{FAKEHEALTH} is not next to this checkout")
+    return real_texts()[article.news_id]
+
+
+def gold_article(gold_path: Path) -> GoldArticle:
+    stem = gold_path.name.removesuffix(".expected.json")
+    return next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
+
+
 def rounding_of(percent: float) -> float:
     """Half a unit of the last printed decimal (41.2 -> 0.05, 41 -> 0.5), with a hair of slack."""
     decimals = len(repr(float(percent)).split(".")[1].rstrip("0"))
@@ -68,23 +97,43 @@ def is_printed(value: float, printed: set[float]) -> bool:
 
 @pytest.mark.parametrize("gold_path", GOLD_PATHS, ids=lambda p: f"{p.parent.name}/{p.name.removesuffix('.expected.json')}")
 def test_corpus_gold_numbers_are_printed_in_the_article(gold_path: Path) -> None:
-    stem = gold_path.name.removesuffix(".expected.json")
-    article = next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
-    printed = numbers_in(read_page(article.article_path, max_bytes=5_000_000).text)
+    article = gold_article(gold_path)
+    printed = numbers_in(article_text(article))
     missing = [(where, value) for study in article.studies for where, value in gold_numbers(study) if not is_printed(value, printed)]
     assert missing == []
 
 
 @pytest.mark.parametrize("gold_path", GOLD_PATHS, ids=lambda p: f"{p.parent.name}/{p.name.removesuffix('.expected.json')}")
 def test_corpus_gold_percentages_agree_with_counts(gold_path: Path) -> None:
-    stem = gold_path.name.removesuffix(".expected.json")
-    article = next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
+    article = gold_article(gold_path)
     wrong = [
         item for study in article.studies for item in (*study.outcomes, *study.adverse_events)
         if item.get("count") is not None and item.get("of") and item.get("percent") is not None
         and abs(100 * item["count"] / item["of"] - item["percent"]) > rounding_of(item["percent"])
     ]  # fmt: skip
     assert wrong == []
+
+
+def word_runs(text: str, size: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def gold_strings(data: object) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        yield from (s for key, value in data.items() if key != "source" for s in gold_strings(value))
+    elif isinstance(data, list):
+        yield from (s for item in data for s in gold_strings(item))
+
+
+@pytest.mark.parametrize("gold_path", REAL_GOLD_PATHS, ids=lambda p: f"{p.parent.name}/{p.name.removesuffix('.expected.json')}")
+def test_corpus_real_gold_copies_no_article_text(gold_path: Path) -> None:
+    """Real articles are the publishers': a gold file may name facts, never copy sentences."""
+    runs = word_runs(article_text(gold_article(gold_path)), COPIED_WORDS)
+    copied = [s for s in gold_strings(json.loads(gold_path.read_text("utf-8"))) if word_runs(s, COPIED_WORDS) & runs]
+    assert copied == []
 
 
 def test_corpus_every_article_has_a_gold_file() -> None:

@@ -11,10 +11,12 @@ from rich.table import Table
 
 from evidence_miner.cli.common import ConfigOption, ModelOption, QuietOption, cli_settings, out_console, progress
 from evidence_miner.errors import InputError
+from evidence_miner.evaluate.fakehealth import DEFAULT_FAKEHEALTH
 from evidence_miner.evaluate.gold import find_gold_articles
+from evidence_miner.evaluate.records import pages_for_golds
 from evidence_miner.evaluate.score import FIELDS, Score, score_all
 from evidence_miner.records import EvidenceRecord
-from evidence_miner.workflow import process_paths
+from evidence_miner.workflow import process_pages
 
 
 def read_records(path: Path) -> list[EvidenceRecord]:
@@ -33,8 +35,8 @@ def read_records(path: Path) -> list[EvidenceRecord]:
     return records
 
 
-def score_table(score: Score) -> Table:
-    table = Table(title="evaluation", show_header=True)
+def score_table(score: Score, *, title: str = "evaluation") -> Table:
+    table = Table(title=title, show_header=True)
     for column in ("field", "tp", "fp", "fn", "precision", "recall", "f1"):
         table.add_column(column, justify="left" if column == "field" else "right")
     for name in FIELDS:
@@ -80,13 +82,16 @@ def evaluate(
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below the floors in this file.")] = None,
     set_name: Annotated[str | None, typer.Option("--set", help="Which set's floors to use (default: the gold folder's name).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Strict scoring: a result must name its arm or subgroup (docs/evaluation.md); the table and floors use it.")] = False,
+    fakehealth: Annotated[Path, typer.Option("--fakehealth", help="FakeHealth articles.jsonl.gz or a clone's dataset/content folder, for gold files that name a news_id.")] = DEFAULT_FAKEHEALTH,
     model: ModelOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Score records against gold files: per-field precision, recall and F1, micro F1 last.
 
-    Extracts the gold folder's articles, or reads --records.
+    Extracts the gold folder's articles (files beside the gold, or real FakeHealth articles read by
+    news_id from --fakehealth), or reads --records. Prints plain and strict micro F1.
 
     Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
     """
@@ -94,18 +99,20 @@ def evaluate(
     if records is not None:
         predicted = read_records(records)
     else:
-        paths = [g.article_path for g in golds if g.article_path is not None]
+        pages = pages_for_golds(golds, fakehealth=fakehealth)
         settings = cli_settings(config, {"extract": {"model": model}})
-        results = progress(process_paths(paths, settings), len(paths), "articles", quiet=quiet)
+        results = progress(process_pages(pages, settings), len(pages), "articles", quiet=quiet)
         predicted = [r for result in results for r in result.records]
-    score = score_all(golds, predicted)
-    result = to_json(score)
+    plain, strict_score = score_all(golds, predicted), score_all(golds, predicted, strict=True)
+    score = strict_score if strict else plain
+    result = to_json(score) | {"scoring": "strict" if strict else "plain",
+                               "micro_plain": to_json(plain)["micro"], "micro_strict": to_json(strict_score)["micro"]}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
-        out_console.print(score_table(score))
+        out_console.print(score_table(score, title=f"evaluation ({result['scoring']})"))
         out_console.print(f"junk in records: {score.junk_failures}")
-        out_console.print(f"micro F1 {result['micro']['f1']:.3f}")
+        out_console.print(f"micro F1 {result['micro_plain']['f1']:.3f} plain, {result['micro_strict']['f1']:.3f} strict")
     drops = below_floors(result, read_floors(baseline, set_name or gold_dir.name)) if baseline is not None else []
     for drop in drops:
         typer.echo(f"below floor: {drop}", err=True)

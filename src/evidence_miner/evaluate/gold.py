@@ -39,6 +39,14 @@ class GoldArticle(BaseModel):
     gold_path: Path
     article_path: Path | None
     studies: list[GoldStudy]
+    news_id: str | None = Field(default=None, description="a real article of the FakeHealth data set")
+
+
+def find_news_id(data: object) -> str | None:
+    """The `news_id` a gold file names (real news: the text stays in the data set)."""
+    first = data[0] if isinstance(data, list) and data else data
+    value = first.get("news_id") if isinstance(first, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def find_article_for(gold_path: Path) -> Path | None:
@@ -60,7 +68,8 @@ def parse_gold(gold_path: Path) -> GoldArticle:
         items = []
     studies = [GoldStudy.model_validate(item) for item in items]
     stem = gold_path.name.removesuffix(".expected.json")
-    return GoldArticle(stem=stem, gold_path=gold_path, article_path=find_article_for(gold_path), studies=studies)
+    return GoldArticle(stem=stem, gold_path=gold_path, article_path=find_article_for(gold_path),
+                       studies=studies, news_id=find_news_id(data))  # fmt: skip
 
 
 def find_gold_articles(gold_dir: Path) -> list[GoldArticle]:

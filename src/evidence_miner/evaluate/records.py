@@ -4,22 +4,46 @@ scripts/update_floors.py score them."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from spacy.language import Language
 
 from evidence_miner.crawl.read import read_page
+from evidence_miner.errors import InputError
+from evidence_miner.evaluate.fakehealth import DEFAULT_FAKEHEALTH, read_real_articles, to_page
 from evidence_miner.evaluate.gold import GoldArticle
 from evidence_miner.extract.pipeline import extract_article
 from evidence_miner.normalise.article import normalise_article
-from evidence_miner.records import EvidenceRecord
+from evidence_miner.records import EvidenceRecord, Page
 
 MAX_ARTICLE_BYTES = 5_000_000
 
 
-def records_for_golds(nlp: Language, golds: list[GoldArticle], *, pipeline_version: str = "evaluate") -> list[EvidenceRecord]:
+def pages_for_golds(golds: list[GoldArticle], *, fakehealth: Path = DEFAULT_FAKEHEALTH) -> list[Page]:
+    """Each gold article's page, in order: its saved file, or its FakeHealth article by news_id.
+
+    Raises InputError for a gold file with neither (EM511) or a data set that lacks an id.
+    """
+    news_ids = [g.news_id for g in golds if g.article_path is None and g.news_id is not None]
+    real = read_real_articles(fakehealth, news_ids) if news_ids else {}
+    pages = []
+    for gold in golds:
+        if gold.article_path is not None:
+            pages.append(read_page(gold.article_path, max_bytes=MAX_ARTICLE_BYTES))
+        elif gold.news_id is not None:
+            pages.append(to_page(real[gold.news_id]))
+        else:
+            raise InputError(
+                f"[EM511] Gold file {str(gold.gold_path)!r} has no article beside it and names no "
+                "`news_id`. Put NAME.txt or NAME.html beside it, or give the FakeHealth news_id."
+            )
+    return pages
+
+
+def records_for_golds(nlp: Language, golds: list[GoldArticle], *, pipeline_version: str = "evaluate",
+                      fakehealth: Path = DEFAULT_FAKEHEALTH) -> list[EvidenceRecord]:  # fmt: skip
     """Extract and normalise every gold article's page, in order."""
     records: list[EvidenceRecord] = []
-    for gold in golds:
-        page = read_page(gold.article_path, max_bytes=MAX_ARTICLE_BYTES)
+    for page in pages_for_golds(golds, fakehealth=fakehealth):
         records += normalise_article(extract_article(nlp, page), pipeline_version=pipeline_version, problems=Counter())
     return records

@@ -14,6 +14,10 @@ FIELDS = ["records", "design", "journal", "total", "age", "follow_up", "drugs", 
 SCORED_ROLES = {"studied", "comparator", "placebo", "concomitant"}
 NEUTRAL_ROLES = {"prior", "mentioned"}
 STOPWORDS = {"a", "an", "the", "of", "and", "or", "to", "in", "with", "for", "on", "at", "by", "no", "any"}
+# Words that name no group on their own (docs/evaluation.md, strict scoring).
+GROUP_FILLERS = {"group", "groups", "arm", "arms", "patients", "patient", "people", "person", "those", "taking",
+                 "took", "received", "receiving", "given", "treated", "versus", "who", "participants",
+                 "subjects", "cohort", "the", "and", "with", "for", "were"}  # fmt: skip
 JUNK_MARKERS = ("leave a reply", "bloggers like this", "share this", "related posts", "click to share",
                 "subscribe to our newsletter", "accept cookies", "post a comment", "comments are closed")  # fmt: skip
 
@@ -151,7 +155,9 @@ def score_doses(gold: GoldStudy, record: EvidenceRecord) -> Tally:
 
 
 def outcome_kind(item: dict) -> str | None:
-    if item.get("effect"):
+    """effect, count or percent: what the item can be matched on (None: nothing to score)."""
+    effect = item.get("effect")
+    if isinstance(effect, dict) and effect.get("value") is not None:
         return "effect"
     if item.get("count") is not None:
         return "count"
@@ -175,6 +181,36 @@ def outcome_matches(g: dict, p: dict) -> bool:
 
 def content_words(name: str | None) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", fold(name)) if w not in STOPWORDS}
+
+
+def drug_tokens_of(label: str, gold: GoldStudy) -> str:
+    """The folded label with every name and `match` form of a gold drug read as that drug."""
+    text = f" {fold(label)} "
+    forms = sorted(((form, i) for i, d in enumerate(gold.drugs) for form in drug_forms(d) if form),
+                   key=lambda pair: -len(pair[0]))  # fmt: skip
+    for form, index in forms:
+        text = re.sub(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])", f" golddrug{index} ", text)
+    return text
+
+
+def group_words(label: str | None, gold: GoldStudy) -> set[str]:
+    """Numbers and content words (three letters or more, no filler) that name a group."""
+    words = re.findall(r"[a-z0-9]+", drug_tokens_of(label or "", gold))
+    return {w for w in words if w.isdigit() or (len(w) >= 3 and w not in GROUP_FILLERS)}
+
+
+def is_same_group(gold_label: str | None, pred_label: str | None, gold: GoldStudy) -> bool:
+    """Strict scoring: a gold item without a group needs none; one with a group needs a
+    predicted group that shares a number or a content word with it."""
+    if not gold_label:
+        return True
+    return bool(group_words(gold_label, gold) & group_words(pred_label, gold))
+
+
+def in_same_group(matches: Callable[[dict, dict], bool], gold: GoldStudy) -> Callable[[dict, dict], bool]:
+    def strict_matches(g: dict, p: dict) -> bool:
+        return matches(g, p) and is_same_group(g.get("group"), p.get("group"), gold)
+    return strict_matches
 
 
 def adverse_matches(g: dict, p: dict) -> bool:
@@ -208,7 +244,7 @@ def nested(data: dict, *keys: str) -> object:
     return data
 
 
-def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score) -> None:
+def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score, *, strict: bool = False) -> None:
     pop, pred_pop = gold.population, record.population
     f = score.fields
     f["design"].add(score_single(gold.study.get("design"), record.study.design, lambda a, b: fold(a) == fold(b)))  # type: ignore[arg-type]
@@ -220,10 +256,12 @@ def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score) -> None:
     f["doses"].add(score_doses(gold, record))
     groups = [g for g in pop.get("groups", []) if g.get("n") is not None]
     f["groups"].add(pair_greedy(groups, [g.n for g in pred_pop.groups if g.n is not None], lambda g, n: same_number(g["n"], n), optional=is_approximate))
+    outcome_rule = in_same_group(outcome_matches, gold) if strict else outcome_matches
+    adverse_rule = in_same_group(adverse_matches, gold) if strict else adverse_matches
     pred_outcomes = [o.model_dump() for o in record.outcomes if outcome_kind(o.model_dump())]
-    f["outcomes"].add(pair_greedy([o for o in gold.outcomes if outcome_kind(o)], pred_outcomes, outcome_matches, optional=is_approximate))
+    f["outcomes"].add(pair_greedy([o for o in gold.outcomes if outcome_kind(o)], pred_outcomes, outcome_rule, optional=is_approximate))
     pred_events = [a.model_dump() for a in record.adverse_events if a.count is not None or a.percent is not None]
-    f["adverse_events"].add(pair_greedy(gold.adverse_events, pred_events, adverse_matches, optional=is_approximate))
+    f["adverse_events"].add(pair_greedy(gold.adverse_events, pred_events, adverse_rule, optional=is_approximate))
 
 
 def score_spurious(record: EvidenceRecord, score: Score) -> None:
@@ -253,24 +291,25 @@ def contains_junk(record: EvidenceRecord) -> bool:
     return any(marker in text for marker in JUNK_MARKERS)
 
 
-def score_article(article: GoldArticle, records: list[EvidenceRecord], score: Score) -> None:
+def score_article(article: GoldArticle, records: list[EvidenceRecord], score: Score, *, strict: bool = False) -> None:
     unused = list(records)
     for gold in article.studies:
         if not unused:
             score.fields["records"].fn += 1
             score.misses.append(f"{article.stem}: no record for study {gold.id}")
-            score_study(gold, EvidenceRecord(record_id="missing", source={"url": ""}), score)
+            score_study(gold, EvidenceRecord(record_id="missing", source={"url": ""}), score, strict=strict)
             continue
         best = max(unused, key=lambda r: shared_drugs(gold, r))
         unused.remove(best)
         score.fields["records"].tp += 1
-        score_study(gold, best, score)
+        score_study(gold, best, score, strict=strict)
     for record in unused:
         score_spurious(record, score)
     score.junk_failures += sum(1 for r in records if contains_junk(r))
 
 
-def score_all(articles: list[GoldArticle], records: list[EvidenceRecord]) -> Score:
+def score_all(articles: list[GoldArticle], records: list[EvidenceRecord], *, strict: bool = False) -> Score:
+    """Scores of the records against the gold articles; `strict` ties results to their group."""
     score = Score()
     by_article: dict[str, list[EvidenceRecord]] = {a.stem: [] for a in articles}
     for record in records:
@@ -278,5 +317,5 @@ def score_all(articles: list[GoldArticle], records: list[EvidenceRecord]) -> Sco
         if owner is not None:
             by_article[owner.stem].append(record)
     for article in articles:
-        score_article(article, by_article[article.stem], score)
+        score_article(article, by_article[article.stem], score, strict=strict)
     return score
