@@ -62,12 +62,22 @@ def replace_block(text: str, start: str, end: str, body: str) -> str:
     return re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: f"{start}\n{body}\n{end}", text, flags=re.S)
 
 
+def agreement_line() -> str:
+    """Plain and strict micro F1 of the second annotation against the first (the human ceiling)."""
+    script = REPO / "scripts" / "annotator_agreement.py"
+    out = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    return (f"micro F1 **{result['micro_plain']:.3f}** plain, **{result['micro_strict']:.3f}** strict "
+            f"({result['articles']} articles both annotators judged study reports).")  # fmt: skip
+
+
 def main() -> None:
     results = [(name, evaluate(folder)) for name, folder in SETS if folder.is_dir()]
     table = "F1 per field, with (true positives/false positives/misses).\n\n" + to_table(results)
     readme = REPO / "README.md"
     text = replace_block(readme.read_text("utf-8"), START, END, table)
     text = replace_block(text, "<!-- ner:start -->", "<!-- ner:end -->", ner_table())
+    text = replace_block(text, "<!-- agreement:start -->", "<!-- agreement:end -->", agreement_line())
     readme.write_text(text, "utf-8")
     print(table)
 

@@ -44,7 +44,7 @@ def gold_numbers(study: GoldStudy) -> Iterator[tuple[str, float]]:
     """(where, value) for every scored number of one gold study, leaving out approximate items
     and zeros (a zero is often written "no patient")."""
     population = study.population
-    if isinstance(population.get("total"), (int, float)):
+    if isinstance(population.get("total"), (int, float)) and not population.get("total_approximate"):
         yield "total", population["total"]
     for group in population.get("groups", []):
         if group.get("n") is not None and not group.get("approximate"):

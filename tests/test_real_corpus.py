@@ -84,3 +84,16 @@ def test_real_gold_names_its_article_and_category(gold_path: Path) -> None:
     assert no_study == (categories == {"no_study"})
     assert all(s.get("passes") == 2 for s in studies), "every article had a second full pass"
     assert all(len(str(s.get("note", "")).split()) <= MAX_NOTE_WORDS for s in studies)
+
+
+EXTRA = {p.stem: read_tsv(p) for p in sorted((REAL / "screening-extra").glob("stream-*.tsv"))}
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA))
+def test_real_extra_screening_goes_on_where_the_stream_stopped(name: str) -> None:
+    """Labels for the study classifier: the next articles of the stream, none skipped."""
+    stream = int(name.removeprefix("stream-"))
+    done = len(SCREENING.get(name, []))
+    ranks = [int(r["rank"]) for r in EXTRA[name]]
+    assert ranks == stream_ranks(stream)[done : done + len(ranks)]
+    assert all(r["category"] in CATEGORIES and DRAW[r["news_id"]]["split"] == r["split"] for r in EXTRA[name])

@@ -35,6 +35,7 @@ class ExtractSettings(Section):
     model: str
     batch_size: int = Field(gt=0)
     ner_model: str = "auto"
+    study_model: str = "auto"
 
 
 class StoreSettings(Section):

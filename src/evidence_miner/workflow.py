@@ -144,7 +144,8 @@ def to_result(article: Article, problems: Counter) -> ArticleResult:
 def process_pages(items: Iterable[Page | ArticleResult], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
     """Extract and normalise pages (from files or the crawler) in order; an ArticleResult
     already carrying an error passes through. One bad page never stops the batch."""
-    nlp = nlp or build_pipeline(settings.extract.model, ner_model=settings.extract.ner_model)
+    nlp = nlp or build_pipeline(settings.extract.model, ner_model=settings.extract.ner_model,
+                                study_model=settings.extract.study_model)
     problems = problems if problems is not None else Counter()
     for batch in batched(items, settings.extract.batch_size):
         yield from process_batch(nlp, batch, settings, problems)

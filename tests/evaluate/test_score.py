@@ -110,3 +110,55 @@ def test_fold_journal_ignores_the_and_ampersand(a: str, b: str) -> None:
 def test_parse_gold_no_study_has_no_studies(tmp_path: Path) -> None:
     path = write_gold(tmp_path, "x", {"id": "x", "expect_records": 0})
     assert parse_gold(path).studies == []
+
+
+ARMS = {
+    "id": "arms",
+    "drugs": [{"name": "semaglutide", "role": "studied", "match": ["wegovy"]}, {"name": "placebo", "role": "placebo", "match": []}],
+    "outcomes": [{"group": "semaglutide 2.4 mg", "percent": 51}, {"group": "placebo", "percent": 12}, {"group": None, "percent": 30}],
+    "adverse_events": [{"name": "nausea", "count": 12, "group": "Wegovy arm"}],
+}
+
+
+def arms_record(groups: dict[float, str | None], event_group: str | None) -> EvidenceRecord:
+    return make_record("arms", interventions=[Intervention(name="semaglutide")],
+                       outcomes=[Outcome(percent=p, group=g) for p, g in groups.items()],
+                       adverse_events=[{"name": "nausea", "count": 12, "group": event_group}])  # fmt: skip
+
+
+def test_score_strict_needs_the_gold_group_plain_does_not(tmp_path: Path) -> None:
+    write_gold(tmp_path, "arms", ARMS)
+    golds = find_gold_articles(tmp_path)
+    record = arms_record({51: None, 12: "semaglutide", 30: None}, None)
+    assert score_all(golds, [record]).fields["outcomes"].tp == 3
+    strict = score_all(golds, [record], strict=True).fields
+    assert (strict["outcomes"].tp, strict["outcomes"].fp, strict["outcomes"].fn) == (1, 2, 2)
+    assert strict["adverse_events"].tp == 0
+
+
+def test_score_strict_reads_drug_names_and_match_forms_as_one_group(tmp_path: Path) -> None:
+    write_gold(tmp_path, "arms", ARMS)
+    record = arms_record({51: "those on Wegovy", 12: "the placebo group", 30: "everyone"}, "semaglutide group")
+    strict = score_all(find_gold_articles(tmp_path), [record], strict=True).fields
+    assert (strict["outcomes"].tp, strict["adverse_events"].tp) == (3, 1)
+
+
+def test_score_strict_filler_words_name_no_group(tmp_path: Path) -> None:
+    write_gold(tmp_path, "arms", ARMS)
+    record = arms_record({51: "patients treated", 12: "people taking it", 30: None}, "patients")
+    strict = score_all(find_gold_articles(tmp_path), [record], strict=True).fields
+    assert (strict["outcomes"].tp, strict["adverse_events"].tp) == (1, 0)
+
+
+def test_score_approximate_total_is_optional_but_a_wrong_total_is_wrong(tmp_path: Path) -> None:
+    write_gold(tmp_path, "a", {"id": "t", "population": {"total": 9000, "total_approximate": True}})
+    golds = find_gold_articles(tmp_path)
+    missing = score_all(golds, [make_record("a")]).fields["total"]
+    wrong = score_all(golds, [make_record("a", population=Population(total=Count(value=12)))]).fields["total"]
+    right = score_all(golds, [make_record("a", population=Population(total=Count(value=9000)))]).fields["total"]
+    assert [(t.tp, t.fp, t.fn) for t in (missing, wrong, right)] == [(0, 0, 0), (0, 1, 0), (1, 0, 0)]
+
+
+def test_score_outcome_without_a_value_is_not_scored(tmp_path: Path) -> None:
+    write_gold(tmp_path, "a", {"id": "p", "outcomes": [{"effect": {"p": "<0.001"}, "measure": "trend"}]})
+    assert score_all(find_gold_articles(tmp_path), [make_record("a")]).fields["outcomes"].fn == 0

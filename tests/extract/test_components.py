@@ -514,3 +514,28 @@ def test_a_harm_named_before_an_apposition(nlp) -> None:
             "best-known side effect of rifapentine, occurred in 3.1% of the rifapentine group and 1.2% of the rifampin group.")
     events = [(e.name, e.percent) for f in findings_of(nlp, text) for e in f.adverse_events]
     assert events == [("flu-like reactions", 3.1), ("flu-like reactions", 1.2)]
+
+
+def test_drugs_grant_numbers_in_a_funding_sentence_are_no_drugs(nlp) -> None:
+    text = (
+        "Statin trial\n\n"
+        "In a randomized trial of 300 adults, rosuvastatin lowered LDL cholesterol by 40% (P<0.001). "
+        "The study was supported by NIH grants HL098102 and TR001082.\n"
+    )
+    [findings] = findings_of(nlp, text)
+    names = [i.name for i in findings.interventions]
+    assert "rosuvastatin" in names and not any(n.startswith(("hl0", "tr0")) for n in names)
+
+
+@pytest.mark.parametrize(
+    "text,design",
+    [
+        ("Patients got drug X or a placebo for 12 weeks; drug X cut pain by 30%.", "rct"),
+        ("In a phase 3 trial, drug X cut pain by 30% (hazard ratio, 0.7).", "rct"),
+        ("In a case-control study, people taking drug X had 30% less pain than those given a placebo.", "case_control"),
+        ("A retrospective chart review found drug X users had 30% less pain (hazard ratio, 0.7).", "retrospective"),
+    ],
+)
+def test_design_controlled_trial_cues_name_an_rct_only_where_no_stronger_word_does(nlp, text: str, design: str) -> None:
+    findings = findings_of(nlp, f"Pain study\n\n{text} The trial enrolled 200 adults.")
+    assert [f.study.design for f in findings] == [design]

@@ -105,6 +105,7 @@ def intervention_forms(record: EvidenceRecord) -> list[tuple[set[str], object]]:
     return [(predicted_forms(i.name, i.text, i.aliases), i) for i in record.interventions]
 
 
+
 def score_drugs(gold: GoldStudy, record: EvidenceRecord) -> Tally:
     """Scored roles count; prior/mentioned gold drugs are neutral to find and to miss."""
     scored = [g for g in gold.drugs if g.role not in NEUTRAL_ROLES]
@@ -244,12 +245,20 @@ def nested(data: dict, *keys: str) -> object:
     return data
 
 
+def score_total(gold_population: dict, predicted: int | None) -> Tally:
+    """`total_approximate` ("about 9,000") makes the gold total optional, as `approximate` does
+    for list items: a match earns credit, a miss costs nothing, a wrong total is still wrong."""
+    golds = [] if gold_population.get("total") is None else [gold_population["total"]]
+    optional = bool(gold_population.get("total_approximate"))
+    return pair_greedy(golds, [] if predicted is None else [predicted], same_number, optional=lambda _: optional)
+
+
 def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score, *, strict: bool = False) -> None:
     pop, pred_pop = gold.population, record.population
     f = score.fields
     f["design"].add(score_single(gold.study.get("design"), record.study.design, lambda a, b: fold(a) == fold(b)))  # type: ignore[arg-type]
     f["journal"].add(score_single(gold.study.get("journal"), record.study.journal, lambda a, b: fold_journal(a) == fold_journal(b)))  # type: ignore[arg-type]
-    f["total"].add(score_single(pop.get("total"), pred_pop.total.value if pred_pop.total else None, same_number))
+    f["total"].add(score_total(pop, pred_pop.total.value if pred_pop.total else None))
     f["age"].add(score_single(nested(pop, "age", "value"), pred_pop.age.value if pred_pop.age else None, same_number))
     f["follow_up"].add(score_single(gold_follow_up(gold), pred_follow_up(record), same_follow_up))
     f["drugs"].add(score_drugs(gold, record))

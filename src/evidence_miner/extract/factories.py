@@ -73,7 +73,11 @@ def make_negation_marker(nlp: Language, name: str, termset: str, targets: list[s
     "em_findings",
     assigns=["doc._.em_findings", "doc._.em_no_study_reason"],
     requires=["doc.spans"],
-    default_config={},
+    default_config={"study_label": "STUDY", "study_threshold": 0.5},
 )
-def make_findings_assembler(nlp: Language, name: str) -> FindingsAssembler:
-    return FindingsAssembler(load_drug_lexicon(), load_condition_lexicon())
+def make_findings_assembler(nlp: Language, name: str, study_label: str, study_threshold: float) -> FindingsAssembler:
+    """`study_label`/`study_threshold`: a text classifier earlier in the pipeline (models/em_textcat_study)
+    that scores doc.cats[study_label] at or above the threshold makes an article a study report
+    even where no design, effect size or stated cohort was found."""
+    return FindingsAssembler(load_drug_lexicon(), load_condition_lexicon(), study_label=study_label,
+                             study_threshold=study_threshold)  # fmt: skip

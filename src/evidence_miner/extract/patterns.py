@@ -21,7 +21,7 @@ TERM_KINDS = {
     "investigator_title", "investigator_suffix", "investigator_cue", "outside_expert_cue",
     "second_study_cue", "journal_cue", "quote_verb", "not_a_study_cue", "route", "country",
     "effect_type", "ci_word", "percent_word", "range_word", "future_cue", "quote_mark", "threshold",
-    "arm_verb", "ae_context", "drug_stem", "disease_head", "strong_arm_verb", "target_cue", "non_treatment_head", "group_noun", "total_after_cue", "contact_verb", "other_study_cue", "umbrella_class", "example_cue",
+    "arm_verb", "ae_context", "drug_stem", "disease_head", "strong_arm_verb", "target_cue", "non_treatment_head", "group_noun", "total_after_cue", "contact_verb", "other_study_cue", "umbrella_class", "example_cue", "controlled_trial_cue",
 }  # fmt: skip
 MATCHER_KEYS = {"label", "pattern", "value", "note"}
 

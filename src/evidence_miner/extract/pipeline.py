@@ -34,42 +34,54 @@ def load_default_config() -> spacy.util.Config:
 
 
 NER_MODEL_NAME = "em_ner_bc5cdr"
+STUDY_MODEL_NAME = "em_textcat_study"
 
 
-def find_ner_model(setting: str) -> Path | None:
-    """"auto": the repository's models/em_ner_bc5cdr if present; "none": no NER; else a path."""
+def find_model(setting: str, name: str) -> Path | None:
+    """"auto": the repository's models/NAME if present; "none": no model; else a path."""
     if setting == "none":
         return None
     if setting == "auto":
-        candidate = Path(__file__).resolve().parents[3] / "models" / NER_MODEL_NAME
+        candidate = Path(__file__).resolve().parents[3] / "models" / name
         return candidate if (candidate / "config.cfg").is_file() else None
     path = Path(setting)
     if not (path / "config.cfg").is_file():
         raise ExtractionError(
-            f"[EM431] NER model folder {setting!r} has no config.cfg. Give a spaCy model folder, "
-            "\"auto\" or \"none\" for extract.ner_model (rebuild ours with scripts/train_ner.py)."
+            f"[EM431] Model folder {setting!r} has no config.cfg. Give a spaCy model folder, "
+            f"\"auto\" or \"none\" (rebuild {name} with its script under scripts/)."
         )
     return path
 
 
-def add_ner(nlp: Language, path: Path) -> Language:
-    """Source the trained tok2vec and ner into the pipeline, before the concept finders."""
+def find_ner_model(setting: str) -> Path | None:
+    return find_model(setting, NER_MODEL_NAME)
+
+
+def add_sourced(nlp: Language, path: Path, *, before: str) -> Language:
+    """Source a trained model's components into the pipeline, before `before`."""
     trained = spacy.load(path)
     for name in trained.pipe_names:
         if not nlp.has_pipe(name):
-            nlp.add_pipe(name, source=trained, before="em_drugs")
-    log.info("NER model %s added", path)
+            nlp.add_pipe(name, source=trained, before=before)
+    log.info("model %s added", path)
     return nlp
 
 
-def build_pipeline(model: str = "default", *, ner_model: str = "auto") -> Language:
+def add_ner(nlp: Language, path: Path) -> Language:
+    """Source the trained tok2vec and ner into the pipeline, before the concept finders."""
+    return add_sourced(nlp, path, before="em_drugs")
+
+
+def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_model: str = "auto") -> Language:
     """"default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
     model, see find_ner_model); any other value is a spaCy package name or path (e.g.
     en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added."""
     if model == "default":
         nlp = spacy.blank("en", config=load_default_config())
         path = find_ner_model(ner_model)
-        return add_ner(nlp, path) if path is not None else nlp
+        nlp = add_ner(nlp, path) if path is not None else nlp
+        study = find_model(study_model, STUDY_MODEL_NAME)
+        return add_sourced(nlp, study, before="em_findings") if study is not None else nlp
     try:
         nlp = spacy.load(model)
     except OSError as exc:

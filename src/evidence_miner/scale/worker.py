@@ -20,16 +20,16 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=2)
-def load_pipeline(model: str, ner_model: str) -> Language:
+def load_pipeline(model: str, ner_model: str, study_model: str) -> Language:
     """The worker's nlp, built on first use and kept for the life of the worker process."""
     log.info("building the pipeline on a worker", extra={"stage": "scale"})
-    return build_pipeline(model, ner_model=ner_model)
+    return build_pipeline(model, ner_model=ner_model, study_model=study_model)
 
 
 def extract_page_dicts(pages: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
     """Results of a batch of pages (Page dicts) as plain data, with the batch's problem counts."""
     typed = Settings.model_validate(settings)
-    nlp = load_pipeline(typed.extract.model, typed.extract.ner_model)
+    nlp = load_pipeline(typed.extract.model, typed.extract.ner_model, typed.extract.study_model)
     problems: Counter = Counter()
     items = [Page.model_validate(page) for page in pages]
     results = [to_result_dict(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]

@@ -70,7 +70,7 @@ def pipeline_for_thread(context: SchedulerContext) -> Language:
     nlp = getattr(context.local, "nlp", None)
     if nlp is None:
         extract = context.settings.extract
-        nlp = context.local.nlp = build_pipeline(extract.model, ner_model=extract.ner_model)
+        nlp = context.local.nlp = build_pipeline(extract.model, ner_model=extract.ner_model, study_model=extract.study_model)
     return nlp
 
 

@@ -36,19 +36,35 @@ def is_other_study(view: StudyView, term: Span) -> bool:
 WEAK_DESIGN_PRIORITY = 35  # cues below this name a design but are no evidence that a study is reported
 
 
+
+@cache
+def controlled_trial_priority() -> int:
+    """The priority of the controlled-trial cues: a design word at least this strong wins over them."""
+    return max((ts.priority for ts in load_term_sets() if ts.kind == "controlled_trial_cue"), default=0)
+
+
+def is_study_own_term(view: StudyView, term: Span) -> bool:
+    """Not future research, not another study, not negated ("this was not a randomized trial"),
+    not an outside expert's wish ("I would want a placebo-controlled trial")."""
+    return (not view.has_term_in_sentence(term, "future_cue") and not is_other_study(view, term)
+            and not view.negation_scopes(term) and not is_outside_comment(view, term))  # fmt: skip
+
+
 def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
-    only design words strong enough to show that the text reports a study at all."""
-    terms = [t for t in view.terms("design") if not view.has_term_in_sentence(t, "future_cue") and not is_other_study(view, t)
-             and not view.negation_scopes(t) and not is_outside_comment(view, t)]  # "this was not a randomized trial";
-    # an outside expert's "I would want a placebo-controlled trial" names the study they wish for
+    only design words strong enough to show that the text reports a study at all. Without a
+    design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct."""
+    terms = [t for t in view.terms("design") if is_study_own_term(view, t)]
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
         if not terms:
             return None
-    if not terms:
+    best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start)) if terms else None
+    if not strong_only and (best is None or design_priority(best.kb_id_, best.text) < controlled_trial_priority()):
+        controlled = next((t for t in view.terms("controlled_trial_cue") if is_study_own_term(view, t)), None)
+        best = controlled or best
+    if best is None:
         return find_single_patient(view)
-    best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start))
     return {"design": best.kb_id_, "span": best}
 
 

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
-from evidence_miner.extract.patterns import terms_of
+from evidence_miner.extract.patterns import terms_of, word_set
 
 Matches = list[tuple[str, int, int]]
 NER_PREFIX = "ner:"
@@ -25,6 +25,11 @@ def is_drug_like(text: str) -> bool:
     return bool(CODE_NAME_RE.match(text.strip())) or (
         word.isalpha() and len(word) > 5 and any(word.endswith(stem) for stem in terms_of("drug_stem"))
     )
+
+
+def is_grant_number(ent: Span) -> bool:
+    """A code name in a sentence about funding ("NIH grants HL098102 and TR001082")."""
+    return bool(CODE_NAME_RE.match(ent.text.strip())) and any(t.lower_ in word_set("funding_words") for t in ent.sent)
 
 
 def is_condition_like(text: str) -> bool:
@@ -47,7 +52,7 @@ def find_ner_matches(doc: Doc, matches: Matches, lexicon: Lexicon, label: str, a
         known = lexicon.lookup(ent.text)
         if known is not None:
             yield known.key, ent.start, ent.end
-        elif accept(ent.text):
+        elif accept(ent.text) and not is_grant_number(ent):
             yield NER_PREFIX + fold_term(ent.text), ent.start, ent.end
 
 

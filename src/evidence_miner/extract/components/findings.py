@@ -14,10 +14,18 @@ from evidence_miner.records import Findings
 NO_STUDY_REASON = "no study design, effect size, or enrolled cohort with results was found"
 
 
-def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon) -> list[Findings]:
+def is_classified_study(doc: Doc, label: str, threshold: float) -> bool:
+    """A text classifier in the pipeline (doc.cats) calls the article a study report."""
+    return label in doc.cats and doc.cats[label] >= threshold
+
+
+def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
+                  study_threshold: float = 0.5) -> list[Findings]:  # fmt: skip
     title_end = find_title_end(doc)
     views = merge_leads([StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)])
     studies = [v for v in views if has_study(v)]
+    if not studies and is_classified_study(doc, study_label, study_threshold):
+        studies = [StudyView(doc, title_end, len(doc), title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
     if stacked is not None:  # each report's journal is its own line, not whichever line its text holds
         for view, cue in zip(studies, stacked):
@@ -28,12 +36,16 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon) -> list[Finding
 class FindingsAssembler:
     """Sets doc._.em_findings (list of Findings as dicts) and doc._.em_no_study_reason."""
 
-    def __init__(self, drugs: Lexicon, conditions: Lexicon) -> None:
+    def __init__(self, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
+                 study_threshold: float = 0.5) -> None:  # fmt: skip
         self.drugs = drugs
         self.conditions = conditions
+        self.study_label = study_label
+        self.study_threshold = study_threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        findings = find_findings(doc, self.drugs, self.conditions)
+        findings = find_findings(doc, self.drugs, self.conditions, study_label=self.study_label,
+                                 study_threshold=self.study_threshold)  # fmt: skip
         doc._.em_findings = [f.model_dump(mode="json") for f in findings]
         doc._.em_no_study_reason = None if findings else NO_STUDY_REASON
         return doc
