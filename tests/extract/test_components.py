@@ -539,3 +539,31 @@ def test_drugs_grant_numbers_in_a_funding_sentence_are_no_drugs(nlp) -> None:
 def test_design_controlled_trial_cues_name_an_rct_only_where_no_stronger_word_does(nlp, text: str, design: str) -> None:
     findings = findings_of(nlp, f"Pain study\n\n{text} The trial enrolled 200 adults.")
     assert [f.study.design for f in findings] == [design]
+
+
+@pytest.mark.parametrize(
+    "sentence,value",
+    [
+        ("The randomized trial enrolled 300 adults over age 50; their mean age was 63.", 63),
+        ("The randomized trial enrolled 300 adults over age 50.", None),
+        ("The randomized trial enrolled 300 children, who were followed until age 4.", None),
+    ],
+)
+def test_age_lone_threshold_is_no_cohort_age(nlp, sentence: str, value: float | None) -> None:
+    [findings] = findings_of(nlp, f"Vitamin D trial\n\n{sentence} Vitamin D cut falls by 20% (hazard ratio, 0.8).")
+    age = findings.population.age
+    assert (age.value if age else None) == value
+
+
+def test_findings_press_release_label_text_is_no_result(nlp) -> None:
+    text = (
+        "Drug X succeeds in heart trial\n\n"
+        "In a randomized trial of 2,000 adults, drug X cut heart attacks by 20% (hazard ratio, 0.80).\n\n"
+        "Important U.S. Safety Information\n\n"
+        "The most common adverse reactions were nausea (4.2%) and back pain (3.1%).\n\n"
+        "Forward-Looking Statements\n\n"
+        "This release contains statements about 12 future trials.\n"
+    )
+    [findings] = findings_of(nlp, text)
+    assert findings.adverse_events == []
+    assert [o.effect.value for o in findings.outcomes if o.effect] == [0.8]

@@ -21,16 +21,38 @@ def find_title_end(doc: Doc) -> int:
     return first.end
 
 
-def find_segments(doc: Doc, title_end: int) -> list[tuple[int, int]]:
+def is_boilerplate_heading(line: str) -> bool:
+    """A press release's closing section heading ("Important Safety Information",
+    "Forward-Looking Statements", "Media contact"): what follows is label text or company
+    boilerplate, never this study's results."""
+    words = line.strip().rstrip(":").lower().split()
+    text = " ".join(w for w in words if w not in {"u.s.", "us", "eu"})
+    return 0 < len(words) <= 8 and any(text.startswith(h) for h in word_set("boilerplate_headings"))
+
+
+def find_body_end(doc: Doc, title_end: int) -> int:
+    """The token where a press release's boilerplate starts, or the end of the document."""
+    offset = 0
+    for line in doc.text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        if is_boilerplate_heading(line):
+            span = doc.char_span(start, start + len(line), alignment_mode="expand")
+            if span is not None and span.start > title_end:
+                return span.start
+    return len(doc)
+
+
+def find_segments(doc: Doc, title_end: int, body_end: int | None = None) -> list[tuple[int, int]]:
     """Split the body where another study is introduced. "A separate study" / "another trial"
     always starts one; "the second study" only when no such cue has (it then refers back)."""
-    cues = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue" and t.start >= title_end]
+    body_end = len(doc) if body_end is None else body_end
+    cues = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue" and title_end <= t.start < body_end]
     later = [t for t in cues if not is_in_lead(doc, t, title_end)]
     cues = later or cues  # "But a separate study ..." in the lead previews; the section comes later
     indefinite = [t for t in cues if t[0].lower_ != "the"]
     chosen = indefinite or [t for t in cues if t[0].lower_ == "the"][:1]
     cuts = sorted({t.sent.start for t in chosen} | set(cuts_after_citations(doc, title_end)))
-    bounds = [title_end, *[c for c in cuts if c > title_end], len(doc)]
+    bounds = [title_end, *[c for c in cuts if title_end < c < body_end], body_end]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
@@ -158,7 +180,7 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
     adverse_events = adverse.assemble_adverse_events(view, single_patient=single_patient)
     count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
     total_record = population.to_total(view, total)
-    age = population.find_age(view)
+    age = population.find_age(view, single_patient=single_patient)
     if single_patient:
         total_record = total_record or population.single_patient_total(view, design["span"])
         age = age or population.find_patient_age(view)

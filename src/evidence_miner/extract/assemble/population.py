@@ -112,15 +112,20 @@ def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None
     return None
 
 
-def find_age(view: StudyView) -> dict | None:
+def find_age(view: StudyView, *, single_patient: bool = False) -> dict | None:
     """"mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
-    median wins, and a range elsewhere in the text gives its low and high."""
+    median wins, and a range elsewhere in the text gives its low and high. A lone age without
+    a mean or median ("over age 50", "by age 4") is a threshold, not the cohort's age, except
+    in a report about one patient."""
     candidates = [c for c in (age_candidate(view, t) for t in view.terms("age") if t.start >= view.title_end) if c]
     if not candidates:
         return None
     best = next((c for c in candidates if c["stat"] and c["value"] is not None), None)
-    best = best or next((c for c in candidates if c["value"] is not None), candidates[0])
+    if best is None and single_patient:
+        best = next((c for c in candidates if c["value"] is not None), None)
     ranged = next((c for c in candidates if c["low"] is not None), None)
+    if best is None:
+        return {**ranged, "value": None} if ranged is not None else None
     if ranged is not None and best["low"] is None:
         best = {**best, "low": ranged["low"], "high": ranged["high"]}
     return best

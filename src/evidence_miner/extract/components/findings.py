@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
-    assemble_findings, find_segments, find_title_end, has_study, merge_leads, stacked_citations,
+    assemble_findings, find_body_end, find_segments, find_title_end, has_study, merge_leads, stacked_citations,
 )  # fmt: skip
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
@@ -22,10 +22,12 @@ def is_classified_study(doc: Doc, label: str, threshold: float) -> bool:
 def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
                   study_threshold: float = 0.5) -> list[Findings]:  # fmt: skip
     title_end = find_title_end(doc)
-    views = merge_leads([StudyView(doc, start, end, title_end) for start, end in find_segments(doc, title_end)])
+    body_end = find_body_end(doc, title_end)
+    segments = find_segments(doc, title_end, body_end)
+    views = merge_leads([StudyView(doc, start, end, title_end) for start, end in segments])
     studies = [v for v in views if has_study(v)]
     if not studies and is_classified_study(doc, study_label, study_threshold):
-        studies = [StudyView(doc, title_end, len(doc), title_end)]
+        studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
     if stacked is not None:  # each report's journal is its own line, not whichever line its text holds
         for view, cue in zip(studies, stacked):
