@@ -4,8 +4,8 @@
     .venv/bin/python scripts/update_known_gaps.py --check  # list what would change, write nothing
 
 Every dev article and field the extractor still gets wrong gets an entry; an entry whose gap is
-fixed is dropped (the golden test turns each entry into a strict expected failure, so a stale
-entry fails the suite). A note already written for a gap is kept, with its counts updated; a new
+fixed is dropped (the golden test checks each entry's exact counts, so a stale entry fails the
+suite, and so does a gap that grows). A note already written for a gap is kept, with its counts updated; a new
 gap is marked "not yet analysed" until someone looks at it.
 """
 

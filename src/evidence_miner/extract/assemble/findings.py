@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from evidence_miner.extract.assemble import adverse, doses, drugs, outcomes, population, study
+from evidence_miner.extract.assemble import adverse, arms, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
@@ -194,8 +194,9 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
             "groups": population.find_groups(view, total_span),
         },
         "interventions": interventions,
-        "outcomes": outcomes.drop_repeated_outcomes(
+        "outcomes": arms.attribute_arms(view, outcomes.drop_repeated_outcomes(
             count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view)),
-        "adverse_events": adverse_events,
+            interventions, drug_lexicon),
+        "adverse_events": arms.attribute_arms(view, adverse_events, interventions, drug_lexicon),
     }
     return Findings.model_validate(data)

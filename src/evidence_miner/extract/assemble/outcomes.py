@@ -10,7 +10,7 @@ from evidence_miner.extract.assemble.view import (
     is_breakdown_head,
     provenance,
 )
-from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
+from evidence_miner.extract.extensions import COUNTS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
 # Code, not vocabulary: the record's direction values (outcome terms' values) and effect-type codes.
@@ -198,7 +198,7 @@ def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:
             continue
         outcomes.append({
             **provenance(view, percent, 0.6),
-            "measure": measure_after(view, terms[0]) if terms else None, "group": nearest_drug_name(view, percent),
+            "measure": measure_after(view, terms[0]) if terms else None, "group": None,
             "direction": direction_of(view, terms[0]) if terms else None, "percent": percent._.em_value,
         })
     return outcomes
@@ -221,11 +221,6 @@ def is_share_of_people(view: StudyView, percent: Span) -> bool:
 def is_ci_level(view: StudyView, percent: Span) -> bool:
     """The "95%" of "95% CI" / "95% confidence interval"."""
     return any(t.lower_ in {"ci", "confidence", "cri", "credible"} for t in view.doc[percent.end : percent.end + 2])
-
-
-def nearest_drug_name(view: StudyView, span: Span) -> str | None:
-    before = [d for d in view.all_spans(DRUGS) if d.sent == span.sent and d.end <= span.start]
-    return before[-1].text if before else None
 
 
 def assemble_effect_outcomes(view: StudyView) -> list[dict]:

@@ -1,0 +1,155 @@
+"""Arm attribution: each result and harm gets the arm it belongs to, where its sentence says.
+
+A step of its own, run after the results are assembled: a result or harm that carries no group
+yet is given the arm named next to it in its sentence.
+
+- The arm named inside the result's own text wins ("4 of 27 canakinumab patients").
+- "respectively": the values of the sentence go to its arms in order ("12% and 31% of those on
+  the drug and on placebo, respectively").
+- Otherwise each value takes the arm named after it and before the next value ("23% on the
+  drug versus 31% on placebo"), else the arm named before it and after the previous value,
+  else the last arm named before it in the sentence ("Among those on the drug, 30% improved").
+  A sentence that names an arm before its first value and none after its last ("In the drug
+  group, 23% ...; in the placebo group, 31%") reads the other way: the arm before each value.
+- An effect size (HR, OR, RR, ...) with no arm in its sentence compares the studied drug with its
+  comparator: it goes to the studied drug's arm.
+
+Arms are the study's interventions of role studied, comparator or placebo (by their generic
+name) and control words ("usual care", "control group"). Results whose sentence names no arm keep
+no group: they are the whole cohort's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from evidence_miner.extract.assemble.view import StudyView
+from evidence_miner.extract.extensions import COUNTS, DRUGS, NUMBERS, PERCENTS
+from evidence_miner.extract.components.concepts import entry_for
+from evidence_miner.extract.lexicons import Lexicon
+from evidence_miner.extract.patterns import word_set
+
+ARM_ROLES = ("studied", "comparator", "placebo")
+
+
+@dataclass(frozen=True)
+class ArmMention:
+    """One mention of an arm: its tokens and the label results get."""
+
+    start: int
+    end: int
+    label: str
+
+
+def find_arm_mentions(view: StudyView, interventions: list[dict], lexicon: Lexicon) -> list[ArmMention]:
+    """Mentions of the study's arms in its body, in text order."""
+    names = {i["name"] for i in interventions if i["role"] in ARM_ROLES}
+    mentions = []
+    for span in view.body_spans(DRUGS):
+        name = entry_for(lexicon, span.kb_id_, "drug").name.lower()
+        if name in names:
+            mentions.append(ArmMention(span.start, span.end, name))
+    mentions += find_control_mentions(view)
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def find_control_mentions(view: StudyView) -> list[ArmMention]:
+    """"the control group", "usual care", "the controls": arms without a drug name (a control
+    word counts only before an arm head, or as "controls": "blood sugar control" is no arm)."""
+    found = []
+    doc = view.doc
+    for token in doc[max(view.start, view.title_end) : view.end]:
+        head = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if token.lower_ in word_set("control_arm_words") and head in word_set("arm_heads"):
+            found.append(ArmMention(token.i, token.i + 2, f"{token.lower_} {head}"))
+        elif token.lower_ == "controls":
+            found.append(ArmMention(token.i, token.i + 1, "control group"))
+    return found
+
+
+def item_tokens(view: StudyView, item: dict, taken: set[int]) -> Span | None:
+    """The tokens of an assembled result or harm's value: its own span when that holds a number,
+    else the first number of its sentence with the item's value ("Constipation occurred in 3% of
+    patients on X and 1% on placebo": a harm's span is its name, its values come after)."""
+    start, end = item.get("span") or (None, None)
+    if start is None:
+        return None
+    tokens = view.doc.char_span(start, end, alignment_mode="expand")
+    if tokens is None or any(t.like_num or any(c.isdigit() for c in t.text) for t in tokens):
+        return tokens
+    wanted = item.get("percent") if item.get("percent") is not None else item.get("count")
+    for group in (PERCENTS, COUNTS, NUMBERS):
+        for span in view.all_spans(group):
+            if span.sent.start == tokens.sent.start and span.start not in taken and is_value(span, wanted):
+                taken.add(span.start)
+                return span
+    return tokens
+
+
+def is_value(span: Span, wanted: object) -> bool:
+    value = span._.em_value
+    return value is not None and wanted is not None and abs(float(value) - float(wanted)) < 1e-9  # type: ignore[arg-type]
+
+
+def pick_arm(item: Span, values: list[Span], arms: list[ArmMention]) -> ArmMention | None:
+    """The arm of one value among the values and arms of its sentence (rules in the module doc)."""
+    inside = [a for a in arms if item.start <= a.start and a.end <= item.end]
+    if inside:
+        return inside[0]
+    if "respectively" in {t.lower_ for t in item.sent} and len(values) == len(arms):
+        return arms[values.index(item)] if item in values else None
+    position = values.index(item) if item in values else -1
+    next_value = values[position + 1].start if 0 <= position < len(values) - 1 else item.sent.end
+    prev_value = values[position - 1].end if position > 0 else item.sent.start
+    after = [a for a in arms if item.end <= a.start < next_value]
+    before = [a for a in arms if prev_value <= a.start and a.end <= item.start]
+    earlier = [a for a in arms if a.end <= item.start]
+    if names_arms_first(values or [item], arms):
+        return (before[-1:] or earlier[-1:] or after or [None])[0]
+    return (after or before[-1:] or earlier[-1:] or [None])[0]
+
+
+def names_arms_first(values: list[Span], arms: list[ArmMention]) -> bool:
+    """"In the X group, 41% ..., and in the Y group, 27%": an arm before the first value and none
+    after the last one: each value's arm is the one before it."""
+    return any(a.end <= values[0].start for a in arms) and not any(a.start >= values[-1].end for a in arms)
+
+
+def studied_label(interventions: list[dict]) -> str | None:
+    return next((i["name"] for i in interventions if i["role"] == "studied"), None)
+
+
+def effect_arm(arms: list[ArmMention], interventions: list[dict]) -> str | None:
+    """An effect size compares an arm with its comparator: the first arm of its sentence that is
+    no comparator, placebo or control ("colchicine cut the risk compared with placebo (RR 0.75)"),
+    else the studied drug."""
+    comparators = {i["name"] for i in interventions if i["role"] in ("comparator", "placebo")}
+    own = [a for a in arms if a.label not in comparators and not a.label.split()[0] in word_set("control_arm_words")]
+    return own[0].label if own else studied_label(interventions)
+
+
+def attribute_arms(view: StudyView, items: list[dict], interventions: list[dict], lexicon: Lexicon) -> list[dict]:
+    """The results or harms with `group` filled from their sentence where it was empty."""
+    arms = find_arm_mentions(view, interventions, lexicon)
+    taken: set[int] = set()
+    located = [(item, item_tokens(view, item, taken)) for item in items]
+    by_sentence: dict[int, list[Span]] = {}
+    for _, tokens in located:
+        if tokens is not None:
+            by_sentence.setdefault(tokens.sent.start, []).append(tokens)
+    attributed = []
+    for item, tokens in located:
+        if item.get("group") or tokens is None:
+            attributed.append(item)
+            continue
+        values = sorted(by_sentence[tokens.sent.start], key=lambda s: s.start)
+        in_sentence = [a for a in arms if tokens.sent.start <= a.start < tokens.sent.end]
+        if item.get("effect"):
+            label = effect_arm(in_sentence, interventions)
+        else:
+            arm = pick_arm(tokens, values, in_sentence)
+            label = arm.label if arm is not None else None
+        attributed.append({**item, "group": label} if label else item)
+    return attributed

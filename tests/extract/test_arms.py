@@ -1,0 +1,47 @@
+"""Arm attribution (extract/assemble/arms.py): each result and harm gets the arm its sentence names."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence_miner.extract.pipeline import extract_article
+from evidence_miner.records import Page
+
+
+def findings_of(nlp, text: str):
+    return extract_article(nlp, Page(url="file:///arms.txt", text=text)).findings
+
+
+def outcome_groups(nlp, body: str) -> dict[float, str | None]:
+    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
+    [findings] = findings_of(nlp, text)
+    return {o.percent if o.percent is not None else o.effect.value: o.group for o in findings.outcomes}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Headache days fell by half in 41% of those on erenumab and in 27% of those on placebo.",
+        "Headache days fell by half in 41% and 27% of patients on erenumab and placebo, respectively.",
+        "In the erenumab group, 41% of patients had 50% fewer headache days; in the placebo group, 27% of patients did.",
+    ],
+)
+def test_arms_each_value_takes_the_arm_its_sentence_gives_it(nlp, body: str) -> None:
+    assert outcome_groups(nlp, body) == {41.0: "erenumab", 27.0: "placebo"}
+
+
+def test_arms_effect_size_goes_to_the_drug_not_its_comparator(nlp) -> None:
+    groups = outcome_groups(nlp, "Compared with placebo, erenumab cut migraine days (hazard ratio, 0.62; 95% CI, 0.5 to 0.8).")
+    assert groups == {0.62: "erenumab"}
+
+
+def test_arms_result_without_an_arm_in_its_sentence_is_the_cohort(nlp) -> None:
+    groups = outcome_groups(nlp, "Overall, 35% of the participants reported fewer migraine days.")
+    assert groups == {35.0: None}
+
+
+def test_arms_harms_get_their_arm_too(nlp) -> None:
+    text = ("Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo. "
+            "Constipation occurred in 3% of patients on erenumab and 1% of those on placebo.\n")  # fmt: skip
+    [findings] = findings_of(nlp, text)
+    assert {(a.percent, a.group) for a in findings.adverse_events} == {(3.0, "erenumab"), (1.0, "placebo")}
