@@ -567,3 +567,17 @@ def test_findings_press_release_label_text_is_no_result(nlp) -> None:
     [findings] = findings_of(nlp, text)
     assert findings.adverse_events == []
     assert [o.effect.value for o in findings.outcomes if o.effect] == [0.8]
+
+
+@pytest.mark.parametrize(
+    "sentence,journal",
+    [
+        ("The study was published online Oct. 1 in The Lancet.", "The Lancet"),
+        ("The research, published today (Thursday) in The Lancet Oncology, is the largest yet.", "The Lancet Oncology"),
+        ("It is scheduled for the July 7 issue of the Journal of Alzheimer's Disease.", "Journal of Alzheimer's Disease"),
+        ("The report was published online Dec. 26 in the journal JACC: Basic to Translational Science.", "JACC: Basic to Translational Science"),
+    ],
+)
+def test_journal_after_dates_parentheses_and_inside_names(nlp, sentence: str, journal: str) -> None:
+    [findings] = findings_of(nlp, f"Drug trial\n\nIn a randomized trial of 300 adults, apixaban cut strokes by 21% (hazard ratio, 0.79). {sentence}\n")
+    assert findings.study.journal == journal

@@ -91,7 +91,9 @@ def skip_journal_filler(doc: Doc, i: int, stop: int) -> int:
 def is_journal_filler(token) -> bool:
     if token.text == "Journal":
         return False
-    return token.lower_ in word_set("journal_skip") | MONTHS | DAYS or token.like_num or token.lower_.rstrip("stndrh").isdigit()
+    word = token.lower_.rstrip(".")  # "Oct.", "Sept.": abbreviated months
+    return (token.lower_ in word_set("journal_skip") | MONTHS | DAYS or word in MONTHS | {"sept"}
+            or token.like_num or token.lower_.rstrip("stndrh").isdigit())  # fmt: skip
 
 
 def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
@@ -106,14 +108,16 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
     return doc[i:end] if end > i else None
 
 
-def in_after_published(doc: Doc, cue: Span, window: int = 5) -> int | None:
-    """"published simultaneously in", "published this month in": the "in" after a bare
-    "published", past lowercase words and dates only."""
+def in_after_published(doc: Doc, cue: Span, window: int = 8) -> int | None:
+    """"published simultaneously in", "published this month in", "published today (Thursday)
+    in": the "in" after a bare "published", past lowercase words, dates and a parenthesis."""
+    depth = 0
     for i in range(cue.end, min(cue.end + window, cue.sent.end)):
         token = doc[i]
-        if token.lower_ == "in":
+        depth += (token.text == "(") - (token.text == ")")
+        if token.lower_ == "in" and depth == 0:
             return i
-        if not (token.is_lower or is_journal_filler(token)):
+        if not (depth > 0 or token.text in {"(", ")", ","} or token.is_lower or is_journal_filler(token)):
             return None
     return None
 
@@ -122,7 +126,7 @@ def find_journal(view: StudyView) -> Span | None:
     cues = [view.notes["citation"]] if "citation" in view.notes else view.terms("journal_cue")
     for cue in cues:
         named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
-        if cue.text.lower() == "published":
+        if cue[-1].lower_ in word_set("journal_cue_open_ends"):  # "published online Oct. 1 in The Lancet"
             at = in_after_published(view.doc, cue)
             if at is None:
                 continue
