@@ -581,3 +581,17 @@ def test_findings_press_release_label_text_is_no_result(nlp) -> None:
 def test_journal_after_dates_parentheses_and_inside_names(nlp, sentence: str, journal: str) -> None:
     [findings] = findings_of(nlp, f"Drug trial\n\nIn a randomized trial of 300 adults, apixaban cut strokes by 21% (hazard ratio, 0.79). {sentence}\n")
     assert findings.study.journal == journal
+
+
+@pytest.mark.parametrize(
+    "sentence,counts",
+    [
+        ("About 22,000 new cases are diagnosed each year in the U.S.", []),
+        ("The disease kills 11,000 people a year.", []),
+        ("After a year, 12 patients had relapsed.", [12]),
+    ],
+)
+def test_outcomes_a_diseases_yearly_toll_is_background(nlp, sentence: str, counts: list[int]) -> None:
+    text = f"Drug trial\n\nIn a randomized trial of 300 adults, drug X cut relapses by 21% (hazard ratio, 0.79). {sentence}\n"
+    [findings] = findings_of(nlp, text)
+    assert [o.count for o in findings.outcomes if o.count is not None] == counts

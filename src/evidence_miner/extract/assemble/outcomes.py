@@ -177,7 +177,18 @@ def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: s
         or is_breakdown_head(count)  # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_arm_count(view, count)
         or explains_nnt(view, count)
+        or is_yearly_burden(count)
     )
+
+
+def is_yearly_burden(count: Span) -> bool:
+    """"About 22,000 new cases are diagnosed each year", "11,000 deaths a year": a disease's
+    yearly toll in the population, background to the study, not its result."""
+    words = [t.lower_ for t in count.sent]
+    pairs = set(zip(words, words[1:]))
+    a_year = any(words[i : i + 2] == ["a", "year"] and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
+                 for i in range(len(words) - 1))  # "11,000 deaths a year", not "after a year"  # fmt: skip
+    return bool(pairs & {("each", "year"), ("every", "year"), ("per", "year")} or "annually" in words or a_year)
 
 
 def explains_nnt(view: StudyView, count: Span) -> bool:
