@@ -595,3 +595,18 @@ def test_outcomes_a_diseases_yearly_toll_is_background(nlp, sentence: str, count
     text = f"Drug trial\n\nIn a randomized trial of 300 adults, drug X cut relapses by 21% (hazard ratio, 0.79). {sentence}\n"
     [findings] = findings_of(nlp, text)
     assert [o.count for o in findings.outcomes if o.count is not None] == counts
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The 12-week, phase 2 clinical trial was run at 33 sites.", (12, "week")),
+        ("Families used the drug as needed over a 48-week period.", (48, "week")),
+        ("Relapse was rarer during the study (80 weeks) on the drug.", (80, "week")),
+    ],
+)
+def test_follow_up_length_of_the_study(nlp, sentence: str, expected: tuple) -> None:
+    text = f"Drug trial\n\nIn a randomized trial of 300 adults, drug X cut relapses by 21% (hazard ratio, 0.79). {sentence}\n"
+    [findings] = findings_of(nlp, text)
+    follow_up = findings.study.follow_up  # the unit is read from its text by normalise
+    assert (follow_up.value, expected[1] in follow_up.text) == (expected[0], True)

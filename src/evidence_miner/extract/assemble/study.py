@@ -281,11 +281,31 @@ def find_assessment_week(view: StudyView) -> dict | None:
 
 
 def find_study_length(view: StudyView) -> dict | None:
+    """"a 72-week trial", "the 12-week, phase 2 clinical trial", "over a 48-week period", "the
+    duration of the study (80 weeks)": the length of the study itself."""
     for duration in view.body_spans(DURATIONS):
-        nxt = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
-        if nxt in {"trial", "study"} and "-" in duration.text:
+        if ("-" in duration.text and names_study_after(view, duration)) or is_study_period(view, duration):
             return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": None}
     return None
+
+
+def names_study_after(view: StudyView, duration: Span) -> bool:
+    """A study noun after the duration, past a comma, a phase and "clinical" ("12-week, phase 2
+    clinical trial")."""
+    i = duration.end
+    while i < min(duration.end + 5, duration.sent.end) and (view.doc[i].text == "," or view.doc[i].lower_ in {"phase", "clinical"}
+                                                           or view.doc[i].like_num or view.doc[i].text in {"I", "II", "III"}):  # fmt: skip
+        i += 1
+    return i < len(view.doc) and view.doc[i].lower_ in {"trial", "study"}
+
+
+def is_study_period(view: StudyView, duration: Span) -> bool:
+    """"over a 48-week period", "the study (80 weeks)"."""
+    doc = view.doc
+    after = doc[duration.end].lower_ if duration.end < len(doc) else ""
+    lead = [t.lower_ for t in doc[max(duration.sent.start, duration.start - 3) : duration.start]]
+    in_brackets = lead[-2:] == ["study", "("] or lead[-2:] == ["trial", "("]
+    return (after == "period" and bool({"over", "during"} & set(lead))) or in_brackets
 
 
 def find_stated_follow_up(view: StudyView) -> dict | None:
