@@ -12,6 +12,8 @@ from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.records import Findings
 
 NO_STUDY_REASON = "no study design, effect size, or enrolled cohort with results was found"
+SHORT_TEXT_REASON = "the text is too short to report a study (a page fragment?)"
+MIN_STUDY_WORDS = 40
 
 
 def is_classified_study(doc: Doc, label: str, threshold: float) -> bool:
@@ -35,6 +37,16 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label:
     return [assemble_findings(view, drugs, conditions) for view in studies]
 
 
+def no_study_reason(doc: Doc, label: str) -> str:
+    """Why an article gives no record: too short to report a study, the rules found nothing (and
+    the study classifier, when there is one, scored it as no study report)."""
+    if sum(1 for t in doc if t.is_alpha) < MIN_STUDY_WORDS:
+        return SHORT_TEXT_REASON
+    if label in doc.cats:
+        return f"{NO_STUDY_REASON}, and the study classifier scored it as no study report ({label} {doc.cats[label]:.2f})"
+    return NO_STUDY_REASON
+
+
 class FindingsAssembler:
     """Sets doc._.em_findings (list of Findings as dicts) and doc._.em_no_study_reason."""
 
@@ -49,5 +61,5 @@ class FindingsAssembler:
         findings = find_findings(doc, self.drugs, self.conditions, study_label=self.study_label,
                                  study_threshold=self.study_threshold)  # fmt: skip
         doc._.em_findings = [f.model_dump(mode="json") for f in findings]
-        doc._.em_no_study_reason = None if findings else NO_STUDY_REASON
+        doc._.em_no_study_reason = None if findings else no_study_reason(doc, self.study_label)
         return doc
