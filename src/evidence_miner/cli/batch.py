@@ -86,20 +86,28 @@ def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | N
         items = skip_done(items, lookup, batch_size=settings.extract.batch_size)
     with open_results(items, settings, options, total=total, problems=problem_counts) as results:
         for result in batch_progress(results, total, summary, quiet=quiet):
-            handle_result(result, store=store, emit=emit)
+            if written_again := handle_result(result, store=store, emit=emit):
+                summary.counters["resume/records/written_again"] += written_again
             summary.add(result)
     summary.counters.update(problem_counts)
     return summary
 
 
-def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None]) -> None:
+def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None]) -> int:
+    """Store and emit one result; a document skipped by --resume emits its stored records, so
+    that the output of a resumed batch holds every record of its inputs (after a kill, the
+    records stored before it are in no other file). Returns how many stored records it emitted."""
     if result.error is not None:
         err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
     if result.skipped:
-        return
+        stored = store.get_page_records(result.url) if store is not None else []
+        for record in stored:
+            emit(record)
+        return len(stored)
     save_result(store, result)
     for record in result.records:
         emit(record)
+    return 0
 
 
 def count_processes(options: BatchOptions, total: int | None) -> int:
@@ -160,6 +168,7 @@ def summary_table(summary: RunSummary) -> Table:
             ("inputs that failed", summary.failures)]  # fmt: skip
     if summary.skipped:
         rows.append(("skipped, already done (--resume)", summary.skipped))
+        rows.append(("their stored records, written again", summary.counters["resume/records/written_again"]))
     for what, count in rows:
         table.add_row(what, str(count))
     return table

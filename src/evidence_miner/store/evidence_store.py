@@ -37,6 +37,7 @@ from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.reads import (
     count_rows,
     select_done_pages,
+    select_page_records,
     select_page_text,
     select_record,
     select_records_in_order,
@@ -110,6 +111,12 @@ class EvidenceStore(EngineAccess):
         with self._reading("Cannot read records from") as connection:
             for record_id, data in connection.execute(select_records_in_order()):
                 yield to_evidence_record(record_id, data)
+
+    def get_page_records(self, url: str) -> list[EvidenceRecord]:
+        """The records stored for the page at `url` (none for an unknown page)."""
+        with self._reading("Cannot read records from") as connection:
+            rows = connection.execute(select_page_records(url)).all()
+        return [to_evidence_record(record_id, data) for record_id, data in rows]
 
     def get_record(self, record_id: str) -> EvidenceRecord | None:
         with self._reading("Cannot read a record from") as connection:
