@@ -169,3 +169,38 @@ def test_import_bad_page_rows_and_records_outside_their_text_fail_alone(tmp_path
                            "the good lines are imported",
                   observed=f"EM321 x2 (published, text), EM322 x1; exit {result.exit_code}; "
                            f"{len(stored)}/2 good records and 1/1 good page imported")
+
+
+# -- item 15: two identical files in one batch ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def plain_nlp():
+    """The default pipeline without the NER model (a second faster to build; enough here)."""
+    from evidence_miner.extract.pipeline import build_pipeline
+
+    return build_pipeline(ner_model="none")
+
+
+def test_identical_files_keep_the_record_on_the_first_path_run_after_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain_nlp, ledger
+) -> None:
+    monkeypatch.setattr("evidence_miner.workflow.build_pipeline", lambda *args, **kwargs: plain_nlp)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (Path(__file__).resolve().parents[2] / "corpus/dev/amiodarone-thyroid-screening-cross-sectional.txt").read_text("utf-8")
+    for name in ("b.txt", "a.txt"):
+        (folder / name).write_text(text, "utf-8")
+    db, first = tmp_path / "t.db", (folder / "a.txt").resolve().as_uri()
+    for run in range(3):
+        result = run_cli("extract", str(folder), "--db", str(db), "--workers", "1", "-o", str(tmp_path / "out.jsonl"))
+        assert result.exit_code == 0, result.stderr
+        written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+        with sqlite3.connect(db) as connection:
+            owners = connection.execute("SELECT DISTINCT p.url FROM records r JOIN pages p ON p.id = r.page_id").fetchall()
+            history = connection.execute("SELECT action, page_url FROM record_history").fetchall()
+        assert written and {record["source"]["url"] for record in written} == {first}, run
+        assert owners == [(first,)] and {action for action, _ in history} == {"inserted"}, (run, history)
+        assert "b.txt has the same text as" in result.stderr and "duplicate" in result.stderr
+    ledger.record(AREA, "two identical files in one batch, extracted three times",
+                  expected="the record stays on the first path; the other file is reported as a duplicate",
+                  observed=f"record on a.txt after each of 3 runs; {len(history)} history row(s), no move")
