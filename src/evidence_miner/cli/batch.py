@@ -93,7 +93,9 @@ def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | N
     return summary
 
 
-def drop_duplicate_texts(items: Iterable[Page | ArticleResult], summary: RunSummary) -> Iterator[Page | ArticleResult]:
+def drop_duplicate_texts(
+    items: Iterable[Page | ArticleResult], summary: RunSummary
+) -> Iterator[Page | ArticleResult]:
     """The items in order without the pages whose text an earlier page of the batch has: the
     first (in input order; folders are read in sorted order) keeps the records, each later copy
     is reported and counted, so that a record no longer moves between identical pages."""

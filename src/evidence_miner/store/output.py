@@ -51,7 +51,8 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     """Temp files for `path` left by processes of this host that no longer run; removed."""
     tag = to_writer_tag()
     host_part = tag.rsplit("-", 1)[0]
-    pattern = re.compile(rf"^{re.escape(f'.{path.name}.{host_part}-')}(\d+)\.[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}$")
+    prefix, suffix = re.escape(f".{path.name}.{host_part}-"), re.escape(TEMP_SUFFIX)
+    pattern = re.compile(rf"^{prefix}(\d+)\.[A-Za-z0-9_]+{suffix}$")
     removed = []
     for candidate in path.parent.glob(f".{glob_escape(path.name)}.*{TEMP_SUFFIX}"):
         match = pattern.match(candidate.name)
@@ -71,7 +72,7 @@ def to_write_error(path: Path, exc: OSError) -> StoreError:
     if exc.errno in NO_ROOM:
         return StoreError(f"[EM324] Cannot write {str(path)!r}: the disk is full ({reason}). "
                           f"Nothing was written to {path.name} and the partial file was removed; "
-                          "free disk space (or raise the file size limit) and run the command again.")  # fmt: skip
+                          "free disk space (or raise the file size limit) and run again.")
     return StoreError(f"[EM324] Cannot write {str(path)!r}: {reason}. Nothing was written to "
                       f"{path.name}; check the folder exists and is writable, then run again.")  # fmt: skip
 
@@ -100,7 +101,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def open_atomic(path: Path, *, encoding: str = "utf-8", newline: str | None = None) -> Iterator[TextIO]:
+def open_atomic(
+    path: Path, *, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[TextIO]:
     """A text file at `path`, there only once the block succeeded (see atomic_path)."""
     with atomic_path(path) as tmp:
         try:
@@ -112,7 +115,9 @@ def open_atomic(path: Path, *, encoding: str = "utf-8", newline: str | None = No
 
 
 @contextmanager
-def open_output(path: Path | None, *, encoding: str = "utf-8", newline: str | None = None) -> Iterator[TextIO]:
+def open_output(
+    path: Path | None, *, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[TextIO]:
     """open_atomic(path), or stdout without a path."""
     if path is None:
         yield sys.stdout
