@@ -49,7 +49,8 @@ class ImportReader:
         err_console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
 
     def read_lines(self, path: Path, *, report: bool) -> Iterator[tuple[str, str]]:
-        """(where, text) of each non-blank line; long or undecodable lines reported if `report`."""
+        """(where, text) of each non-blank line; long or undecodable lines reported if `report`,
+        an unreadable file always."""
         try:
             with path.open("rb") as stream:
                 for line in iter_lines(stream, max_bytes=self.max_line_bytes):
@@ -57,11 +58,10 @@ class ImportReader:
                     text = self.decode(line, where, report=report)
                     if text is not None and text.strip():
                         yield where, text
-        except OSError as exc:
-            if report:
-                self.report(InputError(f"[EM315] Cannot read import file {str(path)!r}: "
-                                       f"{exc.strerror or exc}. Pass a JSONL file written by "
-                                       "`evidence-miner export`."))  # fmt: skip
+        except OSError as exc:  # reported in either pass: a file may go away between them
+            self.report(InputError(f"[EM315] Cannot read import file {str(path)!r}: "
+                                   f"{exc.strerror or exc}. Pass a JSONL file written by "
+                                   "`evidence-miner export`."))  # fmt: skip
 
     def decode(self, line: Line, where: str, *, report: bool) -> str | None:
         problem = None
