@@ -84,6 +84,9 @@ class CrawlSettings(Section):
     max_backoff_seconds: float = Field(default=60.0, ge=0)
     max_retry_after_seconds: float = Field(default=300.0, ge=0)
     max_crawl_delay_seconds: float = Field(default=60.0, ge=0)
+    failure_backoff_gone_hours: float = Field(default=72.0, ge=0)
+    failure_backoff_hours: float = Field(default=1.0, ge=0)
+    failure_backoff_max_hours: float = Field(default=720.0, ge=0)
     min_article_words: int = Field(default=120, ge=0)
     follow_offsite: bool = False
     tracking_parameters: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
-from evidence_miner.errors import StoreError
+from evidence_miner.errors import ConfigError, StoreError
 from evidence_miner.records import (
     Count,
     Dose,
@@ -171,6 +172,25 @@ def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     found = run("search", "--db", db, "--design", "rct", "--since", "2024-02-01", "--json")
     assert [json.loads(line)["record_id"] for line in found.stdout.splitlines()] == ["em-cli-3"]
     assert run("search", "--db", db, "--design", "rtc").exit_code == 2
+
+
+def test_search_min_n_out_of_range_is_a_coded_usage_error(db: str, tmp_path: Path) -> None:
+    result = cli("search", "--db", db, "--min-n", "1e23", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "[EM520]" in result.stderr and "'1e23'" in result.stderr and "Traceback" not in result.stderr
+    assert "--min-n 100" in result.stderr  # says what to give instead
+
+
+@pytest.mark.parametrize("value", ["100000000000000000000000", "-1", "12.5", "many", "nan", "inf"])
+def test_search_min_n_that_is_no_cohort_size_is_refused(db: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"\[EM520\] --min-n {re.escape(repr(value))}") as raised:
+        run("search", "--db", db, "--min-n", value)
+    assert raised.value.exit_code == 2
+
+
+def test_search_min_n_accepts_a_whole_number_written_with_an_exponent(db: str) -> None:
+    found = run("search", "--db", db, "--min-n", "1e3", "--json")
+    assert found.exit_code == 0 and [json.loads(line)["record_id"] for line in found.stdout.splitlines()] == ["em-cli-1"]
 
 
 def test_stats_counts_by_site_design_and_drug(db: str, tmp_path: Path) -> None:

@@ -102,6 +102,23 @@ def test_parse_interval(text: str, seconds: float) -> None:
     assert parse_interval(text) == seconds
 
 
+@pytest.mark.parametrize(("interval", "expected"), [
+    ("1000000000d", r"key 'interval': '1000000000d' is longer than a year \(365d\)"),
+    ("0.000001s", r"key 'interval': '0.000001s' is shorter than a minute \(60s\)"),
+    ("59s", r"key .interval.: .59s. is shorter than a minute"),
+    ("366d", r"key .interval.: .366d. is longer than a year"),
+])  # fmt: skip
+def test_load_sources_refuses_an_interval_out_of_bounds(tmp_path: Path, interval: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=r"\[EM702\] .*line 5, source 'news', " + expected):
+        load_sources(write(tmp_path, GOOD.replace('interval = "30m"', f'interval = "{interval}"', 1)))
+
+
+@pytest.mark.parametrize("interval", ["60s", "1m", "365d"])
+def test_load_sources_accepts_the_interval_bounds(tmp_path: Path, interval: str) -> None:
+    sources = load_sources(write(tmp_path, GOOD.replace('interval = "30m"', f'interval = "{interval}"', 1)))
+    assert sources.named("news").trigger().interval.total_seconds() == parse_interval(interval)
+
+
 @pytest.mark.parametrize("text", ["", "0", "-5m", "6 hours", "h"])
 def test_parse_interval_refuses_bad_text(text: str) -> None:
     with pytest.raises(ValueError, match="not an interval"):

@@ -12,7 +12,7 @@ import pytest
 from evidence_miner.errors import StoreError
 from evidence_miner.store import EvidenceStore, open_store, write_jsonl
 from evidence_miner.store.export import write_rows_jsonl
-from evidence_miner.store.load import PageImport, parse_import_line
+from evidence_miner.store.load import PageImport, RecordImport, parse_import_line
 from evidence_miner.store.tables import export_columns
 
 URL_B = "https://news.example/other"
@@ -119,3 +119,17 @@ def test_parse_import_line_reads_page_dates() -> None:
     assert "id" not in page.values
     assert str(page.values["published"]) == "2024-05-01"
     assert page.values["created_at"].tzinfo is not None
+
+
+def test_a_row_the_database_refuses_fails_alone(source: EvidenceStore, store: EvidenceStore, query) -> None:
+    """A value no validation caught (a cohort larger than an SQL integer) makes the database
+    refuse its batch: the rows are written again one by one and only that one fails (EM323)."""
+    lines = to_lines(source)
+    huge = json.loads(lines[1]) | {"record_id": "em-huge"}
+    huge["population"]["total"]["value"] = 10**30
+    items = [*parse_all(lines[:1]), RecordImport(parse_import_line(json.dumps(huge), "x"), "line 2 of 'r.jsonl'"),
+             *parse_all(lines[1:])]  # fmt: skip
+    result = store.import_items(items)
+    assert result.records_inserted == 4 and len(result.refused) == 1
+    assert result.refused[0].startswith("[EM323] line 2 of 'r.jsonl': the database refused this row")
+    assert query("SELECT count(*) FROM records WHERE record_id = 'em-huge'") == [(0,)]

@@ -25,7 +25,7 @@ from rich.text import Text
 from evidence_miner.cli.common import err_console
 from evidence_miner.crawl.archives import is_archive_path
 from evidence_miner.errors import InputError
-from evidence_miner.records import EvidenceRecord
+from evidence_miner.records import EvidenceRecord, Page
 from evidence_miner.settings import Settings
 from evidence_miner.store import EvidenceStore
 from evidence_miner.workflow import (
@@ -80,26 +80,56 @@ def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | N
     summary.errors.extend(("", str(p)) for p in problems)
     problem_counts: Counter = Counter()
     total = None if any(is_archive_path(path) for path in found) else len(found)
-    items = read_pages(found, settings)
+    items = drop_duplicate_texts(read_pages(found, settings), summary)
     if options.resume and store is not None:
         lookup = partial(store.find_done_pages, pipeline_version=PIPELINE_VERSION)
         items = skip_done(items, lookup, batch_size=settings.extract.batch_size)
     with open_results(items, settings, options, total=total, problems=problem_counts) as results:
         for result in batch_progress(results, total, summary, quiet=quiet):
-            handle_result(result, store=store, emit=emit)
+            if written_again := handle_result(result, store=store, emit=emit):
+                summary.counters["resume/records/written_again"] += written_again
             summary.add(result)
     summary.counters.update(problem_counts)
     return summary
 
 
-def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None]) -> None:
+def drop_duplicate_texts(
+    items: Iterable[Page | ArticleResult], summary: RunSummary
+) -> Iterator[Page | ArticleResult]:
+    """The items in order without the pages whose text an earlier page of the batch has: the
+    first (in input order; folders are read in sorted order) keeps the records, each later copy
+    is reported and counted, so that a record no longer moves between identical pages."""
+    first_url: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Page):
+            first = first_url.setdefault(item.text_sha256, item.url)
+            if first != item.url:
+                report_duplicate(item.url, first, summary)
+                continue
+        yield item
+
+
+def report_duplicate(url: str, first: str, summary: RunSummary) -> None:
+    summary.counters["read/skipped/duplicate"] += 1
+    err_console.print(f"[yellow]duplicate:[/yellow] {url} has the same text as {first}: skipped, "
+                      "its records are that page's.", highlight=False, soft_wrap=True)  # fmt: skip
+
+
+def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None]) -> int:
+    """Store and emit one result; a document skipped by --resume emits its stored records, so
+    that the output of a resumed batch holds every record of its inputs (after a kill, the
+    records stored before it are in no other file). Returns how many stored records it emitted."""
     if result.error is not None:
         err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
     if result.skipped:
-        return
+        stored = store.get_page_records(result.url) if store is not None else []
+        for record in stored:
+            emit(record)
+        return len(stored)
     save_result(store, result)
     for record in result.records:
         emit(record)
+    return 0
 
 
 def count_processes(options: BatchOptions, total: int | None) -> int:
@@ -158,8 +188,11 @@ def summary_table(summary: RunSummary) -> Table:
             ("doses", summary.counters["doses"]), ("outcomes", summary.counters["outcomes"]),
             ("adverse events", summary.counters["adverse_events"]), ("pages with no study", len(summary.no_study)),
             ("inputs that failed", summary.failures)]  # fmt: skip
+    if summary.counters["read/skipped/duplicate"]:
+        rows.append(("duplicates of an earlier input, skipped", summary.counters["read/skipped/duplicate"]))
     if summary.skipped:
         rows.append(("skipped, already done (--resume)", summary.skipped))
+        rows.append(("their stored records, written again", summary.counters["resume/records/written_again"]))
     for what, count in rows:
         table.add_row(what, str(count))
     return table

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -16,13 +12,13 @@ from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
-    atomic_output,
     cli_settings,
     err_console,
 )
 from evidence_miner.errors import ConfigError
 from evidence_miner.store import EvidenceStore, open_store
 from evidence_miner.store.export import write_csv, write_jsonl, write_parquet, write_rows_jsonl
+from evidence_miner.store.output import atomic_path, open_output
 from evidence_miner.store.tables import EXPORT_TABLES, export_columns
 
 
@@ -35,23 +31,9 @@ class ExportFormat(str, Enum):
 ExportTable = Enum("ExportTable", {name: name for name in EXPORT_TABLES}, type=str)  # type: ignore[misc]
 
 
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, moved into place only when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_jsonl(store: EvidenceStore, table: str, output: Path | None) -> int:
     """Records as evidence records (what `import` reads); other tables as one object per row."""
-    with atomic_output(output) as out:
+    with open_output(output) as out:
         if table == "records":
             return write_jsonl(store.iter_records(), out)
         names, _ = export_columns(table, json_as_text=False)
@@ -62,10 +44,7 @@ def export_csv(store: EvidenceStore, table: str, output: Path | None) -> int:
     """CSV with a header; a file gets a UTF-8 byte order mark so spreadsheets read accents."""
     names, _ = export_columns(table, json_as_text=True, csv=True)
     batches = store.iter_table_batches(table, json_as_text=True, csv=True)
-    if output is None:
-        with atomic_output(None) as out:
-            return write_csv(names, batches, out)
-    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as out:
+    with open_output(output, encoding="utf-8-sig", newline="") as out:
         return write_csv(names, batches, out)
 
 

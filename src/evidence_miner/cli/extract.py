@@ -15,12 +15,12 @@ from evidence_miner.cli.common import (
     DbOption,
     ModelOption,
     QuietOption,
-    atomic_output,
     cli_settings,
     err_console,
 )
 from evidence_miner.records import EvidenceRecord, to_json_line
 from evidence_miner.store import open_store
+from evidence_miner.store.output import open_output
 
 
 class OutputFormat(str, Enum):
@@ -61,7 +61,8 @@ def extract(
                                                 "With all cores, fewer than 200 files run in this process.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on an existing Dask cluster: tcp://HOST:PORT.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents whose text this pipeline version "
-                                         "already stored (their records are not written to the output again).")] = False,
+                                         "already stored; their stored records are written to the output "
+                                         "again, so it holds every record of the inputs.")] = False,
 ) -> None:
     """Extract evidence records from articles: JSONL on stdout by default. With --db the
     records are also stored in that database.
@@ -73,7 +74,7 @@ def extract(
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
     """
     settings = cli_settings(config, {"store": {"db": db}, "extract": {"model": model}})
-    with (open_store(settings.store.db) if db else nullcontext()) as store, atomic_output(output) as out:
+    with (open_store(settings.store.db) if db else nullcontext()) as store, open_output(output) as out:
         writer = RecordWriter(out, fmt)
         options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)

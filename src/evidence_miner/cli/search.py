@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Annotated, get_args
 
@@ -10,10 +11,13 @@ import typer
 from rich.table import Table
 
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, out_console
+from evidence_miner.errors import ConfigError
 from evidence_miner.records import Design
 from evidence_miner.store import open_store
 from evidence_miner.store.search import DoseHit, SearchFilters, SearchHit
 
+# The largest cohort size a database column holds (a signed 64-bit integer).
+MAX_COHORT = 2**63 - 1
 DesignChoice = Enum("DesignChoice", {name: name for name in get_args(Design)}, type=str)  # type: ignore[misc]
 
 
@@ -25,6 +29,21 @@ def to_dose_text(dose: DoseHit) -> str:
     words += f", {dose.route}" if dose.route else ""
     arm = ", ".join(part for part in (dose.group or "", f"n={dose.group_n}" if dose.group_n is not None else "") if part)
     return f"{words} ({arm})" if arm else words
+
+
+def parse_min_n(text: str | None) -> int | None:
+    """A whole number of people from 0 to MAX_COHORT ("1e3" is 1000); raises ConfigError."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.to_integral_value() \
+            or not 0 <= value <= MAX_COHORT:  # fmt: skip
+        raise ConfigError(f"[EM520] --min-n {text!r} is not a cohort size: give a whole number of "
+                          f"people from 0 to {MAX_COHORT}, e.g. --min-n 100.")  # fmt: skip
+    return int(value)
 
 
 def hits_table(hits: list[SearchHit]) -> Table:
@@ -44,7 +63,7 @@ def search(
     drug: Annotated[str | None, typer.Option("--drug", help="Generic name, alias or vocabulary id (DrugBank, RxNorm, MeSH, ATC); any case.")] = None,
     condition: Annotated[str | None, typer.Option("--condition", help="Words in the condition's name, or its MeSH/UMLS id.")] = None,
     design: Annotated[DesignChoice | None, typer.Option("--design", help="Study design.")] = None,  # type: ignore[valid-type]
-    min_n: Annotated[int | None, typer.Option("--min-n", min=0, help="At least this many people in the study.")] = None,
+    min_n: Annotated[str | None, typer.Option("--min-n", metavar="INTEGER", help="At least this many people in the study.")] = None,
     since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Published on or after this date (YYYY-MM-DD).")] = None,
     site: Annotated[str | None, typer.Option("--site", help="Publishing site name, e.g. Healio.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many records, newest first.")] = 50,
@@ -59,7 +78,7 @@ def search(
 
     Example: evidence-miner search --drug semaglutide --min-n 100 --since 2020-01-01
     """
-    filters = SearchFilters(drug=drug, condition=condition, design=design.value if design else None, min_n=min_n,
+    filters = SearchFilters(drug=drug, condition=condition, design=design.value if design else None, min_n=parse_min_n(min_n),
                             since=since.date() if since else None, site=site, limit=limit)  # fmt: skip
     settings = cli_settings(config, {"store": {"db": db}})
     with open_store(settings.store.db) as store:

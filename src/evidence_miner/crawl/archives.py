@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import logging
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,6 +29,8 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 GZIP_PAGE_SUFFIXES = (".txt.gz", ".html.gz", ".htm.gz")
 ARCHIVE_SUFFIXES = WARC_SUFFIXES + JSONL_SUFFIXES + GZIP_PAGE_SUFFIXES
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# The rest of a line past the limit is read (and dropped) in pieces of this size.
+SKIP_CHUNK_BYTES = 1 << 20
 
 # One document of an archive: its url and its Page, or the InputError saying why there is none.
 ArchiveItem = tuple[str, Page | InputError]
@@ -86,14 +90,52 @@ def open_maybe_gzip(path: Path) -> BinaryIO | gzip.GzipFile:
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
+@dataclass(frozen=True)
+class Line:
+    """One line of a JSON Lines file: its 1-based number and bytes (empty when too long)."""
+
+    number: int
+    data: bytes
+    too_long: bool = False
+
+
+def iter_lines(stream: BinaryIO | gzip.GzipFile, *, max_bytes: int) -> Iterator[Line]:
+    """The lines of a binary stream, none held longer than `max_bytes` (plus its newline): a
+    longer line is read on to its end in pieces, dropped, and yielded as `too_long`."""
+    for number in itertools.count(1):
+        data = stream.readline(max_bytes + 1)
+        if not data:
+            return
+        if len(data) > max_bytes and not data.endswith(b"\n"):
+            skip_to_line_end(stream)
+            yield Line(number, b"", too_long=True)
+        else:
+            yield Line(number, data)
+
+
+def skip_to_line_end(stream: BinaryIO | gzip.GzipFile) -> None:
+    while piece := stream.readline(SKIP_CHUNK_BYTES):
+        if piece.endswith(b"\n"):
+            return
+
+
 def iter_jsonl_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
-    """One page per line holding `url` and `html` or `text`; blank lines skipped."""
+    """One page per line holding `url` and `html` or `text`; blank lines skipped, a line
+    longer than `max_bytes` reported (EM820) without being read into memory."""
     file_uri = path.resolve().as_uri()
     with open_maybe_gzip(path) as stream:
-        for number, line in enumerate(stream, start=1):
-            if line.strip():
-                fallback = f"{file_uri}#line={number}"
-                yield parse_jsonl_line(line, fallback_url=fallback, max_bytes=max_bytes)
+        for line in iter_lines(stream, max_bytes=max_bytes):
+            fallback = f"{file_uri}#line={line.number}"
+            if line.too_long:
+                yield fallback, to_line_too_long(path, line.number, max_bytes)
+            elif line.data.strip():
+                yield parse_jsonl_line(line.data, fallback_url=fallback, max_bytes=max_bytes)
+
+
+def to_line_too_long(path: Path, number: int, max_bytes: int) -> InputError:
+    return InputError(
+        f"[EM820] line {number} of {str(path)!r} is longer than {max_bytes} bytes; it was skipped "
+        "unread. Raise input.max_file_bytes if it really is one document, or remove the line.")
 
 
 def parse_jsonl_line(line: bytes, *, fallback_url: str, max_bytes: int) -> ArchiveItem:

@@ -13,9 +13,11 @@ import re
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from evidence_miner.crawl.discover import FEED, PAGE, SITEMAP, Link, parse_web_date
 from evidence_miner.crawl.document import ARTICLE, UNKNOWN, Document, read_document, to_read_options
@@ -33,6 +35,7 @@ from evidence_miner.crawl.state import (
     SKIPPED,
     CrawlState,
     DocumentValues,
+    FailureValues,
     FetchEntry,
     FrontierItem,
     Step,
@@ -59,6 +62,8 @@ CLAIM_LIMIT = 2_000
 CLAIM_EVERY_SECONDS = 0.5
 MAX_IDLE_WAIT = 1.0
 RATE_WINDOW_FETCHES = 50
+GONE_STATUSES = frozenset({404, 410})
+NETWORK_FAILURES = frozenset({"timeout", "connection", "dns"})
 
 
 @dataclass
@@ -141,6 +146,7 @@ class Crawler:
         self.on_progress = on_progress
         self.seen: set[str] = set()
         self.pending: dict[str, Pending] = {}
+        self.failed_before: dict[str, Mapping[str, Any]] = {}  # URLs retried after a failure
         self.texts: dict[str, str] = {}
         self.inflight: dict[Future, Job] = {}
         self.dispatched = 0
@@ -211,9 +217,10 @@ class Crawler:
             return
         self.last_claim, self.dirty = now, False
         skip = self.hosts.full_hosts(CLAIM_PER_HOST // 2)
-        for row in self.state.claim(self.run_id, CLAIM_LIMIT, per_host=CLAIM_PER_HOST, skip_hosts=skip):
+        rows = self.state.claim(self.run_id, CLAIM_LIMIT, per_host=CLAIM_PER_HOST, skip_hosts=skip)
+        self.stats.queued -= len(rows)
+        for row in self.hold_back_failed(rows):
             self.hosts.add(to_frontier_item(row))
-            self.stats.queued -= 1
 
     def report(self) -> None:
         self.stats.queued = max(self.stats.queued, 0)
@@ -267,6 +274,47 @@ class Crawler:
         self.stats.counters["fetch/failed/private_address"] += 1
         self.stats.failed += 1
         self.apply(Step(settle=(item["url"], FAILED, refusal)))
+
+    # -- failures remembered between runs -----------------------------------------------
+
+    def hold_back_failed(self, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The claimed rows to fetch now. A URL that failed in an earlier run is settled as
+        skipped, without a request, until its retry time (a start URL is always fetched)."""
+        memos = self.state.failures([row["url"] for row in rows]) if rows else {}
+        now, keep = datetime.now(UTC), []
+        for row in rows:
+            memo = memos.get(row["url"])
+            if memo is not None and row["hint"] != START and to_aware(memo["retry_at"]) > now:
+                self.skip_failed(row["url"], memo)
+                continue
+            if memo is not None:
+                self.failed_before[row["url"]] = memo
+            keep.append(row)
+        return keep
+
+    def skip_failed(self, url: str, memo: Mapping[str, Any]) -> None:
+        self.stats.counters["fetch/skipped/backoff"] += 1
+        self.stats.skipped += 1
+        retry_at = to_aware(memo["retry_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        reason = f"{memo['reason']} {memo['failures']} time(s) in a row; not asked before {retry_at}"
+        self.apply(Step(settle=(url, SKIPPED, reason)))
+
+    def remember_failure(self, step: Step, url: str, response: Response, outcome: str) -> None:
+        """Add to a FAILED step when to ask for the URL again (see to_backoff_hours)."""
+        previous = self.failed_before.pop(url, None)
+        failures = int(previous["failures"]) + 1 if previous else 1
+        hours = to_backoff_hours(response, self.settings, failures)
+        if hours > 0:
+            now = datetime.now(UTC)
+            retry_at = now + timedelta(hours=hours)
+            step["failure"] = (url, FailureValues(status=response.status, reason=outcome[:32],
+                                                  failures=failures, failed_at=now, retry_at=retry_at))
+
+    def forget_recovered(self, step: Step) -> None:
+        """A URL that failed before and is settled otherwise now: its failures are forgotten."""
+        settled = step.get("settle")
+        if settled is not None and settled[1] != FAILED and self.failed_before.pop(settled[0], None):
+            step["recovered"] = settled[0]
 
     def validators_for(self, url: str) -> Validators | None:
         known = self.state.document(url)
@@ -385,8 +433,11 @@ class Crawler:
         elif state == SKIPPED:
             self.stats.skipped += 1
         log.info("%s: %s", item["url"], message or outcome, extra={"stage": "crawl", "url": item["url"]})
-        self.apply(Step(fetch=to_fetch_entry(response, outcome, message),
-                        settle=(item["url"], state, message or outcome)))  # fmt: skip
+        step = Step(fetch=to_fetch_entry(response, outcome, message),
+                    settle=(item["url"], state, message or outcome))  # fmt: skip
+        if state == FAILED:
+            self.remember_failure(step, item["url"], response, outcome)
+        self.apply(step)
 
     def handle_unchanged(self, item: FrontierItem, response: Response) -> None:
         """304: nothing to read; the links it had last time are followed again."""
@@ -549,10 +600,30 @@ class Crawler:
         return None
 
     def apply(self, step: Step) -> None:
+        self.forget_recovered(step)
         new = self.state.apply(self.run_id, step)
         self.dirty = self.dirty or new > 0
         self.stats.queued += new
         self.stats.counters["discover/queued"] += new
+
+
+def to_backoff_hours(response: Response, settings: CrawlSettings, failures: int) -> float:
+    """Hours before later runs ask again for a URL that failed `failures` times in a row: a
+    404/410 waits failure_backoff_gone_hours, another HTTP error or a network failure
+    failure_backoff_hours, doubled for each further failure, at most failure_backoff_max_hours.
+    0 for failures not remembered (a refused address, a body too large, a redirect loop)."""
+    if response.status in GONE_STATUSES:
+        base = settings.failure_backoff_gone_hours
+    elif (response.status or 0) >= 400 or response.error in NETWORK_FAILURES:
+        base = settings.failure_backoff_hours
+    else:
+        return 0.0
+    return min(base * 2.0 ** min(failures - 1, 32), settings.failure_backoff_max_hours)
+
+
+def to_aware(moment: datetime) -> datetime:
+    """A stored time as UTC (a driver may hand back a naive one)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def to_document_values(

@@ -8,6 +8,7 @@ from the last step applied, and nothing is stored twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol, TypedDict
 
 # Frontier states. "active" rows were handed to a crawl process; a resumed run queues them again.
@@ -54,6 +55,16 @@ class DocumentValues(TypedDict, total=False):
     body: str | None  # robots.txt only, so that a 304 can reuse it
 
 
+class FailureValues(TypedDict):
+    """A URL whose fetch failed: how, how many runs in a row, and when to ask for it again."""
+
+    status: int | None  # the HTTP status, None for a network error
+    reason: str  # counter key: "failed/404", "failed/timeout", ...
+    failures: int
+    failed_at: datetime
+    retry_at: datetime
+
+
 def to_frontier_item(row: Mapping[str, Any]) -> FrontierItem:
     """A FrontierItem from a row CrawlState.claim returned."""
     return FrontierItem(
@@ -71,6 +82,8 @@ class Step(TypedDict, total=False):
     documents: dict[str, DocumentValues]  # url -> values to upsert
     links: tuple[str, list[tuple[str, str]]]  # a document's url, its (target url, hint) links
     enqueue: list[FrontierItem]  # new rows; URLs already in the run's frontier are ignored
+    failure: tuple[str, FailureValues]  # a URL that failed: remember it (replaces what was)
+    recovered: str  # a URL that failed before and was fetched now: forget its failures
 
 
 class CrawlState(Protocol):
@@ -103,5 +116,9 @@ class CrawlState(Protocol):
         ...
 
     def links_of(self, url: str) -> list[tuple[str, str]]: ...
+
+    def failures(self, urls: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
+        """FailureValues fields of the URLs among these that failed when last fetched."""
+        ...
 
     def count_states(self, run_id: int) -> dict[str, int]: ...

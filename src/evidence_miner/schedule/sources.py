@@ -15,6 +15,10 @@ from evidence_miner.errors import ConfigError
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Shortest and longest interval between two runs: a crawl more often than once a minute is a
+# mistake (and impolite), and APScheduler cannot schedule past its datetime range.
+MIN_INTERVAL_SECONDS = 60.0
+MAX_INTERVAL_SECONDS = 365 * 86400.0
 
 
 class Politeness(BaseModel):
@@ -45,7 +49,7 @@ class Source(BaseModel):
     @classmethod
     def check_interval(cls, value: str | None) -> str | None:
         if value is not None:
-            parse_interval(value)
+            check_interval_bounds(value, parse_interval(value))
         return value
 
     @field_validator("cron")
@@ -111,6 +115,16 @@ def parse_interval(text: str) -> float:
             f'{text!r} is not an interval; write a number with s, m, h or d, e.g. "6h"'
         )
     return float(match.group(1)) * INTERVAL_UNITS[match.group(2) or "s"]
+
+
+def check_interval_bounds(text: str, seconds: float) -> None:
+    """Raise ValueError for an interval shorter than a minute or longer than a year."""
+    if seconds < MIN_INTERVAL_SECONDS:
+        raise ValueError(f'{text!r} is shorter than a minute (60s); runs that close together '
+                         'are impolite to the site. Give at least "1m"')
+    if seconds > MAX_INTERVAL_SECONDS:
+        raise ValueError(f'{text!r} is longer than a year (365d); give at most "365d", '
+                         'or run the crawl by hand (`crawl --sources --source NAME`)')
 
 
 def load_sources(path: Path) -> SourcesFile:

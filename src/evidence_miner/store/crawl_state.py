@@ -1,7 +1,8 @@
 """The crawler's durable state in the store: runs, frontier, fetch log, documents and links.
 
 Implements the crawl stage's CrawlState protocol (crawl/state.py) with plain dicts, so the
-store does not import the crawl stage. Tables are created by migration 0002_crawl_state.
+store does not import the crawl stage. Tables are created by migrations 0002_crawl_state
+and 0005_crawl_failures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     delete,
     func,
     insert,
@@ -44,6 +46,10 @@ DOCUMENT_FIELDS = (
     "kind", "etag", "last_modified", "content_sha256", "text_sha256", "stored_url", "body",
 )  # fmt: skip
 FRONTIER_FIELDS = ("url", "host", "depth", "hint", "source_url", "attempts")
+FAILURE_FIELDS = ("status", "reason", "failures", "failed_at", "retry_at")
+# Hints and document kinds of what is likely new on a recrawl (the crawl stage's names).
+INDEX_HINTS = ("start", "feed", "sitemap")
+INDEX_KINDS = ("feed", "sitemap")
 
 
 class CrawlRunRow(Base):
@@ -127,6 +133,19 @@ class CrawlLinkRow(Base):
     hint: Mapped[str] = mapped_column(String(16))
 
 
+class CrawlFailureRow(Base):
+    """A URL whose last fetch failed, how many runs in a row, and when to ask for it again."""
+
+    __tablename__ = "crawl_failures"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    failures: Mapped[int] = mapped_column(Integer)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retry_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -194,6 +213,7 @@ class SqlCrawlState(EngineAccess):
                 upsert_document(connection, url, values, now=now)
             if "links" in step:
                 replace_links(connection, *step["links"])
+            write_failure_memory(connection, step)
             return enqueue(connection, run_id, step.get("enqueue", []), now=now)
 
     def document(self, url: str) -> dict[str, Any] | None:
@@ -227,6 +247,17 @@ class SqlCrawlState(EngineAccess):
             ).all()
         return [(row.target_url, row.hint) for row in rows]
 
+    def failures(self, urls: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """FailureValues fields of the URLs among these that failed when last fetched."""
+        columns = [getattr(CrawlFailureRow, f) for f in FAILURE_FIELDS]
+        found: dict[str, dict[str, Any]] = {}
+        with self._reading("Cannot read crawl failures from") as connection:
+            for chunk in chunked(list(urls)):
+                query = select(CrawlFailureRow.url, *columns).where(CrawlFailureRow.url.in_(chunk))
+                found.update({row.url: {f: getattr(row, f) for f in FAILURE_FIELDS}
+                              for row in connection.execute(query)})  # fmt: skip
+        return found
+
     def count_states(self, run_id: int) -> dict[str, int]:
         with self._reading("Cannot count the crawl frontier in") as connection:
             rows = connection.execute(
@@ -248,13 +279,16 @@ class SqlCrawlState(EngineAccess):
 
 
 def select_claimable(run_id: int, limit: int, per_host: int, skip_hosts: Sequence[str]) -> Select:
-    """QUEUED rows numbered within their host, so that one big host cannot starve the rest."""
+    """QUEUED rows numbered within their host, so that one big host cannot starve the rest;
+    what is likely new comes first (see to_claim_priority), then the oldest."""
     columns = [getattr(CrawlFrontierRow, f) for f in FRONTIER_FIELDS]
+    priority = to_claim_priority().label("priority")
     rank = func.row_number().over(
-        partition_by=CrawlFrontierRow.host, order_by=CrawlFrontierRow.id
+        partition_by=CrawlFrontierRow.host, order_by=(priority, CrawlFrontierRow.id)
     ).label("rank")
     queued = (
-        select(CrawlFrontierRow.id, *columns, rank)
+        select(CrawlFrontierRow.id, *columns, priority, rank)
+        .outerjoin(CrawlDocumentRow, CrawlDocumentRow.url == CrawlFrontierRow.url)
         .where(CrawlFrontierRow.run_id == run_id, CrawlFrontierRow.state == QUEUED)
         .where(CrawlFrontierRow.host.not_in(list(skip_hosts)))
         .subquery()
@@ -262,9 +296,31 @@ def select_claimable(run_id: int, limit: int, per_host: int, skip_hosts: Sequenc
     return (
         select(queued.c.id, *[queued.c[f] for f in FRONTIER_FIELDS])
         .where(queued.c.rank <= per_host)
-        .order_by(queued.c.id)
+        .order_by(queued.c.priority, queued.c.id)
         .limit(limit)
     )
+
+
+def to_claim_priority() -> Any:
+    """Order of a recrawl, most likely new first: start URLs, feeds and sitemaps (0); section
+    and listing pages (1); URLs never fetched, or not stored yet (2); known articles and other
+    documents, likely unchanged (3)."""
+    return case(
+        (CrawlFrontierRow.hint.in_(INDEX_HINTS) | CrawlDocumentRow.kind.in_(INDEX_KINDS), 0),
+        (CrawlDocumentRow.kind == "listing", 1),
+        (CrawlDocumentRow.url.is_(None) | (CrawlDocumentRow.kind == "pending"), 2),
+        else_=3,
+    )
+
+
+def write_failure_memory(connection: Connection, step: Mapping[str, Any]) -> None:
+    """A step's `failure` (upserted) and `recovered` (deleted) URLs."""
+    if "recovered" in step:
+        connection.execute(delete(CrawlFailureRow).where(CrawlFailureRow.url == step["recovered"]))
+    if "failure" in step:
+        url, values = step["failure"]
+        connection.execute(delete(CrawlFailureRow).where(CrawlFailureRow.url == url))
+        connection.execute(insert(CrawlFailureRow).values(url=url, **values))
 
 
 def insert_run(connection: Connection, starts: list[str]) -> int:

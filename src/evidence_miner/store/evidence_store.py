@@ -19,7 +19,14 @@ from evidence_miner.store.access import EngineAccess
 from evidence_miner.store.crawl_state import SqlCrawlState
 from evidence_miner.store.engine import create_store_engine
 from evidence_miner.store.failures import DATABASE_ERRORS, raise_store_errors
-from evidence_miner.store.load import ImportItem, LoadResult, write_import_batch
+from evidence_miner.store.load import (
+    ROW_VALUE_ERRORS,
+    ImportItem,
+    LoadResult,
+    is_row_refused,
+    to_refused_row,
+    write_import_batch,
+)
 from evidence_miner.store.migrate import (
     migrate_to_head,
     migrate_to_revision,
@@ -30,6 +37,7 @@ from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.reads import (
     count_rows,
     select_done_pages,
+    select_page_records,
     select_page_text,
     select_record,
     select_records_in_order,
@@ -104,6 +112,12 @@ class EvidenceStore(EngineAccess):
             for record_id, data in connection.execute(select_records_in_order()):
                 yield to_evidence_record(record_id, data)
 
+    def get_page_records(self, url: str) -> list[EvidenceRecord]:
+        """The records stored for the page at `url` (none for an unknown page)."""
+        with self._reading("Cannot read records from") as connection:
+            rows = connection.execute(select_page_records(url)).all()
+        return [to_evidence_record(record_id, data) for record_id, data in rows]
+
     def get_record(self, record_id: str) -> EvidenceRecord | None:
         with self._reading("Cannot read a record from") as connection:
             data = connection.execute(select_record(record_id)).scalar_one_or_none()
@@ -151,9 +165,31 @@ class EvidenceStore(EngineAccess):
         """Upsert pages (by url) and records (by record_id), one transaction per batch."""
         total = LoadResult()
         for batch in to_batches(items, batch_size):
-            with self._writing("Cannot import into") as connection:
-                total.add(write_import_batch(connection, batch, now=now_utc()))
-        log.info("Imported into %s: %s", self.url, total, extra={"stage": "store"})
+            try:
+                total.add(self._import_batch(batch))
+            except (StoreError, *ROW_VALUE_ERRORS) as exc:
+                if len(batch) == 1 or not is_row_refused(exc):
+                    raise
+                total.add(self._import_one_by_one(batch))
+        log.info("Imported into %s: %s", self.url, total.model_dump(exclude={"refused"}),
+                 extra={"stage": "store"})  # fmt: skip
+        return total
+
+    def _import_batch(self, batch: list[ImportItem]) -> LoadResult:
+        with self._writing("Cannot import into") as connection:
+            return write_import_batch(connection, batch, now=now_utc())
+
+    def _import_one_by_one(self, batch: list[ImportItem]) -> LoadResult:
+        """A batch the database refused, again one row per transaction: the row it refuses
+        fails alone (EM323); a full disk or a lost database still stops the import."""
+        total = LoadResult()
+        for item in batch:
+            try:
+                total.add(self._import_batch([item]))
+            except (StoreError, *ROW_VALUE_ERRORS) as exc:
+                if not is_row_refused(exc):
+                    raise
+                total.refused.append(to_refused_row(item, exc))
         return total
 
     def search(self, filters: SearchFilters) -> list[SearchHit]:

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Connection, Date, DateTime, Table, bindparam, delete, insert, select, update
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError, StatementError
 
 from evidence_miner.errors import StoreError
 from evidence_miner.records import EvidenceRecord
+from evidence_miner.store.import_rows import (  # noqa: F401 - parse_import_line is public here too
+    ImportItem,
+    PageImport,
+    RecordImport,
+    parse_import_line,
+)
 from evidence_miner.store.rows import Values, to_child_rows, to_record_values
 from evidence_miner.store.save import to_history_values, write_history
-from evidence_miner.store.schema import CHILD_TABLES, PAGE_STATUSES, PageRow, RecordRow
+from evidence_miner.store.schema import CHILD_TABLES, PageRow, RecordRow
 
 log = logging.getLogger(__name__)
 
-PAGE_KEYS_REQUIRED = {"url", "status"}
-PAGE_KEYS_IGNORED = {"id"}
-
-
-@dataclass(frozen=True)
-class PageImport:
-    """One row of a `pages` export, as column values ready to write."""
-
-    values: dict[str, Any]
-
-
-ImportItem = EvidenceRecord | PageImport
-
 
 class LoadResult(BaseModel):
-    """What loading one batch did."""
+    """What loading one batch did, and the coded message of each row it refused."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -42,81 +36,106 @@ class LoadResult(BaseModel):
     records_updated: int = 0
     records_unchanged: int = 0
     pages_written: int = 0
+    refused: list[str] = Field(default_factory=list)
 
     def add(self, other: LoadResult) -> None:
         for name in LoadResult.model_fields:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def parse_import_line(line: str, where: str) -> ImportItem:
-    """A record (has `record_id` and `source`) or a page row (has `url` and `status`)."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise StoreError(f"[EM309] {where} is not JSON ({exc.msg}). Pass a file written by "
-                         "`evidence-miner export --format jsonl`.") from exc  # fmt: skip
-    if isinstance(data, dict) and "record_id" in data and "source" in data:
-        return parse_record(data, where)
-    if isinstance(data, dict) and PAGE_KEYS_REQUIRED <= data.keys():
-        return PageImport(values=to_page_column_values(data, where))
-    raise StoreError(
-        f"[EM309] {where} is neither an evidence record (record_id, source, ...) nor a page row "
-        "(url, status, ...). Pass a file written by `evidence-miner export --format jsonl` "
-        "(--table records or --table pages)."
-    )
-
-
-def parse_record(data: dict[str, Any], where: str) -> EvidenceRecord:
-    try:
-        return EvidenceRecord.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(part) for part in first["loc"])
-        raise StoreError(
-            f"[EM309] {where} is not a valid evidence record ({exc.error_count()} errors, "
-            f"first at {place}: {first['msg']}). Fix the line or export it again."
-        ) from exc
-
-
-def to_page_column_values(data: dict[str, Any], where: str) -> Values:
-    """Page columns from an exported row: dates parsed, the source database's id dropped."""
-    columns = PageRow.__table__.columns
-    unknown = set(data) - set(columns.keys())
-    if unknown or data["status"] not in PAGE_STATUSES:
-        problem = f"unknown columns {sorted(unknown)}" if unknown else f"status {data['status']!r}"
-        raise StoreError(f"[EM309] {where} is not a page row of this store ({problem}). "
-                         "Export it with the same evidence-miner version.")  # fmt: skip
-    values = {}
-    for name, value in data.items():
-        if name not in PAGE_KEYS_IGNORED:
-            values[name] = to_column_value(columns[name].type, value, where)
-    return values
-
-
-def to_column_value(sql_type: Any, value: Any, where: str) -> Any:
-    if value is None or not isinstance(value, str):
-        return value
-    try:
-        if isinstance(sql_type, DateTime) or isinstance(getattr(sql_type, "impl", None), DateTime):
-            return datetime.fromisoformat(value)
-        if isinstance(sql_type, Date):
-            return date.fromisoformat(value)
-    except ValueError as exc:
-        raise StoreError(f"[EM309] {where} has a malformed date {value!r}. "
-                         "Use ISO 8601 dates (2024-05-01).") from exc  # fmt: skip
-    return value
-
-
 def write_import_batch(connection: Connection, items: list[ImportItem], *, now: datetime
                        ) -> LoadResult:
     """Pages first (upsert by url), then records (upsert by record_id), in the caller's
-    transaction; a record whose page is missing gets a page built from its `source`."""
+    transaction; a record whose page is missing gets a page built from its `source`, a record
+    with a span outside its page's text is refused (EM322)."""
     pages = [item.values for item in items if isinstance(item, PageImport)]
-    records = list({r.record_id: r for r in items if isinstance(r, EvidenceRecord)}.values())
+    records = list({r.record.record_id: r for r in map(to_record_import, items) if r}.values())
     result = LoadResult(pages_written=upsert_pages(connection, pages, now=now))
-    if records:
-        result.add(write_records(connection, records, now=now))
+    lengths = read_text_lengths(connection, list({r.record.source.url for r in records}))
+    fitting = []
+    for item in records:
+        problem = find_span_outside(item, lengths.get(item.record.source.url))
+        if problem:
+            result.refused.append(problem)
+        else:
+            fitting.append(item.record)
+    if fitting:
+        result.add(write_records(connection, fitting, now=now))
     return result
+
+
+def to_where(item: ImportItem) -> str:
+    """Where an import item was read, for a message."""
+    if isinstance(item, EvidenceRecord):
+        return f"record {item.record_id!r}"
+    if isinstance(item, PageImport) and not item.where:
+        return f"page {item.values.get('url')!r}"
+    return item.where
+
+
+# Raised by a driver while it binds one row's values (a number too large for SQLite's INTEGER).
+ROW_VALUE_ERRORS = (OverflowError, TypeError, ValueError)
+
+
+def is_row_refused(exc: BaseException) -> bool:
+    """The database refused a row's values (a constraint, a type, a range), as opposed to
+    being full, locked or unreachable: retrying the rows one by one isolates the bad one."""
+    cause = exc.__cause__ if isinstance(exc, StoreError) else exc
+    if isinstance(exc, StoreError) and str(exc).startswith("[EM316]"):
+        return False
+    if isinstance(cause, OperationalError | InterfaceError):
+        return False
+    refused = (StatementError, sqlite3.Error, *ROW_VALUE_ERRORS)
+    return isinstance(cause, refused) and not isinstance(cause, sqlite3.OperationalError)
+
+
+def to_refused_row(item: ImportItem, exc: BaseException) -> str:
+    cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+    reason = str(getattr(cause, "orig", None) or cause).strip().splitlines()[0]
+    return (f"[EM323] {to_where(item)}: the database refused this row ({reason}); it was not "
+            "imported and the other lines were. Fix the line or export it again.")
+
+
+def to_record_import(item: ImportItem) -> RecordImport | None:
+    if isinstance(item, EvidenceRecord):
+        return RecordImport(item, f"record {item.record_id!r}")
+    return item if isinstance(item, RecordImport) else None
+
+
+def read_text_lengths(connection: Connection, urls: list[str]) -> dict[str, int]:
+    """Characters of the text of each of these pages that has one."""
+    query = select(PageRow.url, func.length(PageRow.text)).where(
+        PageRow.url.in_(urls), PageRow.text.is_not(None))  # fmt: skip
+    return {url: int(length) for url, length in connection.execute(query)}
+
+
+def find_span_outside(item: RecordImport, length: int | None) -> str | None:
+    """The EM322 message when a span of the record ends past its page's text (of `length`
+    characters; None: the page has no text yet, nothing to check against)."""
+    if length is None:
+        return None
+    ends = [(span, path) for span, path in iter_spans(item.record.model_dump()) if span[1] > length]
+    if not ends:
+        return None
+    span, path = ends[0]
+    return (f"[EM322] {item.where}: record {item.record.record_id!r} has a span {list(span)} at "
+            f"{path} outside the text of its page {item.record.source.url!r} ({length} "
+            "characters); it was not imported. Import the pages export written with these "
+            "records, or export both again.")  # fmt: skip
+
+
+def iter_spans(value: Any, path: str = "") -> Iterator[tuple[tuple[int, int], str]]:
+    """Every `span` of a dumped record, with where it is (`adverse_events.0.span`)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key == "span" and isinstance(item, tuple | list) and len(item) == 2:
+                yield (int(item[0]), int(item[1])), where
+            else:
+                yield from iter_spans(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from iter_spans(item, f"{path}.{index}")
 
 
 def upsert_pages(connection: Connection, pages: list[Values], *, now: datetime) -> int:

@@ -45,6 +45,16 @@ def select_records_in_order() -> Select[Any]:
     )
 
 
+def select_page_records(url: str) -> Select[Any]:
+    """The records of the page at `url`, by record id."""
+    return (
+        select(RecordRow.record_id, RecordRow.record)
+        .join(PageRow, PageRow.id == RecordRow.page_id)
+        .where(PageRow.url == url)
+        .order_by(RecordRow.record_id)
+    )
+
+
 def select_record(record_id: str) -> Select[Any]:
     return select(RecordRow.record).where(RecordRow.record_id == record_id)
 
@@ -80,7 +90,6 @@ def count_rows(connection: Connection) -> dict[str, int]:
     query = select(*(count.scalar_subquery().label(name) for name, count in counters.items()))
     row = connection.execute(query).one()
     return {name: int(value) for name, value in row._mapping.items()}
-
 
 
 def select_done_pages(urls: list[str], *, pipeline_version: str) -> Select[Any]:

@@ -35,7 +35,7 @@ class SearchFilters(BaseModel):
     drug: str | None = Field(default=None, description="name, alias or vocabulary id")
     condition: str | None = Field(default=None, description="part of a name, or an id")
     design: str | None = None
-    min_n: int | None = Field(default=None, ge=0)
+    min_n: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what a BIGINT holds
     since: date | None = None
     site: str | None = None
     limit: int = Field(default=50, ge=1)
