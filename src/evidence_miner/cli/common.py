@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,16 +76,8 @@ def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) 
 @contextmanager
 def atomic_output(path: Path | None) -> Iterator[TextIO]:
     """Write to a temporary file beside `path` and move it into place only on success;
-    without a path, write to stdout."""
-    if path is None:
-        yield sys.stdout
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            yield out
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    without a path, write to stdout (store/output.py: one atomic writer for every output)."""
+    from evidence_miner.store.output import open_output
+
+    with open_output(path) as out:
+        yield out

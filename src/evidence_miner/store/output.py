@@ -80,7 +80,12 @@ def to_write_error(path: Path, exc: OSError) -> StoreError:
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temp path beside `path`, moved into place when the block succeeds and removed when it
-    fails; an OSError of the block or the move is a StoreError [EM324]."""
+    fails; an OSError of the block or the move is a StoreError [EM324]. A path that exists and is
+    no regular file (/dev/null, a named pipe) is written as it is: moving a file over it would
+    replace the device."""
+    if path.exists() and not path.is_file():
+        yield path
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(path)

@@ -1,0 +1,37 @@
+"""Outputs move into place only on success, and a special file (a named pipe, /dev/null) is
+written as it is, never replaced by a regular file."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+from evidence_miner.store.output import open_atomic
+
+
+def test_open_atomic_writes_into_a_named_pipe_without_replacing_it(tmp_path: Path) -> None:
+    pipe = tmp_path / "out.jsonl"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text("utf-8")))
+    reader.start()
+    with open_atomic(pipe) as out:
+        out.write('{"a": 1}\n')
+    reader.join(timeout=10)
+    assert received == ['{"a": 1}\n']
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_open_atomic_leaves_a_regular_file_untouched_when_the_block_fails(tmp_path: Path) -> None:
+    target = tmp_path / "records.jsonl"
+    target.write_text("precious\n", "utf-8")
+    try:
+        with open_atomic(target) as out:
+            out.write("half")
+            raise RuntimeError("stop")
+    except RuntimeError:
+        pass
+    assert target.read_text("utf-8") == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["records.jsonl"]
