@@ -17,7 +17,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from evidence_miner.crawl.security import AddressPolicy
+from evidence_miner.crawl.security import AddressPolicy, parse_endpoint
 from evidence_miner.crawl.urls import host_key, is_web_url
 from evidence_miner.errors import FetchError
 from evidence_miner.settings import CrawlSettings
@@ -146,7 +146,11 @@ class Fetcher:
         """The same-host URL to request next, or None (done, an error, or another host's URL)."""
         if response.error or response.status not in REDIRECT_STATUSES or not response.location:
             return None
-        target = urljoin(current, response.location)
+        try:
+            target = to_redirect_target(current, response.location)
+        except FetchError as exc:
+            fail(response, error_key(exc), str(exc))
+            return None
         response.location = target
         if not is_web_url(target) or host_key(target) != host_key(current):
             return None
@@ -198,6 +202,27 @@ class Fetcher:
                  "Check the URL and that the site is up.")
 
 
+def to_redirect_target(current: str, location: str) -> str:
+    """The absolute URL a Location header points to (a non-web one as it is). FetchError
+    [EM621] when it is no usable URL (port 99999, "http://[::1"), [EM620] when ambiguous."""
+    try:
+        target = urljoin(current, location.strip())
+        if is_web_url(target):
+            parse_endpoint(target)
+    except FetchError as exc:
+        if str(exc).startswith("[EM620]"):
+            raise
+        reason = str(exc.__cause__ or "not an http(s) URL")
+    except ValueError as exc:
+        reason = str(exc)
+    else:
+        return target
+    raise FetchError(
+        f"[EM621] {current!r} redirects to {location!r}, which is no usable URL ({reason}). "
+        "Nothing to do but report it to the site; the crawl goes on without it."
+    )
+
+
 def fail(response: Response, key: str, message: str) -> None:
     response.error = key
     response.message = message
@@ -209,13 +234,23 @@ def error_key(exc: FetchError) -> str:
     """Counter key of one of our own FetchErrors, from its code."""
     text = str(exc)
     keys = {"[EM603]": "private_address", "[EM602]": "dns", "[EM606]": "too_large",
-            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection"}  # fmt: skip
+            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection",
+            "[EM620]": "ambiguous_url", "[EM621]": "bad_redirect", "[EM601]": "bad_url"}  # fmt: skip
     return next((key for code, key in keys.items() if text.startswith(code)), "fetch_error")
+
+
+class OneHopSession(requests.Session):
+    """A Session that never reads a Location header itself: `Fetcher.next_hop` does, one hop at
+    a time (requests would parse it even with allow_redirects=False, and raise ValueError on
+    "http://[::1")."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
 
 
 def build_session(settings: CrawlSettings) -> requests.Session:
     """A Session with our User-Agent; environment proxies and .netrc are not used."""
-    session = requests.Session()
+    session = OneHopSession()
     session.trust_env = False  # a proxy would resolve hosts itself, defeating the address check
     session.headers.update({"User-Agent": settings.user_agent_string, "Accept": ACCEPT})
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(2, settings.concurrency_per_host))

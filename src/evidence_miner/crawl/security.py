@@ -1,4 +1,8 @@
-"""Refuse hosts on private, loopback or link-local addresses unless a start URL is on one."""
+"""Refuse hosts on private, loopback or link-local addresses unless a start URL is on one.
+
+A URL is parsed once, the way requests will send it (`parse_endpoint`); a URL that the standard
+library reads as another host or port (`http://127.0.0.1:8801\\@news.example/`) is refused.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,59 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import idna
+import requests
+
 from evidence_miner.errors import FetchError
 
 log = logging.getLogger(__name__)
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 PUBLIC = "public"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL as requests sends it, and the host and port it connects to."""
+
+    url: str
+    scheme: str
+    host: str  # lowercase, IDNA-encoded, an IPv6 address without brackets
+    port: int
+
+
+def parse_endpoint(url: str) -> Endpoint:
+    """The one parse of a URL that both the address check and the connection use. FetchError
+    [EM601] when it is no http(s) URL (or a bad port), [EM620] when the standard library reads
+    another host or port in it than requests does."""
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+        sent, given = urlsplit(str(prepared.url)), urlsplit(url)
+        sent_port, given_port = sent.port, given.port
+    except (requests.RequestException, ValueError, UnicodeError) as exc:
+        raise FetchError(f"[EM601] {url!r} is not a usable http(s) URL ({exc}). Fix the URL.") from exc
+    scheme = sent.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not sent.hostname:
+        raise FetchError(f"[EM601] {url!r} is not an http(s) URL. Give a URL such as https://example.org/.")
+    if (to_ascii_host(given.hostname or ""), given_port) != (sent.hostname, sent_port):
+        raise FetchError(
+            f"[EM620] Refused {url!r}: it names host {given.hostname!r} to one URL parser and "
+            f"{sent.hostname!r} to another (a backslash or an encoded character in the host). "
+            "Such URLs are refused; give the URL without them."
+        )
+    return Endpoint(str(prepared.url), scheme, sent.hostname, sent_port or DEFAULT_PORTS[scheme])
+
+
+def to_ascii_host(host: str) -> str:
+    """The host as requests sends it: lowercase, IDNA-encoded when not ASCII."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host
 
 
 def classify_address(address: IpAddress) -> str:
