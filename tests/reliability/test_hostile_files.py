@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import evidence_miner
 from evidence_miner.crawl.read import find_article_paths, read_page
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
@@ -108,3 +109,81 @@ def test_batch_symlink_loop_named_like_an_article_fails_alone(folder: Path, ledg
     assert found == [] and str(problems[0]).startswith("[EM122]")
     ledger.record(AREA, "symlink loops named x.txt (to itself, and y.txt <-> z.txt)", tried=3,
                   expected="EM122 for each; the batch goes on", observed="EM122; other files read")
+
+
+# -- items 9 and 10: WARC records without a target URI, truncated WARCs, files that are no WARC --
+
+BODY = "In a made-up randomized trial of 400 adults, aspirin 81 mg daily cut strokes by a third. " * 12
+
+
+def article_html(n: int) -> bytes:
+    return (f"<html><head><title>Trial {n}</title></head><body><article><h1>Invented trial {n}</h1>"
+            f"<p>{BODY}</p><p>{BODY}</p></article></body></html>").encode()
+
+
+def write_warc(path: Path, count: int, *, no_uri: int | None = None) -> None:
+    """`count` HTML response records (https://news.test/N), gzipped when the name ends .gz;
+    record `no_uri` loses its WARC-Target-URI header."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=path.name.endswith(".gz"))
+        for n in range(count):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"https://news.test/{n}", "response",
+                                               payload=io.BytesIO(article_html(n)), http_headers=headers)
+            if n == no_uri:
+                record.rec_headers.remove_header("WARC-Target-URI")
+            writer.write_record(record)
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+def test_batch_warc_response_without_target_uri_fails_alone(folder: Path, name: str, ledger) -> None:
+    write_warc(folder / name, 3, no_uri=1)
+    pages, errors = read_folder(folder)
+    assert sorted(pages) == sorted(["https://news.test/0", "https://news.test/2", (folder / "good.txt").as_uri()])
+    assert len(errors) == 1 and errors[0].startswith("[EM810]") and "#record=2" in errors[0], errors
+    ledger.record(AREA, f"WARC response record without WARC-Target-URI ({name})",
+                  expected="EM810 for that record; the batch goes on", observed="EM810; the other records read")
+
+
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_batch_truncated_warc_reports_the_cut_record_not_a_short_article(folder: Path, name: str, ledger) -> None:
+    path = folder / name
+    write_warc(path, 2)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) * 3 // 4])  # inside the second record's body
+    pages, errors = read_folder(folder)
+    assert sorted(pages) == sorted(["https://news.test/0", (folder / "good.txt").as_uri()])
+    assert len(errors) == 1 and errors[0].startswith("[EM811]") and "news.test/1" in errors[0], errors
+    ledger.record(AREA, f"WARC cut inside a record ({name})", expected="EM811 for the cut record, never a short page",
+                  observed="EM811; the whole records read")
+
+
+@pytest.mark.parametrize(("content", "code"), [(b"", "[EM812]"), (b"WARC/1.0\r\n", "[EM811]"),
+                                               (b"<html><body>not a WARC</body></html>\n", "[EM801]")])
+def test_batch_file_that_is_no_warc_gets_an_error_for_the_file(tmp_path: Path, content: bytes, code: str, ledger) -> None:
+    path = tmp_path / "bad.warc"
+    path.write_bytes(content)
+    pages, errors = read_folder(path)
+    assert pages == [] and len(errors) == 1 and errors[0].startswith(code), errors
+    ledger.record(AREA, "a .warc file that is no WARC (empty, a bare version line, HTML)", expected="a coded error for the file",
+                  observed=f"{code[1:-1]}")
+
+
+def test_extract_of_a_file_that_is_no_warc_exits_non_zero(tmp_path: Path) -> None:
+    """The real command: nothing readable -> exit code 2 (docs/errors.md), the error printed."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "empty.warc"
+    path.write_bytes(b"")
+    exe = str(Path(sys.executable).with_name("evidence-miner"))
+    source = str(Path(evidence_miner.__file__).parents[1])  # this checkout's package, not another
+    env = {**os.environ, "EVIDENCE_MINER_EXTRACT__NER_MODEL": "none", "PYTHONPATH": source}
+    done = subprocess.run([exe, "extract", str(path), "--quiet", "--workers", "1"], check=False, cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 2 and "[EM812]" in done.stderr, done.stderr
