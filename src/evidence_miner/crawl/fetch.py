@@ -115,6 +115,13 @@ class Fetcher:
                 self._sessions.append(session)
         return session
 
+    def pause(self, seconds: float) -> None:
+        """Sleep between retries, cut short when the crawl stops."""
+        if self.watchdog.stop is not None:
+            self.watchdog.stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+
     def close(self) -> None:
         self.watchdog.close()
         with self._lock:

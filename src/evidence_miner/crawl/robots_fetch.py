@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from typing import Any
 from evidence_miner.crawl.fetch import (
@@ -43,7 +42,7 @@ def fetch_robots(
     for attempt in range(1, retries + 1):
         if not is_transient(response):
             break
-        time.sleep(retry_wait(response, attempt, fetcher))
+        fetcher.pause(retry_wait(response, attempt, fetcher))
         response = fetch_following(fetcher, url, validators)
     agent = to_agent_token(fetcher.settings.user_agent_string)
     if response.status == 304 and stored and stored.get("body") is not None:
