@@ -118,11 +118,11 @@ def test_classify_host(host: str, kind: set[str]) -> None:
     assert classify_host(host) == kind
 
 
-def test_policy_from_a_loopback_start_allows_loopback_only() -> None:
+def test_policy_from_a_loopback_start_allows_its_own_address_and_port_only() -> None:
     policy = build_policy(["http://127.0.0.1:8000/"])
-    policy.check_url("http://127.0.0.1:9000/x")
-    policy.check_url("http://[::1]:9000/x")
-    for refused in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/admin"):
+    assert policy.check_url("http://127.0.0.1:8000/x").address == "127.0.0.1"
+    for refused in ("http://127.0.0.1:9000/x", "http://[::1]:8000/x", "http://127.0.0.1/",
+                    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/admin"):
         with pytest.raises(FetchError, match=r"\[EM603\]"):
             policy.check_url(refused)
 

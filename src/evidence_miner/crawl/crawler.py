@@ -46,7 +46,7 @@ from evidence_miner.crawl.urls import (
     host_key,
     normalise_url,
     robots_url,
-    site_of,
+    scope_of,
     try_normalise,
 )
 from evidence_miner.records import Page
@@ -135,8 +135,8 @@ class Crawler:
         self.state = state
         self.tracking = tuple(settings.tracking_parameters)
         self.starts = list(dict.fromkeys(normalise_url(s, tracking=self.tracking) for s in starts))
-        self.sites = {site_of(url) for url in self.starts}
-        self.fetcher = Fetcher(settings, build_policy(self.starts))
+        self.sites = {scope_of(url) for url in self.starts}  # host and port, per start
+        self.fetcher = Fetcher(settings, build_policy(self.starts), stop=stop)
         self.hosts = Hosts(delay=settings.delay_seconds, concurrency=settings.concurrency_per_host,
                            max_crawl_delay=settings.max_crawl_delay_seconds,
                            max_fetches=settings.max_pages_per_host,
@@ -365,16 +365,32 @@ class Crawler:
                 kind="robots", etag=response.etag, last_modified=response.last_modified,
                 body=response.body.decode("utf-8", "replace"),
             )}  # fmt: skip
-        if site_of(response.url) in self.sites:
-            items = [self.to_item(url, depth=0, hint=SITEMAP, source=response.url) for url in rules.sitemaps]
-            step["enqueue"] = [item for item in items if item is not None]
+        if scope_of(response.url) in self.sites:
+            step["enqueue"] = self.to_sitemap_items(rules.sitemaps, response.url)
         self.apply(step)
+
+    def to_sitemap_items(self, urls: Sequence[str], source: str) -> list[FrontierItem]:
+        """Frontier items of robots.txt `Sitemap:` lines, normalised like any link (an
+        ambiguous URL, EM620, is dropped and counted)."""
+        items = []
+        for url in urls:
+            normal = try_normalise(url, tracking=self.tracking)
+            if normal is None:
+                self.stats.counters["discover/skipped/bad_url"] += 1
+                continue
+            item = self.to_item(normal, depth=0, hint=SITEMAP, source=source)
+            items.extend([item] if item is not None else [])
+        return items
 
     def handle_item(
         self, host: Host, item: FrontierItem, response: Response, document: Document | None
     ) -> Iterator[Page]:
         url = item["url"]
-        if response.error in RETRY_ERRORS or (response.status and is_retry_status(response.status) and not response.error):
+        if response.error == "stopped":  # the crawl is stopping: the row stays, resumed later
+            self.stats.counters["fetch/stopped"] += 1
+        elif response.error in RETRY_ERRORS or (
+            response.status and is_retry_status(response.status) and not response.error
+        ):
             self.retry_or_fail(host, item, response)
         elif response.error:
             state = SKIPPED if response.error in SKIP_ERRORS else FAILED
@@ -582,7 +598,7 @@ class Crawler:
         return FrontierItem(url=url, host=host_key(url), depth=depth, hint=hint, source_url=source, attempts=0)
 
     def refusal(self, url: str, depth: int, hint: str = "page") -> str | None:
-        if not self.settings.follow_offsite and site_of(url) not in self.sites:
+        if not self.settings.follow_offsite and scope_of(url) not in self.sites:
             return "offsite"
         if depth > self.settings.max_depth:
             return "depth"

@@ -126,7 +126,8 @@ def find_feed_links(root: Element) -> list[Link]:
 
 
 def parse_web_date(text: str | None) -> datetime | None:
-    """A sitemap/Atom (ISO 8601) or HTTP/RSS (RFC 1123) date as aware UTC, or None."""
+    """A sitemap/Atom (ISO 8601) or HTTP/RSS (RFC 1123) date as aware UTC, or None (also for
+    a date that leaves the calendar in UTC: 0001-01-01T00:00:00+01:00 is unknown)."""
     if not text:
         return None
     try:
@@ -134,9 +135,12 @@ def parse_web_date(text: str | None) -> datetime | None:
     except ValueError:
         try:
             value = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def find_xml_links(root: Element) -> list[Link]:

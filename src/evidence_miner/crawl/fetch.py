@@ -2,6 +2,8 @@
 
 requests (already a dependency) does the HTTP; redirects are followed here, one hop at a
 time, so that every hop's address, robots rules and host are checked before it is requested.
+Each hop connects to the address its check approved, and is cut at the whole-response deadline
+or when the crawl stops (`crawl/connect.py`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from urllib.parse import urljoin
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-
-from evidence_miner.crawl.security import AddressPolicy
+from evidence_miner.crawl.connect import DEADLINE, Guard, PinnedAdapter, Watchdog
+from evidence_miner.crawl.security import AddressPolicy, parse_endpoint
 from evidence_miner.crawl.urls import host_key, is_web_url
 from evidence_miner.errors import FetchError
 from evidence_miner.settings import CrawlSettings
@@ -95,9 +96,12 @@ def is_allowed_type(media: str | None, url: str, allowed: frozenset[str] | None)
 class Fetcher:
     """Thread-safe: each worker thread gets its own requests Session (connection pool)."""
 
-    def __init__(self, settings: CrawlSettings, policy: AddressPolicy) -> None:
+    def __init__(
+        self, settings: CrawlSettings, policy: AddressPolicy, *, stop: threading.Event | None = None
+    ) -> None:
         self.settings = settings
         self.policy = policy
+        self.watchdog = Watchdog(stop)  # once `stop` is set, requests in flight are cut
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -111,7 +115,15 @@ class Fetcher:
                 self._sessions.append(session)
         return session
 
+    def pause(self, seconds: float) -> None:
+        """Sleep between retries, cut short when the crawl stops."""
+        if self.watchdog.stop is not None:
+            self.watchdog.stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+
     def close(self) -> None:
+        self.watchdog.close()
         with self._lock:
             for session in self._sessions:
                 session.close()
@@ -146,7 +158,11 @@ class Fetcher:
         """The same-host URL to request next, or None (done, an error, or another host's URL)."""
         if response.error or response.status not in REDIRECT_STATUSES or not response.location:
             return None
-        target = urljoin(current, response.location)
+        try:
+            target = to_redirect_target(current, response.location)
+        except FetchError as exc:
+            fail(response, error_key(exc), str(exc))
+            return None
         response.location = target
         if not is_web_url(target) or host_key(target) != host_key(current):
             return None
@@ -178,24 +194,80 @@ class Fetcher:
         self, url: str, response: Response, *, validators: Validators | None,
         allowed_types: frozenset[str] | None, keep_first: int | None = None,
     ) -> None:  # fmt: skip
-        """One GET of one hop into `response`; every failure becomes response.error."""
+        """One GET of one hop into `response`, connected to the address the policy checked and
+        cut at the whole-response deadline; every failure becomes response.error."""
         response.final_url = url
+        if self.watchdog.is_stopping():
+            fail(response, *to_cut_failure(url, "stopped", self.settings))
+            return
+        guard: Guard | None = None
         try:
-            self.policy.check_url(url)
-            with self.session().get(
-                url, headers=to_request_headers(validators), stream=True,
-                allow_redirects=False, timeout=(self.settings.timeout_seconds,) * 2,
-            ) as reply:  # fmt: skip
-                read_reply(reply, response, self.settings, allowed_types, keep_first)
-        except FetchError as exc:
-            fail(response, error_key(exc), str(exc))
-        except requests.Timeout as exc:
-            fail(response, "timeout", f"[EM604] {url!r} timed out after "
-                 f"{self.settings.timeout_seconds:g} s ({type(exc).__name__}). "
-                 "Raise crawl.timeout_seconds if the site is just slow.")
-        except (requests.RequestException, OSError) as exc:
-            fail(response, "connection", f"[EM605] Cannot fetch {url!r}: {exc}. "
-                 "Check the URL and that the site is up.")
+            deadline = time.monotonic() + whole_seconds(self.settings)
+            guard = Guard(self.policy.check_url(url), deadline, self.settings.timeout_seconds)
+            self.send(guard, response, validators=validators, allowed_types=allowed_types,
+                      keep_first=keep_first)  # fmt: skip
+        except (FetchError, requests.RequestException, OSError) as exc:
+            fail(response, *to_failure(url, exc, self.settings))
+        if guard is not None and guard.cut_reason is not None and response.error:
+            fail(response, *to_cut_failure(url, guard.cut_reason, self.settings))
+
+    def send(
+        self, guard: Guard, response: Response, *, validators: Validators | None,
+        allowed_types: frozenset[str] | None, keep_first: int | None,
+    ) -> None:  # fmt: skip
+        """GET the guard's checked target under the watchdog, and read the reply."""
+        with self.watchdog.watching(guard), self.session().get(
+            guard.target.url, headers=to_request_headers(validators), stream=True,
+            allow_redirects=False, timeout=(self.settings.timeout_seconds,) * 2,
+        ) as reply:  # fmt: skip
+            read_reply(reply, response, self.settings, allowed_types, keep_first, guard.deadline)
+
+
+def to_failure(url: str, exc: Exception, settings: CrawlSettings) -> tuple[str, str]:
+    """(error key, message) of a request that raised."""
+    if isinstance(exc, FetchError):
+        return error_key(exc), str(exc)
+    if isinstance(exc, requests.Timeout):
+        return "timeout", (f"[EM604] {url!r} timed out after {settings.timeout_seconds:g} s "
+                           f"({type(exc).__name__}). Raise crawl.timeout_seconds if the site is "
+                           "just slow.")  # fmt: skip
+    return "connection", f"[EM605] Cannot fetch {url!r}: {exc}. Check the URL and that the site is up."
+
+
+def whole_seconds(settings: CrawlSettings) -> float:
+    """The most one request may take: connect, status line, headers and body together."""
+    return settings.timeout_seconds * WHOLE_RESPONSE_TIMEOUTS
+
+
+def to_cut_failure(url: str, reason: str, settings: CrawlSettings) -> tuple[str, str]:
+    """(error key, message) of a request the watchdog cut: past its deadline, or stopping."""
+    if reason == DEADLINE:
+        return "timeout", (f"[EM604] {url!r} was still arriving after {whole_seconds(settings):g} s "
+                           "(connect, status line, headers and body together). "
+                           "Raise crawl.timeout_seconds if the site is just slow.")  # fmt: skip
+    return "stopped", (f"[EM622] The fetch of {url!r} was cut short: the crawl is stopping. "
+                       "Nothing to do: it is fetched again when the crawl resumes.")
+
+
+def to_redirect_target(current: str, location: str) -> str:
+    """The absolute URL a Location header points to (a non-web one as it is). FetchError
+    [EM621] when it is no usable URL (port 99999, "http://[::1"), [EM620] when ambiguous."""
+    try:
+        target = urljoin(current, location.strip())
+        if is_web_url(target):
+            parse_endpoint(target)
+    except FetchError as exc:
+        if str(exc).startswith("[EM620]"):
+            raise
+        reason = str(exc.__cause__ or "not an http(s) URL")
+    except ValueError as exc:
+        reason = str(exc)
+    else:
+        return target
+    raise FetchError(
+        f"[EM621] {current!r} redirects to {location!r}, which is no usable URL ({reason}). "
+        "Nothing to do but report it to the site; the crawl goes on without it."
+    )
 
 
 def fail(response: Response, key: str, message: str) -> None:
@@ -209,16 +281,26 @@ def error_key(exc: FetchError) -> str:
     """Counter key of one of our own FetchErrors, from its code."""
     text = str(exc)
     keys = {"[EM603]": "private_address", "[EM602]": "dns", "[EM606]": "too_large",
-            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection"}  # fmt: skip
+            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection",
+            "[EM620]": "ambiguous_url", "[EM621]": "bad_redirect", "[EM601]": "bad_url"}  # fmt: skip
     return next((key for code, key in keys.items() if text.startswith(code)), "fetch_error")
+
+
+class OneHopSession(requests.Session):
+    """A Session that never reads a Location header itself: `Fetcher.next_hop` does, one hop at
+    a time (requests would parse it even with allow_redirects=False, and raise ValueError on
+    "http://[::1")."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
 
 
 def build_session(settings: CrawlSettings) -> requests.Session:
     """A Session with our User-Agent; environment proxies and .netrc are not used."""
-    session = requests.Session()
+    session = OneHopSession()
     session.trust_env = False  # a proxy would resolve hosts itself, defeating the address check
     session.headers.update({"User-Agent": settings.user_agent_string, "Accept": ACCEPT})
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(2, settings.concurrency_per_host))
+    adapter = PinnedAdapter(pool_connections=4, pool_maxsize=max(2, settings.concurrency_per_host))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -235,7 +317,7 @@ def to_request_headers(validators: Validators | None) -> dict[str, str]:
 
 def read_reply(
     reply: requests.Response, response: Response, settings: CrawlSettings,
-    allowed_types: frozenset[str] | None, keep_first: int | None = None,
+    allowed_types: frozenset[str] | None, keep_first: int | None, deadline: float,
 ) -> None:  # fmt: skip
     """Status and headers into `response`; the body only of a 200 of an allowed type."""
     response.status = reply.status_code
@@ -254,7 +336,7 @@ def read_reply(
         )
     if keep_first is None:
         check_length(headers.get("Content-Length"), reply.url, settings.max_body_bytes)
-    response.body, response.wire_bytes = read_capped(reply, settings, keep_first)
+    response.body, response.wire_bytes = read_capped(reply, settings, keep_first, deadline)
 
 
 def check_length(value: str | None, url: str, limit: int) -> None:
@@ -266,12 +348,11 @@ def check_length(value: str | None, url: str, limit: int) -> None:
 
 
 def read_capped(
-    reply: requests.Response, settings: CrawlSettings, keep_first: int | None = None
+    reply: requests.Response, settings: CrawlSettings, keep_first: int | None, deadline: float
 ) -> tuple[bytes, int]:
     """The decoded body, refusing more than max_body_bytes on the wire or max_decompressed_bytes
-    after Content-Encoding (a gzip bomb), or a body trickling in past the whole-response time;
+    after Content-Encoding (a gzip bomb), or a body trickling in past the request's deadline;
     with `keep_first`, only that many bytes are read and kept."""
-    deadline = time.monotonic() + settings.timeout_seconds * WHOLE_RESPONSE_TIMEOUTS
     chunks: list[bytes] = []
     decoded = 0
     for chunk in iter_body(reply):
@@ -282,11 +363,7 @@ def read_capped(
         chunks.append(chunk)
         check_received(reply, decoded, settings)
         if time.monotonic() > deadline:
-            raise FetchError(
-                f"[EM604] {reply.url!r} was still arriving after "
-                f"{settings.timeout_seconds * WHOLE_RESPONSE_TIMEOUTS:g} s. "
-                "Raise crawl.timeout_seconds if the site is just slow."
-            )
+            raise FetchError(to_cut_failure(reply.url, DEADLINE, settings)[1])
     return b"".join(chunks), reply.raw.tell()
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urljoin
 
 from evidence_miner.crawl.document import UNKNOWN, read_document, to_read_options
-from evidence_miner.crawl.fetch import REDIRECT_STATUSES, Fetcher, Response
+from evidence_miner.crawl.fetch import REDIRECT_STATUSES, Fetcher, Response, to_redirect_target
 from evidence_miner.crawl.retry import backoff_delay, is_retry_status, parse_retry_after
 from evidence_miner.crawl.robots import to_agent_token
 from evidence_miner.crawl.robots_fetch import fetch_robots
@@ -78,5 +77,5 @@ def fetch_following(fetcher: Fetcher, url: str, settings: CrawlSettings) -> Resp
     for _ in range(settings.max_redirects):
         if response.error or response.status not in REDIRECT_STATUSES or not response.location:
             break
-        response = fetcher.fetch(urljoin(response.final_url, response.location))
+        response = fetcher.fetch(to_redirect_target(response.final_url, response.location))
     return response

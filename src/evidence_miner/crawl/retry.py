@@ -27,20 +27,24 @@ def backoff_delay(
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds a Retry-After header asks for: "120" or an HTTP date; None when absent or bad."""
+    """Seconds a Retry-After header asks for: "120" or an HTTP date; None when absent or bad
+    (digits other than ASCII ones, "²" or "١٢", are bad: RFC 9110 says DIGIT)."""
     if not value or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         log.debug("unreadable Retry-After %r", value, extra={"stage": "crawl"})
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    try:
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    except OverflowError:
+        return None
 
 
 def to_retry_reason(status: int | None, error: str | None) -> str:

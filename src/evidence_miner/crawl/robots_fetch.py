@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
-
-from evidence_miner.crawl.fetch import REDIRECT_STATUSES, Fetcher, Response, Validators
+from evidence_miner.crawl.fetch import (
+    REDIRECT_STATUSES,
+    Fetcher,
+    Response,
+    Validators,
+    error_key,
+    fail,
+    to_redirect_target,
+)
 from evidence_miner.crawl.retry import backoff_delay, is_retry_status, parse_retry_after
 from evidence_miner.crawl.robots import (
     MAX_ROBOTS_BYTES,
@@ -17,11 +22,13 @@ from evidence_miner.crawl.robots import (
     to_agent_token,
 )
 from evidence_miner.crawl.urls import robots_url
+from evidence_miner.errors import FetchError
 
 log = logging.getLogger(__name__)
 
 ROBOTS_TYPES = None  # any content type: robots.txt is read as text whatever it is labelled
 MAX_ROBOTS_RETRY_WAIT = 10.0
+REFUSED_ERRORS = frozenset({"private_address", "ambiguous_url"})  # refused for good
 
 
 def fetch_robots(
@@ -35,12 +42,12 @@ def fetch_robots(
     for attempt in range(1, retries + 1):
         if not is_transient(response):
             break
-        time.sleep(retry_wait(response, attempt, fetcher))
+        fetcher.pause(retry_wait(response, attempt, fetcher))
         response = fetch_following(fetcher, url, validators)
     agent = to_agent_token(fetcher.settings.user_agent_string)
     if response.status == 304 and stored and stored.get("body") is not None:
         return response, rules_for_status(200, str(stored["body"]), robots_url=url, agent=agent)
-    if response.error == "private_address":  # refused for good, not unavailable for a while
+    if response.error in REFUSED_ERRORS:  # refused for good, not unavailable for a while
         return response, RobotsRules(agent=agent, disallow_all=True, refusal=response.message)
     text = response.body.decode("utf-8", "replace")
     status = None if response.error else response.status
@@ -60,7 +67,11 @@ def fetch_following(fetcher: Fetcher, url: str, validators: Validators | None) -
     for _ in range(fetcher.settings.max_redirects):
         if response.error or response.status not in REDIRECT_STATUSES or not response.location:
             break
-        target = urljoin(response.final_url, response.location)
+        try:
+            target = to_redirect_target(response.final_url, response.location)
+        except FetchError as exc:
+            fail(response, error_key(exc), str(exc))
+            break
         response = fetch_robots_body(fetcher, target, validators)
         response.url = url
     return response

@@ -1,8 +1,12 @@
-"""Refuse hosts on private, loopback or link-local addresses unless a start URL is on one."""
+"""Refuse hosts on private, loopback or link-local addresses unless a start URL is on that
+address and port.
+
+A URL is parsed once, the way requests will send it (`parse_endpoint`); a URL that the standard
+library reads as another host or port (`http://127.0.0.1:8801\\@news.example/`) is refused.
+"""
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 import socket
@@ -10,12 +14,59 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import idna
+import requests
+
 from evidence_miner.errors import FetchError
 
 log = logging.getLogger(__name__)
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 PUBLIC = "public"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL as requests sends it, and the host and port it connects to."""
+
+    url: str
+    scheme: str
+    host: str  # lowercase, IDNA-encoded, an IPv6 address without brackets
+    port: int
+
+
+def parse_endpoint(url: str) -> Endpoint:
+    """The one parse of a URL that both the address check and the connection use. FetchError
+    [EM601] when it is no http(s) URL (or a bad port), [EM620] when the standard library reads
+    another host or port in it than requests does."""
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+        sent, given = urlsplit(str(prepared.url)), urlsplit(url)
+        sent_port, given_port = sent.port, given.port
+    except (requests.RequestException, ValueError, UnicodeError) as exc:
+        raise FetchError(f"[EM601] {url!r} is not a usable http(s) URL ({exc}). Fix the URL.") from exc
+    scheme = sent.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not sent.hostname:
+        raise FetchError(f"[EM601] {url!r} is not an http(s) URL. Give a URL such as https://example.org/.")
+    if (to_ascii_host(given.hostname or ""), given_port) != (sent.hostname, sent_port):
+        raise FetchError(
+            f"[EM620] Refused {url!r}: it names host {given.hostname!r} to one URL parser and "
+            f"{sent.hostname!r} to another (a backslash or an encoded character in the host). "
+            "Such URLs are refused; give the URL without them."
+        )
+    return Endpoint(str(prepared.url), scheme, sent.hostname, sent_port or DEFAULT_PORTS[scheme])
+
+
+def to_ascii_host(host: str) -> str:
+    """The host as requests sends it: lowercase, IDNA-encoded when not ASCII."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host
 
 
 def classify_address(address: IpAddress) -> str:
@@ -43,9 +94,9 @@ def to_embedded_ipv4(address: IpAddress) -> ipaddress.IPv4Address | None:
     return address.ipv4_mapped or address.sixtofour
 
 
-@functools.lru_cache(maxsize=4096)
 def resolve_host(host: str) -> tuple[str, ...]:
-    """Every address the host name resolves to (an IP literal resolves to itself)."""
+    """Every address the host name resolves to (an IP literal resolves to itself). Not cached:
+    each fetch resolves, checks and connects to the address it checked (`crawl/connect.py`)."""
     try:
         return (str(ipaddress.ip_address(host.strip("[]"))),)
     except ValueError:
@@ -64,28 +115,54 @@ def classify_host(host: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class Target:
+    """What a fetch may connect to: the URL as sent, its host and port, the checked address."""
+
+    url: str
+    host: str
+    port: int
+    address: str
+
+
+@dataclass(frozen=True)
 class AddressPolicy:
-    """Which non-public address classes may be fetched: those the start URLs are on."""
+    """The non-public (address, port) pairs that may be fetched: those of the start URLs. A
+    start on 127.0.0.1:8801 allows 127.0.0.1:8801 only, not the machine's other ports."""
 
-    allowed: frozenset[str]
+    allowed: frozenset[tuple[str, int]] = frozenset()
 
-    def check_url(self, url: str) -> None:
-        """Raise FetchError [EM603] when the URL's host is on a refused address class."""
-        host = urlsplit(url).hostname or ""
-        refused = classify_host(host) - {PUBLIC} - self.allowed
+    def check_url(self, url: str) -> Target:
+        """The target to connect to; FetchError [EM603] when the URL's host resolves to a
+        refused address, [EM620] when its parsers disagree, [EM601]/[EM602] when it has none."""
+        endpoint = parse_endpoint(url)
+        addresses = resolve_host(endpoint.host)
+        refused = {classify_address(ipaddress.ip_address(a)) for a in addresses
+                   if not self.allows(a, endpoint.port)}  # fmt: skip
         if refused:
             raise FetchError(
-                f"[EM603] Refused {url!r}: host {host!r} is on a {'/'.join(sorted(refused))} "
-                "address and no start URL is. Start the crawl on that address to allow it."
+                f"[EM603] Refused {url!r}: host {endpoint.host!r} is on a "
+                f"{'/'.join(sorted(refused))} address and no start URL is on that address and "
+                f"port ({endpoint.port}). Start the crawl there to allow it."
             )
+        return Target(endpoint.url, endpoint.host, endpoint.port, addresses[0])
+
+    def allows(self, address: str, port: int) -> bool:
+        if classify_address(ipaddress.ip_address(address)) == PUBLIC:
+            return True
+        return (address, port) in self.allowed
 
 
 def build_policy(start_urls: Iterable[str]) -> AddressPolicy:
-    """The policy of a crawl: a start on 127.0.0.1 allows loopback, on 10.x allows private..."""
-    allowed: set[str] = set()
+    """The policy of a crawl: a start on 127.0.0.1:8801 allows that address and port, one on
+    10.0.0.5 (port 80) that one..."""
+    allowed: set[tuple[str, int]] = set()
     for url in start_urls:
         try:
-            allowed |= classify_host(urlsplit(url).hostname or "") - {PUBLIC}
+            endpoint = parse_endpoint(url)
+            addresses = resolve_host(endpoint.host)
         except FetchError as exc:
             log.warning("%s", exc, extra={"stage": "crawl", "url": url})
+            continue
+        allowed |= {(a, endpoint.port) for a in addresses
+                    if classify_address(ipaddress.ip_address(a)) != PUBLIC}  # fmt: skip
     return AddressPolicy(frozenset(allowed))

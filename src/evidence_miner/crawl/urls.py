@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from evidence_miner.crawl.security import parse_endpoint
 from evidence_miner.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,13 @@ def to_netloc(scheme: str, host: str, port: int | None) -> str:
 def normalise_url(url: str, *, tracking: Sequence[str] = ()) -> str:
     """Lowercase scheme and host, no default port, fragment or tracking parameters,
     percent-encoding and query order made canonical (w3lib). Raises FetchError when not a
-    web URL."""
+    web URL, or [EM620] when URL parsers read different hosts in it (a backslash)."""
     url = url.strip()
     if not is_web_url(url):
         raise FetchError(
             f"[EM601] {url!r} is not an http(s) URL. Give a URL such as https://example.org/."
         )
+    parse_endpoint(url)
     parts = urlsplit(url)
     try:
         port = parts.port
@@ -82,6 +84,19 @@ def site_of(url: str) -> str:
     """The site a URL belongs to: its host name without a leading "www." (any port)."""
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def scope_of(url: str) -> str:
+    """The site scope of a crawl's start: its host without a leading "www.", and its port when
+    not the scheme's default ("127.0.0.1:8801" and "127.0.0.1:8802" are two sites)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    site = site_of(url)
+    default = DEFAULT_PORTS.get(parts.scheme.lower())
+    return site if port is None or port == default else f"{site}:{port}"
 
 
 def has_extension(url: str, extensions: Sequence[str]) -> bool:
