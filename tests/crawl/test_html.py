@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import trafilatura
+import trafilatura.core
+import trafilatura.metadata
 
 from evidence_miner.crawl.html import extract_doi, extract_journal, page_from_html
 from evidence_miner.crawl.rules import find_junk_rule
@@ -194,3 +197,54 @@ def test_page_from_html_survives_broken_json_ld(microdata_page_html: str) -> Non
     broken = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
     page = page_from_html(microdata_page_html.replace("</head>", broken + "</head>"), url=URL)
     assert page.metadata_sources["title"] == "microdata"
+
+
+def count_metadata_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every call of trafilatura's metadata reader, direct or inside bare_extraction."""
+    calls: list[str] = []
+    real = trafilatura.metadata.extract_metadata
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append("extract_metadata")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "extract_metadata", counted)
+    monkeypatch.setattr(trafilatura.core, "extract_metadata", counted)
+    return calls
+
+
+def test_page_from_html_skips_trafilatura_metadata_when_markup_has_every_field(
+    microdata_page_html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = count_metadata_reads(monkeypatch)
+    page = page_from_html(microdata_page_html, url=URL)
+    assert calls == []
+    assert set(page.metadata_sources.values()) == {"microdata"}
+
+
+def test_page_from_html_reads_trafilatura_metadata_for_a_missing_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = count_metadata_reads(monkeypatch)
+    html = (
+        '<html><head><meta property="og:title" content="Cocoa and memory in a made-up trial">'
+        '<meta property="og:site_name" content="Example Wire">'
+        '<meta property="article:published_time" content="2024-02-03">'
+        '<meta name="author" content="Lena Moss"></head><body><article>'
+        "<p>The only paragraph of this page is long enough for the extractor to keep it as "
+        "the main text of the article.</p></article></body></html>"
+    )
+    assert page_from_html(html, url=URL).site_name == "Example Wire"
+    assert calls == []
+    page = page_from_html(html.replace('<meta name="author" content="Lena Moss">', ""), url=URL)
+    assert len(calls) == 1 and page.published == date(2024, 2, 3)
+
+
+def test_page_from_html_drops_characters_xml_forbids() -> None:
+    html = (
+        "<html><head><title>Control characters</title></head><body><article>"
+        "<p>The only paragraph\x01 of this page is long enough\x0b for the extractor to keep "
+        "it as the main text of the article.</p></article></body></html>"
+    )
+    text = page_from_html(html, url=URL).text
+    assert "The only paragraph of this page is long enough for the extractor" in text
