@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+import lxml.etree
 import pytest
 import trafilatura
 import trafilatura.core
 import trafilatura.metadata
 
+from trafilatura.settings import Document
+
+from evidence_miner.crawl import html as html_module
 from evidence_miner.crawl.html import extract_doi, extract_journal, page_from_html
 from evidence_miner.crawl.rules import find_junk_rule
 from evidence_miner.errors import InputError
@@ -248,3 +253,51 @@ def test_page_from_html_drops_characters_xml_forbids() -> None:
     )
     text = page_from_html(html, url=URL).text
     assert "The only paragraph of this page is long enough for the extractor" in text
+
+
+STORY = " ".join(
+    f"<p>Paragraph {i} of the invented story says the walking trial enrolled {i * 10} adults "
+    "and followed them for a year.</p>"
+    for i in range(1, 6)
+)
+
+
+def fake_extraction(bodies: dict[bool, str | None]) -> Callable[..., Document | None]:
+    """extract_main answering by favor_precision with a trafilatura body, or None."""
+
+    def extract(tree: object, *, url: str, precision: bool, recall: bool) -> Document | None:
+        markup = bodies.get(precision) if not recall else None
+        if markup is None:
+            return None
+        document = Document()
+        document.body = lxml.etree.fromstring(f"<body>{markup}</body>")
+        document.text = " ".join(document.body.itertext())
+        return document
+
+    return extract
+
+
+def test_extract_lines_falls_back_when_precision_leaves_no_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    notice = "<p>Order presentation-ready copies for distribution to your colleagues.</p>"
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: notice, False: STORY}))
+    lines = html_module.extract_lines(None, title="Walking trial", url=URL)
+    assert lines.kept[0].startswith("Paragraph 1 of the invented story")
+
+
+def test_extract_lines_keeps_precision_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    fuller = STORY + "<p>Sign up for our free daily newsletter to read more stories.</p>"
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: STORY, False: fuller}))
+    lines = html_module.extract_lines(None, title="Walking trial", url=URL)
+    assert not any("newsletter" in line for line in lines.kept)
+
+
+def test_extract_lines_keeps_precision_text_when_no_try_finds_a_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    short = "<p>One sentence here.</p>"
+    links = "<p>One sentence here.</p><p>Another story?</p><p>A third story?</p>"
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: short, False: links}))
+    lines = html_module.extract_lines(None, title="Walking trial", url=URL)
+    assert [line for line in lines.kept if line] == ["One sentence here."]

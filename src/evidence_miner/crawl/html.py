@@ -19,7 +19,7 @@ from evidence_miner.crawl.decode import decode_bytes
 from evidence_miner.crawl.header import to_date
 from evidence_miner.crawl.metadata import HtmlSources, Sourced
 from evidence_miner.crawl.split_body import join_split_body
-from evidence_miner.crawl.text import sort_lines, to_page
+from evidence_miner.crawl.text import SortedLines, sort_lines, to_page
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
@@ -31,8 +31,10 @@ CELL_SEPARATOR = " | "
 TAG_MISMATCH = "ERR_TAG_NAME_MISMATCH"
 # Chosen on half of the article-extraction benchmark (benchmarks/article_extraction.py):
 # precision first raised F1 there; the other half is the held-out score in the README.
-# (favor_precision, favor_recall) of each try, in order.
-EXTRACTION_TRIES: tuple[tuple[bool, bool], ...] = ((True, False), (False, False), (False, True))
+# (favor_precision, favor_recall) of each try, in order: a try whose text, junk lines removed,
+# holds no article body gives way to the next; without a body in any, the first text is kept.
+EXTRACTION_TRIES: tuple[tuple[bool, bool], ...] = ((True, False), (False, False))
+LAST_TRY = (False, True)  # recall first, only when no try found any text
 # Characters XML forbids: lxml keeps them in an HTML tree, and trafilatura then finds no text.
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -85,22 +87,48 @@ def repair_markup(markup: str) -> str:
         return markup  # parse_tree then names the page
 
 
-def extract_main(tree: HtmlElement, *, url: str) -> Document:
-    """trafilatura's main content without comments (a body split around adverts joined
-    first, in `tree`): precision first, since boilerplate turns into false findings
-    downstream; then trafilatura's default balance and a recall-first try if that finds
-    nothing. trafilatura works on its own copy of the tree."""
-    join_split_body(tree)
-    options: dict[str, Any] = {"include_comments": False, "include_tables": True, "url": url}
+def extract_main(tree: HtmlElement, *, url: str, precision: bool, recall: bool) -> Document | None:
+    """trafilatura's main content without comments, or None; trafilatura works on its own copy
+    of the tree."""
+    document = trafilatura.bare_extraction(
+        tree, favor_precision=precision, favor_recall=recall, include_comments=False,
+        include_tables=True, url=url,
+    )  # fmt: skip
+    if isinstance(document, Document) and document.body is not None and document.text:
+        return document
+    return None
+
+
+def to_sorted_lines(document: Document, *, title: str | None) -> SortedLines:
+    """The lines of an extracted body sorted into kept and removed (junk, header facts)."""
+    body, dropped_tables = to_body_lines(document.body, title=title)
+    lines = sort_lines(body, title=title)
+    lines.removed.extend(dropped_tables)
+    return lines
+
+
+def extract_lines(tree: HtmlElement, *, title: str | None, url: str) -> SortedLines:
+    """The page's main text as sorted lines: precision first, since boilerplate turns into
+    false findings downstream; when what is left of it is no article body (a notice or a
+    teaser picked instead of the story), trafilatura's default balance if that one finds a
+    body; recall first only if neither finds any text."""
+    first: SortedLines | None = None
     for precision, recall in EXTRACTION_TRIES:
-        document = trafilatura.bare_extraction(
-            tree, favor_precision=precision, favor_recall=recall, **options
+        document = extract_main(tree, url=url, precision=precision, recall=recall)
+        if document is None:
+            continue
+        lines = to_sorted_lines(document, title=title)
+        if lines.has_body:
+            return lines
+        first = first or lines
+    if first is None:
+        document = extract_main(tree, url=url, precision=LAST_TRY[0], recall=LAST_TRY[1])
+        first = to_sorted_lines(document, title=title) if document is not None else None
+    if first is None:
+        raise InputError(
+            f"[EM108] {url}: no article text found in the HTML. Check it is an article page."
         )
-        if isinstance(document, Document) and document.body is not None and document.text:
-            return document
-    raise InputError(
-        f"[EM108] {url}: no article text found in the HTML. Check it is an article page."
-    )
+    return first
 
 
 def is_simple_table(rows: list[list[str]], table: lxml.etree._Element) -> bool:
@@ -220,12 +248,10 @@ def page_from_sources(
     """page_from_html for a caller that already read the page's metadata sources (the crawler).
     `tree` is the parsed `markup`, if the caller has it; it is changed (a split body joined)."""
     tree = parse_tree(markup, url=url) if tree is None else tree
-    document = extract_main(tree, url=url)
+    join_split_body(tree)
     found = collect_metadata(sources, tree, url=url)
     title = found["title"].value if "title" in found else None
-    body, dropped_tables = to_body_lines(document.body, title=title)
-    lines = sort_lines(body, title=title)
-    lines.removed.extend(dropped_tables)
+    lines = extract_lines(tree, title=title, url=url)
     page = to_page(lines, url=url, content_type="text/html", metadata=found)
     log.debug(
         "read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url}
