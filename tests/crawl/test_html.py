@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 import lxml.etree
+import lxml.html
 import pytest
 import trafilatura
 import trafilatura.core
@@ -301,3 +302,38 @@ def test_extract_lines_keeps_precision_text_when_no_try_finds_a_body(
     monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: short, False: links}))
     lines = html_module.extract_lines(None, title="Walking trial", url=URL)
     assert [line for line in lines.kept if line] == ["One sentence here."]
+
+
+def to_grid_row(label: str, count: int) -> str:
+    """A grid row: one block of the article body beside an (empty) advert rail."""
+    paragraphs = "".join(
+        f"<p>{label} paragraph {i} tells how the invented cohort of {i * 12} nurses slept "
+        "better after the night-shift rota changed.</p>"
+        for i in range(count)
+    )
+    return (
+        f'<div class="grid grid-layout--adrail"><div class="grid--item body article__body">'
+        f'{paragraphs}</div><div class="grid--item grid-layout__aside"><div class="sticky-box">'
+        "</div></div></div>"
+    )
+
+
+def test_page_from_html_joins_body_blocks_in_wrapper_rows() -> None:
+    html = (
+        "<html><head><title>Night shifts and sleep</title></head><body><main><article>"
+        '<h1>Night shifts and sleep</h1><div class="article__chunks">'
+        + to_grid_row("First", 6)
+        + '<div class="row full-bleed-ad"><div class="ad"><span>Advertisement</span></div></div>'
+        + to_grid_row("Second", 4)
+        + "</div></article></main></body></html>"
+    )
+    text = page_from_html(html, url=URL).text
+    assert "First paragraph 5 tells" in text and "Second paragraph 3 tells" in text
+    assert "Advertisement" not in text
+
+
+def test_join_body_parts_leaves_rows_of_other_stories_alone() -> None:
+    teaser = "<p>A teaser of some twenty words about an invented trial of walking.</p>" * 3
+    row = f'<div class="card"><div class="story-text">{teaser}</div></div>'
+    tree = lxml.html.document_fromstring(f"<html><body>{row}{row}{row}</body></html>")
+    assert html_module.join_body_parts(tree) == 0

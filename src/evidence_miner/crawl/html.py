@@ -14,11 +14,10 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
-from evidence_miner.crawl import metadata
+from evidence_miner.crawl import metadata, split_body
 from evidence_miner.crawl.decode import decode_bytes
 from evidence_miner.crawl.header import to_date
 from evidence_miner.crawl.metadata import HtmlSources, Sourced
-from evidence_miner.crawl.split_body import join_split_body
 from evidence_miner.crawl.text import SortedLines, sort_lines, to_page
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
@@ -29,6 +28,9 @@ MAX_TABLE_ROWS = 60
 HEADLINE_SEARCH_BLOCKS = 3
 CELL_SEPARATOR = " | "
 TAG_MISMATCH = "ERR_TAG_NAME_MISMATCH"
+# A body block in a wrapper row is joined with the blocks of the rows after it only when it
+# holds a story's opening (several paragraphs), not a teaser in a grid of cards.
+MIN_WRAPPED_BLOCK_WORDS = 100
 # Chosen on half of the article-extraction benchmark (benchmarks/article_extraction.py):
 # precision first raised F1 there; the other half is the held-out score in the README.
 # (favor_precision, favor_recall) of each try, in order: a try whose text, junk lines removed,
@@ -85,6 +87,66 @@ def repair_markup(markup: str) -> str:
         return parse_page(markup, url="about:blank")[0]
     except InputError:
         return markup  # parse_tree then names the page
+
+
+def is_same_wrapper(element: HtmlElement, wrapper: HtmlElement) -> bool:
+    return element.tag == wrapper.tag and element.get("class") == wrapper.get("class")
+
+
+def is_gap_element(element: HtmlElement, gap: list[HtmlElement]) -> bool:
+    """A short element between two blocks of a body (an advert), within split_body's limits."""
+    short = split_body.count_words(element) <= split_body.MAX_GAP_WORDS
+    return short and len(gap) < split_body.MAX_GAP_ELEMENTS
+
+
+def find_inner_part(row: HtmlElement, first: HtmlElement, classes: set[str]) -> HtmlElement | None:
+    """The one block of the body in a wrapper row, or None (none, or several)."""
+    inner = [e for e in row.iterdescendants(first.tag) if split_body.is_part(e, first, classes)]
+    return inner[0] if len(inner) == 1 else None
+
+
+def find_wrapped_parts(first: HtmlElement) -> list[tuple[HtmlElement, list[HtmlElement]]]:
+    """Later blocks of a body whose blocks each sit alone in a row of the same tag and class
+    as the first block's parent (a grid row beside an advert rail), each with the short
+    elements (adverts) before its row."""
+    wrapper = first.getparent()
+    if wrapper is None or not wrapper.get("class"):
+        return []
+    if split_body.count_words(first) < MIN_WRAPPED_BLOCK_WORDS:
+        return []
+    classes = split_body.to_body_classes(first)
+    parts: list[tuple[HtmlElement, list[HtmlElement]]] = []
+    gap: list[HtmlElement] = []
+    for sibling in wrapper.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        same = is_same_wrapper(sibling, wrapper)
+        inner = find_inner_part(sibling, first, classes) if same else None
+        if inner is not None:
+            parts.append((inner, gap))
+            gap = []
+        elif is_gap_element(sibling, gap):
+            gap.append(sibling)
+        else:
+            break
+    return parts
+
+
+def join_body_parts(tree: HtmlElement) -> int:
+    """An article body split around adverts joined into its first block (split_body), also
+    when each block sits in its own wrapper row; returns how many blocks were moved."""
+    moved = split_body.join_split_body(tree)
+    for element in list(tree.iter(*split_body.CONTAINER_TAGS)):
+        if element.getparent() is None or not split_body.to_body_classes(element):
+            continue
+        if not split_body.has_paragraphs(element):
+            continue  # a heading block: the body's first block has paragraphs
+        for part, gap in find_wrapped_parts(element):
+            for between in gap:
+                between.drop_tree()
+            split_body.move_into(element, part)
+            moved += 1
+    return moved
 
 
 def extract_main(tree: HtmlElement, *, url: str, precision: bool, recall: bool) -> Document | None:
@@ -248,7 +310,7 @@ def page_from_sources(
     """page_from_html for a caller that already read the page's metadata sources (the crawler).
     `tree` is the parsed `markup`, if the caller has it; it is changed (a split body joined)."""
     tree = parse_tree(markup, url=url) if tree is None else tree
-    join_split_body(tree)
+    join_body_parts(tree)
     found = collect_metadata(sources, tree, url=url)
     title = found["title"].value if "title" in found else None
     lines = extract_lines(tree, title=title, url=url)
