@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Between the buttons of a widget row: "Share | Tweet | Email", "Twitter  Facebook  Print".
 WIDGET_SEPARATOR = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*|\s{2,}")
+# A list item's marker as trafilatura writes it ("- Print article") or a page shows it.
+LIST_MARKER = re.compile(r"^\s*[-*•·▪►›]\s+")
 
 
 MIN_BODY_WORDS = 40
@@ -57,7 +59,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def find_line_rule(line: str) -> JunkRule | None:
-    """The junk rule of a line, or of the first part of a line made only of junk parts."""
+    """The junk rule of a line (without its list marker), or of the first part of a line made
+    only of junk parts."""
+    line = LIST_MARKER.sub("", line)
     rule = find_junk_rule(line)
     if rule is not None:
         return rule
