@@ -132,15 +132,21 @@ def find_wrapped_parts(first: HtmlElement) -> list[tuple[HtmlElement, list[HtmlE
     return parts
 
 
+def is_wrapped_body_block(element: HtmlElement) -> bool:
+    """A block of an article body (a body class, paragraphs) in a wrapper with a class."""
+    wrapper = element.getparent()
+    if wrapper is None or not wrapper.get("class"):
+        return False  # also a block already moved away
+    return bool(split_body.to_body_classes(element)) and split_body.has_paragraphs(element)
+
+
 def join_body_parts(tree: HtmlElement) -> int:
     """An article body split around adverts joined into its first block (split_body), also
     when each block sits in its own wrapper row; returns how many blocks were moved."""
     moved = split_body.join_split_body(tree)
     for element in list(tree.iter(*split_body.CONTAINER_TAGS)):
-        if element.getparent() is None or not split_body.to_body_classes(element):
+        if not is_wrapped_body_block(element):
             continue
-        if not split_body.has_paragraphs(element):
-            continue  # a heading block: the body's first block has paragraphs
         for part, gap in find_wrapped_parts(element):
             for between in gap:
                 between.drop_tree()

@@ -68,8 +68,10 @@ def find_line_rule(line: str) -> JunkRule | None:
     parts = [part for part in WIDGET_SEPARATOR.split(line.strip()) if part.strip()]
     if len(parts) < 2:
         return None
-    rules = [find_junk_rule(part) for part in parts]
-    return rules[0] if all(rules) else None
+    first = find_junk_rule(parts[0])
+    if first is None or any(find_junk_rule(part) is None for part in parts[1:]):
+        return None  # stops at the first part that is not junk
+    return first
 
 
 def judge_line(line: str, *, in_header: bool, has_body: bool = True) -> tuple[Verdict, HeaderFacts | None]:
