@@ -35,6 +35,10 @@ def to_article(line: str) -> str:
         "For more health news, you can sign up for our weekly newsletter here.",
         "An error has occurred, please try again later.",
         "This article has been sent to",
+        '[button link="https://news.example.org/review/" type="big"] Send us your review[/button]',
+        "Ada Quill's book is out now. Follow her on Twitter @adaquill. Follow us on Facebook.",
+        "The new ward, installation views, photos © Example Studio, 2023",
+        "Example Wire's Bram Otter contributed to this report.",
     ],
 )
 def test_page_from_text_drops_widget_line_inside_body(line: str) -> None:
@@ -52,6 +56,9 @@ def test_page_from_text_drops_widget_line_inside_body(line: str) -> None:
         "An error in the dosing table was corrected before the analysis, the authors said.",
         "- Participants walked three times a week for 30 minutes each time.",
         "Don't miss a dose, the pretend doctors told the participants.",
+        "The nurses will follow them on a yearly basis for ten more years.",
+        "Doctors explain the made-up results [VIDEO]",
+        "Each of the three authors contributed to the analysis of this report's data.",
     ],
 )
 def test_page_from_text_keeps_body_sentence_like_a_widget(sentence: str) -> None:
