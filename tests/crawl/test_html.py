@@ -263,11 +263,21 @@ STORY = " ".join(
 )
 
 
-def fake_extraction(bodies: dict[bool, str | None]) -> Callable[..., Document | None]:
-    """extract_main answering by favor_precision with a trafilatura body, or None."""
+LONG_STORY = STORY + STORY.replace("Paragraph", "Section")
+RUNS = {"fast": (True, True), "precision": (True, False), "default": (False, False)}
 
-    def extract(tree: object, *, url: str, precision: bool, recall: bool) -> Document | None:
-        markup = bodies.get(precision) if not recall else None
+
+def fake_extraction(
+    bodies: dict[str, str], calls: list[str] | None = None
+) -> Callable[..., Document | None]:
+    """extract_main answering each run ("fast", "precision", "default") with a trafilatura
+    body, or None; the runs asked for are listed in `calls`."""
+    by_mode = {mode: bodies.get(name) for name, mode in RUNS.items()}
+
+    def extract(tree: object, attempt: html_module.ExtractionTry, *, url: str) -> Document | None:
+        markup = None if attempt.recall else by_mode.get((attempt.precision, attempt.fast))
+        if calls is not None:
+            calls.append(next(n for n, m in RUNS.items() if m == (attempt.precision, attempt.fast)))
         if markup is None:
             return None
         document = Document()
@@ -278,28 +288,49 @@ def fake_extraction(bodies: dict[bool, str | None]) -> Callable[..., Document | 
     return extract
 
 
+def test_extract_lines_keeps_a_fast_text_holding_a_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    bodies = {"fast": LONG_STORY, "precision": STORY, "default": STORY}
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction(bodies, calls))
+    lines = html_module.extract_lines(None, title="Walking trial", url=URL)
+    assert calls == ["fast"] and "Section 5 of the invented story" in "\n".join(lines.kept)
+
+
+def test_extract_lines_asks_the_full_run_when_the_fast_text_is_thin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    bodies = {"fast": "<p>A teaser of one sentence.</p>", "precision": STORY, "default": STORY}
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction(bodies, calls))
+    lines = html_module.extract_lines(None, title="Walking trial", url=URL)
+    assert calls == ["fast", "precision"]
+    assert lines.kept[0].startswith("Paragraph 1 of the invented story")
+
+
 def test_extract_lines_falls_back_when_precision_leaves_no_body(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     notice = "<p>Order presentation-ready copies for distribution to your colleagues.</p>"
-    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: notice, False: STORY}))
+    bodies = {"fast": notice, "precision": notice, "default": STORY}
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction(bodies))
     lines = html_module.extract_lines(None, title="Walking trial", url=URL)
     assert lines.kept[0].startswith("Paragraph 1 of the invented story")
 
 
 def test_extract_lines_keeps_precision_body(monkeypatch: pytest.MonkeyPatch) -> None:
     fuller = STORY + "<p>Sign up for our free daily newsletter to read more stories.</p>"
-    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: STORY, False: fuller}))
+    bodies = {"fast": STORY, "precision": STORY, "default": fuller}
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction(bodies))
     lines = html_module.extract_lines(None, title="Walking trial", url=URL)
     assert not any("newsletter" in line for line in lines.kept)
 
 
-def test_extract_lines_keeps_precision_text_when_no_try_finds_a_body(
+def test_extract_lines_keeps_the_full_precision_text_when_no_try_finds_a_body(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    short = "<p>One sentence here.</p>"
     links = "<p>One sentence here.</p><p>Another story?</p><p>A third story?</p>"
-    monkeypatch.setattr(html_module, "extract_main", fake_extraction({True: short, False: links}))
+    bodies = {"fast": "<p>Menu</p>", "precision": "<p>One sentence here.</p>", "default": links}
+    monkeypatch.setattr(html_module, "extract_main", fake_extraction(bodies))
     lines = html_module.extract_lines(None, title="Walking trial", url=URL)
     assert [line for line in lines.kept if line] == ["One sentence here."]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import html5lib
 import lxml.etree
@@ -18,7 +18,7 @@ from evidence_miner.crawl import metadata, split_body
 from evidence_miner.crawl.decode import decode_bytes
 from evidence_miner.crawl.header import to_date
 from evidence_miner.crawl.metadata import HtmlSources, Sourced
-from evidence_miner.crawl.text import SortedLines, sort_lines, to_page
+from evidence_miner.crawl.text import MIN_BODY_WORDS, SortedLines, sort_lines, to_page
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
@@ -31,12 +31,31 @@ TAG_MISMATCH = "ERR_TAG_NAME_MISMATCH"
 # A body block in a wrapper row is joined with the blocks of the rows after it only when it
 # holds a story's opening (several paragraphs), not a teaser in a grid of cards.
 MIN_WRAPPED_BLOCK_WORDS = 100
-# Chosen on half of the article-extraction benchmark (benchmarks/article_extraction.py):
-# precision first raised F1 there; the other half is the held-out score in the README.
-# (favor_precision, favor_recall) of each try, in order: a try whose text, junk lines removed,
-# holds no article body gives way to the next; without a body in any, the first text is kept.
-EXTRACTION_TRIES: tuple[tuple[bool, bool], ...] = ((True, False), (False, False))
-LAST_TRY = (False, True)  # recall first, only when no try found any text
+
+
+class ExtractionTry(NamedTuple):
+    """One trafilatura run, and the article body its text (junk lines removed) must hold, in
+    words of sentence-like lines, for the run to be kept."""
+
+    precision: bool  # favor_precision
+    recall: bool  # favor_recall
+    fast: bool  # without trafilatura's comparison with its readability port
+    min_body_words: int
+
+
+# Chosen on the even half of the article-extraction benchmark (benchmarks/article_extraction.py;
+# the odd half is the held-out score in the README). Precision first, since boilerplate turns
+# into false findings downstream. The fast precision run gives the full run's text on all but
+# a few pages, at half the cost; where its text is thin, the full run (trafilatura compares its
+# text with its readability port's) decides; where that leaves no article body (a notice or a
+# teaser picked instead of the story), trafilatura's default balance.
+EXTRACTION_TRIES: tuple[ExtractionTry, ...] = (
+    ExtractionTry(precision=True, recall=False, fast=True, min_body_words=100),
+    ExtractionTry(precision=True, recall=False, fast=False, min_body_words=MIN_BODY_WORDS),
+    ExtractionTry(precision=False, recall=False, fast=False, min_body_words=MIN_BODY_WORDS),
+)
+# Recall first, only when no try found any text.
+LAST_TRY = ExtractionTry(precision=False, recall=True, fast=False, min_body_words=0)
 # Characters XML forbids: lxml keeps them in an HTML tree, and trafilatura then finds no text.
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -155,12 +174,12 @@ def join_body_parts(tree: HtmlElement) -> int:
     return moved
 
 
-def extract_main(tree: HtmlElement, *, url: str, precision: bool, recall: bool) -> Document | None:
+def extract_main(tree: HtmlElement, attempt: ExtractionTry, *, url: str) -> Document | None:
     """trafilatura's main content without comments, or None; trafilatura works on its own copy
     of the tree."""
     document = trafilatura.bare_extraction(
-        tree, favor_precision=precision, favor_recall=recall, include_comments=False,
-        include_tables=True, url=url,
+        tree, favor_precision=attempt.precision, favor_recall=attempt.recall, fast=attempt.fast,
+        include_comments=False, include_tables=True, url=url,
     )  # fmt: skip
     if isinstance(document, Document) and document.body is not None and document.text:
         return document
@@ -176,27 +195,27 @@ def to_sorted_lines(document: Document, *, title: str | None) -> SortedLines:
 
 
 def extract_lines(tree: HtmlElement, *, title: str | None, url: str) -> SortedLines:
-    """The page's main text as sorted lines: precision first, since boilerplate turns into
-    false findings downstream; when what is left of it is no article body (a notice or a
-    teaser picked instead of the story), trafilatura's default balance if that one finds a
-    body; recall first only if neither finds any text."""
-    first: SortedLines | None = None
-    for precision, recall in EXTRACTION_TRIES:
-        document = extract_main(tree, url=url, precision=precision, recall=recall)
+    """The page's main text as sorted lines: the first of EXTRACTION_TRIES whose text holds
+    enough of an article body; without one, the text of the first full run (fast=False);
+    recall first only if no try finds any text."""
+    found: list[tuple[ExtractionTry, SortedLines]] = []
+    for attempt in EXTRACTION_TRIES:
+        document = extract_main(tree, attempt, url=url)
         if document is None:
             continue
         lines = to_sorted_lines(document, title=title)
-        if lines.has_body:
+        if lines.body_words >= attempt.min_body_words:
             return lines
-        first = first or lines
-    if first is None:
-        document = extract_main(tree, url=url, precision=LAST_TRY[0], recall=LAST_TRY[1])
-        first = to_sorted_lines(document, title=title) if document is not None else None
-    if first is None:
+        found.append((attempt, lines))
+    if found:
+        full = [lines for attempt, lines in found if not attempt.fast]
+        return (full or [lines for _, lines in found])[0]
+    document = extract_main(tree, LAST_TRY, url=url)
+    if document is None:
         raise InputError(
             f"[EM108] {url}: no article text found in the HTML. Check it is an article page."
         )
-    return first
+    return to_sorted_lines(document, title=title)
 
 
 def is_simple_table(rows: list[list[str]], table: lxml.etree._Element) -> bool:
