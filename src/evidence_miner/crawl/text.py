@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 
 from evidence_miner.crawl.header import HeaderFacts, is_headline_like, to_header_facts
 from evidence_miner.crawl.metadata import Sourced
-from evidence_miner.crawl.rules import JunkRule, find_junk_rule
+from evidence_miner.crawl.rules import JunkRule, find_junk_rule, load_junk_rules
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
@@ -20,9 +21,12 @@ log = logging.getLogger(__name__)
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Between the buttons of a widget row: "Share | Tweet | Email", "Twitter  Facebook  Print".
 WIDGET_SEPARATOR = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•]\s*|\s{2,}")
+# A list item's marker as trafilatura writes it ("- Print article") or a page shows it.
+LIST_MARKER = re.compile(r"^\s*[-*•·▪►›]\s+")
 
 
 MIN_BODY_WORDS = 40
+ANY_RULE_MAX_CHARS = 2_000
 
 
 class Verdict(enum.Enum):
@@ -56,16 +60,37 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
+@functools.cache
+def load_any_rule_pattern() -> re.Pattern[str]:
+    """One pattern matching a line when any junk rule's pattern does, ignoring the rules'
+    word limits: one regular-expression search rules most body lines out at once."""
+    patterns = "|".join(f"(?:{rule.pattern.pattern})" for rule in load_junk_rules().rule)
+    return re.compile(patterns, re.IGNORECASE)
+
+
+def find_junk_rule_fast(line: str) -> JunkRule | None:
+    """find_junk_rule, answering None at once for a line no rule's pattern matches (a long
+    line goes straight to the rules, whose word limits skip most of them)."""
+    stripped = line.strip()
+    if len(stripped) <= ANY_RULE_MAX_CHARS and load_any_rule_pattern().fullmatch(stripped) is None:
+        return None
+    return find_junk_rule(line)
+
+
 def find_line_rule(line: str) -> JunkRule | None:
-    """The junk rule of a line, or of the first part of a line made only of junk parts."""
-    rule = find_junk_rule(line)
+    """The junk rule of a line (without its list marker), or of the first part of a line made
+    only of junk parts."""
+    line = LIST_MARKER.sub("", line)
+    rule = find_junk_rule_fast(line)
     if rule is not None:
         return rule
     parts = [part for part in WIDGET_SEPARATOR.split(line.strip()) if part.strip()]
     if len(parts) < 2:
         return None
-    rules = [find_junk_rule(part) for part in parts]
-    return rules[0] if all(rules) else None
+    first = find_junk_rule_fast(parts[0])
+    if first is None or any(find_junk_rule_fast(part) is None for part in parts[1:]):
+        return None  # stops at the first part that is not junk
+    return first
 
 
 def judge_line(line: str, *, in_header: bool, has_body: bool = True) -> tuple[Verdict, HeaderFacts | None]:
