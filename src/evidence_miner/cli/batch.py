@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -23,20 +24,13 @@ from rich.table import Table
 from rich.text import Text
 
 from evidence_miner.cli.common import err_console
-from evidence_miner.crawl.archives import is_archive_path
-from evidence_miner.errors import InputError
-from evidence_miner.records import EvidenceRecord
-from evidence_miner.settings import Settings
-from evidence_miner.store import EvidenceStore
-from evidence_miner.workflow import (
-    PIPELINE_VERSION,
-    ArticleResult,
-    RunSummary,
-    find_inputs,
-    process_pages,
-    read_pages,
-    skip_done,
-)
+
+if TYPE_CHECKING:  # the pipeline, store and readers are imported when a batch runs, not for --help
+    from evidence_miner.errors import InputError
+    from evidence_miner.records import EvidenceRecord
+    from evidence_miner.settings import Settings
+    from evidence_miner.store import EvidenceStore
+    from evidence_miner.workflow import ArticleResult, RunSummary
 
 # With --workers left at all cores, fewer documents than this run in this process.
 MIN_PARALLEL_DOCUMENTS = 200
@@ -55,6 +49,8 @@ def report_problems(problems: list[InputError]) -> None:
 def save_result(store: EvidenceStore | None, result: ArticleResult) -> None:
     if store is None:
         return
+    from evidence_miner.workflow import PIPELINE_VERSION
+
     if result.error is not None:
         store.save_failure(result.url, result.error)
     elif result.article is not None:
@@ -73,6 +69,9 @@ class BatchOptions:
 def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None], quiet: bool, options: BatchOptions | None = None) -> RunSummary:
     """Process every readable input; problems are reported, counted, and do not stop the batch.
     Results are stored and emitted as they finish."""
+    from evidence_miner.crawl.archives import is_archive_path
+    from evidence_miner.workflow import PIPELINE_VERSION, RunSummary, find_inputs, read_pages, skip_done
+
     options = options or BatchOptions()
     found, problems = find_inputs(paths, settings)
     report_problems(problems)
@@ -115,6 +114,8 @@ def count_processes(options: BatchOptions, total: int | None) -> int:
 @contextmanager
 def open_results(items: Iterable, settings: Settings, options: BatchOptions, *, total: int | None, problems: Counter) -> Iterator[Iterator[ArticleResult]]:
     """Results in this process, or on Dask workers (a local cluster or --scheduler)."""
+    from evidence_miner.workflow import process_pages
+
     workers = count_processes(options, total)
     if options.scheduler is None and workers == 1:
         yield process_pages(items, settings, problems=problems)

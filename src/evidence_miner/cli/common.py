@@ -10,13 +10,14 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidence_miner.settings import Settings, load_settings
+if TYPE_CHECKING:  # pydantic, SQLAlchemy and Alembic load slowly: only commands that run need them
+    from evidence_miner.settings import Settings
+    from evidence_miner.store import EvidenceStore
 
 T = TypeVar("T")
 err_console = Console(stderr=True)
@@ -58,8 +59,18 @@ def setup_logging(*, quiet: bool, log_format: str = "text") -> None:
 
 
 def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    from evidence_miner.settings import load_settings
+
     clean = {s: {k: v for k, v in kv.items() if v is not None} for s, kv in (overrides or {}).items()}
     return load_settings(config, {s: kv for s, kv in clean.items() if kv})
+
+
+def open_store(location: str) -> EvidenceStore:
+    """`evidence_miner.store.open_store`, imported when a command opens a database, so that
+    --help and commands without a database never load SQLAlchemy or Alembic."""
+    from evidence_miner.store import open_store as open_database
+
+    return open_database(location)
 
 
 def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:
@@ -67,6 +78,8 @@ def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) 
     if quiet or not err_console.is_terminal:
         yield from items
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -18,9 +18,11 @@ from evidence_miner.cli.common import (
     atomic_output,
     cli_settings,
     err_console,
+    open_store,
 )
-from evidence_miner.records import EvidenceRecord, to_json_line
-from evidence_miner.store import open_store
+
+if TYPE_CHECKING:
+    from evidence_miner.records import EvidenceRecord
 
 
 class OutputFormat(str, Enum):
@@ -35,6 +37,8 @@ class RecordWriter:
         self.out, self.fmt, self.count = out, fmt, 0
 
     def write(self, record: EvidenceRecord) -> None:
+        from evidence_miner.records import to_json_line
+
         line = to_json_line(record)
         if self.fmt is OutputFormat.jsonl:
             self.out.write(line + "\n")

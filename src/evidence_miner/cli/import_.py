@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,11 +15,13 @@ from evidence_miner.cli.common import (
     QuietOption,
     cli_settings,
     err_console,
+    open_store,
     progress,
 )
 from evidence_miner.errors import InputError, StoreError
-from evidence_miner.store import open_store
-from evidence_miner.store.load import ImportItem, LoadResult, parse_import_line
+
+if TYPE_CHECKING:
+    from evidence_miner.store.load import ImportItem, LoadResult
 
 
 class ImportReader:
@@ -42,6 +44,8 @@ class ImportReader:
                                    "Pass a JSONL file written by `evidence-miner export`."))  # fmt: skip
 
     def items(self) -> Iterator[ImportItem]:
+        from evidence_miner.store.load import parse_import_line
+
         for path in self.paths:
             for number, line in self.read_lines(path):
                 try:
