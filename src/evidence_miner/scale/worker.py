@@ -7,14 +7,14 @@ import logging
 import resource
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-
-from evidence_miner.extract.pipeline import build_pipeline
 from evidence_miner.records import Page
 from evidence_miner.settings import Settings
 from evidence_miner.workflow import process_pages, to_result_dict
+
+if TYPE_CHECKING:  # the client references this module's functions without loading spaCy
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=2)
 def load_pipeline(model: str, ner_model: str, study_model: str) -> Language:
     """The worker's nlp, built on first use and kept for the life of the worker process."""
+    from evidence_miner.extract.pipeline import build_pipeline
+
     log.info("building the pipeline on a worker", extra={"stage": "scale"})
     return build_pipeline(model, ner_model=ner_model, study_model=study_model)
 
