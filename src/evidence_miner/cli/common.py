@@ -38,6 +38,21 @@ ModelOption = Annotated[
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
 
 
+# Loggers of Dask and the web server it runs: their lines show only with --verbose.
+DASK_LOGGERS = frozenset({"distributed", "dask", "tornado", "bokeh"})
+
+
+class DaskFilter(logging.Filter):
+    """Drops Dask's log lines below `level` (INFO with --verbose; otherwise none pass)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.partition(".")[0] not in DASK_LOGGERS or record.levelno >= self.level
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
@@ -47,15 +62,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def setup_logging(*, quiet: bool, log_format: str = "text") -> None:
+def setup_logging(*, quiet: bool, verbose: bool = False, log_format: str = "text") -> None:
+    """One handler on stderr: errors only with --quiet, warnings by default, info with --verbose.
+    Dask's own lines (it sets its loggers to INFO when imported) show only with --verbose."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(DaskFilter(logging.INFO if verbose and not quiet else logging.CRITICAL + 1))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.ERROR if quiet else logging.WARNING)
+    root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
 
 
 def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:

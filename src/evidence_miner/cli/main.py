@@ -63,10 +63,11 @@ def show_version(value: bool) -> None:
 def main_options(
     log_format: LogFormatOption = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Info lines too, Dask's included.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True, help="Print the version.")] = False,
 ) -> None:
     """Mine structured evidence records from medical news articles."""
-    setup_logging(quiet=quiet, log_format=log_format)
+    setup_logging(quiet=quiet, verbose=verbose, log_format=log_format)
 
 
 def main() -> None:
