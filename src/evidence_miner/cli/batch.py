@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,15 +30,6 @@ if TYPE_CHECKING:  # the pipeline, store and readers are imported when a batch r
     from evidence_miner.settings import Settings
     from evidence_miner.store import EvidenceStore
     from evidence_miner.workflow import ArticleResult, RunSummary
-
-# With --workers left at all cores, fewer documents than this run in this process.
-MIN_PARALLEL_DOCUMENTS = 200
-
-
-def count_cores() -> int:
-    """Cores this process may use (its affinity mask where the system has one)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
 
 def report_problems(problems: list[InputError]) -> None:
     for problem in problems:
@@ -101,22 +91,14 @@ def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: C
         emit(record)
 
 
-def count_processes(options: BatchOptions, total: int | None) -> int:
-    """Worker processes to use; 1 means this process, without Dask. With all cores asked for,
-    a small folder stays in this process: starting workers would cost more than it saves."""
-    if options.workers is not None:
-        return max(1, options.workers)
-    if total is not None and total < MIN_PARALLEL_DOCUMENTS:
-        return 1
-    return count_cores()
-
-
 @contextmanager
 def open_results(items: Iterable, settings: Settings, options: BatchOptions, *, total: int | None, problems: Counter) -> Iterator[Iterator[ArticleResult]]:
-    """Results in this process, or on Dask workers (a local cluster or --scheduler)."""
+    """Results in this process, or on Dask workers (a local cluster or --scheduler); with all
+    cores, a batch below the break-even number of documents stays in this process."""
+    from evidence_miner.scale.plan import choose_workers
     from evidence_miner.workflow import process_pages
 
-    workers = count_processes(options, total)
+    workers, items = choose_workers(items, workers=options.workers)
     if options.scheduler is None and workers == 1:
         yield process_pages(items, settings, problems=problems)
         return
