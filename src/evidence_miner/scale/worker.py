@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from evidence_miner.records import Page
 from evidence_miner.settings import Settings
-from evidence_miner.workflow import process_pages, to_result_dict
+from evidence_miner.scale.wire import to_wire
+from evidence_miner.workflow import process_pages
 
 if TYPE_CHECKING:  # the client references this module's functions without loading spaCy
     from spacy.language import Language
@@ -29,12 +30,13 @@ def load_pipeline(model: str, ner_model: str, study_model: str) -> Language:
 
 
 def extract_page_dicts(pages: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
-    """Results of a batch of pages (Page dicts) as plain data, with the batch's problem counts."""
+    """Results of a batch of pages (Page dicts) as plain data (scale.wire), with the batch's
+    problem counts."""
     typed = Settings.model_validate(settings)
     nlp = load_pipeline(typed.extract.model, typed.extract.ner_model, typed.extract.study_model)
     problems: Counter = Counter()
     items = [Page.model_validate(page) for page in pages]
-    results = [to_result_dict(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]
+    results = [to_wire(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]
     return {"results": results, "problems": dict(problems), "peak_rss_mib": read_peak_rss_mib()}
 
 
