@@ -8,17 +8,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from evidence_miner import __version__
 from evidence_miner.crawl.archives import ARCHIVE_SUFFIXES, is_archive_path, iter_archive_pages
 from evidence_miner.crawl.read import find_article_paths, read_page
 from evidence_miner.errors import EvidenceMinerError, InputError
-from evidence_miner.extract.pipeline import build_pipeline, extract_articles
-from evidence_miner.normalise.article import normalise_article
 from evidence_miner.records import Article, EvidenceRecord, Page
-from evidence_miner.settings import Settings
+
+if TYPE_CHECKING:  # spaCy, the pipeline and pint load in seconds: only where pages are extracted
+    from spacy.language import Language
+
+    from evidence_miner.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 def extract_batch(nlp: Language, pages: list[Page], batch_size: int) -> list[Article | ArticleResult]:
     """Articles of a batch; if the batch fails, each page alone, so one bad page fails alone."""
+    from evidence_miner.extract.pipeline import extract_articles
+
     try:
         return list(extract_articles(nlp, pages, batch_size=batch_size))
     except Exception:  # noqa: BLE001 - isolate the failing page below
@@ -134,6 +137,8 @@ def process_batch(nlp: Language, items: list, settings: Settings, problems: Coun
 
 
 def to_result(article: Article, problems: Counter) -> ArticleResult:
+    from evidence_miner.normalise.article import normalise_article
+
     try:
         records = normalise_article(article, pipeline_version=PIPELINE_VERSION, problems=problems)
     except EvidenceMinerError as exc:
@@ -144,6 +149,8 @@ def to_result(article: Article, problems: Counter) -> ArticleResult:
 def process_pages(items: Iterable[Page | ArticleResult], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
     """Extract and normalise pages (from files or the crawler) in order; an ArticleResult
     already carrying an error passes through. One bad page never stops the batch."""
+    from evidence_miner.extract.pipeline import build_pipeline
+
     nlp = nlp or build_pipeline(settings.extract.model, ner_model=settings.extract.ner_model,
                                 study_model=settings.extract.study_model)
     problems = problems if problems is not None else Counter()

@@ -40,13 +40,34 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return root, read_record_ids(root / "one.jsonl")
 
 
+@pytest.fixture(scope="module")
+def two_workers(dump: tuple[Path, list[str]]) -> subprocess.CompletedProcess:
+    """`extract --workers 2` of the dump, run once for the tests below."""
+    root, _ = dump
+    return cli("extract", "dump.jsonl", "--workers", "2", "--db", "two.db", "-o", "two.jsonl", cwd=root)
+
+
 @pytest.mark.slow
-def test_extract_workers_2_matches_one_process(dump: tuple[Path, list[str]]) -> None:
+def test_extract_workers_2_matches_one_process(dump: tuple[Path, list[str]], two_workers: subprocess.CompletedProcess) -> None:
     root, expected = dump
-    result = cli("extract", "dump.jsonl", "--workers", "2", "--db", "two.db", "-o", "two.jsonl", cwd=root)
-    assert result.returncode == 0, result.stderr
+    assert two_workers.returncode == 0, two_workers.stderr
     assert read_record_ids(root / "two.jsonl") == expected and expected
-    assert "EM802" in result.stderr
+    assert "EM802" in two_workers.stderr
+
+
+@pytest.mark.slow
+def test_extract_workers_2_prints_no_dask_lines(two_workers: subprocess.CompletedProcess) -> None:
+    """Neither the client nor the worker processes print Dask's log lines without --verbose."""
+    dask_lines = [line for line in two_workers.stderr.splitlines() if "distributed" in line or "tornado" in line]
+    assert not dask_lines, "\n".join(dask_lines[:10])
+
+
+@pytest.mark.slow
+def test_extract_workers_2_verbose_prints_dask_lines(dump: tuple[Path, list[str]]) -> None:
+    root, _ = dump
+    result = cli("--verbose", "extract", "dump.jsonl", "--workers", "2", "-q", "-o", "verbose.jsonl", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "distributed.scheduler" in result.stderr and "distributed.worker" in result.stderr
 
 
 @pytest.mark.slow

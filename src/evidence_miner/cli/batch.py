@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -23,28 +23,13 @@ from rich.table import Table
 from rich.text import Text
 
 from evidence_miner.cli.common import err_console
-from evidence_miner.crawl.archives import is_archive_path
-from evidence_miner.errors import InputError
-from evidence_miner.records import EvidenceRecord, Page
-from evidence_miner.settings import Settings
-from evidence_miner.store import EvidenceStore
-from evidence_miner.workflow import (
-    PIPELINE_VERSION,
-    ArticleResult,
-    RunSummary,
-    find_inputs,
-    process_pages,
-    read_pages,
-    skip_done,
-)
 
-# With --workers left at all cores, fewer documents than this run in this process.
-MIN_PARALLEL_DOCUMENTS = 200
-
-
-def count_cores() -> int:
-    """Cores this process may use (its affinity mask where the system has one)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+if TYPE_CHECKING:  # the pipeline, store and readers are imported when a batch runs, not for --help
+    from evidence_miner.errors import InputError
+    from evidence_miner.records import EvidenceRecord, Page
+    from evidence_miner.settings import Settings
+    from evidence_miner.store import EvidenceStore
+    from evidence_miner.workflow import ArticleResult, RunSummary
 
 
 def report_problems(problems: list[InputError]) -> None:
@@ -55,6 +40,8 @@ def report_problems(problems: list[InputError]) -> None:
 def save_result(store: EvidenceStore | None, result: ArticleResult) -> None:
     if store is None:
         return
+    from evidence_miner.workflow import PIPELINE_VERSION
+
     if result.error is not None:
         store.save_failure(result.url, result.error)
     elif result.article is not None:
@@ -73,6 +60,9 @@ class BatchOptions:
 def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None], quiet: bool, options: BatchOptions | None = None) -> RunSummary:
     """Process every readable input; problems are reported, counted, and do not stop the batch.
     Results are stored and emitted as they finish."""
+    from evidence_miner.crawl.archives import is_archive_path
+    from evidence_miner.workflow import PIPELINE_VERSION, RunSummary, find_inputs, read_pages, skip_done
+
     options = options or BatchOptions()
     found, problems = find_inputs(paths, settings)
     report_problems(problems)
@@ -99,6 +89,8 @@ def drop_duplicate_texts(
     """The items in order without the pages whose text an earlier page of the batch has: the
     first (in input order; folders are read in sorted order) keeps the records, each later copy
     is reported and counted, so that a record no longer moves between identical pages."""
+    from evidence_miner.records import Page
+
     first_url: dict[str, str] = {}
     for item in items:
         if isinstance(item, Page):
@@ -132,20 +124,14 @@ def handle_result(result: ArticleResult, *, store: EvidenceStore | None, emit: C
     return 0
 
 
-def count_processes(options: BatchOptions, total: int | None) -> int:
-    """Worker processes to use; 1 means this process, without Dask. With all cores asked for,
-    a small folder stays in this process: starting workers would cost more than it saves."""
-    if options.workers is not None:
-        return max(1, options.workers)
-    if total is not None and total < MIN_PARALLEL_DOCUMENTS:
-        return 1
-    return count_cores()
-
-
 @contextmanager
 def open_results(items: Iterable, settings: Settings, options: BatchOptions, *, total: int | None, problems: Counter) -> Iterator[Iterator[ArticleResult]]:
-    """Results in this process, or on Dask workers (a local cluster or --scheduler)."""
-    workers = count_processes(options, total)
+    """Results in this process, or on Dask workers (a local cluster or --scheduler); with all
+    cores, a batch below the break-even number of documents stays in this process."""
+    from evidence_miner.scale.plan import choose_workers
+    from evidence_miner.workflow import process_pages
+
+    workers, items = choose_workers(items, workers=options.workers)
     if options.scheduler is None and workers == 1:
         yield process_pages(items, settings, problems=problems)
         return

@@ -10,15 +10,14 @@ from typing import Annotated
 
 import typer
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store
 from evidence_miner.errors import ConfigError, StoreError
-from evidence_miner.store import open_store, to_database_url
-from evidence_miner.store.describe import to_datasette_metadata
-from evidence_miner.store.urls import hide_password, to_sqlite_path
 
 
 def find_sqlite_file(location: str) -> Path:
     """The SQLite file behind --db; PostgreSQL or a missing file is a usage error."""
+    from evidence_miner.store.urls import hide_password, to_database_url, to_sqlite_path
+
     path = to_sqlite_path(to_database_url(location))
     if path is None:
         raise ConfigError(f"[EM311] browse opens a SQLite file, and {hide_password(to_database_url(location))} "
@@ -74,6 +73,8 @@ def browse(
 
     Example: evidence-miner browse --db evidence.db --port 8001
     """
+    from evidence_miner.store.describe import to_datasette_metadata
+
     settings = cli_settings(config, {"store": {"db": db}})
     path = find_sqlite_file(settings.store.db)
     open_store(str(path)).close()  # bring the schema to the revision the descriptions follow

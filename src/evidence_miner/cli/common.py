@@ -8,13 +8,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidence_miner.settings import Settings, load_settings
+if TYPE_CHECKING:  # pydantic, SQLAlchemy and Alembic load slowly: only commands that run need them
+    from evidence_miner.settings import Settings
+    from evidence_miner.store import EvidenceStore
 
 T = TypeVar("T")
 err_console = Console(stderr=True)
@@ -35,6 +36,21 @@ ModelOption = Annotated[
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
 
 
+# Loggers of Dask and the web server it runs: their lines show only with --verbose.
+DASK_LOGGERS = frozenset({"distributed", "dask", "tornado", "bokeh"})
+
+
+class DaskFilter(logging.Filter):
+    """Drops Dask's log lines below `level` (INFO with --verbose; otherwise none pass)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.partition(".")[0] not in DASK_LOGGERS or record.levelno >= self.level
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
@@ -44,20 +60,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def setup_logging(*, quiet: bool, log_format: str = "text") -> None:
+def setup_logging(*, quiet: bool, verbose: bool = False, log_format: str = "text") -> None:
+    """One handler on stderr: errors only with --quiet, warnings by default, info with --verbose.
+    Dask's own lines (it sets its loggers to INFO when imported) show only with --verbose."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(DaskFilter(logging.INFO if verbose and not quiet else logging.CRITICAL + 1))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.ERROR if quiet else logging.WARNING)
+    root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
 
 
 def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    from evidence_miner.settings import load_settings
+
     clean = {s: {k: v for k, v in kv.items() if v is not None} for s, kv in (overrides or {}).items()}
     return load_settings(config, {s: kv for s, kv in clean.items() if kv})
+
+
+def open_store(location: str) -> EvidenceStore:
+    """`evidence_miner.store.open_store`, imported when a command opens a database, so that
+    --help and commands without a database never load SQLAlchemy or Alembic."""
+    from evidence_miner.store import open_store as open_database
+
+    return open_database(location)
 
 
 def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:
@@ -65,6 +94,8 @@ def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) 
     if quiet or not err_console.is_terminal:
         yield from items
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=total)

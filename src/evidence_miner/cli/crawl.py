@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -20,16 +20,14 @@ from evidence_miner.cli.common import (
     QuietOption,
     cli_settings,
     err_console,
+    open_store,
     out_console,
 )
 from evidence_miner.cli.schedule import install_stop_handlers
-from evidence_miner.crawl.crawler import Crawler, CrawlStats
-from evidence_miner.crawl.urls import normalise_url
-from evidence_miner.errors import FetchError
-from evidence_miner.schedule.runner import run_source
-from evidence_miner.schedule.sources import load_sources
-from evidence_miner.store import open_store
-from evidence_miner.workflow import RunSummary, process_pages
+
+if TYPE_CHECKING:  # the crawler, scheduler and pipeline are imported when a crawl runs, not for --help
+    from evidence_miner.crawl.crawler import CrawlStats
+    from evidence_miner.workflow import RunSummary
 
 STATS_FORMAT = (
     "fetched {fetched}  queued {queued}  articles {articles}  skipped {skipped}  "
@@ -69,6 +67,9 @@ def to_stats_line(stats: CrawlStats) -> str:
 
 
 def check_starts(starts: list[str]) -> None:
+    from evidence_miner.crawl.urls import normalise_url
+    from evidence_miner.errors import FetchError
+
     for start in starts:
         try:
             normalise_url(start)
@@ -120,6 +121,9 @@ def crawl(
 
     Example: evidence-miner crawl https://www.example.org/ --db evidence.db --max-pages 500
     """  # fmt: skip
+    from evidence_miner.crawl.crawler import Crawler
+    from evidence_miner.workflow import RunSummary, process_pages
+
     if sources is not None or source is not None:
         raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet))
     if not starts:
@@ -149,6 +153,9 @@ def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None, 
     """`crawl --sources FILE --source NAME`: one run of one source; its exit code."""
     if sources is None or name is None:
         raise typer.BadParameter("--sources and --source go together", param_hint="--source")
+    from evidence_miner.schedule.runner import run_source
+    from evidence_miner.schedule.sources import load_sources
+
     settings = cli_settings(config, {"store": {"db": db}})
     chosen = load_sources(sources).named(name)
     stop = threading.Event()

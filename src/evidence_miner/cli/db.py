@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings
-from evidence_miner.store.evidence_store import migrate_database, read_revisions
-from evidence_miner.store.migrate import list_revisions
 
 db_app = typer.Typer(
     help="Create, upgrade or inspect a database's schema.\n\nExample: evidence-miner db migrate --db evidence.db",
@@ -34,6 +32,8 @@ def migrate(
 
     Example: evidence-miner db migrate --db postgresql://me@db.example/evidence
     """
+    from evidence_miner.store.evidence_store import migrate_database
+
     settings = cli_settings(config, {"store": {"db": db}})
     before, after = migrate_database(settings.store.db, revision)
     typer.echo(f"schema revision: {to_text(before)} -> {to_text(after)}")
@@ -45,6 +45,9 @@ def status(db: DbOption = None, config: ConfigOption = None) -> None:
 
     Example: evidence-miner db status --db evidence.db
     """
+    from evidence_miner.store.evidence_store import read_revisions
+    from evidence_miner.store.migrate import list_revisions
+
     settings = cli_settings(config, {"store": {"db": db}})
     current, heads = read_revisions(settings.store.db)
     typer.echo(f"database revision: {to_text(current)}")

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from evidence_miner.cli.choices import DEFAULT_FAKEHEALTH
 from evidence_miner.cli.common import ConfigOption, ModelOption, QuietOption, cli_settings, out_console, progress
 from evidence_miner.errors import InputError
-from evidence_miner.evaluate.fakehealth import DEFAULT_FAKEHEALTH
-from evidence_miner.evaluate.gold import find_gold_articles
-from evidence_miner.evaluate.records import pages_for_golds
-from evidence_miner.evaluate.score import FIELDS, Score, score_all
-from evidence_miner.records import EvidenceRecord
-from evidence_miner.workflow import process_pages
+
+if TYPE_CHECKING:  # the scorer and the pipeline are imported when evaluate runs, not for --help
+    from evidence_miner.evaluate.score import Score
+    from evidence_miner.records import EvidenceRecord
 
 
 def read_records(path: Path) -> list[EvidenceRecord]:
+    from evidence_miner.records import EvidenceRecord
+
     try:
         lines = path.read_text("utf-8").splitlines()
     except OSError as exc:
@@ -36,6 +37,8 @@ def read_records(path: Path) -> list[EvidenceRecord]:
 
 
 def score_table(score: Score, *, title: str = "evaluation") -> Table:
+    from evidence_miner.evaluate.score import FIELDS
+
     table = Table(title=title, show_header=True)
     for column in ("field", "tp", "fp", "fn", "precision", "recall", "f1"):
         table.add_column(column, justify="left" if column == "field" else "right")
@@ -95,6 +98,11 @@ def evaluate(
 
     Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
     """
+    from evidence_miner.evaluate.gold import find_gold_articles
+    from evidence_miner.evaluate.records import pages_for_golds
+    from evidence_miner.evaluate.score import score_all
+    from evidence_miner.workflow import process_pages
+
     golds = find_gold_articles(gold_dir)
     if records is not None:
         predicted = read_records(records)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,12 +14,13 @@ from evidence_miner.cli.common import (
     QuietOption,
     cli_settings,
     err_console,
+    open_store,
 )
+from evidence_miner.cli.choices import EXPORT_TABLES
 from evidence_miner.errors import ConfigError
-from evidence_miner.store import EvidenceStore, open_store
-from evidence_miner.store.export import write_csv, write_jsonl, write_parquet, write_rows_jsonl
-from evidence_miner.store.output import atomic_path, open_output
-from evidence_miner.store.tables import EXPORT_TABLES, export_columns
+
+if TYPE_CHECKING:  # the store's modules import SQLAlchemy (and pyarrow for parquet): loaded on use
+    from evidence_miner.store import EvidenceStore
 
 
 class ExportFormat(str, Enum):
@@ -33,6 +34,10 @@ ExportTable = Enum("ExportTable", {name: name for name in EXPORT_TABLES}, type=s
 
 def export_jsonl(store: EvidenceStore, table: str, output: Path | None) -> int:
     """Records as evidence records (what `import` reads); other tables as one object per row."""
+    from evidence_miner.store.export import write_jsonl, write_rows_jsonl
+    from evidence_miner.store.output import open_output
+    from evidence_miner.store.tables import export_columns
+
     with open_output(output) as out:
         if table == "records":
             return write_jsonl(store.iter_records(), out)
@@ -42,6 +47,10 @@ def export_jsonl(store: EvidenceStore, table: str, output: Path | None) -> int:
 
 def export_csv(store: EvidenceStore, table: str, output: Path | None) -> int:
     """CSV with a header; a file gets a UTF-8 byte order mark so spreadsheets read accents."""
+    from evidence_miner.store.export import write_csv
+    from evidence_miner.store.output import open_output
+    from evidence_miner.store.tables import export_columns
+
     names, _ = export_columns(table, json_as_text=True, csv=True)
     batches = store.iter_table_batches(table, json_as_text=True, csv=True)
     with open_output(output, encoding="utf-8-sig", newline="") as out:
@@ -55,6 +64,10 @@ def check_output(fmt: ExportFormat, output: Path | None) -> None:
 
 
 def export_parquet(store: EvidenceStore, table: str, output: Path | None) -> int:
+    from evidence_miner.store.export import write_parquet
+    from evidence_miner.store.output import atomic_path
+    from evidence_miner.store.tables import export_columns
+
     check_output(ExportFormat.parquet, output)
     assert output is not None
     names, types = export_columns(table, json_as_text=True)

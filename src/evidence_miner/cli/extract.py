@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -17,10 +17,11 @@ from evidence_miner.cli.common import (
     QuietOption,
     cli_settings,
     err_console,
+    open_store,
 )
-from evidence_miner.records import EvidenceRecord, to_json_line
-from evidence_miner.store import open_store
-from evidence_miner.store.output import open_output
+
+if TYPE_CHECKING:
+    from evidence_miner.records import EvidenceRecord
 
 
 class OutputFormat(str, Enum):
@@ -35,6 +36,8 @@ class RecordWriter:
         self.out, self.fmt, self.count = out, fmt, 0
 
     def write(self, record: EvidenceRecord) -> None:
+        from evidence_miner.records import to_json_line
+
         line = to_json_line(record)
         if self.fmt is OutputFormat.jsonl:
             self.out.write(line + "\n")
@@ -58,7 +61,7 @@ def extract(
     quiet: QuietOption = False,
     workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, show_default="all cores",
                                                 help="Worker processes (Dask local cluster); 1 runs in this process. "
-                                                "With all cores, fewer than 200 files run in this process.")] = None,
+                                                "With all cores, fewer than 200 documents run in this process.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on an existing Dask cluster: tcp://HOST:PORT.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents whose text this pipeline version "
                                          "already stored; their stored records are written to the output "
@@ -74,6 +77,8 @@ def extract(
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
     """
     settings = cli_settings(config, {"store": {"db": db}, "extract": {"model": model}})
+    from evidence_miner.store.output import open_output
+
     with (open_store(settings.store.db) if db else nullcontext()) as store, open_output(output) as out:
         writer = RecordWriter(out, fmt)
         options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)

@@ -15,11 +15,9 @@ from evidence_miner.cli.common import (
     QuietOption,
     atomic_output,
     cli_settings,
+    open_store,
     out_console,
 )
-from evidence_miner.records import to_json_line
-from evidence_miner.store import open_store
-from evidence_miner.store.urls import to_shown_location
 
 
 def run(
@@ -37,6 +35,9 @@ def run(
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
+    from evidence_miner.records import to_json_line
+    from evidence_miner.store.urls import to_shown_location
+
     settings = cli_settings(
         config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
     )

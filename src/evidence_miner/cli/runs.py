@@ -9,8 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, out_console
-from evidence_miner.store import open_store
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store, out_console
 
 COLUMNS = ("id", "source", "status", "started_at", "finished_at", "pages_new", "pages_changed",
            "pages_unchanged", "pages_failed", "records_added", "records_updated", "errors")  # fmt: skip

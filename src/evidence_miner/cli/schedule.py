@@ -10,10 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings
-from evidence_miner.schedule.scheduler import serve
-from evidence_miner.schedule.sources import load_sources
-from evidence_miner.store import open_store
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings, open_store
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +48,9 @@ def schedule(
 
     Example: evidence-miner --log-format json schedule --sources sources.toml --db evidence.db
     """
+    from evidence_miner.schedule.scheduler import serve
+    from evidence_miner.schedule.sources import load_sources
+
     settings = cli_settings(config, {"store": {"db": db}})
     loaded = load_sources(sources)
     if not quiet:

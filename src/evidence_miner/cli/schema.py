@@ -6,12 +6,12 @@ import json
 
 import typer
 
-from evidence_miner.records import record_json_schema
-
 
 def schema() -> None:
     """Print the JSON Schema every written record is valid against.
 
     Example: evidence-miner schema > evidence-record.schema.json
     """
+    from evidence_miner.records import record_json_schema
+
     typer.echo(json.dumps(record_json_schema(), indent=2, ensure_ascii=False))

@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Annotated, get_args
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, out_console
+from evidence_miner.cli.choices import DESIGNS
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store, out_console
 from evidence_miner.errors import ConfigError
-from evidence_miner.records import Design
-from evidence_miner.store import open_store
-from evidence_miner.store.search import DoseHit, SearchFilters, SearchHit
+
+if TYPE_CHECKING:
+    from evidence_miner.store.search import DoseHit, SearchHit
 
 # The largest cohort size a database column holds (a signed 64-bit integer).
 MAX_COHORT = 2**63 - 1
-DesignChoice = Enum("DesignChoice", {name: name for name in get_args(Design)}, type=str)  # type: ignore[misc]
+DesignChoice = Enum("DesignChoice", {name: name for name in DESIGNS}, type=str)  # type: ignore[misc]
 
 
 def to_dose_text(dose: DoseHit) -> str:
@@ -78,6 +79,8 @@ def search(
 
     Example: evidence-miner search --drug semaglutide --min-n 100 --since 2020-01-01
     """
+    from evidence_miner.store.search import SearchFilters
+
     filters = SearchFilters(drug=drug, condition=condition, design=design.value if design else None, min_n=parse_min_n(min_n),
                             since=since.date() if since else None, site=site, limit=limit)  # fmt: skip
     settings = cli_settings(config, {"store": {"db": db}})

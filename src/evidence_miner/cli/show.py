@@ -10,10 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, out_console
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, open_store, out_console
 from evidence_miner.errors import InputError
-from evidence_miner.store import open_store
-from evidence_miner.store.urls import to_shown_location
 
 
 def find_values(data: object, path: str = "") -> Iterator[tuple[str, dict]]:
@@ -55,6 +53,8 @@ def show(
 
     Example: evidence-miner show em-618b745bc28cd489e647 --db evidence.db
     """
+    from evidence_miner.store.urls import to_shown_location
+
     settings = cli_settings(config, {"store": {"db": db}})
     with open_store(settings.store.db) as store:
         record, text = store.get_record(record_id), store.get_page_text(record_id)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, out_console
-from evidence_miner.store import open_store
-from evidence_miner.store.search import CountRow
+from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, open_store, out_console
+
+if TYPE_CHECKING:
+    from evidence_miner.store.search import CountRow
 
 
 def counts_table(counts: dict[str, int]) -> Table:

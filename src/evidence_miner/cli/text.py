@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from evidence_miner.cli.common import ConfigOption, cli_settings, err_console, out_console
-from evidence_miner.crawl.page_fetch import fetch_page
-from evidence_miner.crawl.read import read_page
-from evidence_miner.crawl.urls import is_web_url
 from evidence_miner.errors import EvidenceMinerError
-from evidence_miner.records import Page
-from evidence_miner.settings import Settings
+
+if TYPE_CHECKING:  # the HTML readers are imported when a page is read, not for --help
+    from evidence_miner.records import Page
+    from evidence_miner.settings import Settings
 
 
 def read_one(page: str, settings: Settings) -> tuple[str, Page]:
     """("url", Page) for a URL, ("path", Page) for a saved file."""
+    from evidence_miner.crawl.page_fetch import fetch_page
+    from evidence_miner.crawl.read import read_page
+    from evidence_miner.crawl.urls import is_web_url
+
     if is_web_url(page):
         return "url", fetch_page(page, settings.crawl)
     return "path", read_page(Path(page), max_bytes=settings.input.max_file_bytes)

@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 import logging
-import os
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from evidence_miner.errors import ScaleError
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = "20s"
+SILENT = logging.CRITICAL + 1  # above every level: no line passes
 
 
-def count_cores() -> int:
-    """Cores this process may use (the affinity mask, not the machine's total)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+class WorkerLogging(WorkerPlugin):
+    """Worker processes of a local cluster share this process's stderr: they log as it does
+    (same level, format and filters), and Dask's own lines show only at INFO (--verbose)."""
+
+    name = "evidence-miner-logging"
+
+    def __init__(self, root: logging.Logger) -> None:
+        handler = root.handlers[0] if root.handlers else logging.StreamHandler(sys.stderr)
+        self.level, self.formatter, self.filters = root.level, handler.formatter, list(handler.filters)
+
+    def setup(self, worker: object) -> None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(self.formatter)
+        for kept in self.filters:
+            handler.addFilter(kept)
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(self.level)
+
+
+def to_dask_level(root: logging.Logger) -> int:
+    """The level of Dask's lines in worker processes: INFO when this process logs INFO
+    (--verbose), otherwise none."""
+    return logging.INFO if root.getEffectiveLevel() <= logging.INFO else SILENT
 
 
 @contextmanager
@@ -46,13 +66,16 @@ def connect(scheduler: str) -> Client:
 
 @contextmanager
 def start_local(workers: int) -> Iterator[Client]:
-    try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, memory_limit=0)
+    root = logging.getLogger()
+    try:  # no dashboard; the scheduler's HTTP server on any free port, not Dask's 8787
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                               memory_limit=0, silence_logs=to_dask_level(root))  # fmt: skip
     except (OSError, TimeoutError, RuntimeError) as exc:
         raise ScaleError(
             f"[EM804] Cannot start a local Dask cluster of {workers} workers: {exc}. "
             "Try fewer --workers, or --workers 1 to run in this process."
         ) from exc
     with cluster, Client(cluster) as client:
+        client.register_plugin(WorkerLogging(root))
         yield client

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from distributed import Client, Future, as_completed
 
 from evidence_miner.records import Page
+from evidence_miner.scale.wire import from_wire
 from evidence_miner.scale.worker import extract_page_dicts
 from evidence_miner.settings import Settings
-from evidence_miner.workflow import ArticleResult, batched, from_result_dict
+from evidence_miner.workflow import ArticleResult, batched
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Submission:
         finally:
             future.release()
         problems.update(data["problems"])
-        return [from_result_dict(result) for result in data["results"]]
+        return [from_wire(result) for result in data["results"]]
 
 
 def process_distributed(items: Iterable[Page | ArticleResult], settings: Settings, client: Client, *, problems: Counter) -> Iterator[ArticleResult]:

@@ -7,14 +7,15 @@ import logging
 import resource
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-
-from evidence_miner.extract.pipeline import build_pipeline
 from evidence_miner.records import Page
 from evidence_miner.settings import Settings
-from evidence_miner.workflow import process_pages, to_result_dict
+from evidence_miner.scale.wire import to_wire
+from evidence_miner.workflow import process_pages
+
+if TYPE_CHECKING:  # the client references this module's functions without loading spaCy
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +23,20 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=2)
 def load_pipeline(model: str, ner_model: str, study_model: str) -> Language:
     """The worker's nlp, built on first use and kept for the life of the worker process."""
+    from evidence_miner.extract.pipeline import build_pipeline
+
     log.info("building the pipeline on a worker", extra={"stage": "scale"})
     return build_pipeline(model, ner_model=ner_model, study_model=study_model)
 
 
 def extract_page_dicts(pages: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
-    """Results of a batch of pages (Page dicts) as plain data, with the batch's problem counts."""
+    """Results of a batch of pages (Page dicts) as plain data (scale.wire), with the batch's
+    problem counts."""
     typed = Settings.model_validate(settings)
     nlp = load_pipeline(typed.extract.model, typed.extract.ner_model, typed.extract.study_model)
     problems: Counter = Counter()
     items = [Page.model_validate(page) for page in pages]
-    results = [to_result_dict(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]
+    results = [to_wire(r) for r in process_pages(items, typed, nlp=nlp, problems=problems)]
     return {"results": results, "problems": dict(problems), "peak_rss_mib": read_peak_rss_mib()}
 
 
