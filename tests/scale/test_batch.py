@@ -79,7 +79,9 @@ def make_text_folder(root: Path, copies: int) -> Path:
     folder.mkdir()
     for index in range(copies):
         source = CORPUS_TEXTS[index % len(CORPUS_TEXTS)]
-        (folder / f"{index:03d}-{source.name}").write_text(source.read_text("utf-8") + f"\nCopy {index}.\n", "utf-8")
+        title, body = source.read_text("utf-8").split("\n", 1)
+        unique = f"This is copy number {index} of the report, filed for the batch test as a page of its own."
+        (folder / f"{index:03d}-{source.name}").write_text(f"{title}\n{unique}\n{body}", "utf-8")  # no two texts alike
     return folder
 
 
