@@ -184,7 +184,7 @@ def plain_nlp():
 def test_identical_files_keep_the_record_on_the_first_path_run_after_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain_nlp, ledger
 ) -> None:
-    monkeypatch.setattr("evidence_miner.workflow.build_pipeline", lambda *args, **kwargs: plain_nlp)
+    monkeypatch.setattr("evidence_miner.extract.pipeline.build_pipeline", lambda *args, **kwargs: plain_nlp)
     folder = tmp_path / "in"
     folder.mkdir()
     text = (Path(__file__).resolve().parents[2] / "corpus/dev/amiodarone-thyroid-screening-cross-sectional.txt").read_text("utf-8")
