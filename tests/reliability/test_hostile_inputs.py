@@ -4,9 +4,6 @@ articles. Each bad input gets its coded error and the batch goes on with the oth
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,24 +15,16 @@ from evidence_miner.records import Page
 from evidence_miner.settings import load_settings
 from evidence_miner.workflow import ArticleResult, find_inputs, read_pages
 
+from tests.reliability.test_hostile_input import time_limit
+
 AREA = "hostile files"
 HANG_GUARD_SECONDS = 10.0  # a read still blocked then is a hang (the test fails, CI goes on)
 ARTICLE = "Aspirin cut strokes\n\nIn a made-up trial of 400 adults, aspirin 81 mg daily cut strokes.\n"
 
 
-@contextmanager
-def hang_guard(seconds: float = HANG_GUARD_SECONDS) -> Iterator[None]:
+def hang_guard(seconds: float = HANG_GUARD_SECONDS):
     """TimeoutError when the block is still running (an open() of a FIFO blocks for ever)."""
-    def expire(signum, frame):
-        raise TimeoutError(f"still blocked after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return time_limit(seconds)
 
 
 def read_folder(folder: Path) -> tuple[list[str], list[str]]:
