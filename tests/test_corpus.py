@@ -125,6 +125,8 @@ def gold_strings(data: object) -> Iterator[str]:
     elif isinstance(data, dict):
         yield from (s for key, value in data.items() if key != "source" for s in gold_strings(value))
     elif isinstance(data, list):
+        if data and all(isinstance(item, str) for item in data):
+            yield " ".join(data)  # a list of names read in order can copy a byline or author list
         yield from (s for item in data for s in gold_strings(item))
 
 
