@@ -130,9 +130,9 @@ def effect_arm(arms: list[ArmMention], interventions: list[dict]) -> str | None:
     return own[0].label if own else studied_label(interventions)
 
 
-def attribute_arms(view: StudyView, items: list[dict], interventions: list[dict], lexicon: Lexicon) -> list[dict]:
-    """The results or harms with `group` filled from their sentence where it was empty."""
-    arms = find_arm_mentions(view, interventions, lexicon)
+def attribute_arms(view: StudyView, items: list[dict], arms: list[ArmMention], interventions: list[dict]) -> list[dict]:
+    """The results or harms with `group` filled from their sentence where it was empty; `arms`
+    from find_arm_mentions, found once per study for its results and its harms."""
     taken: set[int] = set()
     located = [(item, item_tokens(view, item, taken)) for item in items]
     by_sentence: dict[int, list[Span]] = {}

@@ -181,6 +181,7 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
     count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
     total_record = population.to_total(view, total)
     age = population.find_age(view, single_patient=single_patient)
+    arm_mentions = arms.find_arm_mentions(view, interventions, drug_lexicon)
     if single_patient:
         total_record = total_record or population.single_patient_total(view, design["span"])
         age = age or population.find_patient_age(view)
@@ -196,7 +197,7 @@ def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon:
         "interventions": interventions,
         "outcomes": arms.attribute_arms(view, outcomes.drop_repeated_outcomes(
             count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view)),
-            interventions, drug_lexicon),
-        "adverse_events": arms.attribute_arms(view, adverse_events, interventions, drug_lexicon),
+            arm_mentions, interventions),
+        "adverse_events": arms.attribute_arms(view, adverse_events, arm_mentions, interventions),
     }
     return Findings.model_validate(data)
