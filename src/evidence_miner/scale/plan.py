@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 # Below this many documents a batch left at all cores stays in this process: starting the
 # workers and building a pipeline in each costs more than sharing the documents saves. The
-# measured break-even on 2 cores is about 100 (benchmarks/break_even.py, results in
+# break-even measured on 2 cores was 70 to 100 documents (benchmarks/break_even.py, results in
 # benchmarks/results/break_even.md); twice that, so that the cluster is never the slower choice.
 BREAK_EVEN_DOCUMENTS = 200
 # The shortest look at how busy the machine is before workers are started.
@@ -76,8 +76,8 @@ def choose_workers(items: Iterable[T], *, workers: int | None, cores: int | None
         return 1, chain(ahead, rest)
     idle = count_idle_cores(before, sample_after(before, sample), cores)
     chosen = min(cores, int(idle + 0.5))
-    log.info("%.1f of %d cores idle: %s", idle, cores, f"{chosen} Dask workers" if chosen > 1 else "this process",
-             extra={"stage": "scale"})  # fmt: skip
+    where = f"{chosen} Dask workers" if chosen > 1 else "this process"
+    log.info("%.1f of %d cores idle: %s", idle, cores, where, extra={"stage": "scale"})
     return (chosen if chosen > 1 else 1), chain(ahead, rest)
 
 
