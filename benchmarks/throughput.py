@@ -101,7 +101,7 @@ def run_dask(texts: list[str], workers: int) -> tuple[float, float]:
 
     settings = load_settings(None, {})
     with open_client(workers=workers) as client:
-        client.run(load_pipeline, settings.extract.model, settings.extract.ner_model)  # warm-up
+        client.run(load_pipeline, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
         started = time.perf_counter()
         for _ in process_distributed(to_pages(texts), settings, client, problems=Counter()):
             pass

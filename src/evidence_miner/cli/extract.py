@@ -61,7 +61,8 @@ def extract(
     quiet: QuietOption = False,
     workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, show_default="all cores",
                                                 help="Worker processes (Dask local cluster); 1 runs in this process. "
-                                                "With all cores, fewer than 200 documents run in this process.")] = None,
+                                                "With all cores, fewer than 200 documents, or fewer than two cores "
+                                                "that other programs leave idle, run in this process.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on an existing Dask cluster: tcp://HOST:PORT.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents whose text this pipeline version "
                                          "already stored; their stored records are written to the output "

@@ -21,19 +21,23 @@ from evidence_miner.errors import EvidenceMinerError
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("evidence_miner.cli.run:run",
             "Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl."),
-    "extract": ("evidence_miner.cli.extract:extract", "Extract evidence records from articles: JSONL on "
-                "stdout by default. With --db the records are also stored in that database."),
+    "extract": ("evidence_miner.cli.extract:extract",
+                "Extract evidence records from articles: JSONL on stdout by default. With --db the "
+                "records are also stored in that database."),
     "export": ("evidence_miner.cli.export:export",
                "Export the records of a database, or one of its tables, as JSONL, CSV or Parquet."),
     "evaluate": ("evidence_miner.cli.evaluate:evaluate",
                  "Score records against gold files: per-field precision, recall and F1, micro F1 last."),
-    "schema": ("evidence_miner.cli.schema:schema", "Print the JSON Schema every written record is valid against."),
+    "schema": ("evidence_miner.cli.schema:schema",
+               "Print the JSON Schema every written record is valid against."),
     "show": ("evidence_miner.cli.show:show",
              "Print one record with each extracted value next to the sentence it came from."),
-    "import": ("evidence_miner.cli.import_:import_", "Load JSONL exports (records and pages) into a database."),
+    "import": ("evidence_miner.cli.import_:import_",
+               "Load JSONL exports (records and pages) into a database."),
     "search": ("evidence_miner.cli.search:search",
                "Find records by drug, condition, design, cohort size, date and site."),
-    "stats": ("evidence_miner.cli.stats:stats", "Count pages, records and rows, and records by site, design and drug."),
+    "stats": ("evidence_miner.cli.stats:stats",
+              "Count pages, records and rows, and records by site, design and drug."),
     "browse": ("evidence_miner.cli.browse:browse",
                "Open a SQLite database in Datasette to look at records in a browser."),
     "crawl": ("evidence_miner.cli.crawl:crawl",
@@ -42,8 +46,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Run each enabled source's crawl on its schedule until stopped (SIGTERM or Ctrl-C)."),
     "runs": ("evidence_miner.cli.runs:runs",
              "List the runs of scheduled crawls (`schedule`, `crawl --source`), newest first."),
-    "text": ("evidence_miner.cli.text:text", "Print the main text and metadata of pages exactly as the crawler "
-             "keeps them, with the source of every metadata value (citation_title, json-ld, og:title, htmldate...)."),
+    "text": ("evidence_miner.cli.text:text",
+             "Print the main text and metadata of pages exactly as the crawler keeps them, with the source "
+             "of every metadata value (citation_title, json-ld, og:title, htmldate...)."),
     "config": ("evidence_miner.cli.config:config_app", "Inspect settings."),
     "db": ("evidence_miner.cli.db:db_app", "Create, upgrade or inspect a database's schema."),
 }

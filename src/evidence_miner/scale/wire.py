@@ -20,4 +20,5 @@ def to_wire(result: ArticleResult) -> dict[str, Any]:
 def from_wire(data: dict[str, Any]) -> ArticleResult:
     article = None if data["article"] is None else Article.model_validate_json(data["article"])
     records = [EvidenceRecord.model_validate_json(record) for record in data["records"]]
-    return ArticleResult(url=data["url"], article=article, records=records, error=data["error"], skipped=data["skipped"])
+    return ArticleResult(url=data["url"], article=article, records=records, error=data["error"],
+                         skipped=data["skipped"])
