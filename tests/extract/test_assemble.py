@@ -122,3 +122,52 @@ def test_doses_cut_offs_steps_and_differences_are_no_doses(nlp, sentence: str, d
 def test_drugs_a_name_before_syndrome_is_no_treatment(nlp) -> None:
     findings = one_study(nlp, "Drug trial", "In the randomized trial of 400 adults given sumatriptan, no one developed serotonin syndrome.")
     assert "serotonin" not in {i.name for i in findings.interventions}
+
+
+@pytest.mark.parametrize(
+    "sentence,design",
+    [
+        ("The findings are based on an analysis of 22 studies involving 2.5 million adults.", "meta_analysis"),
+        ("Researchers combined the results of 19 clinical trials of allergy shots.", "meta_analysis"),
+        ("The team reviewed 27 clinical trials involving 4,041 pregnant women.", "systematic_review"),
+        ("The review of 15 published studies found that zinc shortened colds.", "systematic_review"),
+    ],
+)
+def test_design_a_count_of_studies_reviewed_or_pooled_names_a_review(nlp, sentence: str, design: str) -> None:
+    findings = one_study(nlp, "Old drug, new look", sentence, "Those taking aspirin had fewer colon cancers (relative risk, 0.88).")
+    assert findings.study.design == design
+
+
+def test_design_a_count_of_earlier_studies_in_passing_is_no_review(nlp) -> None:
+    findings = one_study(
+        nlp, "Aspirin trial", "Earlier analyses of 22 studies hinted at a benefit.",
+        "In the new randomized trial, 1,000 adults took aspirin or placebo (hazard ratio, 0.8).",
+    )
+    assert findings.study.design == "rct"
+
+
+def test_a_second_study_with_a_drug_result_is_its_own_record(nlp) -> None:
+    """A part that a second-study cue starts needs no design word of its own: the cue and a
+    drug with a result are enough; the first study's lead stays with the first study."""
+    text = (
+        "Two pills cut HIV risk\n\n"
+        "Adults who took tenofovir daily had fewer HIV infections, a randomized trial of 1,200 adults found.\n\n"
+        "Infections fell 63% among those on the pill compared with placebo, researchers said.\n\n"
+        "The news comes as a second study, in couples in Kenya, also found benefits.\n\n"
+        "In that study, couples given emtricitabine had 73% fewer infections than couples given placebo.\n\n"
+        "Those given the older pill had 62% fewer infections.\n"
+    )
+    findings = findings_of(nlp, text)
+    assert len(findings) == 2
+    assert "emtricitabine" in {i.name for i in findings[1].interventions}
+
+
+def test_a_separately_paragraph_without_a_study_word_is_no_study(nlp) -> None:
+    text = (
+        "Drug label changes\n\n"
+        "The randomized trial of 400 adults found that tenofovir cut infections by 40% (hazard ratio, 0.6).\n\n"
+        "Researchers said more work is under way on its side effects and costs for patients.\n\n"
+        "Separately, the agency reminded pharmacists that tenofovir has been confused with another pill.\n\n"
+        "About 12% of pharmacies now print its name in mixed capitals, and 30 states require it.\n"
+    )
+    assert len(findings_of(nlp, text)) == 1

@@ -53,19 +53,55 @@ def is_study_own_term(view: StudyView, term: Span) -> bool:
 def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all. Without a
-    design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct."""
+    design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct.
+    A count of studies reviewed or pooled names a review or meta-analysis (find_synthesis)."""
     terms = [t for t in view.terms("design") if is_study_own_term(view, t)]
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
-        if not terms:
-            return None
     best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start)) if terms else None
+    synthesis = find_synthesis(view)
+    if synthesis is not None and (best is None or design_priority(best.kb_id_, best.text) < design_priority(synthesis["design"])):
+        return synthesis
+    if strong_only:
+        return {"design": best.kb_id_, "span": best} if best is not None else None
     if not strong_only and (best is None or design_priority(best.kb_id_, best.text) < controlled_trial_priority()):
         controlled = next((t for t in view.terms("controlled_trial_cue") if is_study_own_term(view, t)), None)
         best = controlled or best
     if best is None:
         return find_single_patient(view)
     return {"design": best.kb_id_, "span": best}
+
+
+SYNTHESIS_GAP = 3  # tokens from the number to "studies"/"trials": "19 [clinical] trials"
+
+
+def find_synthesis(view: StudyView) -> dict | None:
+    """A study of studies: "a review of 15 studies" is a systematic review, "an analysis of 22
+    studies" / "combined the results of 19 clinical trials" a meta-analysis, when the sentence
+    is this study's (not an earlier one, future research or an outside expert)."""
+    for number in view.body_spans(NUMBERS):
+        unit = counted_studies(view, number)
+        if unit is None or (number._.em_value or 0) < 2 or not is_study_own_term(view, number):
+            continue
+        if view.has_term_in_sentence(number, "other_study_cue"):  # "earlier analyses of 22 studies"
+            continue
+        words = {t.lower_ for t in number.sent}
+        if words & word_set("pooling_words"):
+            return {"design": "meta_analysis", "span": view.doc[number.start : unit.end]}
+        if words & word_set("review_words"):
+            return {"design": "systematic_review", "span": view.doc[number.start : unit.end]}
+    return None
+
+
+def counted_studies(view: StudyView, number: Span) -> Span | None:
+    """The "studies"/"trials" a number counts, with at most two modifiers between."""
+    doc = view.doc
+    for i in range(number.end, min(number.end + SYNTHESIS_GAP, number.sent.end)):
+        if doc[i].lower_ in word_set("synthesis_units"):
+            return doc[i : i + 1]
+        if doc[i].lower_ not in word_set("synthesis_modifiers"):
+            return None
+    return None
 
 
 def find_single_patient(view: StudyView) -> dict | None:
