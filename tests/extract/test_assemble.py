@@ -171,3 +171,37 @@ def test_a_separately_paragraph_without_a_study_word_is_no_study(nlp) -> None:
         "About 12% of pharmacies now print its name in mixed capitals, and 30 states require it.\n"
     )
     assert len(findings_of(nlp, text)) == 1
+
+
+@pytest.mark.parametrize(
+    "journal",
+    ["Journal of Women\u2019s Health", "Applied Physiology, Nutrition and Metabolism", "Nutrition, Metabolism and Cardiovascular Diseases"],
+)
+def test_journal_keeps_curly_apostrophes_and_listed_fields(nlp, journal: str) -> None:
+    """Issue 17 item 7: names were cut at a curly apostrophe or at the comma of a list of fields."""
+    findings = one_study(nlp, "Aspirin trial", f"The randomized trial of 300 women, published in the {journal}, found fewer strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
+def test_journal_a_comma_after_a_journal_name_ends_it(nlp) -> None:
+    findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women appeared in JAMA, Brown and Jones reported (hazard ratio, 0.8).")
+    assert findings.study.journal == "JAMA"
+
+
+@pytest.mark.parametrize(
+    "sentence,journal",
+    [
+        ("The randomized trial of 300 women was published in the medical journal Cardiovascular Research Letters.", "Cardiovascular Research Letters"),
+        ("The randomized trial of 300 women is reported in the May 2 Journal of Bone Research.", "Journal of Bone Research"),
+        ("A randomized trial of 300 women, appearing Sept. 8 in the Annals of Bone Medicine, tested aspirin.", "Annals of Bone Medicine"),
+        ("The randomized trial of 300 women appeared online Dec. 23 in Bone.", "Bone"),
+    ],
+)
+def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journal: str) -> None:
+    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
+def test_journal_no_head_word_no_cue_is_no_journal(nlp) -> None:
+    findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women in New York found fewer strokes (hazard ratio, 0.8).")
+    assert findings.study.journal is None

@@ -141,7 +141,21 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
         end += 1
     while end > i and doc[end - 1].lower_ in word_set("journal_joiners"):
         end -= 1
-    return doc[i:end] if end > i else None
+    if end <= i:
+        return None
+    return with_listed_fields(doc, doc[i:end], stop)
+
+
+def with_listed_fields(doc: Doc, run: Span, stop: int) -> Span:
+    """"Applied Physiology, Nutrition and Metabolism": a name that lists its fields goes on past
+    the comma when a capitalised list ending in "and"/"&" follows. Not after a name with a
+    journal's head word ("JAMA, Brown and Jones found"), where the comma ends it."""
+    if run.end + 1 >= stop or doc[run.end].text != "," or {t.lower_ for t in run} & word_set("journal_head_words"):
+        return run
+    rest = read_title_case_run(doc, run.end + 1, stop)
+    if rest is None or not any(t.lower_ in {"and", "&"} for t in rest[1:-1]):
+        return run
+    return doc[run.start : rest.end]
 
 
 def in_after_published(doc: Doc, cue: Span, window: int = 8) -> int | None:
@@ -173,6 +187,19 @@ def find_journal(view: StudyView) -> Span | None:
         if run is not None:
             if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":
                 run = view.doc[run.start - 1 : run.end] if run.text.lower().startswith("lancet") else run
+            return run
+    return find_named_journal(view)
+
+
+def find_named_journal(view: StudyView) -> Span | None:
+    """No cue: "in the August 18 New England Journal of Medicine", "in today's Annals of
+    Internal Medicine": a capitalised run after "in" holding a journal's head word."""
+    doc = view.doc
+    for token in doc[max(view.start, view.title_end) : view.end]:
+        if token.lower_ != "in" or is_outside_comment(view, token.sent):
+            continue
+        run = read_title_case_run(doc, skip_journal_filler(doc, token.i + 1, token.sent.end), token.sent.end)
+        if run is not None and {t.lower_ for t in run} & word_set("journal_head_words"):
             return run
     return None
 
