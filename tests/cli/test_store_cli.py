@@ -174,6 +174,40 @@ def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     assert run("search", "--db", db, "--design", "rtc").exit_code == 2
 
 
+def test_search_brand_name_finds_the_generic_drug(db: str) -> None:
+    """The records name semaglutide only; Ozempic is its brand in the drug lexicon (issue 17)."""
+    found = run("search", "--db", db, "--drug", "Ozempic", "--json")
+    assert [json.loads(line)["record_id"] for line in found.stdout.splitlines()] == ["em-cli-2", "em-cli-1"]
+
+
+def render_at(width: int, renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def test_search_table_at_80_columns_keeps_drug_names_whole_and_shows_the_title() -> None:
+    from evidence_miner.cli.search import hits_table
+    from evidence_miner.store.search import DoseHit, SearchHit
+
+    hit = SearchHit(record_id="em-b804bfa4070f585c4ecf", url="https://x.example/1", design="rct", total=1146,
+                    title="Weekly semaglutide cuts heart failure events", published="2025-03-04",
+                    drugs=["semaglutide", "spironolactone"], conditions=["heart failure with preserved ejection fraction"],
+                    doses=[DoseHit(drug="semaglutide", value=2.4, unit="mg", frequency="weekly", route="subcutaneous")])  # fmt: skip
+    text = render_at(80, hits_table([hit]))
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for whole in ("semaglutide", "spironolactone", "em-b804bfa4070f585c4ecf", "2025-03-04", "ejection", "Weekly"):
+        assert whole in text, f"{whole!r} broken at 80 columns:\n{text}"
+
+
+def test_search_with_no_match_says_so_instead_of_an_empty_table(db: str) -> None:
+    result = run("search", "--db", db, "--drug", "aspirin", "--condition", "asthma")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "No records match --drug 'aspirin' --condition 'asthma'" in result.stderr and "--mentioned" in result.stderr
+
+
 def test_search_min_n_out_of_range_is_a_coded_usage_error(db: str, tmp_path: Path) -> None:
     result = cli("search", "--db", db, "--min-n", "1e23", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
