@@ -165,6 +165,28 @@ def test_import_reports_bad_lines_and_keeps_the_good_ones(records_file: Path, tm
     assert again.exit_code == 0
 
 
+def test_import_of_a_wrong_file_reports_it_once_and_imports_the_others(records_file: Path, tmp_path: Path) -> None:
+    """A CSV export given to import printed one EM309 line per row (136 for the corpus, issue 17)."""
+    rows = ["record_id,drug,value,unit", *(f"em-{i},semaglutide,2.4,mg" for i in range(136))]
+    (tmp_path / "doses.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    result = run("import", str(tmp_path / "doses.csv"), str(records_file), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) <= 5, "\n".join(errors)
+    assert sum("[EM309]" in line for line in errors) == 3 and sum("[EM340]" in line for line in errors) == 1
+    assert "2 more lines of" in result.stderr and "failed with EM309" in result.stderr
+    assert re.search(r"records inserted\s*│\s*3", result.stderr)
+
+
+def test_import_shows_three_lines_per_code_of_a_damaged_file_and_counts_the_rest(records_file: Path, tmp_path: Path) -> None:
+    good = records_file.read_text("utf-8").splitlines()
+    (tmp_path / "damaged.jsonl").write_text("\n".join([good[0], *["{broken"] * 10, good[1]]) + "\n", "utf-8")
+    result = run("import", str(tmp_path / "damaged.jsonl"), "--db", str(tmp_path / "x.db"), "--max-failures", "10")
+    assert result.exit_code == 0
+    assert result.stderr.count("[EM309]") == 3 and "7 more lines of" in result.stderr and "[EM340]" not in result.stderr
+    assert re.search(r"lines that failed\s*│\s*10", result.stderr)
+
+
 def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     table = run("search", "--db", db, "--drug", "Semaglutide", "--min-n", "100")
     assert table.exit_code == 0, table.stderr
