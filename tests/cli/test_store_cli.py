@@ -187,6 +187,19 @@ def test_import_shows_three_lines_per_code_of_a_damaged_file_and_counts_the_rest
     assert re.search(r"lines that failed\s*│\s*10", result.stderr)
 
 
+def test_show_of_a_record_imported_without_its_page_shows_its_words_not_empty_marks(tmp_path: Path) -> None:
+    """`show` printed `«»` for every value of a record whose page text is not stored (issue 17)."""
+    record = build_record(1, drug="semaglutide", n=1200, design="rct", site="Healio")
+    dose = Dose(text="semaglutide 2.4 mg", span=(40, 58), sentence=1, value=2.4, unit="mg")
+    record.interventions[0].doses = [dose]
+    (tmp_path / "r.jsonl").write_text(record.model_dump_json() + "\n", "utf-8")
+    assert run("import", str(tmp_path / "r.jsonl"), "--db", str(tmp_path / "x.db"), "--quiet").exit_code == 0
+    shown = run("show", "em-cli-1", "--db", str(tmp_path / "x.db"))
+    assert shown.exit_code == 0, shown.stderr
+    assert "«»" not in shown.stdout and "«semaglutide 2.4 mg»" in shown.stdout
+    assert "no text for the record's article" in shown.stdout and "--table pages" in shown.stdout
+
+
 def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     table = run("search", "--db", db, "--drug", "Semaglutide", "--min-n", "100")
     assert table.exit_code == 0, table.stderr
