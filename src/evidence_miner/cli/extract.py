@@ -73,6 +73,7 @@ def extract(
 
     Archives (WARC, JSONL with url and html or text, gzipped pages) are streamed document
     by document; batches run on all cores through Dask, and results are stored as they finish.
+    A file of evidence records in an input folder (an earlier output) is skipped with a warning.
     A summary on stderr (unless --quiet) ends with the pages with no study and where the records went.
 
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
