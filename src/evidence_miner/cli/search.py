@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -77,10 +78,9 @@ def hits_table(hits: list[SearchHit]) -> Table:
 
 
 def describe_filters(filters: SearchFilters) -> str:
-    """The filters given, as options: "--drug 'Ozempic' --design rct"."""
-    given = filters.model_dump(exclude_defaults=True, exclude={"drug_generic", "limit", "mentioned"})
-    return " ".join(f"--{name.replace('_', '-')} {value!r}" if isinstance(value, str) else f"--{name.replace('_', '-')} {value}"
-                    for name, value in given.items()) or "no filter"  # fmt: skip
+    """The filters given, as options: "--drug Ozempic --condition 'heart failure'"."""
+    given = filters.model_dump(mode="json", exclude_defaults=True, exclude={"drug_generic", "limit", "mentioned"})
+    return " ".join(f"--{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()) or "no filter"
 
 
 def find_generic_name(drug: str) -> str | None:
