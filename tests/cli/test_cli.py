@@ -126,13 +126,16 @@ def study_and_no_study(tmp_path: Path) -> Path:
     return folder
 
 
-def test_extract_summary_names_itself_lists_pages_with_no_study_and_where_records_went(study_and_no_study: Path, tmp_path: Path) -> None:
+def test_extract_summary_names_itself_lists_pages_with_no_study_and_where_records_went(
+    study_and_no_study: Path, tmp_path: Path
+) -> None:
     """Issue 17: the summary was titled "evidence-miner run" and said neither."""
     result = cli_at_80("extract", "in", "-o", "out.jsonl", "--db", "x.db", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "evidence-miner extract" in result.stderr and "evidence-miner run" not in result.stderr
     assert LONG_NAME in result.stderr  # whole, at 80 columns
-    assert f"wrote 1 record to {(tmp_path / 'out.jsonl').resolve()} and to the database {(tmp_path / 'x.db').resolve()}" in result.stderr
+    out, db = (tmp_path / "out.jsonl").resolve(), (tmp_path / "x.db").resolve()
+    assert f"wrote 1 record to {out} and to the database {db}" in result.stderr
     assert json.loads((tmp_path / "out.jsonl").read_text("utf-8"))["record_id"]
 
 
@@ -142,5 +145,5 @@ def test_run_ends_with_full_paths_and_next_steps(study_and_no_study: Path, tmp_p
     db = (tmp_path / "evidence.db").resolve()
     assert f"wrote 1 record to {(tmp_path / 'records.jsonl').resolve()} and to the database {db}" in result.stdout
     assert LONG_NAME in result.stdout
-    for step in (f"evidence-miner search --db {db}", f"evidence-miner show ID --db {db}", f"evidence-miner browse --db {db}"):
-        assert step in result.stdout
+    for step in ("search --db {db}", "show ID --db {db}", "browse --db {db}"):
+        assert "evidence-miner " + step.format(db=db) in result.stdout

@@ -178,7 +178,9 @@ def test_import_of_a_wrong_file_reports_it_once_and_imports_the_others(records_f
     assert re.search(r"records inserted\s*│\s*3", result.stderr)
 
 
-def test_import_shows_three_lines_per_code_of_a_damaged_file_and_counts_the_rest(records_file: Path, tmp_path: Path) -> None:
+def test_import_shows_three_lines_per_code_of_a_damaged_file_and_counts_the_rest(
+    records_file: Path, tmp_path: Path
+) -> None:
     good = records_file.read_text("utf-8").splitlines()
     (tmp_path / "damaged.jsonl").write_text("\n".join([good[0], *["{broken"] * 10, good[1]]) + "\n", "utf-8")
     result = run("import", str(tmp_path / "damaged.jsonl"), "--db", str(tmp_path / "x.db"), "--max-failures", "10")

@@ -80,7 +80,8 @@ def hits_table(hits: list[SearchHit]) -> Table:
 def describe_filters(filters: SearchFilters) -> str:
     """The filters given, as options: "--drug Ozempic --condition 'heart failure'"."""
     given = filters.model_dump(mode="json", exclude_defaults=True, exclude={"drug_generic", "limit", "mentioned"})
-    return " ".join(f"--{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()) or "no filter"
+    options = [f"--{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()]
+    return " ".join(options) or "no filter"
 
 
 def find_generic_name(drug: str) -> str | None:
