@@ -62,15 +62,16 @@ def next_steps(db: str) -> str:
     )
 
 
-def print_extract_end(summary: RunSummary, *, output: Path | None, db: str | None) -> None:
+def print_extract_end(summary: RunSummary, *, output: Path | None, db: str | None, written: bool = True) -> None:
     """On stderr (stdout may carry the records): the summary, the pages with no study, where the
-    records went."""
+    records went (unless the output is not `written`: a failed command keeps the old file)."""
     from evidence_miner.cli.batch import summary_table
 
     err_console.print(summary_table(summary, title="evidence-miner extract"))
     if (pages := no_study_text(summary)) is not None:
         err_console.print(pages, highlight=False, soft_wrap=True)
-    err_console.print(where_records_went(summary.records, output=output, db=db), highlight=False, soft_wrap=True)
+    if written:
+        err_console.print(where_records_went(summary.records, output=output, db=db), highlight=False, soft_wrap=True)
 
 
 def print_run_end(summary: RunSummary, *, output: Path, db: str) -> None:
