@@ -1,0 +1,188 @@
+"""Check that a wheel install extracts the same records as the editable install (issue 15).
+
+Usage:
+    .venv/bin/python scripts/check_wheel_install.py            # what .ci/run calls
+    .venv/bin/python scripts/check_wheel_install.py --keep     # keep the temporary folder
+
+Builds a wheel (`pip wheel --no-deps`, build isolation, from a clean copy of the checkout so that
+no stale build/ leaks in), creates a fresh venv in a temporary folder outside the checkout and
+installs the wheel there with its dependencies from the index, pinned to the versions of the
+running (editable) environment (`pip freeze --exclude-editable` as constraints). evidence-miner
+itself comes only from the wheel: the script checks that the venv imports it from its own
+site-packages and that "auto" finds both shipped models inside that package.
+
+Then `evidence-miner extract corpus/ SEED --workers 1` runs twice, each from its own empty working
+directory outside the checkout, with no EVIDENCE_MINER_* variables: once with this interpreter on
+the checkout's src/ (the editable install; it runs while the wheel installs), once with the venv's
+`evidence-miner`. The two JSONL files must be byte-identical. No field names the install path:
+`source.url` is the input file's URL, and both runs read the same absolute input paths.
+Exit 0 when identical, 1 when the records differ or a check fails; timings go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "corpus" / "seed" / "ivig-sjogren.txt"
+MODELS = ["em_ner_bc5cdr", "em_textcat_study"]
+# Not copied for the build: at the top of the checkout, and anywhere.
+NOT_SOURCE_TOP = {".git", ".venv", "build", "dist", "training", ".cache", "records.jsonl"}
+NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis",
+                                    "evidence.db*")
+PROBE = """\
+import sys, evidence_miner
+from evidence_miner.extract.pipeline import find_model
+print(evidence_miner.__file__)
+for name in sys.argv[1:]:
+    print(find_model("auto", name))
+"""
+
+
+@contextmanager
+def timed(label: str) -> Iterator[None]:
+    start = time.monotonic()
+    yield
+    print(f"{label}: {time.monotonic() - start:.1f} s", file=sys.stderr)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without EVIDENCE_MINER_* settings and PYTHONPATH, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_MINER_")}
+    env.pop("PYTHONPATH", None)
+    return {**env, **extra}
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
+
+
+def ignore_not_source(directory: str, names: list[str]) -> set[str]:
+    top = NOT_SOURCE_TOP if Path(directory) == REPO else set()
+    return set(NOT_SOURCE(directory, names)) | (top & set(names))
+
+
+def build_wheel(tmp: Path) -> Path:
+    """The wheel of a clean copy of the checkout (sources, models/, corpus/ as committed)."""
+    source = tmp / "source"
+    shutil.copytree(REPO, source, ignore=ignore_not_source)
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(source),
+         "-w", str(tmp / "dist")], cwd=tmp)
+    [wheel] = (tmp / "dist").glob("evidence_miner-*.whl")
+    return wheel
+
+
+def install_wheel(tmp: Path, wheel: Path) -> Path:
+    """A fresh venv with the wheel and its dependencies, pinned like this environment."""
+    venv = tmp / "venv"
+    constraints = tmp / "constraints.txt"
+    frozen = run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True)
+    constraints.write_text(frozen.stdout, "utf-8")
+    run([sys.executable, "-m", "venv", str(venv)])
+    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+         "-c", str(constraints), str(wheel)], cwd=tmp)
+    return venv
+
+
+def check_models_in_package(venv: Path, workdir: Path) -> list[str]:
+    """Problems, if any: evidence_miner must come from the venv, its models from the package."""
+    out = run([str(venv / "bin" / "python"), "-c", PROBE, *MODELS], cwd=workdir,
+              env=clean_env(), capture_output=True).stdout.split()
+    package = Path(out[0]).parent
+    problems = [] if package.is_relative_to(venv) else [f"evidence_miner imported from {package}"]
+    for name, found in zip(MODELS, out[1:]):
+        if found != str(package / "models" / name):
+            problems.append(f"find_model('auto', {name!r}) gave {found}, not the package's copy")
+    return problems
+
+
+def start_extract(python: Path, inputs: list[Path], tmp: Path, label: str,
+                  env: dict[str, str]) -> subprocess.Popen:
+    """`evidence-miner extract` in the background, from an empty working directory `tmp`/LABEL,
+    into `tmp`/LABEL.jsonl; its stderr (warnings such as EM450, the summary) into LABEL.err."""
+    workdir = tmp / f"work-{label}"
+    workdir.mkdir()
+    cmd = [str(python), "-m", "evidence_miner", "extract", *map(str, inputs),
+           "-o", str(tmp / f"{label}.jsonl"), "--workers", "1"]
+    with open(tmp / f"{label}.err", "w", encoding="utf-8") as err:
+        return subprocess.Popen(cmd, cwd=workdir, env=env, stdout=err, stderr=subprocess.STDOUT)
+
+
+def finish_extract(process: subprocess.Popen, tmp: Path, label: str) -> list[str]:
+    """Problems of a finished extract run: a failure, or an EM450 warning (a missing model)."""
+    log = (tmp / f"{label}.err").read_text("utf-8")
+    if process.wait() != 0:
+        return [f"the {label} install's extract failed ({process.returncode}):\n{log}"]
+    return [f"the {label} install warned about a missing model:\n{log}"] if "EM450" in log else []
+
+
+def describe_difference(editable: Path, wheel: Path) -> str:
+    """The first record that differs and the top-level fields that differ in it."""
+    left, right = editable.read_text("utf-8").splitlines(), wheel.read_text("utf-8").splitlines()
+    if len(left) != len(right):
+        return f"{len(left)} records from the editable install, {len(right)} from the wheel"
+    for number, (a, b) in enumerate(zip(left, right), start=1):
+        if a != b:
+            ra, rb = json.loads(a), json.loads(b)
+            fields = sorted(k for k in ra.keys() | rb.keys() if ra.get(k) != rb.get(k))
+            return f"line {number} ({ra.get('source', {}).get('url')}) differs in {fields}"
+    return "the files differ in bytes only (line endings?)"
+
+
+def check(tmp: Path) -> list[str]:
+    inputs = [REPO / "corpus"] + ([SEED] if SEED.is_file() else [])
+    if not SEED.is_file():
+        print(f"note: {SEED} is missing; comparing corpus/ only", file=sys.stderr)
+    editable_env = clean_env(PYTHONPATH=str(REPO / "src"))  # the checkout's code, as -e installs it
+    editable = start_extract(Path(sys.executable), inputs, tmp, "editable", editable_env)
+    with timed("build the wheel"):
+        wheel = build_wheel(tmp)
+    with timed("create a venv and install the wheel"):
+        venv = install_wheel(tmp, wheel)
+    (tmp / "work-probe").mkdir()
+    problems = check_models_in_package(venv, tmp / "work-probe")
+    with timed("extract with the wheel install"):
+        problems += finish_extract(start_extract(venv / "bin" / "python", inputs, tmp, "wheel",
+                                                 clean_env()), tmp, "wheel")
+    with timed("wait for the editable install's extract"):
+        problems += finish_extract(editable, tmp, "editable")
+    if problems:
+        return problems
+    editable_out, wheel_out = tmp / "editable.jsonl", tmp / "wheel.jsonl"
+    if editable_out.read_bytes() != wheel_out.read_bytes():
+        return ["records differ: " + describe_difference(editable_out, wheel_out)]
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="em-wheel-check-"))
+    try:
+        with timed("wheel install check, in all"):
+            problems = check(tmp)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    if not problems:
+        print("wheel install: records byte-identical to the editable install's", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
