@@ -29,9 +29,11 @@ def load_setup_script() -> ModuleType:
     return module
 
 
-def installed_copy(site: Path) -> Path:
-    """The package as a wheel installs it: src/evidence_miner plus what setup.py's hook adds."""
-    package = site / "evidence_miner"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package as a wheel installs it (site/evidence_miner): src/evidence_miner plus what
+    setup.py's build hook adds."""
+    package = tmp_path_factory.mktemp("site") / "evidence_miner"
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(REPO / "src" / "evidence_miner", package, ignore=ignore)
     load_setup_script().copy_models(REPO / "models", package)
@@ -42,22 +44,22 @@ def model_files(folder: Path) -> list[str]:
     return sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file())
 
 
-def test_copy_models_puts_every_model_file_in_the_package(tmp_path: Path) -> None:
-    package = installed_copy(tmp_path / "site")
+def test_copy_models_puts_every_model_file_in_the_package(installed: Path) -> None:
     for name in SHIPPED:
-        assert model_files(package / "models" / name) == model_files(REPO / "models" / name)
+        assert model_files(installed / "models" / name) == model_files(REPO / "models" / name)
 
 
-def test_find_model_auto_finds_the_models_shipped_in_an_installed_package(tmp_path: Path) -> None:
-    package = installed_copy(tmp_path / "site")
+def test_find_model_auto_finds_the_models_shipped_in_an_installed_package(
+    installed: Path, tmp_path: Path
+) -> None:
     code = (
         "from evidence_miner.extract.pipeline import find_model\n"
         f"for name in {SHIPPED!r}: print(find_model('auto', name))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    env = {**os.environ, "PYTHONPATH": str(installed.parent)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=tmp_path, env=env)
-    assert out.stdout.split() == [str(package / "models" / name) for name in SHIPPED]
+    assert out.stdout.split() == [str(installed / "models" / name) for name in SHIPPED]
     assert "EM450" not in out.stderr
 
 
