@@ -25,8 +25,8 @@ def copy_models(models: Path, package: Path) -> list[Path]:
         )
     target = package / "models"
     shutil.rmtree(target, ignore_errors=True)  # no stale files from an earlier build
+    ignore = shutil.ignore_patterns(".*", "__pycache__")
     for name in names:
-        ignore = shutil.ignore_patterns(".*", "__pycache__")
         shutil.copytree(models / name, target / name, ignore=ignore)
     return sorted(f for f in target.rglob("*") if f.is_file())
 
