@@ -190,12 +190,14 @@ def check(tmp: Path, *, deps_from_index: bool) -> list[str]:
         problems += finish_extract(wheel_run, tmp, "wheel")
     with timed("wait for the editable install's extract"):
         problems += finish_extract(editable, tmp, "editable")
-    if problems:
-        return problems
-    editable_out, wheel_out = tmp / "editable.jsonl", tmp / "wheel.jsonl"
-    if editable_out.read_bytes() != wheel_out.read_bytes():
-        return ["records differ: " + describe_difference(editable_out, wheel_out)]
-    return []
+    return problems + compare_records(tmp / "editable.jsonl", tmp / "wheel.jsonl")
+
+
+def compare_records(editable: Path, wheel: Path) -> list[str]:
+    """A problem when both runs wrote records (written only on success) and they differ."""
+    if not (editable.is_file() and wheel.is_file()) or editable.read_bytes() == wheel.read_bytes():
+        return []
+    return ["records differ: " + describe_difference(editable, wheel)]
 
 
 def main(argv: list[str] | None = None) -> int:
