@@ -228,3 +228,11 @@ def test_follow_up_an_age_told_as_a_time_is_none(nlp) -> None:
         "At 12 months, 14 of the 20 treated mice showed no damage.",
     )
     assert findings.study.follow_up is None
+
+
+def test_outcome_a_single_person_without_a_denominator_is_no_result(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug trial", "In the randomized trial of 300 adults, 45 of 150 on the drug improved.",
+        "One patient had a complete response.",
+    )
+    assert [(o.count, o.of) for o in findings.outcomes if o.count is not None] == [(45, 150)]
