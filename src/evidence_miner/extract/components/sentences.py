@@ -14,15 +14,18 @@ agreed." is two sentences.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from spacy.tokens import Doc, Token
+import numpy
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
 
 from evidence_miner.errors import ExtractionError
 
-WORD_LISTS = ("titles", "never_end", "may_end", "starters")
+WORD_LISTS = ("titles", "never_end", "may_end", "starters", "before_initials")
 CLOSERS = frozenset({'"', "'", ")", "]", "}", "\u201d", "\u2019", "\u00bb"})
 OPENERS = frozenset({'"', "'", "(", "[", "\u201c", "\u2018", "\u00ab"})
 TERMINAL_CHARS = frozenset(".!?\u2026")
@@ -50,12 +53,29 @@ def load_sentence_words(name: str) -> Mapping[str, frozenset[str]]:
 
 def to_word_set(name: str, key: str, value: object) -> frozenset[str]:
     ok = isinstance(value, list) and all(isinstance(w, str) and w and w == w.lower() for w in value)
-    if not ok or len(set(value)) != len(value):
+    repeated = sorted({w for w in value if value.count(w) > 1}) if ok else []
+    if not ok or repeated:
         raise ExtractionError(
             f"[EM442] patterns/{name}: {key!r} must be a list of non-empty lowercase strings without "
-            "repeats. Fix the entry."
+            f"repeats (repeated: {repeated}). Fix the entry."
         )
     return frozenset(value)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The token texts of a Doc and whether whitespace follows each (cheaper to read than Tokens)."""
+
+    doc: Doc
+    texts: list[str]
+    gaps: list[bool]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        return cls(doc, [t.text for t in doc], [bool(t.whitespace_) for t in doc])
+
+    def is_space(self, i: int) -> bool:
+        return self.texts[i].isspace()
 
 
 def is_terminal(text: str) -> bool:
@@ -63,104 +83,142 @@ def is_terminal(text: str) -> bool:
     return bool(text) and all(c in TERMINAL_CHARS for c in text)
 
 
-def is_opener(doc: Doc, i: int) -> bool:
+def is_opener(tokens: Tokens, i: int) -> bool:
     """Can token i open a sentence: a capital or a digit, or an opening quote or bracket before one,
     or a word with a capital or digit inside ("mRNA", "p53")."""
-    text = doc[i].text
-    if text in OPENERS and i + 1 < len(doc):
-        text = doc[i + 1].text
+    text = tokens.texts[i]
+    if text in OPENERS and i + 1 < len(tokens.texts):
+        text = tokens.texts[i + 1]
     first = text[0]
     if first.isupper() or first.isdigit():
         return True
     return first.isalpha() and any(c.isupper() or c.isdigit() for c in text[1:])
 
 
-def has_text_before(doc: Doc, i: int) -> bool:
-    return any(not t.is_space for t in doc[:i])
+def has_text_before(tokens: Tokens, i: int) -> bool:
+    return any(not tokens.is_space(k) for k in range(i - 1, -1, -1))
 
 
-def is_line_start(doc: Doc, i: int) -> bool:
+def is_line_start(tokens: Tokens, i: int) -> bool:
     """The first word after a newline (not at the top of the document)."""
-    prev = doc[i - 1]
-    return prev.is_space and "\n" in prev.text and has_text_before(doc, i - 1)
+    prev = tokens.texts[i - 1]
+    return prev.isspace() and "\n" in prev and has_text_before(tokens, i - 1)
 
 
-def end_before(doc: Doc, i: int) -> int | None:
+def end_before(tokens: Tokens, i: int) -> int | None:
     """The index of the punctuation or word that may end a sentence before token i: whitespace
     must separate them; spaces and closing quotes or brackets in between are skipped."""
-    prev = doc[i - 1]
-    if not (prev.whitespace_ or prev.is_space):
+    if not (tokens.gaps[i - 1] or tokens.is_space(i - 1)):
         return None
     j = i - 1
-    while j > 0 and doc[j].is_space:
+    while j > 0 and tokens.is_space(j):
         j -= 1
-    while j > 0 and doc[j].text in CLOSERS:
+    while j > 0 and tokens.texts[j] in CLOSERS:
         j -= 1
-    return j if not doc[j].is_space else None
+    return j if not tokens.is_space(j) else None
 
 
-def is_initial(doc: Doc, j: int, stem: str) -> bool:
-    """"J." in "John J. Smith" or "J. Smith": a capital letter after a name, an initial or a title
-    (or at the start), not after a common word ("vitamin D.", "strain F.")."""
+def is_initial(tokens: Tokens, j: int, stem: str, words: Mapping[str, frozenset[str]]) -> bool:
+    """"J." in "John J. Smith" or "J. Smith": a capital letter after a name, an initial, a title
+    or a word of `before_initials` ("and E. Dale Abel"), or at the start; not after another word
+    ("vitamin D.", "strain F.")."""
     if not (len(stem) == 1 and stem.isupper()):
         return False
     if j == 0:
         return True
-    prev = doc[j - 1].text
+    prev = tokens.texts[j - 1]
+    if prev.lower() in words["before_initials"]:
+        return True
     return prev[:1].isupper() and (prev[1:].islower() or prev.endswith(".") or len(prev) == 1)
 
 
-def ends_at_abbreviation(doc: Doc, i: int, j: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
-    """Does the sentence end at word-with-period j ("U.S.", "Inc.", "kappaB.") before token i?"""
-    stem = doc[j].text[:-1]
-    key = stem.lower()
-    if key in words["titles"] or key in words["never_end"] or is_initial(doc, j, stem):
+def is_name_or_date(tokens: Tokens, i: int) -> bool:
+    """A capitalised word before another one, "of", "and" or a number: the sentence goes on
+    ("U.S. Food and Drug Administration", "Mich. August 7")."""
+    if i + 2 >= len(tokens.texts) or not tokens.gaps[i]:
         return False
-    if not is_opener(doc, i):
+    after = tokens.texts[i + 1]
+    return after[:1].isupper() or after[:1].isdigit() or after in ("of", "and")
+
+
+def ends_at_abbreviation(tokens: Tokens, i: int, j: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
+    """Does the sentence end at word-with-period j ("U.S.", "Inc.", "kappaB.") before token i?"""
+    stem = tokens.texts[j][:-1]
+    key = stem.lower()
+    if key in words["titles"] or key in words["never_end"] or is_initial(tokens, j, stem, words):
+        return False
+    if not is_opener(tokens, i):
         return False
     if key in words["may_end"] or "." in stem:
-        if doc[i].lower_ in words["starters"]:
-            return True
-        if doc[i].text[0].isdigit():
-            return False
-        return ask(doc.text, doc[i].idx) if ask is not None and doc[i].text[0].isupper() else False
+        return ends_after_may_end(tokens, i, words, ask)
     return True
 
 
-def ends_at_punctuation(doc: Doc, i: int, j: int, words: Mapping[str, frozenset[str]]) -> bool:
-    """Does the sentence end at punctuation token j ("." "?!" "...") before token i?"""
-    text = doc[j].text
-    if text == "." and j > 0 and doc[j - 1].lower_ in words["titles"] | words["never_end"]:
-        return False
-    if is_opener(doc, i):
+def ends_after_may_end(tokens: Tokens, i: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
+    """After "U.S.", "Inc.", "Dec.": a sentence starter begins a sentence; a number, a name or a date
+    does not; pysbd (when asked) decides the rest."""
+    text = tokens.texts[i]
+    if text.lower() in words["starters"]:
         return True
-    return not is_ellipsis(text) and doc[i].text[0].isalpha()  # "... yet? i think": web text
+    if text[0].isdigit() or not text[0].isupper() or is_name_or_date(tokens, i):
+        return False
+    return ask(tokens.doc.text, tokens.doc[i].idx) if ask is not None else False
+
+
+def ends_at_punctuation(tokens: Tokens, i: int, j: int, words: Mapping[str, frozenset[str]]) -> bool:
+    """Does the sentence end at punctuation token j ("." "?!" "...") before token i?"""
+    text = tokens.texts[j]
+    if text == "." and j > 0 and (is_abbreviation(tokens.texts[j - 1].lower(), words) or is_list_marker(tokens, j - 1)):
+        return False
+    if is_opener(tokens, i):
+        return True
+    return not is_ellipsis(text) and tokens.texts[i][0].isalpha()  # "... yet? i think": web text
+
+
+def is_abbreviation(word: str, words: Mapping[str, frozenset[str]]) -> bool:
+    """"approx" of "approx ." (the tokenizer split the period off): a title or `never_end` word."""
+    return word in words["titles"] or word in words["never_end"]
+
+
+def is_list_marker(tokens: Tokens, k: int) -> bool:
+    """"1" of "1. Keep the same wake-up time": a short number or one letter opening its line."""
+    text = tokens.texts[k]
+    if not ((text.isdigit() and len(text) <= 3) or (len(text) == 1 and text.isalpha())):
+        return False
+    return k == 0 or (tokens.is_space(k - 1) and ("\n" in tokens.texts[k - 1] or k == 1))
 
 
 def is_ellipsis(text: str) -> bool:
     return text.endswith("..") or text.endswith("\u2026")
 
 
-def is_sentence_start(doc: Doc, i: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
-    if doc[i].is_space:
+def may_start(tokens: Tokens, i: int) -> bool:
+    """A cheap filter: whitespace, or a period, !, ?, quote or bracket and whitespace, before token i."""
+    prev = tokens.texts[i - 1]
+    return prev.isspace() or (tokens.gaps[i - 1] and (prev[-1] in TERMINAL_CHARS or prev in CLOSERS))
+
+
+def is_sentence_start(tokens: Tokens, i: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
+    if tokens.is_space(i) or not may_start(tokens, i):
         return False
-    if is_line_start(doc, i):
+    if is_line_start(tokens, i):
         return True
-    j = end_before(doc, i)
+    j = end_before(tokens, i)
     if j is None:
         return False
-    text = doc[j].text
+    text = tokens.texts[j]
     if is_terminal(text):
-        return ends_at_punctuation(doc, i, j, words)
+        return ends_at_punctuation(tokens, i, j, words)
     if len(text) > 1 and text.endswith("."):
-        return ends_at_abbreviation(doc, i, j, words, ask)
+        return ends_at_abbreviation(tokens, i, j, words, ask)
     return False
 
 
-def find_sentence_starts(doc: Doc, words: Mapping[str, frozenset[str]], ask: Asker | None = None) -> Iterator[int]:
+def find_sentence_starts(doc: Doc, words: Mapping[str, frozenset[str]], ask: Asker | None = None) -> list[int]:
     """Indices of the tokens that start a sentence, after the first. `ask(text, offset)` decides
     unsure periods (None: such a period does not end the sentence)."""
-    return (i for i in range(1, len(doc)) if is_sentence_start(doc, i, words, ask))
+    tokens = Tokens.of(doc)
+    return [i for i in range(1, len(doc)) if is_sentence_start(tokens, i, words, ask)]
 
 
 def ask_pysbd(text: str, offset: int) -> bool:
@@ -191,6 +249,10 @@ class SentenceSplitter:
 
 
 def set_annotations(doc: Doc, starts: set[int]) -> None:
-    token: Token
-    for token in doc[1:]:
-        token.is_sent_start = token.i in starts
+    """Mark every token: a sentence start or not. One array write (spaCy's Token.is_sent_start
+    setter checks the whole document for a parse on every call, quadratic on long documents)."""
+    if len(doc) == 0:
+        return
+    values = numpy.full(len(doc), -1, dtype="int64")
+    values[sorted(starts | {0})] = 1
+    doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
