@@ -10,8 +10,8 @@ splitter finds it). Sets:
 - genia_dev, genia_test: GENIA treebank (../shared/data/genia-ud), one document per PubMed id
   (consecutive sentences with the same id in *_per_sentence.pmids), sentences joined with a
   space; the treebank has no raw text, so each sentence's tokens are joined with a space except
-  before , . ; : ) ] and after ( [ (-LRB- -RSB- etc. read as brackets; the tokens of GENIA abstracts are whole words; this restores
-  ordinary spacing around punctuation).
+  before , . ; : ) ] and after ( [ (-LRB-, -RSB- etc. read as brackets); this restores ordinary
+  spacing around punctuation (GENIA tokens are whole words).
 - ewt_dev, ewt_test: UD English EWT (../shared/data/ud-english-ewt), one document per
   `# newdoc`, the `# text` of its sentences joined with a space (web text: many sentences end
   without punctuation, so recall is low for every splitter).
@@ -104,7 +104,8 @@ def join_sentences(doc_id: str, sentences: list[str]) -> Document:
 def load_genia(split: str) -> list[Document]:
     folder = DATA / "genia-ud"
     pmids = (folder / f"genia-{split}_per_sentence.pmids").read_text().split()
-    sentences = [join_tokens(forms) for _, forms in read_conllu(folder / f"genia-{split}.conllu.gz")]
+    conllu = read_conllu(folder / f"genia-{split}.conllu.gz")
+    sentences = [join_tokens(forms) for _, forms in conllu]
     assert len(pmids) == len(sentences), (split, len(pmids), len(sentences))
     docs: list[tuple[str, list[str]]] = []
     for pmid, sentence in zip(pmids, sentences):
@@ -161,7 +162,8 @@ SETS: dict[str, Callable[[], list[Document]]] = {
 
 
 def make_tokenizer_nlp() -> Language:
-    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.scispacy_tokenizer.v2"}}})
+    tokenizer = {"@tokenizers": "evidence_miner.scispacy_tokenizer.v2"}
+    return spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
 
 
 def make_splitters(nlp: Language) -> dict[str, Callable[[Doc], Doc]]:
@@ -169,7 +171,7 @@ def make_splitters(nlp: Language) -> dict[str, Callable[[Doc], Doc]]:
     return {
         "pysbd": nlp.add_pipe("pysbd_sentencizer", name="c_pysbd"),
         "sentencizer": nlp.add_pipe("sentencizer", name="c_sentencizer"),
-        **({"em_sentences": nlp.add_pipe("em_sentences", name="c_em_sentences")} if "em_sentences" in Language.factories else {}),
+        "em_sentences": nlp.add_pipe("em_sentences", name="c_em_sentences"),
     }
 
 
@@ -200,8 +202,11 @@ def score(gold: list[Document], predicted: list[list[int]]) -> dict:
     return {"p": precision, "r": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
 
 
-def time_component(component: Callable[[Doc], Doc], nlp: Language, texts: list[str], repeat: int) -> float:
-    """Best time of the component alone over fresh documents (a component may keep what it finds set)."""
+def time_component(
+    component: Callable[[Doc], Doc], nlp: Language, texts: list[str], repeat: int
+) -> float:
+    """Best time of the component alone on fresh documents (spaCy's sentencizer keeps starts
+    that are already set)."""
     best = float("inf")
     for _ in range(repeat):
         docs = [nlp.make_doc(text) for text in texts]
@@ -252,15 +257,33 @@ def to_markdown(results: dict[str, dict], labels: list[str]) -> str:
     head = "| set | docs | sentences | " + " | ".join(f"{s} F1 (P/R)" for s in labels) + " |"
     rows = [head, "|" + "---|" * (3 + len(labels))]
     for name, r in results.items():
-        cells = [f"{s['f1']:.4f} ({s['p']:.3f}/{s['r']:.3f})" for s in (r["splitters"][x] for x in labels)]
+        scores = (r["splitters"][x] for x in labels)
+        cells = [f"{s['f1']:.4f} ({s['p']:.3f}/{s['r']:.3f})" for s in scores]
         rows.append(f"| {name} | {r['docs']} | {r['sentences']} | " + " | ".join(cells) + " |")
-    rows += ["", "Speed (characters per second, one core; splitter alone on tokenized documents; "
-             "the tokenizer alone for scale):", "",
-             "| set | tokenizer | " + " | ".join(labels) + " |", "|" + "---|" * (2 + len(labels))]
+    return "\n".join(rows + ["", *speed_table(results, labels)]) + "\n"
+
+
+def speed_table(results: dict[str, dict], labels: list[str]) -> list[str]:
+    """Characters per second of each splitter per set and over all sets (total characters / total
+    seconds), and the speed-up over pysbd when pysbd was measured."""
+    rows = ["Speed: characters per second on one core, the splitter alone on tokenized documents "
+            "(the tokenizer alone for scale):", "",
+            "| set | tokenizer | " + " | ".join(labels) + " |", "|" + "---|" * (2 + len(labels))]
     for name, r in results.items():
         cells = [f"{r['splitters'][x]['cps']:,.0f}" for x in labels]
         rows.append(f"| {name} | {r['tokenizer_cps']:,.0f} | " + " | ".join(cells) + " |")
-    return "\n".join(rows) + "\n"
+    chars = sum(r["chars"] for r in results.values())
+    runs = results.values()
+    seconds = {x: sum(r["chars"] / r["splitters"][x]["cps"] for r in runs) for x in labels}
+    total = {x: chars / seconds[x] for x in labels}
+    tokenizer = chars / sum(r["chars"] / r["tokenizer_cps"] for r in results.values())
+    cells = [f"{total[x]:,.0f}" for x in labels]
+    rows.append(f"| all sets | {tokenizer:,.0f} | " + " | ".join(cells) + " |")
+    if "pysbd" in total:
+        ratios = [f"{x} {total[x] / total['pysbd']:.1f}x" for x in labels if x != "pysbd"]
+        rows += ["", f"Over all sets, speed relative to pysbd: {', '.join(ratios)}; "
+                 f"the tokenizer alone {tokenizer / total['pysbd']:.1f}x."]
+    return rows
 
 
 def main() -> None:
@@ -269,7 +292,7 @@ def main() -> None:
     parser.add_argument("--splitters", default="pysbd,sentencizer,em_sentences")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--output", type=Path)
-    parser.add_argument("--errors", help="print each missed and extra start of this set (dev sets only)")
+    parser.add_argument("--errors", help="print the missed and extra starts of this (dev) set")
     args = parser.parse_args()
     nlp = make_tokenizer_nlp()
     splitters = {k: v for k, v in make_splitters(nlp).items() if k in args.splitters.split(",")}
@@ -278,7 +301,8 @@ def main() -> None:
             raise SystemExit("errors are looked at on dev sets only")
         docs = SETS[args.errors]()
         for label, component in splitters.items():
-            print_errors(label, docs, [sentence_starts(component(nlp.make_doc(d.text))) for d in docs])
+            found = [sentence_starts(component(nlp.make_doc(d.text))) for d in docs]
+            print_errors(label, docs, found)
         return
     results = {}
     for name in args.sets.split(","):
@@ -288,10 +312,32 @@ def main() -> None:
     report = to_markdown(results, list(splitters))
     print(report)
     if args.output:
-        header = ("# Sentence boundaries: F1 and speed\n\nWritten by `benchmarks/sentence_boundaries.py` "
-                  f"on {platform.python_implementation()} {platform.python_version()}, "
-                  f"{platform.machine()}; spaCy {spacy.__version__}.\n\n")
-        args.output.write_text(header + report, encoding="utf-8")
+        args.output.write_text(HEADER.format(platform=platform_line()) + report, encoding="utf-8")
+
+
+def platform_line() -> str:
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{python}, {platform.machine()}, spaCy {spacy.__version__}"
+
+
+HEADER = """# Sentence boundaries: F1 and speed
+
+Written by `benchmarks/sentence_boundaries.py --output benchmarks/results/sentence_boundaries.md`
+({platform}); see the script's docstring for the sets. Boundary F1: precision and recall of sentence
+starts (the character offset of each sentence's first non-space character), the first sentence
+left out. Candidates, each after scispaCy's tokenizer (`evidence_miner.scispacy_tokenizer.v2`):
+
+- `pysbd`: scispaCy's `pysbd_sentencizer` (the pipeline's splitter until issue 19);
+- `sentencizer`: spaCy's rule `sentencizer` (punctuation only);
+- `em_sentences`: evidence-miner's rule splitter (`extract/components/sentences.py`, word lists in
+  `extract/patterns/sentences.toml`), asking pysbd only about unsure periods (the default config).
+
+`genia_*` and `ewt_*` are public treebanks (dev: looked at while writing the rules; test: not);
+`corpus_*` and `fakehealth_*` are the hand-made gold of `eval/sentences/` (errors looked at on the
+dev split only; heldout is reported in aggregate only).
+
+"""
+
 
 
 if __name__ == "__main__":

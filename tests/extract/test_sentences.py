@@ -1,4 +1,4 @@
-"""em_sentences (extract/components/sentences.py): rule sentence boundaries, pysbd only when unsure."""
+"""em_sentences (extract/components/sentences.py): rule sentence boundaries, pysbd when unsure."""
 
 from __future__ import annotations
 
@@ -23,16 +23,18 @@ def sentences(nlp, text: str) -> list[str]:
     [
         ("It worked. The end", ["It worked.", "The end"]),
         ('"Is it safe?" she asked. Yes.', ['"Is it safe?" she asked.', "Yes."]),
-        ("Headline without a stop\nBy Jane Roe\n\nBody text.", ["Headline without a stop", "By Jane Roe", "Body text."]),
-        ("Ask your doctor (see below). mRNA levels fell.", ["Ask your doctor (see below).", "mRNA levels fell."]),
+        ("Headline\nBy Jane Roe\n\nBody text.", ["Headline", "By Jane Roe", "Body text."]),
+        ("Ask a doctor (see below). mRNA fell.", ["Ask a doctor (see below).", "mRNA fell."]),
         ("It was the precursor of NF-kappa B. Previously, we showed it.",
          ["It was the precursor of NF-kappa B.", "Previously, we showed it."]),
         ("Cells were treated with herbimycin A. The antisense oligo did not.",
          ["Cells were treated with herbimycin A.", "The antisense oligo did not."]),
-        ("Cherries are grown in the U.S. The study was small.", ["Cherries are grown in the U.S.", "The study was small."]),
+        ("Grown in the U.S. The study was small.", ["Grown in the U.S.", "The study was small."]),
     ],
 )
-def test_sentences_end_at_stops_lines_and_sentence_final_abbreviations(sentence_nlp, text: str, expected: list[str]) -> None:
+def test_sentences_end_at_stops_lines_and_final_abbreviations(
+    sentence_nlp, text: str, expected: list[str]
+) -> None:
     assert sentences(sentence_nlp, text) == expected
 
 
@@ -48,7 +50,9 @@ def test_sentences_end_at_stops_lines_and_sentence_final_abbreviations(sentence_
         "1. Keep the same wake-up time every day",
     ],
 )
-def test_sentences_go_on_after_titles_initials_abbreviations_and_list_markers(sentence_nlp, text: str) -> None:
+def test_sentences_go_on_after_titles_initials_abbreviations_and_list_markers(
+    sentence_nlp, text: str
+) -> None:
     assert sentences(sentence_nlp, text) == [text]
 
 
@@ -60,7 +64,8 @@ def test_sentences_ask_only_about_unsure_periods(sentence_nlp) -> None:
         return True
 
     words = load_sentence_words("sentences.toml")
-    plain = sentence_nlp.make_doc("Dr. Lee said so. The U.S. Food and Drug Administration agreed.\nIt is 5 p.m. Then")
+    text = "Dr. Lee said so. The U.S. Food and Drug Administration agreed.\nIt is 5 p.m. Then"
+    plain = sentence_nlp.make_doc(text)
     assert len(find_sentence_starts(plain, words, ask)) == 3 and asked == []
     unsure = sentence_nlp.make_doc("The drug is made by Pfizer Inc. Shares fell.")
     assert find_sentence_starts(unsure, words, ask) == [7]
@@ -69,9 +74,9 @@ def test_sentences_ask_only_about_unsure_periods(sentence_nlp) -> None:
 
 
 def test_default_pipeline_splits_with_em_sentences(nlp) -> None:
-    text = "Cells were infected with HSV-1 strain F. Immunoblot analysis followed. We show that: 1) it binds."
+    text = "Cells got HSV-1 strain F. Immunoblot analysis followed. We show that: 1) it binds."
     assert sentences(nlp, text) == [
-        "Cells were infected with HSV-1 strain F.",
+        "Cells got HSV-1 strain F.",
         "Immunoblot analysis followed.",
         "We show that: 1) it binds.",
     ]

@@ -24,9 +24,11 @@ register_extensions()
     assigns=["token.is_sent_start"],
     default_config={"words": "sentences.toml", "defer_to_pysbd": True},
 )
-def make_sentence_splitter(nlp: Language, name: str, words: str, defer_to_pysbd: bool) -> SentenceSplitter:
+def make_sentence_splitter(
+    nlp: Language, name: str, words: str, defer_to_pysbd: bool
+) -> SentenceSplitter:
     """`words`: the word lists in patterns/ (titles, abbreviations, sentence starters);
-    `defer_to_pysbd`: let pysbd decide the periods the rules are unsure of (after "U.S.", "Inc.")."""
+    `defer_to_pysbd`: let pysbd decide the periods the rules are unsure of ("Inc. Shares")."""
     return SentenceSplitter(load_sentence_words(words), defer_to_pysbd=defer_to_pysbd)
 
 

@@ -38,37 +38,40 @@ TERMINAL_CHARS = frozenset(".!?\u2026")
 WINDOW = 300  # characters of context pysbd sees on each side of an unsure period
 
 Asker = Callable[[str, int], bool]
+Words = Mapping[str, frozenset[str]]
 
 
 @cache
-def load_sentence_words(name: str) -> Mapping[str, frozenset[str]]:
+def load_sentence_words(name: str) -> Words:
     """The word lists of patterns/NAME, read and checked once."""
     path = resources.files("evidence_miner.extract").joinpath("patterns", name)
     try:
         table = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ExtractionError(f"[EM440] patterns/{name} cannot be read: {exc}. Fix or restore the file.") from exc
+        raise ExtractionError(
+            f"[EM440] patterns/{name} cannot be read: {exc}. Fix or restore the file."
+        ) from exc
     return to_sentence_words(name, table)
 
 
-def to_sentence_words(name: str, table: Mapping[str, object]) -> Mapping[str, frozenset[str]]:
+def to_sentence_words(name: str, table: Mapping[str, object]) -> Words:
     """Check the lists of a sentence word file (read from patterns/NAME) and return them as sets."""
     unknown = sorted(set(table) - set(WORD_LISTS))
     if unknown:
         raise ExtractionError(
-            f"[EM441] patterns/{name} has unknown lists {unknown}; the allowed lists are {list(WORD_LISTS)}. "
-            "Rename or remove them."
+            f"[EM441] patterns/{name} has unknown lists {unknown}; the allowed lists are "
+            f"{list(WORD_LISTS)}. Rename or remove them."
         )
     return {key: to_word_set(name, key, table.get(key, [])) for key in WORD_LISTS}
 
 
 def to_word_set(name: str, key: str, value: object) -> frozenset[str]:
-    ok = isinstance(value, list) and all(isinstance(w, str) and w and w == w.lower() for w in value)
+    ok = isinstance(value, list) and all(isinstance(w, str) and w == w.lower() != "" for w in value)
     repeated = sorted({w for w in value if value.count(w) > 1}) if ok else []
     if not ok or repeated:
         raise ExtractionError(
-            f"[EM442] patterns/{name}: {key!r} must be a list of non-empty lowercase strings without "
-            f"repeats (repeated: {repeated}). Fix the entry."
+            f"[EM442] patterns/{name}: {key!r} must be a list of non-empty lowercase strings "
+            f"without repeats (repeated: {repeated}). Fix the entry."
         )
     return frozenset(value)
 
@@ -130,7 +133,7 @@ def end_before(tokens: Tokens, i: int) -> int | None:
     return j if not tokens.is_space(j) else None
 
 
-def is_initial(tokens: Tokens, j: int, stem: str, words: Mapping[str, frozenset[str]]) -> bool:
+def is_initial(tokens: Tokens, j: int, stem: str, words: Words) -> bool:
     """"J." in "John J. Smith" or "J. Smith": a capital letter after a name, an initial, a title
     or a word of `before_initials` ("and E. Dale Abel"), or at the start; not after another word
     ("vitamin D.", "strain F.")."""
@@ -153,7 +156,7 @@ def is_name_or_date(tokens: Tokens, i: int) -> bool:
     return after[:1].isupper() or after[:1].isdigit() or after in ("of", "and")
 
 
-def ends_at_abbreviation(tokens: Tokens, i: int, j: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
+def ends_at_abbreviation(tokens: Tokens, i: int, j: int, words: Words, ask: Asker | None) -> bool:
     """Does the sentence end at word-with-period j ("U.S.", "Inc.", "kappaB.") before token i?"""
     stem = tokens.texts[j][:-1]
     key = stem.lower()
@@ -166,9 +169,9 @@ def ends_at_abbreviation(tokens: Tokens, i: int, j: int, words: Mapping[str, fro
     return True
 
 
-def ends_after_may_end(tokens: Tokens, i: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
-    """After "U.S.", "Inc.", "Dec.": a sentence starter begins a sentence; a number, a name or a date
-    does not; pysbd (when asked) decides the rest."""
+def ends_after_may_end(tokens: Tokens, i: int, words: Words, ask: Asker | None) -> bool:
+    """After "U.S.", "Inc.", "Dec.": a sentence starter begins a sentence; a number, a name or a
+    date does not; pysbd (when asked) decides the rest."""
     text = tokens.texts[i]
     if text.lower() in words["starters"]:
         return True
@@ -177,10 +180,10 @@ def ends_after_may_end(tokens: Tokens, i: int, words: Mapping[str, frozenset[str
     return ask(tokens.doc.text, tokens.doc[i].idx) if ask is not None else False
 
 
-def ends_at_punctuation(tokens: Tokens, i: int, j: int, words: Mapping[str, frozenset[str]]) -> bool:
+def ends_at_punctuation(tokens: Tokens, i: int, j: int, words: Words) -> bool:
     """Does the sentence end at punctuation token j ("." "?!" "...") before token i?"""
     text = tokens.texts[j]
-    if text == "." and j > 0 and (is_abbreviation(tokens.texts[j - 1].lower(), words) or is_list_marker(tokens, j - 1)):
+    if text == "." and j > 0 and is_abbreviation_or_marker(tokens, j - 1, words):
         return False
     if is_opener(tokens, i):
         return True
@@ -190,9 +193,11 @@ def ends_at_punctuation(tokens: Tokens, i: int, j: int, words: Mapping[str, froz
     return not quoted and not is_ellipsis(text) and tokens.texts[i][0].isalpha()
 
 
-def is_abbreviation(word: str, words: Mapping[str, frozenset[str]]) -> bool:
-    """"approx" of "approx ." (the tokenizer split the period off): a title or `never_end` word."""
-    return word in words["titles"] or word in words["never_end"]
+def is_abbreviation_or_marker(tokens: Tokens, k: int, words: Words) -> bool:
+    """"approx" of "approx ." (the tokenizer split the period off: a title or `never_end` word) or
+    the "1" of a numbered list item."""
+    word = tokens.texts[k].lower()
+    return word in words["titles"] or word in words["never_end"] or is_list_marker(tokens, k)
 
 
 def is_list_marker(tokens: Tokens, k: int) -> bool:
@@ -208,12 +213,13 @@ def is_ellipsis(text: str) -> bool:
 
 
 def may_start(tokens: Tokens, i: int) -> bool:
-    """A cheap filter: whitespace, or a period, !, ?, quote or bracket and whitespace, before token i."""
+    """A cheap filter: whitespace, or a stop, quote or bracket and whitespace, before token i."""
     prev = tokens.texts[i - 1]
-    return prev.isspace() or (tokens.gaps[i - 1] and (prev[-1] in TERMINAL_CHARS or prev in CLOSERS))
+    ends = prev[-1] in TERMINAL_CHARS or prev in CLOSERS
+    return prev.isspace() or (tokens.gaps[i - 1] and ends)
 
 
-def is_sentence_start(tokens: Tokens, i: int, words: Mapping[str, frozenset[str]], ask: Asker | None) -> bool:
+def is_sentence_start(tokens: Tokens, i: int, words: Words, ask: Asker | None) -> bool:
     if tokens.is_space(i) or not may_start(tokens, i):
         return False
     if is_line_start(tokens, i):
@@ -229,7 +235,7 @@ def is_sentence_start(tokens: Tokens, i: int, words: Mapping[str, frozenset[str]
     return False
 
 
-def find_sentence_starts(doc: Doc, words: Mapping[str, frozenset[str]], ask: Asker | None = None) -> list[int]:
+def find_sentence_starts(doc: Doc, words: Words, ask: Asker | None = None) -> list[int]:
     """Indices of the tokens that start a sentence, after the first. `ask(text, offset)` decides
     unsure periods (None: such a period does not end the sentence)."""
     tokens = Tokens.of(doc)
@@ -241,7 +247,8 @@ def ask_pysbd(text: str, offset: int) -> bool:
     start = max(0, offset - WINDOW)
     window = text[start : offset + WINDOW]
     spans = pysbd_segmenter().segment(window)
-    return any(start + span.start + len(span.sent) - len(span.sent.lstrip()) == offset for span in spans[1:])
+    firsts = (start + span.start + len(span.sent) - len(span.sent.lstrip()) for span in spans[1:])
+    return offset in set(firsts)
 
 
 @cache
@@ -254,7 +261,7 @@ def pysbd_segmenter():  # noqa: ANN201  (pysbd is imported only when a period is
 class SentenceSplitter:
     """Sets token.is_sent_start on every token (a rule splitter; see the module docstring)."""
 
-    def __init__(self, words: Mapping[str, frozenset[str]], *, defer_to_pysbd: bool) -> None:
+    def __init__(self, words: Words, *, defer_to_pysbd: bool) -> None:
         self.words = words
         self.ask = ask_pysbd if defer_to_pysbd else None
 
