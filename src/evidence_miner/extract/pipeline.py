@@ -139,7 +139,7 @@ def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_mod
 def add_own_components(nlp: Language) -> Language:
     """Give a loaded pipeline sentences, abbreviations and evidence-miner's components."""
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("pysbd_sentencizer", first=True)
+        nlp.add_pipe("em_sentences", first=True)
     if not nlp.has_pipe("abbreviation_detector"):
         nlp.add_pipe("abbreviation_detector")
     for name in OWN_COMPONENTS:
