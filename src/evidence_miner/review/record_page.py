@@ -1,0 +1,106 @@
+"""Read one record for its page: the article, and each value with its sentence, from SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from evidence_miner.review.highlight import Piece, find_sentence, mark_spans
+
+# What the page shows of each kind of value: the table, its heading, the columns in order.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "interventions": ("Drugs and interventions", ("name", "role", "is_class", "drugbank_id", "mesh_id")),
+    "doses": ("Doses", ("intervention_name", "value", "low", "high", "unit", "route", "frequency",
+                        "duration_iso", "group_label", "group_n", "when")),
+    "population_groups": ("Arms and subgroups", ("label", "n")),
+    "conditions": ("Conditions", ("name", "mesh_id", "umls_id", "mentioned_only")),
+    "outcomes": ("Outcomes", ("measure", "group_label", "direction", "count", "of_n", "percent",
+                              "value", "unit", "timepoint_iso")),
+    "effects": ("Effect sizes", ("type", "value", "ci_low", "ci_high", "p_operator", "p_value",
+                                 "measure", "group_label")),
+    "adverse_events": ("Adverse events", ("name", "count", "of_n", "percent", "group_label",
+                                          "serious", "led_to_discontinuation")),
+}  # fmt: skip
+STUDY_COLUMNS = ("design", "total", "journal", "published", "schema_version", "pipeline_version")
+
+
+class Value(BaseModel):
+    """One extracted value: its fields, and the sentence it was read from cut around its span."""
+
+    key: str
+    fields: dict[str, Any]
+    text: str | None = None
+    sentence_index: int | None = None
+    confidence: float | None = None
+    span: tuple[int, int] | None = None
+    before: str = ""
+    marked: str = ""
+    after: str = ""
+
+
+class Section(BaseModel):
+    kind: str
+    heading: str
+    columns: tuple[str, ...]
+    values: list[Value] = Field(default_factory=list)
+
+
+class RecordPage(BaseModel):
+    record_id: str
+    title: str | None = None
+    url: str
+    site_name: str | None = None
+    study: dict[str, Any]
+    sections: list[Section]
+    article: list[Piece]
+
+
+def read_record_page(connection: sqlite3.Connection, record_id: str) -> RecordPage | None:
+    """The record's page, or None when the store has no such record."""
+    connection.row_factory = sqlite3.Row
+    head = connection.execute(
+        f"SELECT p.url, p.title, p.site_name, p.text, {', '.join('r.' + c for c in STUDY_COLUMNS)} "
+        "FROM records r JOIN pages p ON p.id = r.page_id WHERE r.record_id = ?", (record_id,)
+    ).fetchone()  # fmt: skip
+    if head is None:
+        return None
+    text = head["text"] or ""
+    sections = [read_section(connection, record_id, kind, text) for kind in KINDS]
+    spans = {value.key: value.span for section in sections for value in section.values if value.span}
+    return RecordPage(record_id=record_id, title=head["title"], url=head["url"], site_name=head["site_name"],
+                      study={column: head[column] for column in STUDY_COLUMNS},
+                      sections=[section for section in sections if section.values],
+                      article=mark_spans(text, spans))  # fmt: skip
+
+
+def read_rows(connection: sqlite3.Connection, record_id: str, kind: str) -> list[sqlite3.Row]:
+    columns = ", ".join(f'"{column}"' for column in KINDS[kind][1])
+    return connection.execute(
+        f"SELECT position, text, span_start, span_end, sentence, confidence, {columns} "
+        f"FROM {kind} WHERE record_id = ? ORDER BY position", (record_id,)
+    ).fetchall()  # fmt: skip
+
+
+def read_section(connection: sqlite3.Connection, record_id: str, kind: str, text: str) -> Section:
+    heading, columns = KINDS[kind]
+    values = [to_value(kind, row, columns, text) for row in read_rows(connection, record_id, kind)]
+    return Section(kind=kind, heading=heading, columns=columns, values=values)
+
+
+def to_key(kind: str, position: int) -> str:
+    return f"{kind}-{position}"
+
+
+def to_value(kind: str, row: sqlite3.Row, columns: tuple[str, ...], text: str) -> Value:
+    """A row as a value; with a span, its sentence cut into before, the marked words and after."""
+    value = Value(key=to_key(kind, row["position"]), fields={column: row[column] for column in columns},
+                  text=row["text"], sentence_index=row["sentence"], confidence=row["confidence"])  # fmt: skip
+    start, end = row["span_start"], row["span_end"]
+    if start is None or end is None or not text:
+        return value
+    begin, finish = find_sentence(text, start, end)
+    start, end = max(begin, min(start, finish)), max(begin, min(end, finish))
+    cut = {"span": (start, end), "before": text[begin:start], "marked": text[start:end], "after": text[end:finish]}
+    return value.model_copy(update=cut)
