@@ -42,6 +42,13 @@ def test_search_index_holds_pages_stored_before_the_migration(db_path: Path, mak
     migrate_database(str(db_path), revisions[revisions.index("0007") - 1])
     migrate_database(str(db_path), "head")
     assert matches(db_path, "ivig") == ["https://news.example/ivig"]
+    assert overview(db_path)[0][3:] == ('["immunoglobulin"]', '["sjogren syndrome"]')
+
+
+def overview(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        sql = "SELECT record_id, year, design, drugs, conditions FROM record_overview ORDER BY record_id"
+        return connection.execute(sql).fetchall()
 
 
 def test_record_overview_has_one_row_per_record_with_its_drugs_and_conditions(
@@ -52,11 +59,24 @@ def test_record_overview_has_one_row_per_record_with_its_drugs_and_conditions(
     records[0] = records[0].model_copy(update={"conditions": [*records[0].conditions, extra]})
     with open_store(str(db_path)) as store:
         store.save_article(article, records, pipeline_version="1")
-    with sqlite3.connect(db_path) as connection:
-        rows = connection.execute("SELECT record_id, year, design, drugs, conditions FROM record_overview "
-                                  "ORDER BY record_id").fetchall()  # fmt: skip
+    rows = overview(db_path)
     assert sorted(row[0] for row in rows) == sorted(record.record_id for record in records)
     by_id = {row[0]: row for row in rows}
     first = by_id[records[0].record_id]
     assert first[1:3] == ("2015", "retrospective") and json.loads(first[3]) == ["immunoglobulin"]
     assert json.loads(first[4]) == ["sjogren syndrome", "sjogren neuropathy"]
+
+
+def test_record_overview_follows_rewritten_and_removed_records(db_path: Path, make_article) -> None:
+    article, records = make_article(studies=1)
+    with open_store(str(db_path)) as store:
+        store.save_article(article, records, pipeline_version="1")
+        drug = records[0].interventions[0].model_copy(update={"name": "rituximab"})
+        store.save_article(article, [records[0].model_copy(update={"interventions": [drug], "conditions": []})],
+                           pipeline_version="2")  # fmt: skip
+    assert [row[3:] for row in overview(db_path)] == [('["rituximab"]', "[]")]
+    with open_store(str(db_path)) as store:
+        store.save_article(*make_article(studies=0), pipeline_version="3")
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT count(*) FROM record_terms").fetchone() == (0,)
+    assert overview(db_path) == []
