@@ -83,6 +83,10 @@ def test_search_finds_the_article_and_facets_count_its_values(browser, review_ur
     facets = {facet.get_attribute("data-column") for facet in browser.find_elements(By.CSS_SELECTOR, ".facet-info")}
     assert {"design", "drugs", "conditions", "year"} <= facets
     assert "immunoglobulin g" in browser.find_element(By.ID, "facet-drugs").text
+    browser.find_element(By.CSS_SELECTOR, "#facet-drugs a[href*='arraycontains=prednisone']").click()
+    WebDriverWait(browser, 20).until(lambda driver: "drugs__arraycontains=prednisone" in driver.current_url)
+    links = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns a.review-record")
+    assert [link.text for link in links] == [seed_record_id(seed_db)]
     links[0].click()
     WebDriverWait(browser, 20).until(lambda driver: "/-/record/" in driver.current_url)
     assert browser.find_element(By.CSS_SELECTOR, "h1.review-title").text.startswith("IV immune globulin")

@@ -111,5 +111,5 @@ def test_metadata_hides_internal_tables_and_offers_search_when_indexed() -> None
     assert list(tables)[:3] == ["record_overview", "records", "pages"]
     assert tables["crawl_runs"] == {"hidden": True} and tables["apscheduler_jobs"] == {"hidden": True}
     assert tables["record_overview"]["fts_table"] == "pages_fts" and tables["record_overview"]["fts_pk"] == "page_id"
-    assert tables["record_overview"]["facets"] == ["design", {"array": "drugs"}, {"array": "conditions"}, "year"]
+    assert tables["record_overview"]["facets"] == ["design", {"list": "drugs"}, {"list": "conditions"}, "year"]
     assert "fts_table" not in to_datasette_metadata("evidence", ["pages"])["databases"]["evidence"]["tables"]["pages"]

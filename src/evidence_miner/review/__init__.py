@@ -4,8 +4,10 @@ and static files, registered by `evidence-miner browse`."""
 from evidence_miner.review.plugin import (
     extra_css_urls,
     prepare_jinja2_environment,
+    register_facet_classes,
     register_routes,
     render_cell,
 )
 
-__all__ = ["extra_css_urls", "prepare_jinja2_environment", "register_routes", "render_cell"]
+__all__ = ["extra_css_urls", "prepare_jinja2_environment", "register_facet_classes", "register_routes",
+           "render_cell"]

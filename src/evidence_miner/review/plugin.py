@@ -8,6 +8,7 @@ from urllib.parse import quote
 from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
+from evidence_miner.review.facets import ListFacet
 from evidence_miner.review.record_page import read_record_page
 
 RECORD_ROUTE = r"^/(?P<database>[^/]+)/-/record/(?P<record_id>[^/]+)$"
@@ -74,3 +75,8 @@ def order_tables(tables: list[dict[str, Any]], described: dict[str, Any] | None)
 @hookimpl
 def prepare_jinja2_environment(env: Any) -> None:
     env.filters["review_order"] = order_tables
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [ListFacet]

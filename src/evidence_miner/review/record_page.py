@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -24,6 +25,9 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
                                           "serious", "led_to_discontinuation")),
 }  # fmt: skip
 STUDY_COLUMNS = ("design", "total", "journal", "published", "schema_version", "pipeline_version")
+# The record's single values with a span (cohort size, age, follow-up, ...), from its JSON.
+COHORT_HEADING = "Cohort and study"
+COHORT_COLUMNS = ("field", "value", "low", "high", "unit", "stat", "kind")
 
 
 class Value(BaseModel):
@@ -47,10 +51,14 @@ class Section(BaseModel):
     values: list[Value] = Field(default_factory=list)
 
 
+LINKABLE = ("http://", "https://", "file:")
+
+
 class RecordPage(BaseModel):
     record_id: str
     title: str | None = None
     url: str
+    link: str | None = Field(default=None, description="url, when it is safe to link to")
     site_name: str | None = None
     study: dict[str, Any]
     sections: list[Section]
@@ -61,15 +69,16 @@ def read_record_page(connection: sqlite3.Connection, record_id: str) -> RecordPa
     """The record's page, or None when the store has no such record."""
     connection.row_factory = sqlite3.Row
     head = connection.execute(
-        f"SELECT p.url, p.title, p.site_name, p.text, {', '.join('r.' + c for c in STUDY_COLUMNS)} "
+        f"SELECT p.url, p.title, p.site_name, p.text, r.record, {', '.join('r.' + c for c in STUDY_COLUMNS)} "
         "FROM records r JOIN pages p ON p.id = r.page_id WHERE r.record_id = ?", (record_id,)
     ).fetchone()  # fmt: skip
     if head is None:
         return None
     text = head["text"] or ""
-    sections = [read_section(connection, record_id, kind, text) for kind in KINDS]
+    sections = [read_cohort(head["record"], text)] + [read_section(connection, record_id, kind, text) for kind in KINDS]
     spans = {value.key: value.span for section in sections for value in section.values if value.span}
-    return RecordPage(record_id=record_id, title=head["title"], url=head["url"], site_name=head["site_name"],
+    link = head["url"] if head["url"].lower().startswith(LINKABLE) else None
+    return RecordPage(record_id=record_id, title=head["title"], url=head["url"], link=link, site_name=head["site_name"],
                       study={column: head[column] for column in STUDY_COLUMNS},
                       sections=[section for section in sections if section.values],
                       article=mark_spans(text, spans))  # fmt: skip
@@ -89,15 +98,31 @@ def read_section(connection: sqlite3.Connection, record_id: str, kind: str, text
     return Section(kind=kind, heading=heading, columns=columns, values=values)
 
 
+def read_cohort(record_json: str | None, text: str) -> Section:
+    """The population's and study's values that carry a span (total, age, follow-up, ...)."""
+    try:
+        record = json.loads(record_json or "{}")
+    except ValueError:  # edited by hand: the other sections still show
+        record = {}
+    found = {**(record.get("population") or {}), **(record.get("study") or {})}
+    items = [(name, item) for name, item in found.items() if isinstance(item, dict) and item.get("span")]
+    values = [to_value("cohort", {"position": index, **item, "field": name.replace("_", " "),
+                                  "span_start": item["span"][0], "span_end": item["span"][1]},
+                       COHORT_COLUMNS, text)
+              for index, (name, item) in enumerate(items)]  # fmt: skip
+    return Section(kind="cohort", heading=COHORT_HEADING, columns=COHORT_COLUMNS, values=values)
+
+
 def to_key(kind: str, position: int) -> str:
     return f"{kind}-{position}"
 
 
-def to_value(kind: str, row: sqlite3.Row, columns: tuple[str, ...], text: str) -> Value:
+def to_value(kind: str, row: sqlite3.Row | dict[str, Any], columns: tuple[str, ...], text: str) -> Value:
     """A row as a value; with a span, its sentence cut into before, the marked words and after."""
-    value = Value(key=to_key(kind, row["position"]), fields={column: row[column] for column in columns},
-                  text=row["text"], sentence_index=row["sentence"], confidence=row["confidence"])  # fmt: skip
-    start, end = row["span_start"], row["span_end"]
+    found = dict(row)
+    value = Value(key=to_key(kind, found["position"]), fields={column: found.get(column) for column in columns},
+                  text=found.get("text"), sentence_index=found.get("sentence"), confidence=found.get("confidence"))  # fmt: skip
+    start, end = found.get("span_start"), found.get("span_end")
     if start is None or end is None or not text:
         return value
     begin, finish = find_sentence(text, start, end)

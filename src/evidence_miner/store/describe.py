@@ -75,8 +75,9 @@ CHILD_TABLE_NAMES = {model.__tablename__ for model in CHILD_TABLES}
 
 
 def to_facets(names: list[str]) -> list[str | dict[str, str]]:
-    """Datasette facets: `name[]` (a JSON list) counts each item."""
-    return [{"array": name[:-2]} if name.endswith("[]") else name for name in names]
+    """Datasette facets: `name[]` (a JSON list of distinct items) counts each item (the reviewer's
+    view's `list` facet, review/facets.py)."""
+    return [{"list": name[:-2]} if name.endswith("[]") else name for name in names]
 
 
 def to_table_metadata(table: dict[str, Any], columns: dict[str, str], *, searchable: bool) -> dict[str, Any]:
