@@ -55,8 +55,8 @@ def read_table_names(path: Path) -> list[str]:
 
 def to_datasette_args(path: Path, metadata: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
     args = ["serve", str(path), "--metadata", str(metadata), "--host", host, "--port", str(port),
-            "--setting", "sql_time_limit_ms", "5000",
-            "--setting", "facet_time_limit_ms", "3000", "--setting", "suggest_facets", "off"]  # fmt: skip
+            "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "3000",
+            "--setting", "suggest_facets", "off"]  # fmt: skip
     # At 20,000 records a facet on drugs or conditions takes 0.5 s (Datasette's default limit:
     # 0.2 s), and suggesting facets 1 s more a page: the reviewer's facets are configured.
     return args + (["--open"] if open_browser else [])

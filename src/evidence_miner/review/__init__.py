@@ -9,5 +9,10 @@ from evidence_miner.review.plugin import (
     render_cell,
 )
 
-__all__ = ["extra_css_urls", "prepare_jinja2_environment", "register_facet_classes", "register_routes",
-           "render_cell"]
+__all__ = [
+    "extra_css_urls",
+    "prepare_jinja2_environment",
+    "register_facet_classes",
+    "register_routes",
+    "render_cell",
+]

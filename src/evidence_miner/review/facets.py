@@ -29,24 +29,27 @@ class ListFacet(Facet):
         for found in self.get_configs():
             column = found["config"].get("column") or found["config"]["simple"]
             sql = COUNT_ITEMS.format(sql=self.sql, column=escape_sqlite(column), limit=size + 1)
+            limit = self.ds.setting("facet_time_limit_ms")
             try:
                 rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                             custom_time_limit=self.ds.setting("facet_time_limit_ms"))  # fmt: skip
+                                             custom_time_limit=limit)  # fmt: skip
             except QueryInterrupted:
                 timed_out.append(column)
                 continue
-            results.append({
-                "name": column, "type": self.type, "hideable": found["source"] != "metadata",
-                "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_list": column})),
-                "truncated": len(rows) > size,
-                "results": [self.to_result(column, str(row["value"]), row["count"]) for row in rows.rows[:size]],
-            })  # fmt: skip
+            unfacet = path_with_removed_args(self.request, {"_facet_list": column})
+            counts = [self.to_result(column, str(row["value"]), row["count"])
+                      for row in rows.rows[:size]]  # fmt: skip
+            results.append({"name": column, "type": self.type, "results": counts,
+                            "hideable": found["source"] != "metadata",
+                            "toggle_url": self.ds.urls.path(unfacet),
+                            "truncated": len(rows) > size})  # fmt: skip
         return results, timed_out
 
     def to_result(self, column: str, value: str, count: int) -> dict[str, Any]:
         """One item, its count, and the link that selects (or unselects) it."""
         arg = {f"{column}__arraycontains": value}
         selected = (f"{column}__arraycontains", value) in self.get_querystring_pairs()
-        path = path_with_removed_args(self.request, arg) if selected else path_with_added_args(self.request, arg)
+        toggle = path_with_removed_args if selected else path_with_added_args
+        path = toggle(self.request, arg)
         return {"value": value, "label": value, "count": count, "selected": selected,
                 "toggle_url": self.ds.absolute_url(self.request, path)}  # fmt: skip

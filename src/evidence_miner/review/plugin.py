@@ -20,7 +20,7 @@ def to_record_url(datasette: Any, database: str, record_id: str) -> str:
 
 
 async def show_record(datasette: Any, request: Any) -> Response:
-    """The record page: the study, each value in its sentence, the article with every span marked."""
+    """The record page: the study, each value in its sentence, the article with its spans marked."""
     database, record_id = request.url_vars["database"], request.url_vars["record_id"]
     if database not in datasette.databases:
         return await show_not_found(datasette, request, f"No database {database!r}.")
@@ -35,7 +35,8 @@ async def show_record(datasette: Any, request: Any) -> Response:
 
 async def show_not_found(datasette: Any, request: Any, message: str) -> Response:
     context = {"ok": False, "error": message, "status": 404, "title": "Not found"}
-    return Response.html(await datasette.render_template("error.html", context, request=request), status=404)
+    html = await datasette.render_template("error.html", context, request=request)
+    return Response.html(html, status=404)
 
 
 @hookimpl
@@ -49,7 +50,9 @@ def link_record(datasette: Any, database: str, record_id: str, label: str) -> Ma
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Markup | None:
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | None:
     """A record id links to its record page; in `records`, so does the record's JSON (not shown)."""
     if table is None or not isinstance(value, str):
         return None
@@ -65,7 +68,9 @@ def extra_css_urls() -> list[str]:
     return [STATIC]
 
 
-def order_tables(tables: list[dict[str, Any]], described: dict[str, Any] | None) -> list[dict[str, Any]]:
+def order_tables(
+    tables: list[dict[str, Any]], described: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """The database page's tables in the order the descriptions give (evidence tables first),
     the others after, hidden ones last."""
     order = {name: index for index, name in enumerate(described or {})}

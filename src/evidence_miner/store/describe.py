@@ -58,10 +58,12 @@ def check_columns(table: dict[str, Any], columns: set[str], where: str) -> None:
     """The columns a table or view names (described, with units, facets, keys) are its own."""
     named = {"columns": set(table.get("columns", {})), "units": set(table.get("units", {})),
              "facets": {facet.removesuffix("[]") for facet in table.get("facets", [])},
-             "search_pk": {table.get("search_pk")} - {None}, "sort_desc": {table.get("sort_desc")} - {None}}  # fmt: skip
+             "search_pk": {table.get("search_pk")} - {None},
+             "sort_desc": {table.get("sort_desc")} - {None}}  # fmt: skip
     for key, names in named.items():
         if unknown := names - columns:
-            raise fail(f"unknown column(s) {sorted(unknown)} in {where}.{key}; allowed: {sorted(columns)}")
+            raise fail(f"unknown column(s) {sorted(unknown)} in {where}.{key}; "
+                       f"allowed: {sorted(columns)}")  # fmt: skip
 
 
 def describe_columns(data: dict[str, Any], table: str) -> dict[str, str]:
@@ -80,7 +82,9 @@ def to_facets(names: list[str]) -> list[str | dict[str, str]]:
     return [{"list": name[:-2]} if name.endswith("[]") else name for name in names]
 
 
-def to_table_metadata(table: dict[str, Any], columns: dict[str, str], *, searchable: bool) -> dict[str, Any]:
+def to_table_metadata(
+    table: dict[str, Any], columns: dict[str, str], *, searchable: bool
+) -> dict[str, Any]:
     """One table's or view's Datasette metadata: description, columns, units, facets, search."""
     found: dict[str, Any] = {"description": table["description"], "columns": columns}
     found |= {"units": table["units"]} if table.get("units") else {}

@@ -39,10 +39,12 @@ TRIGGERS = (
     INSERT INTO pages_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END""",
     """CREATE TRIGGER pages_fts_delete AFTER DELETE ON pages BEGIN
-    INSERT INTO pages_fts(pages_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO pages_fts(pages_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
 END""",
     """CREATE TRIGGER pages_fts_update AFTER UPDATE OF title, text ON pages BEGIN
-    INSERT INTO pages_fts(pages_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO pages_fts(pages_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
     INSERT INTO pages_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END""",
 )
@@ -63,7 +65,10 @@ DRUGS = """(SELECT json_group_array(name) FROM (
 CONDITIONS = """(SELECT json_group_array(name) FROM (
     SELECT c.name FROM conditions c WHERE c.record_id = r.record_id AND c.mentioned_only = 0
     GROUP BY c.name ORDER BY min(c.position)))"""
-FILL_TERMS = f"INSERT INTO record_terms (record_id, drugs, conditions) SELECT r.record_id, {DRUGS}, {CONDITIONS} FROM records r"
+FILL_TERMS = (
+    f"INSERT INTO record_terms (record_id, drugs, conditions) "
+    f"SELECT r.record_id, {DRUGS}, {CONDITIONS} FROM records r"
+)
 
 
 def to_refresh(record_id: str) -> str:
@@ -87,15 +92,18 @@ CREATE_OVERVIEW = """
 CREATE VIEW record_overview AS
 SELECT r.record_id, p.title, p.site_name, r.published,
        substr(CAST(r.published AS TEXT), 1, 4) AS year, r.design, r.total,
-       coalesce((SELECT t.drugs FROM record_terms t WHERE t.record_id = r.record_id), '[]') AS drugs,
-       coalesce((SELECT t.conditions FROM record_terms t WHERE t.record_id = r.record_id), '[]') AS conditions,
+       coalesce((SELECT t.drugs FROM record_terms t
+                 WHERE t.record_id = r.record_id), '[]') AS drugs,
+       coalesce((SELECT t.conditions FROM record_terms t
+                 WHERE t.record_id = r.record_id), '[]') AS conditions,
        r.journal, p.url, r.page_id
 FROM records r JOIN pages p ON p.id = r.page_id
 """
 
 
 def has_fts5() -> bool:
-    return bool(op.get_bind().exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").scalar())
+    found = op.get_bind().exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+    return bool(found.scalar())
 
 
 def upgrade() -> None:
