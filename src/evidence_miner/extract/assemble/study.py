@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
-from evidence_miner.extract.patterns import load_term_sets, terms_of, word_map, word_set
+from evidence_miner.extract.patterns import load_term_sets, terms_of, word_set
 
 INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
@@ -304,7 +304,7 @@ def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | Non
         treatment = None  # "infused over 10 minutes" times a dose, not the study
     return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_followed_for(view)
             or find_observation_span(view) or find_study_length(view) or treatment
-            or find_assessment_week(view) or find_result_timepoint(view))
+            or find_assessment_week(view))
 
 
 def period(view: StudyView, duration: Span, confidence: float) -> dict:
@@ -323,38 +323,6 @@ def find_followed_for(view: StudyView) -> dict | None:
         if any(t.lower_ in word_set("follow_verbs") for t in lead) and not is_outside_comment(view, duration):
             return {**period(view, duration, 0.6), "stat": stat_before(view, duration)}
     return None
-
-
-def find_result_timepoint(view: StudyView) -> dict | None:
-    """The latest time a result is told at: "At two years, vision improved ...", "After five
-    years, 28 percent ...", "Eight months later, none of the tumors had come back"."""
-    points = []
-    for duration in view.body_spans(DURATIONS):
-        doc, sent = view.doc, duration.sent
-        lead = [t.lower_ for t in doc[sent.start : duration.start] if t.lower_ != "the"]
-        tail = doc[duration.end].lower_ if duration.end < sent.end else ""
-        opens = len(lead) <= 1 and (not lead or lead[0] in word_set("timepoint_leads"))
-        if (opens and (lead or tail in word_set("timepoint_tails"))) and tells_a_number(view, duration) and not is_an_age(view, duration):
-            points.append(duration)
-    latest = max(points, key=lambda d: in_days(d), default=None)
-    return period(view, latest, 0.4) if latest is not None and in_days(latest) > 0 else None
-
-
-def is_an_age(view: StudyView, duration: Span) -> bool:
-    """"At 12 months, ..." after "from 6 to 12 months of age": the same period told as an age."""
-    text = view.doc[view.start : view.end].text.lower()
-    return any(f"{duration.text.lower()} {tail}" in text for tail in word_set("age_tails"))
-
-
-def in_days(duration: Span) -> float:
-    days = word_map("time_unit_days").get((duration._.em_unit or "").lower())
-    return (duration._.em_value or 0) * float(days) if days else 0.0
-
-
-def tells_a_number(view: StudyView, duration: Span) -> bool:
-    """Another number in the period's sentence: the result told at that time."""
-    sent = duration.sent
-    return any(sent.start <= n.start < sent.end and not duration.start <= n.start < duration.end for n in view.all_spans(NUMBERS))
 
 
 def find_observation_span(view: StudyView) -> dict | None:

@@ -1,0 +1,122 @@
+"""Ablation of the method changes for real news (issue 16): each change switched off alone, scored
+on the real gold sets (plain and strict micro F1), next to the pipeline with everything on.
+
+    .venv/bin/python scripts/ablate_real.py                 # real_dev and real_heldout
+    .venv/bin/python scripts/ablate_real.py --sets real_dev --output benchmarks/results/ablation_real.md
+
+A change is switched off by putting back the behaviour it replaced (the function it added answers
+"nothing found"), in this process only; the shipped code has no switches. Held-out figures are
+aggregates: read them as the judge of a change, never to pick which article to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from evidence_miner.evaluate.gold import find_gold_articles
+from evidence_miner.evaluate.records import records_for_golds
+from evidence_miner.evaluate.score import score_all
+from evidence_miner.extract import pipeline
+from evidence_miner.extract.assemble import findings as assemble_findings
+from evidence_miner.extract.assemble import outcomes, study
+from evidence_miner.extract.components import findings as findings_component
+from evidence_miner.extract.components import quantities
+
+REPO = Path(__file__).resolve().parents[1]
+SETS = {name: REPO / path for name, path in json.loads((REPO / "eval" / "sets.json").read_text("utf-8"))["sets"].items()}
+FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
+
+Patch = tuple[object, str, object]
+
+
+def without_second_study_parts() -> list[Patch]:
+    def strong_only(view, *, parts: int) -> bool:  # noqa: ARG001  (the signature it replaces)
+        return assemble_findings.has_study(view)
+    return [(assemble_findings, "is_study_part", strong_only), (findings_component, "is_study_part", strong_only)]
+
+
+SHIPPED_CONFIG = pipeline.load_default_config
+
+
+def pysbd_config():
+    config = SHIPPED_CONFIG()
+    names = list(config["nlp"]["pipeline"])
+    names[names.index("em_sentences")] = "pysbd_sentencizer"
+    config["nlp"]["pipeline"] = names
+    config["components"]["pysbd_sentencizer"] = {"factory": "pysbd_sentencizer"}
+    del config["components"]["em_sentences"]
+    return config
+
+
+ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
+    "count of studies reviewed/pooled names the design": lambda: [(study, "find_synthesis", lambda view: None)],
+    "a second-study part needs no design word": without_second_study_parts,
+    "journal named after 'in' without a cue": lambda: [(study, "find_named_journal", lambda view: None)],
+    "journal names that list fields": lambda: [(study, "with_listed_fields", lambda doc, run, stop: run)],
+    "follow-up: 'followed ... for N'": lambda: [(study, "find_followed_for", lambda view: None)],
+    "effects: no value after 'between' or a name": lambda: [(quantities, "names_no_value", lambda doc, term, value: False)],
+    "outcomes: a single person is no result": lambda: [(outcomes, "is_single_case", lambda outcome: False)],
+    "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
+    "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
+}
+
+
+@contextmanager
+def patched(patches: list[Patch]) -> Iterator[None]:
+    saved = [(target, name, getattr(target, name)) for target, name, _ in patches]
+    try:
+        for target, name, value in patches:
+            setattr(target, name, value)
+        yield
+    finally:
+        for target, name, value in saved:
+            setattr(target, name, value)
+
+
+def micro_scores(folder: Path) -> tuple[float, float]:
+    """Plain and strict micro F1 of a freshly built pipeline on one gold folder."""
+    nlp = pipeline.build_pipeline()
+    golds = find_gold_articles(folder)
+    records = records_for_golds(nlp, golds, pipeline_version="ablation", fakehealth=FAKEHEALTH)
+    return score_all(golds, records).micro().f1, score_all(golds, records, strict=True).micro().f1
+
+
+def to_table(rows: list[tuple[str, dict[str, tuple[float, float]]]], sets: list[str]) -> str:
+    head = "| pipeline | " + " | ".join(f"{s} plain | {s} strict" for s in sets) + " |"
+    lines = [head, "|" + "---|" * (1 + 2 * len(sets))]
+    full = rows[0][1]
+    for name, scores in rows:
+        cells = []
+        for s in sets:
+            for k in (0, 1):
+                delta = scores[s][k] - full[s][k]
+                cells.append(f"{scores[s][k]:.3f}" + ("" if name == rows[0][0] else f" ({delta:+.3f})"))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="+", default=["real_dev", "real_heldout"], choices=sorted(SETS))
+    parser.add_argument("--output", type=Path, help="also write the Markdown table here")
+    args = parser.parse_args()
+    rows = [("everything on", {s: micro_scores(SETS[s]) for s in args.sets})]
+    for name, patches in ABLATIONS.items():
+        with patched(patches()):
+            rows.append((f"without: {name}", {s: micro_scores(SETS[s]) for s in args.sets}))
+        print(rows[-1][0], {s: f"{p:.3f}/{q:.3f}" for s, (p, q) in rows[-1][1].items()}, flush=True)
+    table = to_table(rows, args.sets)
+    print(table)
+    if args.output:
+        intro = ("Each method change for real news switched off alone (scripts/ablate_real.py); micro F1, "
+                 "plain and strict, with the change from the full pipeline in brackets. Held-out: aggregate only.\n\n")
+        args.output.write_text("# Ablation on real news (FakeHealth gold)\n\n" + intro + table, "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
