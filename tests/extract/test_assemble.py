@@ -225,3 +225,15 @@ def test_outcome_a_single_person_without_a_denominator_is_no_result(nlp) -> None
         "One patient had a complete response.",
     )
     assert [(o.count, o.of) for o in findings.outcomes if o.count is not None] == [(45, 150)]
+
+
+def test_condition_named_as_another_use_of_the_drug_is_mentioned_only(nlp) -> None:
+    """Issue 17 item 13: a search for heart-failure trials returned an acne trial whose drug was
+    described as "a pill used for heart failure"."""
+    findings = one_study(
+        nlp, "Old pill clears skin",
+        "The randomized trial tested spironolactone, a pill used for heart failure, in 300 women with acne.",
+        "Acne cleared in 45 of 150 women on the drug (odds ratio, 2.1).",
+    )
+    studied = {c.name: c.mentioned_only for c in findings.conditions}
+    assert studied.get("congestive heart failure") is True and studied.get("acne") is False, studied

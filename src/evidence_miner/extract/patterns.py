@@ -17,7 +17,7 @@ TERM_KINDS = {
     "dose_unit", "time_unit", "population_noun", "population_noun_singular", "aggregate_noun",
     "design", "study_word", "total_cue", "outcome", "negation", "discontinuation", "cause_cue",
     "adverse_event_word", "adverse_event", "serious_cue", "concomitant_cue", "comparator_cue",
-    "prior_cue", "assignment_cue", "before_after", "follow_up", "age", "stat",
+    "prior_cue", "indication_cue", "assignment_cue", "before_after", "follow_up", "age", "stat",
     "investigator_title", "investigator_suffix", "investigator_cue", "outside_expert_cue",
     "second_study_cue", "journal_cue", "quote_verb", "not_a_study_cue", "route", "country",
     "effect_type", "ci_word", "percent_word", "range_word", "future_cue", "quote_mark", "threshold",

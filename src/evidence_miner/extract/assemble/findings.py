@@ -152,9 +152,20 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     concepts = []
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "condition")
-        studied = any(m.end <= view.title_end or {t.lower_ for t in m.sent} & word_set("study_sentence_words") for m in mentions)
+        studied = any(m.end <= view.title_end or is_studied_mention(view, m) for m in mentions)
         concepts.append({**provenance(view, mentions[0], 0.8), "name": entry.name, "ids": dict(entry.ids), "mentioned_only": not studied})
     return concepts
+
+
+INDICATION_GAP = 3  # "used for [congestive] heart failure": words between the cue and the condition
+
+
+def is_studied_mention(view: StudyView, mention: Span) -> bool:
+    """A condition named in a sentence about the study, not as another use of a drug ("a pill
+    used for heart failure" in the sentence of an acne trial)."""
+    if not {t.lower_ for t in mention.sent} & word_set("study_sentence_words"):
+        return False
+    return not any(0 <= mention.start - cue.end <= INDICATION_GAP for cue in view.sentence_terms(mention, "indication_cue"))
 
 
 def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
