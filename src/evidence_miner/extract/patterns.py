@@ -150,16 +150,19 @@ def to_word_list(key: str, value: object) -> frozenset[str] | Mapping[str, str]:
     )
 
 
+def read_pattern_toml(name: str, code: str) -> dict:
+    """The TOML table of patterns/NAME; ExtractionError `code` when it cannot be read."""
+    path = resources.files("evidence_miner.extract").joinpath("patterns", name)
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ExtractionError(f"[{code}] patterns/{name} cannot be read: {exc}. Fix or restore the file.") from exc
+
+
 @cache
 def load_word_lists() -> dict[str, frozenset[str] | Mapping[str, str]]:
     """Every word list of patterns/words.toml by name, read and checked once."""
-    path = resources.files("evidence_miner.extract").joinpath("patterns", WORDS_FILE)
-    try:
-        table = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ExtractionError(
-            f"[EM408] patterns/{WORDS_FILE} cannot be read: {exc}. Fix or restore the file."
-        ) from exc
+    table = read_pattern_toml(WORDS_FILE, "EM408")
     return {key: to_word_list(key, value) for key, value in table.items()}
 
 

@@ -19,17 +19,16 @@ articles in benchmarks/results/sentence_boundaries.md (benchmarks/sentence_bound
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from evidence_miner.errors import ExtractionError
+from evidence_miner.extract.patterns import read_pattern_toml
 
 WORD_LISTS = ("titles", "never_end", "may_end", "starters", "before_initials")
 CLOSERS = frozenset({'"', "'", ")", "]", "}", "\u201d", "\u2019", "\u00bb"})
@@ -44,14 +43,7 @@ Words = Mapping[str, frozenset[str]]
 @cache
 def load_sentence_words(name: str) -> Words:
     """The word lists of patterns/NAME, read and checked once."""
-    path = resources.files("evidence_miner.extract").joinpath("patterns", name)
-    try:
-        table = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ExtractionError(
-            f"[EM440] patterns/{name} cannot be read: {exc}. Fix or restore the file."
-        ) from exc
-    return to_sentence_words(name, table)
+    return to_sentence_words(name, read_pattern_toml(name, "EM440"))
 
 
 def to_sentence_words(name: str, table: Mapping[str, object]) -> Words:
