@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -193,6 +194,18 @@ def no_study_table(summary: RunSummary) -> Table | None:
     for url, reason in summary.no_study:
         table.add_row(url.rsplit("/", 1)[-1], reason)
     return table
+
+
+def keep_output_unless_ok(code: int, output: Path | None) -> None:
+    """Called inside the output's `with` block: a batch that did not succeed (exit 1 or 2)
+    raises typer.Exit there, so the temp file is dropped and `output` stays as it was."""
+    if code == 0:
+        return
+    if output is not None:
+        err_console.print(f"[yellow]not written:[/yellow] {output} was left as it was: the command "
+                          f"failed (exit {code}); outputs move into place only on success.",
+                          highlight=False, soft_wrap=True)  # fmt: skip
+    raise typer.Exit(code)
 
 
 def exit_code(summary: RunSummary, *, max_failures: int | None) -> int:

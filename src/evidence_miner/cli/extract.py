@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from evidence_miner.cli.batch import BatchOptions, exit_code, run_batch, summary_table
+from evidence_miner.cli.batch import (
+    BatchOptions,
+    exit_code,
+    keep_output_unless_ok,
+    run_batch,
+    summary_table,
+)
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
@@ -74,6 +80,9 @@ def extract(
     Archives (WARC, JSONL with url and html or text, gzipped pages) are streamed document
     by document; batches run on all cores through Dask, and results are stored as they finish.
 
+    The -o file is replaced only when the command succeeds (exit 0); after a failure it is
+    left as it was.
+
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
     """
@@ -85,6 +94,6 @@ def extract(
         options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)
         writer.close()
-    if not quiet:
-        err_console.print(summary_table(summary))
-    raise typer.Exit(exit_code(summary, max_failures=max_failures))
+        if not quiet:
+            err_console.print(summary_table(summary))
+        keep_output_unless_ok(exit_code(summary, max_failures=max_failures), output)
