@@ -75,11 +75,14 @@ def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | N
     if options.resume and store is not None:
         lookup = partial(store.find_done_pages, pipeline_version=PIPELINE_VERSION)
         items = skip_done(items, lookup, batch_size=settings.extract.batch_size)
-    with open_results(items, settings, options, total=total, problems=problem_counts) as results:
-        for result in batch_progress(results, total, summary, quiet=quiet):
-            if written_again := handle_result(result, store=store, emit=emit):
-                summary.counters["resume/records/written_again"] += written_again
-            summary.add(result)
+    try:
+        with open_results(items, settings, options, total=total, problems=problem_counts) as results:
+            for result in batch_progress(results, total, summary, quiet=quiet):
+                if written_again := handle_result(result, store=store, emit=emit):
+                    summary.counters["resume/records/written_again"] += written_again
+                summary.add(result)
+    except KeyboardInterrupt:  # Ctrl-C: every result handled so far is stored; stop here
+        summary.interrupted = True
     summary.counters.update(problem_counts)
     return summary
 
@@ -196,9 +199,21 @@ def no_study_table(summary: RunSummary) -> Table | None:
     return table
 
 
+def report_interrupt(summary: RunSummary, *, db: str | None, resume_hint: str) -> None:
+    """The line a Ctrl-C ends with: what is stored (in `db`, as the user named it), how to go on."""
+    from evidence_miner.store.urls import to_shown_location
+
+    if db is None:
+        err_console.print(f"[yellow]interrupted:[/yellow] {summary.articles} documents done, nothing "
+                          "stored (no --db).", highlight=False, soft_wrap=True)  # fmt: skip
+        return
+    err_console.print(f"[yellow]interrupted:[/yellow] {summary.records} records of {summary.articles} "
+                      f"documents stored in {to_shown_location(db)}; {resume_hint}", highlight=False, soft_wrap=True)  # fmt: skip
+
+
 def keep_output_unless_ok(code: int, output: Path | None) -> None:
-    """Called inside the output's `with` block: a batch that did not succeed (exit 1 or 2)
-    raises typer.Exit there, so the temp file is dropped and `output` stays as it was."""
+    """Called inside the output's `with` block: a batch that did not succeed (exit 1, 2 or
+    130) raises typer.Exit there, so the temp file is dropped and `output` stays as it was."""
     if code == 0:
         return
     if output is not None:
@@ -209,7 +224,10 @@ def keep_output_unless_ok(code: int, output: Path | None) -> None:
 
 
 def exit_code(summary: RunSummary, *, max_failures: int | None) -> int:
-    """0 ok; 2 when nothing could be processed; 1 when failures exceed --max-failures."""
+    """0 ok; 130 after Ctrl-C; 2 when nothing could be processed; 1 when failures exceed
+    --max-failures."""
+    if summary.interrupted:
+        return 130
     if summary.articles == 0 and summary.failures:
         return 2
     if max_failures is not None and summary.failures > max_failures:

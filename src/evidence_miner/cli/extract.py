@@ -13,6 +13,7 @@ from evidence_miner.cli.batch import (
     BatchOptions,
     exit_code,
     keep_output_unless_ok,
+    report_interrupt,
     run_batch,
     summary_table,
 )
@@ -80,8 +81,8 @@ def extract(
     Archives (WARC, JSONL with url and html or text, gzipped pages) are streamed document
     by document; batches run on all cores through Dask, and results are stored as they finish.
 
-    The -o file is replaced only when the command succeeds (exit 0); after a failure it is
-    left as it was.
+    The -o file is replaced only when the command succeeds (exit 0); after a failure or
+    Ctrl-C (exit 130) it is left as it was, and with --db a rerun with --resume goes on.
 
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
@@ -96,4 +97,7 @@ def extract(
         writer.close()
         if not quiet:
             err_console.print(summary_table(summary))
+        if summary.interrupted:
+            hint = "rerun the same command with --resume to go on: its output holds every record."
+            report_interrupt(summary, db=settings.store.db if db else None, resume_hint=hint)
         keep_output_unless_ok(exit_code(summary, max_failures=max_failures), output)

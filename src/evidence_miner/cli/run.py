@@ -11,6 +11,7 @@ from evidence_miner.cli.batch import (
     exit_code,
     keep_output_unless_ok,
     no_study_table,
+    report_interrupt,
     run_batch,
     summary_table,
 )
@@ -71,6 +72,9 @@ def run(
             out_console.print(summary_table(summary))
             if (table := no_study_table(summary)) is not None:
                 out_console.print(table)
+        if summary.interrupted:
+            hint = "run the same command again to finish (stored articles are kept)."
+            report_interrupt(summary, db=settings.store.db, resume_hint=hint)
         keep_output_unless_ok(exit_code(summary, max_failures=max_failures), output)
     if not quiet:
         out_console.print(f"wrote {summary.records} records to {settings.output.records} and {to_shown_location(settings.store.db)}")
