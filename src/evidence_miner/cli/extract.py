@@ -15,7 +15,6 @@ from evidence_miner.cli.batch import (
     keep_output_unless_ok,
     report_interrupt,
     run_batch,
-    summary_table,
 )
 from evidence_miner.cli.common import (
     ConfigOption,
@@ -23,7 +22,6 @@ from evidence_miner.cli.common import (
     ModelOption,
     QuietOption,
     cli_settings,
-    err_console,
     open_store,
 )
 
@@ -80,6 +78,8 @@ def extract(
 
     Archives (WARC, JSONL with url and html or text, gzipped pages) are streamed document
     by document; batches run on all cores through Dask, and results are stored as they finish.
+    A file of evidence records in an input folder (an earlier output) is skipped with a warning.
+    A summary on stderr (unless --quiet) ends with the pages with no study and where the records went.
 
     The -o file is replaced only when the command succeeds (exit 0); after a failure or
     Ctrl-C (exit 130) it is left as it was, and with --db a rerun with --resume goes on.
@@ -95,9 +95,12 @@ def extract(
         options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)
         writer.close()
+        code = exit_code(summary, max_failures=max_failures)
         if not quiet:
-            err_console.print(summary_table(summary))
+            from evidence_miner.cli.report import print_extract_end
+
+            print_extract_end(summary, output=output, db=settings.store.db if db else None, written=code == 0)
         if summary.interrupted:
             hint = "rerun the same command with --resume to go on: its output holds every record."
             report_interrupt(summary, db=settings.store.db if db else None, resume_hint=hint)
-        keep_output_unless_ok(exit_code(summary, max_failures=max_failures), output)
+        keep_output_unless_ok(code, output)

@@ -52,14 +52,14 @@ def run(
 ) -> None:
     """Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.
 
-    Prints a summary table at the end. Without PATHS it reads ./corpus, relative to the
-    working directory. The records file is replaced only when the command succeeds (exit 0);
-    after a failure it is left as it was.
+    Prints a summary table at the end, the pages with no study, the full paths of the outputs
+    and the commands to look at them (search, show, browse). Without PATHS it reads ./corpus,
+    relative to the working directory. The records file is replaced only when the command
+    succeeds (exit 0); after a failure or Ctrl-C it is left as it was.
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
     from evidence_miner.records import to_json_line
-    from evidence_miner.store.urls import to_shown_location
 
     settings = cli_settings(
         config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
@@ -68,6 +68,7 @@ def run(
     output = Path(settings.output.records)
     with open_store(settings.store.db) as store, atomic_output(output) as out:
         summary = run_batch(inputs, settings, store=store, emit=lambda r: out.write(to_json_line(r) + "\n"), quiet=quiet)
+        code = exit_code(summary, max_failures=max_failures)
         if not quiet:
             out_console.print(summary_table(summary))
             if (table := no_study_table(summary)) is not None:
@@ -75,7 +76,8 @@ def run(
         if summary.interrupted:
             hint = "run the same command again to finish (stored articles are kept)."
             report_interrupt(summary, db=settings.store.db, resume_hint=hint)
-        keep_output_unless_ok(exit_code(summary, max_failures=max_failures), output)
+        keep_output_unless_ok(code, output)
     if not quiet:
-        out_console.print(f"wrote {summary.records} records to {settings.output.records} and {to_shown_location(settings.store.db)}")
+        from evidence_miner.cli.report import print_run_end
 
+        print_run_end(summary, output=output, db=settings.store.db)
