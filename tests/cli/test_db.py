@@ -60,7 +60,9 @@ def test_db_migrate_to_base_with_yes_keeps_a_backup_with_the_data(filled_db: Pat
     result = run("db", "migrate", "--db", str(filled_db), "--revision", "base", "--yes")
     assert "-> empty" in result.stdout
     backups = [p for p in filled_db.parent.iterdir() if p.suffix == ".bak"]
-    assert len(backups) == 1 and backups[0].name.startswith("evidence.db.0006-")
+    from evidence_miner.store.migrate import list_revisions
+
+    assert len(backups) == 1 and backups[0].name.startswith(f"evidence.db.{list_revisions()[-1]}-")
     assert str(backups[0]) in result.stdout
     assert "pages" not in tables(filled_db)
     with sqlite3.connect(backups[0]) as db:
