@@ -45,7 +45,13 @@ Every section below is the exact `--help` output of one command, rendered {WIDTH
   name: `evidence-miner --log-format json run corpus/`. Each command's own options go after it.
 - Records and other data go to stdout (or the `--output`/`--records` file); logs, progress bars,
   summaries and error lines go to stderr. Output files are written to a temporary file beside the
-  target and moved into place only when the command succeeds.
+  target and moved into place only when the command succeeds (exit 0): after a failure or Ctrl-C
+  an existing file is left as it was. A new file gets the permissions the umask leaves (0644
+  under umask 022); a replaced file keeps its own.
+- Commands that only read a database (`search`, `stats`, `export`, `db status`) open it
+  read-only: a `--db` that does not exist is an error (EM326), never a new empty database.
+- A schema rollback (`db migrate --revision` older than the database) asks first, or needs
+  `--yes`, and copies a SQLite file to `DB.REVISION-TIME.bak` before it.
 - Settings (database, input limits, spaCy model, crawl politeness) come from `default.toml`,
   `evidence-miner.toml` or `--config FILE`, `EVIDENCE_MINER_<SECTION>__<KEY>` variables and the
   flags shown here, in that order of precedence: see [settings.md](settings.md).
@@ -59,6 +65,7 @@ Exit codes:
 | 1 | more inputs failed than `--max-failures` allows; `evaluate` scored below a `--baseline` floor; an extraction or normalisation error stopped the command |
 | 2 | usage error (bad option or argument), configuration error (EM0xx), unusable input (EM1xx, EM5xx), or no input could be processed at all |
 | 3 | the database could not be opened, migrated, read or written (EM3xx); a page could not be fetched |
+| 130 | interrupted by Ctrl-C (SIGINT): what was stored stays stored; `extract --db ... --resume` goes on |
 """
 
 

@@ -131,6 +131,34 @@ def test_architecture_doc_lists_every_component_and_attribute() -> None:
     assert not missing, f"pipeline components or extension attributes not in docs/architecture.md: {missing}"
 
 
+# Claims of the docs/cli.md preamble and the tests that check the behaviour behind each.
+CLI_DOC_CLAIMS = {
+    "moved into place only when the command succeeds": [
+        "tests/cli/test_run.py::test_extract_of_a_missing_input_leaves_the_output_file_as_it_was",
+        "tests/cli/test_run.py::test_run_with_a_mistyped_folder_leaves_the_records_file_as_it_was",
+    ],
+    "permissions the umask leaves": ["tests/store/test_output.py::test_open_atomic_new_file_honours_the_umask"],
+    "a `--db` that does not exist is an error (EM326)": [
+        "tests/cli/test_stats.py::test_read_only_command_with_a_mistyped_db_creates_nothing",
+    ],
+    "asks first, or needs\n  `--yes`": [
+        "tests/cli/test_db.py::test_db_migrate_to_base_without_yes_is_refused_and_changes_nothing",
+        "tests/cli/test_db.py::test_db_migrate_to_base_with_yes_keeps_a_backup_with_the_data",
+    ],
+    "interrupted by Ctrl-C": [
+        "tests/cli/test_extract.py::test_extract_ctrl_c_says_what_is_stored_and_resume_writes_every_stored_record",
+    ],
+}
+
+
+@pytest.mark.parametrize("claim", sorted(CLI_DOC_CLAIMS))
+def test_cli_doc_claim_is_made_and_has_its_tests(claim: str) -> None:
+    assert claim in (DOCS / "cli.md").read_text("utf-8"), f"docs/cli.md no longer says {claim!r}"
+    for test in CLI_DOC_CLAIMS[claim]:
+        path, name = test.split("::")
+        assert re.search(rf"^def {name}\(", (REPO / path).read_text("utf-8"), re.M), f"{test} is missing"
+
+
 def test_readme_record_example_starts_as_a_records_line_does() -> None:
     """records.jsonl lines start with record_id and source (records.to_json_line); the README's
     example record shows them in that order."""

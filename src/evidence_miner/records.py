@@ -256,9 +256,11 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def make_record_id(text_sha256: str, study_index: int) -> str:
-    """Stable id: the same article text and the same study give the same id on every run."""
-    digest = hashlib.sha256(f"{text_sha256}:{study_index}".encode()).hexdigest()
+def make_record_id(page_url: str, study_index: int) -> str:
+    """Stable id of a study: its page and its position there. A corrected article keeps its
+    ids (record_history keeps each version), so saved references stay valid; the same page
+    gives the same ids on every run."""
+    digest = hashlib.sha256(f"{page_url}#study-{study_index}".encode()).hexdigest()
     return f"em-{digest[:20]}"
 
 

@@ -50,6 +50,7 @@ class RunSummary:
     counters: Counter = field(default_factory=Counter)
     no_study: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C (SIGINT) stopped the batch; what was stored stays
 
     def add(self, result: ArticleResult) -> None:
         if result.skipped:

@@ -275,7 +275,8 @@ def test_stats_counts_by_site_design_and_drug(db: str, tmp_path: Path) -> None:
 
 def test_db_migrate_and_status(tmp_path: Path) -> None:
     new = str(tmp_path / "new.db")
-    assert "database revision: empty" in run("db", "status", "--db", new).stdout
+    with pytest.raises(StoreError, match=r"\[EM326\]"):
+        run("db", "status", "--db", new)
     down = run("db", "migrate", "--db", new, "--revision", "0002")
     assert down.stdout.strip() == "schema revision: empty -> 0002"
     assert "needs `evidence-miner db migrate`" in run("db", "status", "--db", new).stdout

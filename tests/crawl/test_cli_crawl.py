@@ -145,3 +145,30 @@ def test_cli_crawl_exits_3_when_nothing_answers(tmp_path: Path) -> None:
     result = cli("crawl", closed + "/", "--db", str(tmp_path / "x.db"), "--quiet",
                  "--config", str(write_config(tmp_path)), cwd=tmp_path)  # fmt: skip
     assert result.returncode == 3, result.stderr
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_cli_crawl_with_an_unreachable_robots_host_says_so_and_names_the_host(tmp_path: Path) -> None:
+    config = write_config(tmp_path, retries=0)
+    host = f"127.0.0.1:{closed_port()}"
+    result = cli("crawl", f"http://{host}/", "--db", str(tmp_path / "c.db"), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 3
+    assert "--max-pages" not in result.stdout + result.stderr
+    assert "EM531" in result.stderr and f"robots.txt of {host} (connection" in result.stderr
+    assert f"http://{host}/robots.txt unavailable" in result.stderr  # the WARNING names it too
+
+
+def test_cli_crawl_stopped_at_max_pages_says_how_many(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    with serve(build_test_site) as site:
+        result = cli("crawl", site.url("/"), "--db", str(tmp_path / "c.db"), "--config", str(config),
+                     "--max-pages", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stopped at --max-pages (2 documents)" in result.stdout

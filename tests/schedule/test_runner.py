@@ -182,3 +182,20 @@ def test_run_source_sitemap_lastmod_decides_what_to_fetch(tmp_path: Path, nlp) -
 def test_parse_web_date(text: str | None, expected: str | None) -> None:
     value = parse_web_date(text)
     assert (value.isoformat() if value else None) == expected
+
+
+def test_run_source_unreachable_robots_host_is_failed_with_the_reason(tmp_path: Path, nlp) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = tmp_path / "news.db"
+    settings = load_settings(None, {"crawl": {**FAST_CRAWL, "retries": 0}, "store": {"db": str(db)}})
+    with open_store(str(db)) as store:
+        outcome = run_source(store, settings, make_source(f"http://127.0.0.1:{port}"), nlp=nlp)
+        runs = store.run_log().list_runs()
+    values = outcome.counts.to_values()
+    assert (outcome.status, values["errors"]) == ("failed", 1)
+    assert f"robots.txt of 127.0.0.1:{port} (connection" in values["error"] and "EM531" in values["error"]
+    assert runs[0]["error"] == values["error"]

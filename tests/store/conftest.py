@@ -109,7 +109,7 @@ def build_record(page: Page, study_index: int) -> EvidenceRecord:
     source = Source(url=page.url, title=page.title, published=page.published,
                     fetched_at=page.fetched_at, text_sha256=page.text_sha256)
     return EvidenceRecord(
-        record_id=make_record_id(page.text_sha256, study_index), source=source,
+        record_id=make_record_id(page.url, study_index), source=source,
         pipeline_version="test", **build_findings(page.text, study_index),
     )
 

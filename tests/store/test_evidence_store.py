@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -238,3 +239,16 @@ def test_failed_save_writes_no_history(
         store.save_article(*make_article(), pipeline_version="1")
     assert query("SELECT count(*) FROM record_history") == [(0,)]
     assert query("SELECT count(*) FROM pages") == [(0,)]
+
+
+def test_history_keeps_every_version_of_a_record(store: EvidenceStore, query: Query, make_article) -> None:
+    article, [record] = make_article(studies=1)
+    store.save_article(article, [record], pipeline_version="1")
+    corrected = record.model_copy(update={"outcomes": []})
+    store.save_article(article, [corrected], pipeline_version="1")
+    store.save_article(article, [], pipeline_version="1")
+    rows = query("SELECT action, record FROM record_history ORDER BY id")
+    assert [action for action, _ in rows] == ["inserted", "updated", "removed"]
+    versions = [json.loads(data) if isinstance(data, str) else data for _, data in rows]
+    assert versions[0]["outcomes"] == record.model_dump(mode="json")["outcomes"] != []
+    assert versions[1]["outcomes"] == [] and versions[2] is None

@@ -35,3 +35,26 @@ def test_open_atomic_leaves_a_regular_file_untouched_when_the_block_fails(tmp_pa
         pass
     assert target.read_text("utf-8") == "precious\n"
     assert [p.name for p in tmp_path.iterdir()] == ["records.jsonl"]
+
+
+def write_with_umask(target: Path, umask: int) -> int:
+    previous = os.umask(umask)
+    try:
+        with open_atomic(target) as out:
+            out.write("x\n")
+    finally:
+        os.umask(previous)
+    return stat.S_IMODE(target.stat().st_mode)
+
+
+def test_open_atomic_new_file_honours_the_umask(tmp_path: Path) -> None:
+    assert write_with_umask(tmp_path / "shared.jsonl", 0o002) == 0o664
+    assert write_with_umask(tmp_path / "default.jsonl", 0o022) == 0o644
+
+
+def test_open_atomic_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "records.jsonl"
+    target.write_text("old\n", "utf-8")
+    target.chmod(0o640)
+    assert write_with_umask(target, 0o077) == 0o640
+    assert target.read_text("utf-8") == "x\n"

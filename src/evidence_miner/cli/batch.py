@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -74,11 +75,14 @@ def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | N
     if options.resume and store is not None:
         lookup = partial(store.find_done_pages, pipeline_version=PIPELINE_VERSION)
         items = skip_done(items, lookup, batch_size=settings.extract.batch_size)
-    with open_results(items, settings, options, total=total, problems=problem_counts) as results:
-        for result in batch_progress(results, total, summary, quiet=quiet):
-            if written_again := handle_result(result, store=store, emit=emit):
-                summary.counters["resume/records/written_again"] += written_again
-            summary.add(result)
+    try:
+        with open_results(items, settings, options, total=total, problems=problem_counts) as results:
+            for result in batch_progress(results, total, summary, quiet=quiet):
+                if written_again := handle_result(result, store=store, emit=emit):
+                    summary.counters["resume/records/written_again"] += written_again
+                summary.add(result)
+    except KeyboardInterrupt:  # Ctrl-C: every result handled so far is stored; stop here
+        summary.interrupted = True
     summary.counters.update(problem_counts)
     return summary
 
@@ -191,8 +195,35 @@ def no_study_table(summary: RunSummary) -> Text | None:
     return no_study_text(summary)
 
 
+def report_interrupt(summary: RunSummary, *, db: str | None, resume_hint: str) -> None:
+    """The line a Ctrl-C ends with: what is stored (in `db`, as the user named it), how to go on."""
+    from evidence_miner.store.urls import to_shown_location
+
+    if db is None:
+        err_console.print(f"[yellow]interrupted:[/yellow] {summary.articles} documents done, nothing "
+                          "stored (no --db).", highlight=False, soft_wrap=True)  # fmt: skip
+        return
+    err_console.print(f"[yellow]interrupted:[/yellow] {summary.records} records of {summary.articles} "
+                      f"documents stored in {to_shown_location(db)}; {resume_hint}", highlight=False, soft_wrap=True)  # fmt: skip
+
+
+def keep_output_unless_ok(code: int, output: Path | None) -> None:
+    """Called inside the output's `with` block: a batch that did not succeed (exit 1, 2 or
+    130) raises typer.Exit there, so the temp file is dropped and `output` stays as it was."""
+    if code == 0:
+        return
+    if output is not None:
+        err_console.print(f"[yellow]not written:[/yellow] {output} was left as it was: the command "
+                          f"failed (exit {code}); outputs move into place only on success.",
+                          highlight=False, soft_wrap=True)  # fmt: skip
+    raise typer.Exit(code)
+
+
 def exit_code(summary: RunSummary, *, max_failures: int | None) -> int:
-    """0 ok; 2 when nothing could be processed; 1 when failures exceed --max-failures."""
+    """0 ok; 130 after Ctrl-C; 2 when nothing could be processed; 1 when failures exceed
+    --max-failures."""
+    if summary.interrupted:
+        return 130
     if summary.articles == 0 and summary.failures:
         return 2
     if max_failures is not None and summary.failures > max_failures:

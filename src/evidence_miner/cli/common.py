@@ -81,12 +81,13 @@ def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | Non
     return load_settings(config, {s: kv for s, kv in clean.items() if kv})
 
 
-def open_store(location: str) -> EvidenceStore:
+def open_store(location: str, *, read_only: bool = False) -> EvidenceStore:
     """`evidence_miner.store.open_store`, imported when a command opens a database, so that
-    --help and commands without a database never load SQLAlchemy or Alembic."""
+    --help and commands without a database never load SQLAlchemy or Alembic. Commands that
+    only read pass read_only: the database must exist and is never created or migrated."""
     from evidence_miner.store import open_store as open_database
 
-    return open_database(location)
+    return open_database(location, read_only=read_only)
 
 
 def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:

@@ -142,10 +142,13 @@ def crawl(
             crawler.mark_stored(result.url)
             summary.add(result)
         status = crawler.finish()
+    kind, reason = crawler.describe_stop(status)
     if not quiet:
         out_console.print(summary_table(crawler.stats, summary, status))
-        if status == "paused":
-            out_console.print("stopped at --max-pages: run the same command again to continue")
+    if kind == "robots_unavailable":
+        err_console.print(f"[yellow]warning:[/yellow] {reason}", highlight=False, soft_wrap=True)
+    elif not quiet and kind != "finished":
+        out_console.print(reason, highlight=False)
     raise typer.Exit(3 if is_unreachable(crawler.stats) else 0)
 
 

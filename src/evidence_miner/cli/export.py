@@ -98,7 +98,7 @@ def export(
     settings = cli_settings(config, {"store": {"db": db}})
     name = table.value
     check_output(fmt, output)
-    with open_store(settings.store.db) as store:
+    with open_store(settings.store.db, read_only=True) as store:
         count = EXPORTERS[fmt](store, name, output)
     if not quiet:
         err_console.print(f"exported {count} {name} rows as {fmt.value} to {output or 'stdout'}")

@@ -9,14 +9,19 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from evidence_miner.cli.batch import BatchOptions, exit_code, run_batch
+from evidence_miner.cli.batch import (
+    BatchOptions,
+    exit_code,
+    keep_output_unless_ok,
+    report_interrupt,
+    run_batch,
+)
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
     ModelOption,
     QuietOption,
     cli_settings,
-    err_console,
     open_store,
 )
 
@@ -76,6 +81,9 @@ def extract(
     A file of evidence records in an input folder (an earlier output) is skipped with a warning.
     A summary on stderr (unless --quiet) ends with the pages with no study and where the records went.
 
+    The -o file is replaced only when the command succeeds (exit 0); after a failure or
+    Ctrl-C (exit 130) it is left as it was, and with --db a rerun with --resume goes on.
+
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
     """
@@ -87,8 +95,12 @@ def extract(
         options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)
         writer.close()
-    if not quiet:
-        from evidence_miner.cli.report import print_extract_end
+        code = exit_code(summary, max_failures=max_failures)
+        if not quiet:
+            from evidence_miner.cli.report import print_extract_end
 
-        print_extract_end(summary, output=output, db=settings.store.db if db else None)
-    raise typer.Exit(exit_code(summary, max_failures=max_failures))
+            print_extract_end(summary, output=output, db=settings.store.db if db else None, written=code == 0)
+        if summary.interrupted:
+            hint = "rerun the same command with --resume to go on: its output holds every record."
+            report_interrupt(summary, db=settings.store.db if db else None, resume_hint=hint)
+        keep_output_unless_ok(code, output)

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from evidence_miner.cli.batch import exit_code, no_study_table, run_batch, summary_table
+from evidence_miner.cli.batch import (
+    exit_code,
+    keep_output_unless_ok,
+    no_study_table,
+    report_interrupt,
+    run_batch,
+    summary_table,
+)
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
@@ -18,6 +25,20 @@ from evidence_miner.cli.common import (
     open_store,
     out_console,
 )
+
+
+def find_default_corpus() -> Path:
+    """./corpus, read when `run` is given no PATHS; missing, it is an InputError before the
+    database is opened, so a run started in the wrong folder changes nothing."""
+    corpus = Path("corpus")
+    if not corpus.is_dir():
+        from evidence_miner.errors import InputError
+
+        raise InputError(
+            f"[EM530] No corpus folder in {str(Path.cwd())!r}: without PATHS, `run` reads ./corpus, "
+            "relative to the working directory. Pass the folder of articles: evidence-miner run PATH."
+        )
+    return corpus
 
 
 def run(
@@ -32,7 +53,9 @@ def run(
     """Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.
 
     Prints a summary table at the end, the pages with no study, the full paths of the outputs
-    and the commands to look at them (search, show, browse).
+    and the commands to look at them (search, show, browse). Without PATHS it reads ./corpus,
+    relative to the working directory. The records file is replaced only when the command
+    succeeds (exit 0); after a failure or Ctrl-C it is left as it was.
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
@@ -41,14 +64,20 @@ def run(
     settings = cli_settings(
         config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
     )
-    inputs = paths or [Path("corpus")]
-    with open_store(settings.store.db) as store, atomic_output(Path(settings.output.records)) as out:
+    inputs = paths or [find_default_corpus()]
+    output = Path(settings.output.records)
+    with open_store(settings.store.db) as store, atomic_output(output) as out:
         summary = run_batch(inputs, settings, store=store, emit=lambda r: out.write(to_json_line(r) + "\n"), quiet=quiet)
+        code = exit_code(summary, max_failures=max_failures)
+        if not quiet:
+            out_console.print(summary_table(summary))
+            if (table := no_study_table(summary)) is not None:
+                out_console.print(table)
+        if summary.interrupted:
+            hint = "run the same command again to finish (stored articles are kept)."
+            report_interrupt(summary, db=settings.store.db, resume_hint=hint)
+        keep_output_unless_ok(code, output)
     if not quiet:
-        out_console.print(summary_table(summary))
-        if (table := no_study_table(summary)) is not None:
-            out_console.print(table)
         from evidence_miner.cli.report import print_run_end
 
-        print_run_end(summary, output=Path(settings.output.records), db=settings.store.db)
-    raise typer.Exit(exit_code(summary, max_failures=max_failures))
+        print_run_end(summary, output=output, db=settings.store.db)

@@ -122,7 +122,7 @@ def search(
                             mentioned=mentioned, design=design.value if design else None, min_n=parse_min_n(min_n),
                             since=since.date() if since else None, site=site, limit=limit)  # fmt: skip
     settings = cli_settings(config, {"store": {"db": db}})
-    with open_store(settings.store.db) as store:
+    with open_store(settings.store.db, read_only=True) as store:
         hits = store.search(filters)
     if as_json:
         for hit in hits:

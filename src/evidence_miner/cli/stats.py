@@ -44,12 +44,13 @@ def stats(
 ) -> None:
     """Count pages, records and rows, and records by site, design and drug.
 
-    Drugs are the studied and comparator ones, with their number of dose rows.
+    Drugs are the studied and comparator ones, with their number of dose rows. The database
+    is opened read-only: it must exist [EM326] and is never created or migrated.
 
     Example: evidence-miner stats --db evidence.db --top 10
     """
     settings = cli_settings(config, {"store": {"db": db}})
-    with open_store(settings.store.db) as store:
+    with open_store(settings.store.db, read_only=True) as store:
         counts, by = store.counts(), store.stats(top=top)
     if as_json:
         data = {"counts": counts} | {key: [row.model_dump() for row in rows] for key, rows in by.items()}

@@ -25,7 +25,7 @@ from evidence_miner.crawl.fetch import REDIRECT_STATUSES, STOP, Fetcher, Respons
 from evidence_miner.crawl.hosts import Host, Hosts
 from evidence_miner.crawl.retry import backoff_delay, is_retry_status, parse_retry_after
 from evidence_miner.crawl.robots import RobotsRules
-from evidence_miner.crawl.robots_fetch import fetch_robots
+from evidence_miner.crawl.robots_fetch import describe_failure, fetch_robots
 from evidence_miner.crawl.security import build_policy
 from evidence_miner.crawl.state import (
     DONE,
@@ -157,6 +157,7 @@ class Crawler:
         self.stop = stop  # once set: no new requests; the run pauses (resumable) when idle
         self.include = [re.compile(pattern) for pattern in include]
         self.exclude = [re.compile(pattern) for pattern in exclude]
+        self.robots_down: dict[str, str] = {}  # host -> why its robots.txt could not be read
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -197,6 +198,26 @@ class Crawler:
         status = PAUSED if states.get("queued") or states.get("active") else FINISHED
         self.state.close_run(self.run_id, status)
         return status
+
+    def describe_stop(self, status: str) -> tuple[str, str]:
+        """Why the run ended as `status`: ("finished" | "interrupted" | "max_pages" |
+        "robots_unavailable" | "host_budget", a sentence saying so and what to do)."""
+        if status == FINISHED:
+            return "finished", "finished: every URL is settled"
+        if self.stop is not None and self.stop.is_set():
+            return "interrupted", "interrupted: run the same command again to continue"
+        if 0 < self.settings.max_pages <= self.dispatched:
+            return "max_pages", (f"stopped at --max-pages ({self.settings.max_pages} documents): "
+                                 "run the same command again to continue")  # fmt: skip
+        if self.robots_down:
+            hosts = "; ".join(f"{host} ({why})" for host, why in sorted(self.robots_down.items()))
+            return "robots_unavailable", (
+                f"[EM531] stopped: the robots.txt of {hosts} could not be fetched, so nothing "
+                "else was sent there; their URLs stay queued. Check that the host is reachable, "
+                "then run the same command again."
+            )
+        return "host_budget", ("stopped at crawl.max_pages_per_host: the other URLs of those "
+                               "hosts stay queued; run the same command again to continue")  # fmt: skip
 
     def is_frontier_empty(self) -> bool:
         if self.hosts.queued():
@@ -359,6 +380,9 @@ class Crawler:
         self.stats.counters[outcome] += 1
         if rules.unavailable:
             self.stats.counters["robots/unavailable/host_parked"] += 1
+            self.robots_down[host.key] = describe_failure(response)
+        else:
+            self.robots_down.pop(host.key, None)
         step = Step(fetch=to_fetch_entry(response, outcome, None))
         if response.status == 200:
             step["documents"] = {response.url: DocumentValues(
@@ -669,3 +693,4 @@ def to_fetch_entry(
         outcome=outcome[:32],
         error=error or response.message,
     )
+

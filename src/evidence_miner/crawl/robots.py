@@ -51,7 +51,9 @@ def parse_robots(text: str, *, robots_url: str, agent: str) -> RobotsRules:
     return RobotsRules(agent=agent, parser=parser, sitemaps=sitemaps)
 
 
-def rules_for_status(status: int | None, text: str, *, robots_url: str, agent: str) -> RobotsRules:
+def rules_for_status(
+    status: int | None, text: str, *, robots_url: str, agent: str, reason: str | None = None
+) -> RobotsRules:
     """RFC 9309: 2xx parse it; 4xx means no rules; 5xx or unreachable means disallow all
     (for a while: the crawler fetches it again after crawl.robots_retry_seconds)."""
     if status is not None and 200 <= status < 300:
@@ -59,8 +61,10 @@ def rules_for_status(status: int | None, text: str, *, robots_url: str, agent: s
     if status is not None and 400 <= status < 500:
         return RobotsRules(agent=agent)
     log.warning(
-        "robots.txt unavailable (status %s): not crawling this host until it is fetched again",
-        status,
+        "robots.txt %s unavailable (%s): not crawling that host until it is fetched again "
+        "(crawl.robots_retry_seconds)",
+        robots_url,
+        reason or (f"HTTP {status}" if status is not None else "not fetched"),
         extra={"stage": "crawl", "url": robots_url},
     )
     return RobotsRules(agent=agent, disallow_all=True, unavailable=True)

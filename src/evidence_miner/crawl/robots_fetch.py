@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from evidence_miner.crawl.fetch import (
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ROBOTS_TYPES = None  # any content type: robots.txt is read as text whatever it is labelled
 MAX_ROBOTS_RETRY_WAIT = 10.0
+ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^\"')\]]+)")
 REFUSED_ERRORS = frozenset({"private_address", "ambiguous_url"})  # refused for good
 
 
@@ -51,7 +53,16 @@ def fetch_robots(
         return response, RobotsRules(agent=agent, disallow_all=True, refusal=response.message)
     text = response.body.decode("utf-8", "replace")
     status = None if response.error else response.status
-    return response, rules_for_status(status, text, robots_url=url, agent=agent)
+    reason = describe_failure(response) if response.error else None
+    return response, rules_for_status(status, text, robots_url=url, agent=agent, reason=reason)
+
+
+def describe_failure(response: Response) -> str:
+    """A fetch's failure in a few words: "HTTP 503", "connection: Connection refused"."""
+    if not response.error:
+        return f"HTTP {response.status}"
+    cause = ERRNO_RE.search(response.message or "")
+    return f"{response.error}: {cause.group(1).strip()}" if cause else response.error
 
 
 def to_validators(stored: Mapping[str, Any] | None) -> Validators | None:

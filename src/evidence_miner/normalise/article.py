@@ -129,7 +129,7 @@ def normalise_article(article: Article, *, pipeline_version: str, problems: Coun
     for index, findings in enumerate(article.findings):
         body = normalise_findings(findings, problems)
         records.append(EvidenceRecord(
-            record_id=make_record_id(source.text_sha256 or "", index),
+            record_id=make_record_id(source.url, index),
             source=source, pipeline_version=pipeline_version, **body.model_dump(),
         ))
     return records

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -65,12 +67,29 @@ def connect(scheduler: str) -> Client:
 
 
 @contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes start, so they inherit that (an ignored signal
+    stays ignored across exec): a Ctrl-C in a terminal, sent to the whole process group, then
+    interrupts only this process, which stores what is done and closes the cluster, instead
+    of killing the workers mid-batch (their tracebacks, and their pages marked failed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
 def start_local(workers: int) -> Iterator[Client]:
     root = logging.getLogger()
     try:  # no dashboard; the scheduler's HTTP server on any free port, not Dask's 8787
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                               memory_limit=0, silence_logs=to_dask_level(root))  # fmt: skip
+        with sigint_ignored():  # workers inherit it: Ctrl-C stops this process, which closes them
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                   memory_limit=0, silence_logs=to_dask_level(root))  # fmt: skip
     except (OSError, TimeoutError, RuntimeError) as exc:
         raise ScaleError(
             f"[EM804] Cannot start a local Dask cluster of {workers} workers: {exc}. "

@@ -173,9 +173,24 @@ def crawl_source(
     )
     counts.pages_unchanged += run_log.count_unchanged_articles(crawler.run_id, started)
     counts.pages_failed += stats.failed
-    if status == "paused" and stop is not None and stop.is_set():
+    kind, reason = crawler.describe_stop(status)
+    if kind == "interrupted":
         return "interrupted"
-    return "failed" if stats.fetched > 0 and stats.answered == 0 else status
+    if kind == "robots_unavailable":
+        counts.errors.append(reason)
+    if stats.fetched > 0 and stats.answered == 0:
+        if kind != "robots_unavailable":
+            counts.errors.append(f"[EM532] nothing answered: all {stats.fetched} fetches of this run "
+                                 f"failed ({to_failure_counts(stats.counters)}). Check that the "
+                                 "source's hosts are reachable.")  # fmt: skip
+        return "failed"
+    return status
+
+
+def to_failure_counts(counters: Counter) -> str:
+    """"robots/connection 1, fetch/failed/timeout 2": the counters of failed fetches."""
+    failures = [f"{key} {n}" for key, n in sorted(counters.items()) if key.startswith(("robots/", "fetch/"))]
+    return ", ".join(failures) or "no reason counted"
 
 
 def save_counted(

@@ -22,14 +22,19 @@ SQLITE_PRAGMAS = (
 )
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout. A
+    read-only engine never switches a file to WAL, and its PostgreSQL transactions are
+    READ ONLY (the URL of a read-only SQLite file says mode=ro: see store/read_only.py)."""
     options: dict[str, Any] = {"hide_parameters": True}
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True
+        if read_only:
+            options["connect_args"] = {"options": "-c default_transaction_read_only=on"}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", set_sqlite_pragmas)
+        pragmas = set_sqlite_read_pragmas if read_only else set_sqlite_pragmas
+        event.listen(engine, "connect", pragmas)
         event.listen(engine, "begin", begin_sqlite_transaction)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "begin", lock_postgres_writes)
@@ -51,6 +56,12 @@ def set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
         set_wal_mode(cursor)
     finally:
         cursor.close()
+
+
+def set_sqlite_read_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    """The pragmas of a read-only connection: a busy timeout, nothing that writes the file."""
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def set_wal_mode(cursor: Any) -> None:

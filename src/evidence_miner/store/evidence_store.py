@@ -33,6 +33,7 @@ from evidence_miner.store.migrate import (
     read_database_revisions,
     read_head_revisions,
 )
+from evidence_miner.store.read_only import check_schema_current, connect_to_read
 from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.reads import (
     count_rows,
@@ -247,8 +248,11 @@ def to_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def open_store(path_or_url: str) -> EvidenceStore:
-    """Open (creating if needed) the store at a SQLite path or SQLAlchemy URL, at schema head."""
+def open_store(path_or_url: str, *, read_only: bool = False) -> EvidenceStore:
+    """Open (creating if needed) the store at a SQLite path or SQLAlchemy URL, at schema head.
+    read_only: open an existing store at head to read it; never create, migrate or write it."""
+    if read_only:
+        return open_store_to_read(path_or_url)
     url = to_database_url(path_or_url)
     engine = build_engine(url)
     try:
@@ -259,6 +263,16 @@ def open_store(path_or_url: str) -> EvidenceStore:
         engine.dispose()
         raise
     log.info("Opened store %s", hide_password(url), extra={"stage": "store"})
+    return EvidenceStore(engine)
+
+
+def open_store_to_read(path_or_url: str) -> EvidenceStore:
+    engine, url = connect_to_read(path_or_url)
+    try:
+        check_schema_current(engine, url)
+    except BaseException:
+        engine.dispose()
+        raise
     return EvidenceStore(engine)
 
 
@@ -291,8 +305,10 @@ def make_sqlite_folder(url: str) -> None:
 
 def check_connection(engine: Engine, url: str) -> None:
     advice = (
-        "Check the --db path or URL: the file must be a SQLite database (or not exist yet), "
-        "a server must be running and accept these credentials."
+        "Check the --db URL: the server must be running and accept these credentials."
+        if to_sqlite_path(url) is None
+        else "Check the --db path: the file must be a SQLite database (or not exist yet) in a "
+        "folder you can write."
     )
     with raise_store_errors("EM302", "Cannot open database", advice, url=url), engine.connect():
         pass
@@ -331,8 +347,9 @@ def migrate_database(path_or_url: str, revision: str = "head") -> tuple[tuple[st
 
 
 def read_revisions(path_or_url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The database's schema revisions and the newest shipped ones, without migrating."""
-    engine, url = connect_engine(path_or_url)
+    """The database's schema revisions and the newest shipped ones, read-only: a database
+    that does not exist is a StoreError [EM326], never created."""
+    engine, url = connect_to_read(path_or_url)
     try:
         with raise_store_errors("EM306", "Cannot read revisions of", READ_ADVICE, url=url), \
                 engine.connect() as connection:  # fmt: skip

@@ -2,7 +2,9 @@
 
 The temp file is named for the host and process that write it (`.records.jsonl.em-HOST-PID.
 x1y2z3.tmp`), so a later run removes the ones of processes that were killed, and never those
-of a run still writing. A write that fails (a full disk) is a StoreError [EM324].
+of a run still writing. A write that fails (a full disk) is a StoreError [EM324]. The file gets
+the permissions of the file it replaces, or those the umask leaves (0644 under umask 022),
+never the 0600 of a temp file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import os
 import re
 import socket
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -67,6 +70,22 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
+def read_umask() -> int:
+    """The process umask (os.umask can only be read by setting it: set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def to_output_mode(path: Path) -> int:
+    """The mode an output at `path` gets: that of the regular file it replaces, else 0666
+    less the umask, as a file created by open() would have."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~read_umask()
+
+
 def to_write_error(path: Path, exc: OSError) -> StoreError:
     reason = exc.strerror or str(exc)
     if exc.errno in NO_ROOM:
@@ -95,6 +114,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except OSError as exc:
         raise to_write_error(path, exc) from exc
     try:
+        os.chmod(tmp, to_output_mode(path))
         yield Path(tmp)
         os.replace(tmp, path)
     except OSError as exc:

@@ -115,7 +115,7 @@ def remove_stale_records(
     write_history(connection, [
         {"record_id": record_id, "page_url": url, "action": "removed",
          "pipeline_version": pipeline_version, "schema_version": schema_version,
-         "record_sha256": None, "written_at": now}
+         "record_sha256": None, "written_at": now, "record": None}
         for record_id, schema_version, url in stale
     ])  # fmt: skip
     return len(stale)
@@ -123,7 +123,8 @@ def remove_stale_records(
 
 def to_history_values(values: Values, *, action: str, page_url: str | None, now: datetime
                       ) -> Values:
-    """A record_history row for a record row's `values` being inserted or updated."""
+    """A record_history row for a record row's `values` being inserted or updated, with the
+    record as written: the history keeps every version of a record."""
     return {
         "record_id": values["record_id"],
         "page_url": page_url,
@@ -132,6 +133,7 @@ def to_history_values(values: Values, *, action: str, page_url: str | None, now:
         "schema_version": values["schema_version"],
         "record_sha256": to_record_sha256(values["record"]),
         "written_at": now,
+        "record": values["record"],
     }
 
 

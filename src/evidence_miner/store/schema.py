@@ -238,6 +238,7 @@ class RecordHistoryRow(Base):
     schema_version: Mapped[str | None] = mapped_column(String(16))
     record_sha256: Mapped[str | None] = mapped_column(String(64))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # None: removed
 
 
 CHILD_TABLES: tuple[type[ChildRow], ...] = (
