@@ -128,6 +128,7 @@ def test_runs_table_at_80_columns_keeps_source_names_whole() -> None:
 
 
 def test_runs_of_an_empty_log_say_so(tmp_path: Path) -> None:
-    result = cli("runs", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
+    assert cli("db", "migrate", "--db", str(tmp_path / "empty.db"), cwd=tmp_path).returncode == 0
+    result = cli("runs", "--db", str(tmp_path / "empty.db"), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == ""
     assert "No runs logged" in result.stderr

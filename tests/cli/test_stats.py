@@ -1,4 +1,4 @@
-"""Commands that only read (stats, search, export) open the database read-only: a mistyped
+"""Commands that only read (stats, search, export, show, runs) open the database read-only: a mistyped
 --db is an error naming the path, never a new empty database answering "0 records", and a
 database on a read-only mount can be read."""
 
@@ -20,7 +20,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(EXE), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize("command", [["stats"], ["search"], ["export", "--format", "jsonl"]])
+@pytest.mark.parametrize("command", [["stats"], ["search"], ["export", "--format", "jsonl"], ["show", "r1"], ["runs"]])
 def test_read_only_command_with_a_mistyped_db_creates_nothing(tmp_path: Path, command: list[str]) -> None:
     result = cli(*command, "--db", "evidnce.db", cwd=tmp_path)
     assert result.returncode == 3

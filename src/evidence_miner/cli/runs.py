@@ -109,7 +109,7 @@ def runs(
     from evidence_miner.store.urls import to_shown_location
 
     settings = cli_settings(config, {"store": {"db": db}})
-    with open_store(settings.store.db) as store:
+    with open_store(settings.store.db, read_only=True) as store:
         rows = store.run_log().list_runs(source=source, limit=limit)
     flags = find_flags(rows, quiet_hours=quiet_hours, now=datetime.now(UTC))
     if as_json:

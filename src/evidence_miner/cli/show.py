@@ -58,7 +58,7 @@ def show(
     from evidence_miner.store.urls import to_shown_location
 
     settings = cli_settings(config, {"store": {"db": db}})
-    with open_store(settings.store.db) as store:
+    with open_store(settings.store.db, read_only=True) as store:
         record, text = store.get_record(record_id), store.get_page_text(record_id)
     if record is None:
         raise InputError(f"[EM507] No record {record_id!r} in {to_shown_location(settings.store.db)!r}. List ids with `evidence-miner export`.")
