@@ -34,6 +34,7 @@ def load_default_config() -> spacy.util.Config:
 
 
 NER_MODEL_NAME = "em_ner_bc5cdr"
+BARE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.bare_tokenizer.v1"}}}
 STUDY_MODEL_NAME = "em_textcat_study"
 
 
@@ -58,8 +59,10 @@ def find_ner_model(setting: str) -> Path | None:
 
 
 def add_sourced(nlp: Language, path: Path, *, before: str) -> Language:
-    """Source a trained model's components into the pipeline, before `before`."""
-    trained = spacy.load(path)
+    """Source a trained model's components into the pipeline, before `before`. Only the
+    components are taken, so the model loads without its tokenizer (building a rule tokenizer
+    and reading its exceptions twice cost about a second per model)."""
+    trained = spacy.load(path, exclude=["tokenizer"], config=BARE_TOKENIZER)
     for name in trained.pipe_names:
         if not nlp.has_pipe(name):
             nlp.add_pipe(name, source=trained, before=before)
