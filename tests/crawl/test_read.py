@@ -137,3 +137,19 @@ def test_read_page_errors_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_page(path, max_bytes=MAX_BYTES)
     assert "\n" not in str(caught.value)
+
+
+def test_reading_a_text_file_leaves_the_html_packages_unloaded(tmp_path: Path) -> None:
+    """trafilatura and extruct (with rdflib) load only when an HTML page is read."""
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Title\n\nA trial of 20 patients.\n", encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from evidence_miner.crawl.read import read_page; "
+        f"read_page(Path({str(article)!r}), max_bytes=10000); "
+        "print(sorted({'trafilatura', 'extruct'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"

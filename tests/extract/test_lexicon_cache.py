@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.extract import lexicon_cache, lexicons
+from evidence_miner.extract import lexicons
 from evidence_miner.extract.lexicons import CONDITION_FILES, CONDITION_STOPLIST
 
 
@@ -91,18 +91,3 @@ def test_no_cache_folder_builds_every_time(monkeypatch) -> None:
     read_conditions()
     read_conditions()
     assert len(builds) == 2
-
-
-def test_cache_key_changes_with_any_part() -> None:
-    key = lexicon_cache.to_cache_key([b"ab", b"c"])
-    assert key == lexicon_cache.to_cache_key([b"ab", b"c"])
-    assert key != lexicon_cache.to_cache_key([b"a", b"bc"])
-    assert key != lexicon_cache.to_cache_key([b"ab", b"d"])
-
-
-def test_write_keeps_only_the_newest_versions(tmp_path) -> None:
-    for number in range(lexicon_cache.KEEP_VERSIONS + 3):
-        lexicon_cache.write_cached(tmp_path / f"drugs-{number:032d}.marshal", str(number), (number,))
-    assert len(list(tmp_path.glob("drugs-*.marshal"))) == lexicon_cache.KEEP_VERSIONS
-    assert not list(tmp_path.glob(".*.tmp"))
-

@@ -35,3 +35,16 @@ def test_open_atomic_leaves_a_regular_file_untouched_when_the_block_fails(tmp_pa
         pass
     assert target.read_text("utf-8") == "precious\n"
     assert [p.name for p in tmp_path.iterdir()] == ["records.jsonl"]
+
+
+def test_importing_store_output_leaves_the_database_packages_unloaded() -> None:
+    """Writing a JSONL file needs neither SQLAlchemy nor Alembic (a second to import)."""
+    import subprocess
+    import sys
+
+    code = "import sys, evidence_miner.store.output; print(sorted({'sqlalchemy', 'alembic'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+    from evidence_miner.store import EvidenceStore, open_store
+
+    assert EvidenceStore.__name__ == "EvidenceStore" and callable(open_store)

@@ -18,8 +18,8 @@ from types import MappingProxyType
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from evidence_miner import disk_cache
 from evidence_miner.errors import ExtractionError
-from evidence_miner.extract import lexicon_cache
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ def from_plain(plain: tuple) -> Lexicon:
 
 def cache_folder() -> Path | None:
     """Where built packaged lexicons are kept between runs (None: not kept)."""
-    return lexicon_cache.default_cache_folder()
+    return disk_cache.default_cache_folder("lexicons")
 
 
 def to_cache_parts(files: tuple[str, ...], stoplist: str) -> Iterator[bytes]:
@@ -343,7 +343,7 @@ def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
     except OSError:  # build_packaged reports the unreadable file
         parts = None
     folder = cache_folder() if parts is not None else None
-    plain = lexicon_cache.cached(folder, files[-1].split(".")[0], parts or (), lambda: to_plain(build_packaged(files, stoplist)))
+    plain = disk_cache.cached(folder, files[-1].split(".")[0], parts or (), lambda: to_plain(build_packaged(files, stoplist)))
     lexicon = from_plain(plain)  # type: ignore[arg-type]
     log.info(
         "lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms)

@@ -1,12 +1,15 @@
-"""Keep built lexicons on disk: a versioned file per lexicon in the user's cache folder.
+"""Keep data built from data files on disk between runs: a versioned file per item in the user's
+cache folder (~/.cache/evidence-miner/<kind>/ on Linux).
 
 Building the drug and condition lexicons (reading 24,000 entries, folding 80,000 terms, indexing
-their prefixes) takes seconds; reading them back from this cache takes a fraction of that. A
-cache file is named for a hash of everything the built lexicon depends on: this format's
-version, the Python version (marshal's format), the source of lexicons.py (how terms fold) and
-the bytes of every data file. A stale, foreign or damaged file is never read: the lexicon is
-built from its data files and the file written again (a temp file moved into place, so a
-reader never sees half of one). A cache folder that cannot be written only costs the time.
+their prefixes) takes seconds and checking the dose units against pint needs pint's registry;
+reading the result back takes a fraction of that. A cache file is named for a hash of everything
+the value depends on: this format's version, the Python version (marshal's format) and the parts
+its caller gives (the source of the module that builds it, the bytes of every data file, package
+versions). A stale, foreign or damaged file is never read: the value is built again and the file
+written again (a temp file moved into place, so a reader never sees half of one). A cache folder
+that cannot be written only costs the time. Values are plain data (marshal: dicts, tuples,
+strings, numbers, frozensets).
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ SUFFIX = ".marshal"
 KEEP_VERSIONS = 4
 
 
-def default_cache_folder() -> Path:
-    """`<user cache dir>/lexicons`, e.g. ~/.cache/evidence-miner/lexicons on Linux."""
+def default_cache_folder(kind: str) -> Path:
+    """`<user cache dir>/<kind>`, e.g. ~/.cache/evidence-miner/lexicons on Linux."""
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir(APP_NAME)) / "lexicons"
+    return Path(user_cache_dir(APP_NAME)) / kind
 
 
 def to_cache_key(parts: Iterable[bytes]) -> str:
@@ -51,7 +54,7 @@ def read_cached(path: Path, key: str) -> object | None:
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError, TypeError) as exc:
-        log.info("lexicon cache %s unreadable (%s); rebuilding it", path, exc)
+        log.info("cache file %s unreadable (%s); rebuilding it", path, exc)
         return None
     return value if stored_key == key else None
 
@@ -62,7 +65,7 @@ def write_cached(path: Path, key: str, value: object) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        log.info("lexicon cache folder %s not writable (%s)", path.parent, exc)
+        log.info("cache folder %s not writable (%s)", path.parent, exc)
         return
     try:
         with os.fdopen(handle, "wb") as out:
@@ -70,7 +73,7 @@ def write_cached(path: Path, key: str, value: object) -> None:
         os.replace(temp, path)
     except (OSError, ValueError) as exc:
         Path(temp).unlink(missing_ok=True)
-        log.info("lexicon cache %s not written (%s)", path, exc)
+        log.info("cache file %s not written (%s)", path, exc)
         return
     remove_stale(path)
 
