@@ -610,3 +610,15 @@ def test_follow_up_length_of_the_study(nlp, sentence: str, expected: tuple) -> N
     [findings] = findings_of(nlp, text)
     follow_up = findings.study.follow_up  # the unit is read from its text by normalise
     assert (follow_up.value, expected[1] in follow_up.text) == (expected[0], True)
+
+
+@pytest.mark.parametrize("token", ["twenty-two", "Nineteen", "half", "dozen", "two-thirds", "mg", "22", "one-year-old", "per-protocol"])
+def test_is_number_token_reads_the_part_before_a_hyphen_once_per_text(token: str) -> None:
+    from evidence_miner.extract.components.numbers import is_number_token
+    from evidence_miner.numbers import is_number_word
+
+    lower = token.lower()
+    assert is_number_token(lower) == is_number_word(lower.split("-")[0])
+    hits = is_number_token.cache_info().hits
+    assert is_number_token(lower) == is_number_word(lower.split("-")[0])
+    assert is_number_token.cache_info().hits == hits + 1
