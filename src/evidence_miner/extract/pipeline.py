@@ -71,8 +71,14 @@ def add_sourced(nlp: Language, path: Path, *, before: str) -> Language:
 
 
 def add_ner(nlp: Language, path: Path) -> Language:
-    """Source the trained tok2vec and ner into the pipeline, before the concept finders."""
-    return add_sourced(nlp, path, before="em_drugs")
+    """Source the trained tok2vec and ner into the pipeline, before the concept finders, and let
+    em_ner_focus run them only on the sentences where an entity can reach a record."""
+    nlp = add_sourced(nlp, path, before="em_drugs")
+    if nlp.has_pipe("tok2vec") and nlp.has_pipe("ner"):
+        nlp.add_pipe("em_ner_focus", before="em_drugs")
+        nlp.disable_pipe("tok2vec")
+        nlp.disable_pipe("ner")
+    return nlp
 
 
 def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_model: str = "auto") -> Language:
