@@ -2,6 +2,7 @@
 (extract + normalise) in one process, and the full pipeline on 2 Dask workers.
 
 Usage: .venv/bin/python benchmarks/throughput.py [--articles 2000] [--folder DIR] [--write-readme]
+       [--output benchmarks/results/throughput.md]
 Texts: new articles recombined from the bundled corpus's titles and paragraphs (seeded), or
 the articles of --folder. Each stage runs in fresh processes, so peak memory is per worker.
 """
@@ -154,12 +155,15 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--folder", type=Path, help="measure these articles instead of recombined ones")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--output", type=Path, help="also write the table here (benchmarks/results/throughput.md)")
     args = parser.parse_args()
     texts = read_texts(args.folder) if args.folder else recombine(read_texts(REPO / "corpus"), args.articles)
     LOAD[:] = os.getloadavg()
     results = {stage: run_isolated(stage, texts) for stage in STAGES}
     table = to_table(results, texts)
     print(table)
+    if args.output:
+        args.output.write_text(table + "\n", encoding="utf-8")
     if args.write_readme:
         write_readme(table)
 
