@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -81,10 +83,30 @@ def add_ner(nlp: Language, path: Path) -> Language:
     return nlp
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while the pipeline's million long-lived objects (lexicons,
+    vocab, model weights) are made, and none of them looked at by later collections: Python's
+    collector would otherwise walk them again and again (a third of the build's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
+
+
 def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_model: str = "auto") -> Language:
     """"default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
     model, see find_ner_model); any other value is a spaCy package name or path (e.g.
     en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added."""
+    with paused_gc():
+        return make_pipeline(model, ner_model=ner_model, study_model=study_model)
+
+
+def make_pipeline(model: str, *, ner_model: str, study_model: str) -> Language:
     if model == "default":
         nlp = spacy.blank("en", config=load_default_config())
         path = find_ner_model(ner_model)
