@@ -97,12 +97,12 @@ def run_dask(texts: list[str], workers: int) -> tuple[float, float]:
 
     from evidence_miner.scale.cluster import open_client
     from evidence_miner.scale.submit import process_distributed
-    from evidence_miner.scale.worker import load_pipeline, read_peak_rss_mib
+    from evidence_miner.scale.worker import read_peak_rss_mib, warm_up
     from evidence_miner.settings import load_settings
 
     settings = load_settings(None, {})
     with open_client(workers=workers) as client:
-        client.run(load_pipeline, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
+        client.run(warm_up, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
         started = time.perf_counter()
         for _ in process_distributed(to_pages(texts), settings, client, problems=Counter()):
             pass
