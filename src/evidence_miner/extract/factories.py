@@ -29,7 +29,9 @@ def make_term_finder(nlp: Language, name: str, terms: str) -> TermFinder:
     return TermFinder(nlp, load_term_sets(terms))
 
 
-@Language.factory("em_ner_focus", assigns=["doc.ents"], requires=["token.is_sent_start"], default_config={"margin": 6})
+@Language.factory(
+    "em_ner_focus", assigns=["doc.ents"], requires=["token.is_sent_start"], default_config={"margin": 6}
+)
 def make_focused_ner(nlp: Language, name: str, margin: int) -> FocusedNer:
     """The pipeline's tok2vec and ner components (added disabled) run by FocusedNer."""
     return FocusedNer(nlp, margin)

@@ -315,7 +315,8 @@ def to_plain(lexicon: Lexicon) -> tuple:
 def from_plain(plain: tuple) -> Lexicon:
     """The Lexicon that to_plain took apart, equal to the one built from the data files."""
     rows, terms, case_sensitive_terms, classes, prefixes = plain
-    entries = {row[0]: LexiconEntry(row[0], row[1], row[2], MappingProxyType(row[3]), *row[4:]) for row in rows}
+    entries = {key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
+               for key, name, kind, ids, *rest in rows}  # fmt: skip
     lexicon = Lexicon.__new__(Lexicon)
     lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = entries, terms, case_sensitive_terms
     lexicon._classes, lexicon._prefixes = classes, prefixes
@@ -343,7 +344,8 @@ def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
     except OSError:  # build_packaged reports the unreadable file
         parts = None
     folder = cache_folder() if parts is not None else None
-    plain = disk_cache.cached(folder, files[-1].split(".")[0], parts or (), lambda: to_plain(build_packaged(files, stoplist)))
+    name = files[-1].split(".")[0]
+    plain = disk_cache.cached(folder, name, parts or (), lambda: to_plain(build_packaged(files, stoplist)))
     lexicon = from_plain(plain)  # type: ignore[arg-type]
     log.info(
         "lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms)

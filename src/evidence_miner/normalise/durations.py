@@ -139,8 +139,10 @@ def to_days(value: float, unit_text: str) -> float:
 def load_day_factors() -> dict[str, float]:
     """pint's factor from each duration unit to days, kept on disk between runs (pint and its
     registry take about a second to load); value * factor is what pint computes."""
-    parts = dose_units.to_pint_cache_parts(Path(__file__).read_text("utf-8"), load_durations().model_dump_json())
-    return disk_cache.cached(dose_units.cache_folder(), "day-factors", parts, read_day_factors)  # type: ignore[return-value]
+    source, table = Path(__file__).read_text("utf-8"), load_durations().model_dump_json()
+    parts = dose_units.to_pint_cache_parts(source, table)
+    factors = disk_cache.cached(dose_units.cache_folder(), "day-factors", parts, read_day_factors)
+    return factors  # type: ignore[return-value]
 
 
 def read_day_factors() -> dict[str, float]:

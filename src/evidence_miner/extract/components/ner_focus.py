@@ -70,10 +70,13 @@ def make_gate(drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]) -> Ca
     return can_reach_record
 
 
-def to_chunks(doc: Doc, gate: Callable[[Span], bool], margin: int) -> list[tuple[int, int, list[tuple[int, int]]]]:
+Chunk = tuple[int, int, list[tuple[int, int]]]
+
+
+def to_chunks(doc: Doc, gate: Callable[[Span], bool], margin: int) -> list[Chunk]:
     """Token ranges to run the model on (the chosen sentences with `margin` tokens either side,
     overlapping ranges merged), each with the chosen sentences inside it."""
-    chunks: list[tuple[int, int, list[tuple[int, int]]]] = []
+    chunks: list[Chunk] = []
     for sent in doc.sents:
         if not gate(sent):
             continue
