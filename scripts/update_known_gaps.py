@@ -48,7 +48,7 @@ def note_for(old: dict, stem: str, field: str, counts: tuple[int, int]) -> str:
 
 
 def to_toml(header: str, old: dict, gaps: dict[str, dict[str, tuple[int, int]]]) -> str:
-    lines = [header.rstrip("\n"), ""]
+    lines = [header.rstrip("\n")]  # each table adds the blank line before it
     for stem in sorted(gaps):
         lines += ["", f"[{stem}]"]
         lines += [f"{field} = {quoted(note_for(old, stem, field, counts))}" for field, counts in gaps[stem].items()]

@@ -28,3 +28,16 @@ def seed_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def sentence_nlp():
+    """scispaCy's tokenizer and em_sentences only: a fast pipeline for sentence tests."""
+    import spacy
+
+    from evidence_miner.extract import factories, tokenizer  # noqa: F401  (register them)
+
+    config = {"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.scispacy_tokenizer.v2"}}}
+    nlp = spacy.blank("en", config=config)
+    nlp.add_pipe("em_sentences")
+    return nlp

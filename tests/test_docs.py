@@ -129,3 +129,23 @@ def test_architecture_doc_lists_every_component_and_attribute() -> None:
     names = [*pipeline, *SPAN_EXTENSIONS, *DOC_EXTENSIONS]
     missing = [name for name in names if f"`{name}`" not in text and f"_.{name}`" not in text]
     assert not missing, f"pipeline components or extension attributes not in docs/architecture.md: {missing}"
+
+
+def test_readme_record_example_starts_as_a_records_line_does() -> None:
+    """records.jsonl lines start with record_id and source (records.to_json_line); the README's
+    example record shows them in that order."""
+    from evidence_miner.records import LEADING_KEYS
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    example = readme.split("## An evidence record", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    keys = re.findall(r'^  "(\w+)":', example, re.M)
+    assert tuple(keys[: len(LEADING_KEYS)]) == LEADING_KEYS, keys
+
+
+def test_errors_doc_states_the_import_limits_the_reader_uses() -> None:
+    """EM340's row gives the numbers cli/import_reader.py uses (lines before a file is left, lines
+    shown per code)."""
+    from evidence_miner.cli.import_reader import SHOWN_PER_CODE, WRONG_FILE_LINES
+
+    row = next(line for line in (DOCS / "errors.md").read_text("utf-8").splitlines() if line.startswith("| EM340 |"))
+    assert f"first {WRONG_FILE_LINES} lines" in row and f"{SHOWN_PER_CODE} are shown" in row

@@ -270,5 +270,12 @@ def record_json_schema() -> dict:
     return schema
 
 
+# Keys a record's JSON line starts with, so that `head records.jsonl` shows which record and article.
+LEADING_KEYS = ("record_id", "source")
+
+
 def to_json_line(record: EvidenceRecord) -> str:
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=False)
+    """One JSON line: record_id and source first, then the other fields in the model's order."""
+    data = record.model_dump(mode="json")
+    ordered = {key: data[key] for key in LEADING_KEYS} | data
+    return json.dumps(ordered, ensure_ascii=False, sort_keys=False)

@@ -105,3 +105,45 @@ def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     for command in (["run"], ["extract"], ["export"], ["evaluate"], ["schema"], ["config", "show"]):
         help_text = cli(*command, "--help", cwd=tmp_path, check=True).stdout
         assert "Example:" in help_text, command
+
+
+NO_STUDY = "Ten tips for better sleep\n\nKeep a regular bedtime. Avoid screens late at night. Keep the room cool and dark.\n"
+LONG_NAME = "sleep-hygiene-tips-for-shift-workers-and-everyone-else.txt"
+
+
+def cli_at_80(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("evidence-miner")
+    env = {**os.environ, "COLUMNS": "80"}
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300, check=False)
+
+
+@pytest.fixture()
+def study_and_no_study(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "aspirin.txt").write_text(ARTICLE, "utf-8")
+    (folder / LONG_NAME).write_text(NO_STUDY, "utf-8")
+    return folder
+
+
+def test_extract_summary_names_itself_lists_pages_with_no_study_and_where_records_went(
+    study_and_no_study: Path, tmp_path: Path
+) -> None:
+    """Issue 17: the summary was titled "evidence-miner run" and said neither."""
+    result = cli_at_80("extract", "in", "-o", "out.jsonl", "--db", "x.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "evidence-miner extract" in result.stderr and "evidence-miner run" not in result.stderr
+    assert LONG_NAME in result.stderr  # whole, at 80 columns
+    out, db = (tmp_path / "out.jsonl").resolve(), (tmp_path / "x.db").resolve()
+    assert f"wrote 1 record to {out} and to the database {db}" in result.stderr
+    assert json.loads((tmp_path / "out.jsonl").read_text("utf-8"))["record_id"]
+
+
+def test_run_ends_with_full_paths_and_next_steps(study_and_no_study: Path, tmp_path: Path) -> None:
+    result = cli_at_80("run", "in", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = (tmp_path / "evidence.db").resolve()
+    assert f"wrote 1 record to {(tmp_path / 'records.jsonl').resolve()} and to the database {db}" in result.stdout
+    assert LONG_NAME in result.stdout
+    for step in ("search --db {db}", "show ID --db {db}", "browse --db {db}"):
+        assert "evidence-miner " + step.format(db=db) in result.stdout

@@ -99,3 +99,35 @@ def test_find_flags_failed_and_quiet_sources() -> None:
     ]  # fmt: skip
     flags = find_flags(runs, quiet_hours=72, now=datetime.now(UTC))
     assert flags == {"broken": "last run failed", "quiet": "nothing new for 72h"}
+
+
+def run_row(run_id: int, source: str, status: str) -> dict:
+    started = datetime(2026, 12, 7, 18, 20, 5, tzinfo=UTC)
+    counts = {"pages_new": 12, "pages_changed": 3, "pages_unchanged": 140, "pages_failed": 1,
+              "records_added": 20, "records_updated": 2, "errors": 1}  # fmt: skip
+    return {"id": run_id, "source": source, "status": status, "started_at": started,
+            "finished_at": started + timedelta(minutes=1), **counts}  # fmt: skip
+
+
+def test_runs_table_at_80_columns_keeps_source_names_whole() -> None:
+    """The run log's table used to cut a source to `so…` at 80 columns (issue 17)."""
+    import io
+
+    from rich.console import Console
+
+    from evidence_miner.cli.runs import runs_table
+
+    console = Console(width=80, file=io.StringIO(), color_system=None)
+    table = runs_table([run_row(12, "example-news", "finished"), run_row(11, "healio-cardiology", "failed")],
+                       {"example-news": "nothing new for 72h"})  # fmt: skip
+    console.print(table)
+    text = console.file.getvalue()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    for whole in ("example-news", "healio-cardiology", "finished", "failed", "12/3/140/1", "20/2", "nothing new"):
+        assert whole in text, f"{whole!r} broken at 80 columns:\n{text}"
+
+
+def test_runs_of_an_empty_log_say_so(tmp_path: Path) -> None:
+    result = cli("runs", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+    assert "No runs logged" in result.stderr

@@ -165,6 +165,43 @@ def test_import_reports_bad_lines_and_keeps_the_good_ones(records_file: Path, tm
     assert again.exit_code == 0
 
 
+def test_import_of_a_wrong_file_reports_it_once_and_imports_the_others(records_file: Path, tmp_path: Path) -> None:
+    """A CSV export given to import printed one EM309 line per row (136 for the corpus, issue 17)."""
+    rows = ["record_id,drug,value,unit", *(f"em-{i},semaglutide,2.4,mg" for i in range(136))]
+    (tmp_path / "doses.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    result = run("import", str(tmp_path / "doses.csv"), str(records_file), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) <= 5, "\n".join(errors)
+    assert sum("[EM309]" in line for line in errors) == 3 and sum("[EM340]" in line for line in errors) == 1
+    assert "2 more lines of" in result.stderr and "failed with EM309" in result.stderr
+    assert re.search(r"records inserted\s*│\s*3", result.stderr)
+
+
+def test_import_shows_three_lines_per_code_of_a_damaged_file_and_counts_the_rest(
+    records_file: Path, tmp_path: Path
+) -> None:
+    good = records_file.read_text("utf-8").splitlines()
+    (tmp_path / "damaged.jsonl").write_text("\n".join([good[0], *["{broken"] * 10, good[1]]) + "\n", "utf-8")
+    result = run("import", str(tmp_path / "damaged.jsonl"), "--db", str(tmp_path / "x.db"), "--max-failures", "10")
+    assert result.exit_code == 0
+    assert result.stderr.count("[EM309]") == 3 and "7 more lines of" in result.stderr and "[EM340]" not in result.stderr
+    assert re.search(r"lines that failed\s*│\s*10", result.stderr)
+
+
+def test_show_of_a_record_imported_without_its_page_shows_its_words_not_empty_marks(tmp_path: Path) -> None:
+    """`show` printed `«»` for every value of a record whose page text is not stored (issue 17)."""
+    record = build_record(1, drug="semaglutide", n=1200, design="rct", site="Healio")
+    dose = Dose(text="semaglutide 2.4 mg", span=(40, 58), sentence=1, value=2.4, unit="mg")
+    record.interventions[0].doses = [dose]
+    (tmp_path / "r.jsonl").write_text(record.model_dump_json() + "\n", "utf-8")
+    assert run("import", str(tmp_path / "r.jsonl"), "--db", str(tmp_path / "x.db"), "--quiet").exit_code == 0
+    shown = run("show", "em-cli-1", "--db", str(tmp_path / "x.db"))
+    assert shown.exit_code == 0, shown.stderr
+    assert "«»" not in shown.stdout and "«semaglutide 2.4 mg»" in shown.stdout
+    assert "no text for the record's article" in shown.stdout and "--table pages" in shown.stdout
+
+
 def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     table = run("search", "--db", db, "--drug", "Semaglutide", "--min-n", "100")
     assert table.exit_code == 0, table.stderr
@@ -172,6 +209,40 @@ def test_search_prints_a_table_and_json(db: str, tmp_path: Path) -> None:
     found = run("search", "--db", db, "--design", "rct", "--since", "2024-02-01", "--json")
     assert [json.loads(line)["record_id"] for line in found.stdout.splitlines()] == ["em-cli-3"]
     assert run("search", "--db", db, "--design", "rtc").exit_code == 2
+
+
+def test_search_brand_name_finds_the_generic_drug(db: str) -> None:
+    """The records name semaglutide only; Ozempic is its brand in the drug lexicon (issue 17)."""
+    found = run("search", "--db", db, "--drug", "Ozempic", "--json")
+    assert [json.loads(line)["record_id"] for line in found.stdout.splitlines()] == ["em-cli-2", "em-cli-1"]
+
+
+def render_at(width: int, renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def test_search_table_at_80_columns_keeps_drug_names_whole_and_shows_the_title() -> None:
+    from evidence_miner.cli.search import hits_table
+    from evidence_miner.store.search import DoseHit, SearchHit
+
+    hit = SearchHit(record_id="em-b804bfa4070f585c4ecf", url="https://x.example/1", design="rct", total=1146,
+                    title="Weekly semaglutide cuts heart failure events", published="2025-03-04",
+                    drugs=["semaglutide", "spironolactone"], conditions=["heart failure with preserved ejection fraction"],
+                    doses=[DoseHit(drug="semaglutide", value=2.4, unit="mg", frequency="weekly", route="subcutaneous")])  # fmt: skip
+    text = render_at(80, hits_table([hit]))
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for whole in ("semaglutide", "spironolactone", "em-b804bfa4070f585c4ecf", "2025-03-04", "ejection", "Weekly"):
+        assert whole in text, f"{whole!r} broken at 80 columns:\n{text}"
+
+
+def test_search_with_no_match_says_so_instead_of_an_empty_table(db: str) -> None:
+    result = run("search", "--db", db, "--drug", "aspirin", "--condition", "heart failure")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "No records match --drug aspirin --condition 'heart failure'" in result.stderr and "--mentioned" in result.stderr
 
 
 def test_search_min_n_out_of_range_is_a_coded_usage_error(db: str, tmp_path: Path) -> None:

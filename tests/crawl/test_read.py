@@ -139,6 +139,30 @@ def test_read_page_errors_are_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
+RECORD_LINE = '{"record_id": "em-1", "source": {"url": "file:///in/a.txt"}, "study": {"design": "rct"}}\n'
+ARCHIVE_EXTENSIONS = [".txt", ".jsonl", ".jsonl.gz"]
+
+
+def test_find_article_paths_skips_a_records_output_in_an_input_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`extract in -o in/out.jsonl` twice: the second run read out.jsonl as an archive of pages
+    and failed each of its lines (issue 17); a JSONL of pages in the folder is still read."""
+    import gzip
+
+    (tmp_path / "a.txt").write_text("An article.", "utf-8")
+    (tmp_path / "out.jsonl").write_text(RECORD_LINE * 3, "utf-8")
+    (tmp_path / "old.jsonl.gz").write_bytes(gzip.compress(("\n" + RECORD_LINE).encode()))
+    (tmp_path / "pages.jsonl").write_text('{"url": "https://x.example/1", "text": "A page."}\n', "utf-8")
+    found, problems = find_article_paths([tmp_path], extensions=ARCHIVE_EXTENSIONS)
+    assert [p.name for p in found] == ["a.txt", "pages.jsonl"] and problems == []
+    assert caplog.text.count("[EM341]") == 2 and "out.jsonl" in caplog.text
+
+
+def test_find_article_paths_refuses_a_records_file_given_as_input(tmp_path: Path) -> None:
+    (tmp_path / "records.jsonl").write_text(RECORD_LINE, "utf-8")
+    found, [problem] = find_article_paths([tmp_path / "records.jsonl"], extensions=ARCHIVE_EXTENSIONS)
+    assert found == [] and "[EM341]" in str(problem) and "evidence-miner import" in str(problem)
+
+
 def test_reading_a_text_file_leaves_the_html_packages_unloaded(tmp_path: Path) -> None:
     """trafilatura and extruct (with rdflib) load only when an HTML page is read."""
     import subprocess

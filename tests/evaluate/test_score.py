@@ -162,3 +162,15 @@ def test_score_approximate_total_is_optional_but_a_wrong_total_is_wrong(tmp_path
 def test_score_outcome_without_a_value_is_not_scored(tmp_path: Path) -> None:
     write_gold(tmp_path, "a", {"id": "p", "outcomes": [{"effect": {"p": "<0.001"}, "measure": "trend"}]})
     assert score_all(find_gold_articles(tmp_path), [make_record("a")]).fields["outcomes"].fn == 0
+
+
+def test_score_adverse_events_without_a_number_are_neither_credited_nor_penalised(tmp_path: Path) -> None:
+    """evaluation.md scores "one adverse event with a count or a percentage": a gold harm named
+    without a number ("headache was common") is not an item, like a dose without an amount."""
+    write_gold(tmp_path, "a", {"id": "h", "adverse_events": [{"name": "headache"}, {"name": "nausea", "count": 12}]})
+    golds = find_gold_articles(tmp_path)
+    found = make_record("a", adverse_events=[{"name": "nausea", "count": 12}])
+    events = score_all(golds, [found]).fields["adverse_events"]
+    assert (events.tp, events.fp, events.fn) == (1, 0, 0)
+    missed = score_all(golds, [make_record("a")]).fields["adverse_events"]
+    assert (missed.tp, missed.fp, missed.fn) == (0, 0, 1)

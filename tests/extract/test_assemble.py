@@ -122,3 +122,117 @@ def test_doses_cut_offs_steps_and_differences_are_no_doses(nlp, sentence: str, d
 def test_drugs_a_name_before_syndrome_is_no_treatment(nlp) -> None:
     findings = one_study(nlp, "Drug trial", "In the randomized trial of 400 adults given sumatriptan, no one developed serotonin syndrome.")
     assert "serotonin" not in {i.name for i in findings.interventions}
+
+
+@pytest.mark.parametrize(
+    "sentence,design",
+    [
+        ("The findings are based on an analysis of 22 studies involving 2.5 million adults.", "meta_analysis"),
+        ("Researchers combined the results of 19 clinical trials of allergy shots.", "meta_analysis"),
+        ("The team reviewed 27 clinical trials involving 4,041 pregnant women.", "systematic_review"),
+        ("The review of 15 published studies found that zinc shortened colds.", "systematic_review"),
+    ],
+)
+def test_design_a_count_of_studies_reviewed_or_pooled_names_a_review(nlp, sentence: str, design: str) -> None:
+    findings = one_study(nlp, "Old drug, new look", sentence, "Those taking aspirin had fewer colon cancers (relative risk, 0.88).")
+    assert findings.study.design == design
+
+
+def test_design_a_count_of_earlier_studies_in_passing_is_no_review(nlp) -> None:
+    findings = one_study(
+        nlp, "Aspirin trial", "Earlier analyses of 22 studies hinted at a benefit.",
+        "In the new randomized trial, 1,000 adults took aspirin or placebo (hazard ratio, 0.8).",
+    )
+    assert findings.study.design == "rct"
+
+
+def test_a_second_study_with_a_drug_result_is_its_own_record(nlp) -> None:
+    """A part that a second-study cue starts needs no design word of its own: the cue and a
+    drug with a result are enough; the first study's lead stays with the first study."""
+    text = (
+        "Two pills cut HIV risk\n\n"
+        "Adults who took tenofovir daily had fewer HIV infections, a randomized trial of 1,200 adults found.\n\n"
+        "Infections fell 63% among those on the pill compared with placebo, researchers said.\n\n"
+        "The news comes as a second study, in couples in Kenya, also found benefits.\n\n"
+        "In that study, couples given emtricitabine had 73% fewer infections than couples given placebo.\n\n"
+        "Those given the older pill had 62% fewer infections.\n"
+    )
+    findings = findings_of(nlp, text)
+    assert len(findings) == 2
+    assert "emtricitabine" in {i.name for i in findings[1].interventions}
+
+
+def test_a_separately_paragraph_without_a_study_word_is_no_study(nlp) -> None:
+    text = (
+        "Drug label changes\n\n"
+        "The randomized trial of 400 adults found that tenofovir cut infections by 40% (hazard ratio, 0.6).\n\n"
+        "Researchers said more work is under way on its side effects and costs for patients.\n\n"
+        "Separately, the agency reminded pharmacists that tenofovir has been confused with another pill.\n\n"
+        "About 12% of pharmacies now print its name in mixed capitals, and 30 states require it.\n"
+    )
+    assert len(findings_of(nlp, text)) == 1
+
+
+@pytest.mark.parametrize(
+    "journal",
+    ["Journal of Women\u2019s Health", "Applied Physiology, Nutrition and Metabolism", "Nutrition, Metabolism and Cardiovascular Diseases"],
+)
+def test_journal_keeps_curly_apostrophes_and_listed_fields(nlp, journal: str) -> None:
+    """Issue 17 item 7: names were cut at a curly apostrophe or at the comma of a list of fields."""
+    findings = one_study(nlp, "Aspirin trial", f"The randomized trial of 300 women, published in the {journal}, found fewer strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
+def test_journal_a_comma_after_a_journal_name_ends_it(nlp) -> None:
+    findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women appeared in JAMA, Brown and Jones reported (hazard ratio, 0.8).")
+    assert findings.study.journal == "JAMA"
+
+
+@pytest.mark.parametrize(
+    "sentence,journal",
+    [
+        ("The randomized trial of 300 women was published in the medical journal Cardiovascular Research Letters.", "Cardiovascular Research Letters"),
+        ("The randomized trial of 300 women is reported in the May 2 Journal of Bone Research.", "Journal of Bone Research"),
+        ("A randomized trial of 300 women, appearing Sept. 8 in the Annals of Bone Medicine, tested aspirin.", "Annals of Bone Medicine"),
+        ("The randomized trial of 300 women appeared online Dec. 23 in Bone.", "Bone"),
+    ],
+)
+def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journal: str) -> None:
+    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
+def test_journal_no_head_word_no_cue_is_no_journal(nlp) -> None:
+    findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women in New York found fewer strokes (hazard ratio, 0.8).")
+    assert findings.study.journal is None
+
+
+@pytest.mark.parametrize(
+    "sentences,follow_up",
+    [
+        (("The randomized trial enrolled 300 women.", "Researchers followed the women for one year after chemotherapy ended."), (1, "one year")),
+        (("The randomized trial enrolled 300 women.", "The team tracked them for an average of five years."), (5, "five years")),
+        (("The randomized trial enrolled 300 eyes.", "At one year, 40 percent had better vision.", "At two years, 53 percent did."), (2, "two years")),
+        (("In a preliminary study of 28 patients, ablation removed 19 tumors.", "Eight months later, none of the 19 tumors had come back."), (8, "Eight months")),
+    ],
+)
+def test_follow_up_from_followed_for_and_the_latest_result_time(nlp, sentences, follow_up) -> None:
+    findings = one_study(nlp, "Drug trial", *sentences)
+    assert (findings.study.follow_up.value, findings.study.follow_up.text) == follow_up
+
+
+def test_follow_up_an_age_told_as_a_time_is_none(nlp) -> None:
+    findings = one_study(
+        nlp, "Vitamin protects mouse eyes",
+        "In an animal study, 60 mice got the vitamin or water from 6 to 12 months of age.",
+        "At 12 months, 14 of the 20 treated mice showed no damage.",
+    )
+    assert findings.study.follow_up is None
+
+
+def test_outcome_a_single_person_without_a_denominator_is_no_result(nlp) -> None:
+    findings = one_study(
+        nlp, "Drug trial", "In the randomized trial of 300 adults, 45 of 150 on the drug improved.",
+        "One patient had a complete response.",
+    )
+    assert [(o.count, o.of) for o in findings.outcomes if o.count is not None] == [(45, 150)]

@@ -612,6 +612,24 @@ def test_follow_up_length_of_the_study(nlp, sentence: str, expected: tuple) -> N
     assert (follow_up.value, expected[1] in follow_up.text) == (expected[0], True)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No difference emerged between Groups 2 and 3 in heart attacks.",
+        "There was little difference between the two drugs.",
+        "Patients were treated at MD Anderson between June 2017 and May 2018.",
+    ],
+)
+def test_effect_words_before_what_is_compared_or_a_name_take_no_value(nlp, text: str) -> None:
+    doc = nlp(text)
+    assert [e.text for e in doc.spans[EFFECTS]] == []
+
+
+def test_effect_word_with_its_value_is_still_an_effect(nlp) -> None:
+    doc = nlp("The mean difference was 2.4 points.")
+    assert [(e.kb_id_, e._.em_value) for e in doc.spans[EFFECTS]] == [("MD", 2.4)]
+
+
 @pytest.mark.parametrize("token", ["twenty-two", "Nineteen", "half", "dozen", "two-thirds", "mg", "22", "one-year-old", "per-protocol"])
 def test_is_number_token_reads_the_part_before_a_hyphen_once_per_text(token: str) -> None:
     from evidence_miner.extract.components.numbers import is_number_token

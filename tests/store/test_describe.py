@@ -47,6 +47,8 @@ def test_units_are_pint_units() -> None:
         (lambda d: d["tables"]["doses"].update(colour="red"), r"unknown key\(s\) \['colour'\]"),
         (lambda d: d.update(extra=1), r"unknown key\(s\) \['extra'\].*allowed"),
         (lambda d: d["queries"]["history_of_record"].update(sql=" "), "has no sql"),
+        (lambda d: d["views"]["record_overview"].update(facets=["colour[]"]), r"unknown column\(s\) \['colour'\]"),
+        (lambda d: d["tables"]["records"].update(search_pk="nope"), r"unknown column\(s\) \['nope'\]"),
     ],
 )
 def test_check_descriptions_refuses_what_the_schema_lacks(change, problem: str) -> None:
@@ -71,3 +73,43 @@ def test_every_canned_query_runs_on_a_store(tmp_path: Path, make_article) -> Non
             rows = connection.execute(text(query["sql"]), params).all()
             assert rows, name
     engine.dispose()
+
+
+def test_studies_of_a_condition_lists_each_record_once(tmp_path: Path, make_article) -> None:
+    from evidence_miner.records import Concept
+
+    article, records = make_article(studies=1)
+    extra = Concept(name="sjogren neuropathy", text="neuropathy", span=(20, 30))
+    records[0] = records[0].model_copy(update={"conditions": [*records[0].conditions, extra]})
+    db = tmp_path / "evidence.db"
+    with open_store(str(db)) as store:
+        store.save_article(article, records, pipeline_version="1")
+    sql = to_datasette_metadata("evidence")["databases"]["evidence"]["queries"]["records_for_condition"]["sql"]
+    engine = create_store_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        rows = connection.execute(text(sql), {"condition": "sjogren"}).mappings().all()
+    engine.dispose()
+    assert [row["record_id"] for row in rows] == [records[0].record_id]
+    assert sorted(rows[0]["conditions"].split("; ")) == ["sjogren neuropathy", "sjogren syndrome"]
+
+
+def test_every_view_column_is_described(tmp_path: Path) -> None:
+    db = tmp_path / "evidence.db"
+    open_store(str(db)).close()
+    engine = create_store_engine(f"sqlite:///{db}")
+    described = read_descriptions()["views"]
+    with engine.connect() as connection:
+        for view, description in described.items():
+            columns = [row[1] for row in connection.execute(text(f"PRAGMA table_info({view})"))]
+            assert columns and list(description["columns"]) == columns, view
+    engine.dispose()
+
+
+def test_metadata_hides_internal_tables_and_offers_search_when_indexed() -> None:
+    present = ["records", "pages", "record_overview", "crawl_runs", "apscheduler_jobs", "pages_fts"]
+    tables = to_datasette_metadata("evidence", present)["databases"]["evidence"]["tables"]
+    assert list(tables)[:3] == ["record_overview", "records", "pages"]
+    assert tables["crawl_runs"] == {"hidden": True} and tables["apscheduler_jobs"] == {"hidden": True}
+    assert tables["record_overview"]["fts_table"] == "pages_fts" and tables["record_overview"]["fts_pk"] == "page_id"
+    assert tables["record_overview"]["facets"] == ["design", {"list": "drugs"}, {"list": "conditions"}, "year"]
+    assert "fts_table" not in to_datasette_metadata("evidence", ["pages"])["databases"]["evidence"]["tables"]["pages"]

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from evidence_miner.records import Count, Dose, Intervention, Population, Study
+from evidence_miner.records import Concept, Count, Dose, Intervention, Population, Study
 from evidence_miner.store import EvidenceStore
 from evidence_miner.store.search import SearchFilters
 
@@ -90,3 +90,30 @@ def test_stats_count_by_site_design_and_drug(store: EvidenceStore, ids) -> None:
     assert [(row.key, row.records, row.doses) for row in stats["drug"]] \
         == [("semaglutide", 2, 2), ("metformin", 1, 1)]
     assert len(store.stats(top=1)["site"]) == 1
+
+
+def save_conditions(store: EvidenceStore, make_article, url: str, conditions: list[tuple[str, bool]]) -> str:
+    """A record whose conditions are (name, mentioned_only) pairs."""
+    article, [record] = make_article(url, studies=1, lead=f"{url}. ")
+    concepts = [Concept(name=name, mentioned_only=mentioned) for name, mentioned in conditions]
+    record = record.model_copy(update={"conditions": concepts, "study": Study(design="rct")})
+    store.save_article(article, [record], pipeline_version="1")
+    return record.record_id
+
+
+def test_search_condition_matches_studied_conditions_unless_mentioned_asked(store: EvidenceStore, make_article) -> None:
+    """An acne trial that names heart failure in passing is no heart-failure trial (issue 17)."""
+    heart = save_conditions(store, make_article, "https://c.example/hf", [("heart failure", False)])
+    acne = save_conditions(store, make_article, "https://c.example/acne", [("acne", False), ("heart failure", True)])
+    assert found(store, condition="heart failure", design="rct") == [heart]
+    assert sorted(found(store, condition="heart failure", mentioned=True)) == sorted([heart, acne])
+    assert found(store, condition="acne") == [acne]
+
+
+def test_search_drug_generic_finds_records_of_the_generic_name(store: EvidenceStore, ids) -> None:
+    """The CLI passes the lexicon's generic name of a brand: `Wegovy` finds every semaglutide record,
+    and the doses shown are of that drug."""
+    assert found(store, drug="Wegovy") == []
+    assert found(store, drug="Wegovy", drug_generic="semaglutide") == [ids["sema_big"], ids["sema_small"]]
+    [hit] = store.search(SearchFilters(drug="Wegovy", drug_generic="semaglutide", min_n=1000))
+    assert [dose.drug for dose in hit.doses] == ["semaglutide"]

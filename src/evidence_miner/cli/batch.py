@@ -166,8 +166,8 @@ def batch_progress(results: Iterable[ArticleResult], total: int | None, summary:
             bar.update(task, advance=1, records=summary.records, failures=summary.failures)
 
 
-def summary_table(summary: RunSummary) -> Table:
-    table = Table(title="evidence-miner run", show_header=True)
+def summary_table(summary: RunSummary, *, title: str = "evidence-miner run") -> Table:
+    table = Table(title=title, show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
     rows = [("articles", summary.articles), ("records", summary.records), ("drugs", summary.counters["drugs"]),
@@ -184,15 +184,11 @@ def summary_table(summary: RunSummary) -> Table:
     return table
 
 
-def no_study_table(summary: RunSummary) -> Table | None:
-    if not summary.no_study:
-        return None
-    table = Table(title="pages with no study", show_header=True)
-    table.add_column("page")
-    table.add_column("why")
-    for url, reason in summary.no_study:
-        table.add_row(url.rsplit("/", 1)[-1], reason)
-    return table
+def no_study_table(summary: RunSummary) -> Text | None:
+    """The pages with no study, by reason (cli/report.py)."""
+    from evidence_miner.cli.report import no_study_text
+
+    return no_study_text(summary)
 
 
 def exit_code(summary: RunSummary, *, max_failures: int | None) -> int:

@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 
 from evidence_miner.cli.choices import DEFAULT_FAKEHEALTH
-from evidence_miner.cli.common import ConfigOption, ModelOption, QuietOption, cli_settings, out_console, progress
+from evidence_miner.cli.common import ConfigOption, ModelOption, cli_settings, out_console, progress
 from evidence_miner.errors import InputError
 
 if TYPE_CHECKING:  # the scorer and the pipeline are imported when evaluate runs, not for --help
+    from evidence_miner.evaluate.gold import GoldArticle
     from evidence_miner.evaluate.score import Score
     from evidence_miner.records import EvidenceRecord
 
@@ -48,6 +49,48 @@ def score_table(score: Score, *, title: str = "evaluation") -> Table:
     micro = score.micro()
     table.add_row("micro", str(micro.tp), str(micro.fp), str(micro.fn), f"{micro.precision:.3f}", f"{micro.recall:.3f}", f"{micro.f1:.3f}")
     return table
+
+
+def score_by_article(golds: list[GoldArticle], predicted: list[EvidenceRecord], *, strict: bool) -> dict[str, Score]:
+    """Each gold article's own score, from the records whose URL names it (their sum is the
+    whole score)."""
+    from evidence_miner.evaluate.score import Score, owner_of, score_article
+
+    records: dict[str, list[EvidenceRecord]] = {article.stem: [] for article in golds}
+    for record in predicted:
+        if (owner := owner_of(record, golds)) is not None:
+            records[owner.stem].append(record)
+    scores = {article.stem: Score() for article in golds}
+    for article in golds:
+        score_article(article, records[article.stem], scores[article.stem], strict=strict)
+    return scores
+
+
+def to_errors_text(score: Score) -> str:
+    """"doses 1 fp 2 fn; outcomes 1 fn": the fields an article got wrong."""
+    parts = []
+    for name, tally in score.fields.items():
+        wrong = " ".join(f"{count} {kind}" for kind, count in (("fp", tally.fp), ("fn", tally.fn)) if count)
+        if wrong:
+            parts.append(f"{name} {wrong}")
+    return "; ".join(parts)
+
+
+def articles_table(scores: dict[str, Score]) -> Table:
+    """One row per gold article, lowest F1 first, with the fields it got wrong."""
+    table = Table(title="by article (lowest F1 first)", show_header=True)
+    for column in ("article", "tp", "fp", "fn", "f1", "wrong"):
+        table.add_column(column, justify="right" if column in ("tp", "fp", "fn", "f1") else "left",
+                         no_wrap=column != "wrong", ratio=1 if column == "wrong" else None)  # fmt: skip
+    for stem, score in sorted(scores.items(), key=lambda item: (item[1].micro().f1, item[0])):
+        micro = score.micro()
+        table.add_row(stem, str(micro.tp), str(micro.fp), str(micro.fn), f"{micro.f1:.3f}", to_errors_text(score))
+    return table
+
+
+def to_articles_json(scores: dict[str, Score]) -> dict:
+    return {stem: {"tp": m.tp, "fp": m.fp, "fn": m.fn, "f1": round(m.f1, 4), "wrong": to_errors_text(score)}
+            for stem, score in scores.items() for m in (score.micro(),)}  # fmt: skip
 
 
 def to_json(score: Score) -> dict:
@@ -87,14 +130,16 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Strict scoring: a result must name its arm or subgroup (docs/evaluation.md); the table and floors use it.")] = False,
     fakehealth: Annotated[Path, typer.Option("--fakehealth", help="FakeHealth articles.jsonl.gz or a clone's dataset/content folder, for gold files that name a news_id.")] = DEFAULT_FAKEHEALTH,
+    by_article: Annotated[bool, typer.Option("--by-article", help="Also score each gold article alone: a table (lowest F1 first, with the fields it got wrong), or an 'articles' object with --json.")] = False,
     model: ModelOption = None,
     config: ConfigOption = None,
-    quiet: QuietOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no tables: only the micro F1 line (and floors missed).")] = False,
 ) -> None:
     """Score records against gold files: per-field precision, recall and F1, micro F1 last.
 
     Extracts the gold folder's articles (files beside the gold, or real FakeHealth articles read by
-    news_id from --fakehealth), or reads --records. Prints plain and strict micro F1.
+    news_id from --fakehealth), or reads --records. Prints plain and strict micro F1; --by-article
+    adds each article's score, --quiet prints only the micro F1 line.
 
     Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
     """
@@ -115,11 +160,15 @@ def evaluate(
     score = strict_score if strict else plain
     result = to_json(score) | {"scoring": "strict" if strict else "plain",
                                "micro_plain": to_json(plain)["micro"], "micro_strict": to_json(strict_score)["micro"]}  # fmt: skip
+    articles = score_by_article(golds, predicted, strict=strict) if by_article else None
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps(result | ({"articles": to_articles_json(articles)} if articles is not None else {}), indent=2))
     else:
-        out_console.print(score_table(score, title=f"evaluation ({result['scoring']})"))
-        out_console.print(f"junk in records: {score.junk_failures}")
+        if not quiet:
+            out_console.print(score_table(score, title=f"evaluation ({result['scoring']})"))
+            if articles is not None:
+                out_console.print(articles_table(articles))
+            out_console.print(f"junk in records: {score.junk_failures}")
         out_console.print(f"micro F1 {result['micro_plain']['f1']:.3f} plain, {result['micro_strict']['f1']:.3f} strict")
     drops = below_floors(result, read_floors(baseline, set_name or gold_dir.name)) if baseline is not None else []
     for drop in drops:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from evidence_miner.cli.batch import BatchOptions, exit_code, run_batch, summary_table
+from evidence_miner.cli.batch import BatchOptions, exit_code, run_batch
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
@@ -73,6 +73,8 @@ def extract(
 
     Archives (WARC, JSONL with url and html or text, gzipped pages) are streamed document
     by document; batches run on all cores through Dask, and results are stored as they finish.
+    A file of evidence records in an input folder (an earlier output) is skipped with a warning.
+    A summary on stderr (unless --quiet) ends with the pages with no study and where the records went.
 
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
@@ -86,5 +88,7 @@ def extract(
         summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)
         writer.close()
     if not quiet:
-        err_console.print(summary_table(summary))
+        from evidence_miner.cli.report import print_extract_end
+
+        print_extract_end(summary, output=output, db=settings.store.db if db else None)
     raise typer.Exit(exit_code(summary, max_failures=max_failures))

@@ -31,12 +31,12 @@ def run(
 ) -> None:
     """Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.
 
-    Prints a summary table at the end.
+    Prints a summary table at the end, the pages with no study, the full paths of the outputs
+    and the commands to look at them (search, show, browse).
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
     from evidence_miner.records import to_json_line
-    from evidence_miner.store.urls import to_shown_location
 
     settings = cli_settings(
         config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
@@ -48,5 +48,7 @@ def run(
         out_console.print(summary_table(summary))
         if (table := no_study_table(summary)) is not None:
             out_console.print(table)
-        out_console.print(f"wrote {summary.records} records to {settings.output.records} and {to_shown_location(settings.store.db)}")
+        from evidence_miner.cli.report import print_run_end
+
+        print_run_end(summary, output=Path(settings.output.records), db=settings.store.db)
     raise typer.Exit(exit_code(summary, max_failures=max_failures))

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store, out_console
 
@@ -37,15 +39,33 @@ def is_quiet(runs: list[dict[str, Any]], *, quiet_hours: float, now: datetime) -
 
 
 def runs_table(runs: list[dict[str, Any]], flags: dict[str, str]) -> Table:
-    table = Table(title="evidence-miner runs", show_header=True)
-    for column in (*COLUMNS, "flag"):
-        table.add_column(column.replace("pages_", "").replace("records_", "rec. "))
+    """Seven columns that fit 80 (a run's counts share a cell, a flag sits under its source), so
+    that a source's name is not cut to `so…` (one column per --json field did not fit)."""
+    table = Table(title="runs of scheduled crawls", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  caption=RUNS_CAPTION, caption_justify="left")
+    for column, justify in (("run", "right"), ("source", "left"), ("status", "left"), ("started UTC", "left"),
+                            ("pages", "right"), ("records", "right"), ("errors", "right")):  # fmt: skip
+        table.add_column(column, justify=justify, no_wrap=column != "source",
+                         min_width=min(max((len(run["source"] or "") for run in runs), default=6), 24) if column == "source" else None)  # fmt: skip
     flagged: set[str] = set()
     for run in runs:
-        flag = flags.get(run["source"], "") if run["source"] not in flagged else ""
+        source = Text(run["source"] or "")
+        if (flag := flags.get(run["source"])) and run["source"] not in flagged:
+            source.append(f"\n{flag}", style="yellow")
         flagged.add(run["source"])
-        table.add_row(*[to_cell(run[column]) for column in COLUMNS], flag)
+        table.add_row(str(run["id"]), source, run["status"] or "", to_started(run["started_at"]),
+                      "/".join(to_cell(run[f"pages_{kind}"]) for kind in ("new", "changed", "unchanged", "failed")),
+                      "/".join(to_cell(run[f"records_{kind}"]) for kind in ("added", "updated")),
+                      to_cell(run["errors"]))  # fmt: skip
     return table
+
+
+def to_started(value: datetime | None) -> str:
+    """"12-07 18:20": month, day and minute in UTC (--json has the full time)."""
+    return "" if value is None else value.astimezone(UTC).strftime("%m-%d %H:%M")
+
+
+RUNS_CAPTION = "pages: new/changed/unchanged/failed; records: added/updated"
 
 
 def to_cell(value: Any) -> str:
@@ -86,12 +106,18 @@ def runs(
 
     Example: evidence-miner runs --db evidence.db --source example-news --limit 10
     """
+    from evidence_miner.store.urls import to_shown_location
+
     settings = cli_settings(config, {"store": {"db": db}})
     with open_store(settings.store.db) as store:
         rows = store.run_log().list_runs(source=source, limit=limit)
     flags = find_flags(rows, quiet_hours=quiet_hours, now=datetime.now(UTC))
     if as_json:
         print_json_lines(rows, flags)
+    elif not rows:
+        err_console.print("No runs logged" + (f" for source {source!r}" if source else "") + " in "
+                          f"{to_shown_location(settings.store.db)!r}: `crawl --source NAME` or `schedule` log them.",
+                          highlight=False, soft_wrap=True)  # fmt: skip
     else:
         out_console.print(runs_table(rows, flags))
     for name, why in flags.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -9,13 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from evidence_miner.cli.choices import DESIGNS
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store, out_console
 from evidence_miner.errors import ConfigError
 
 if TYPE_CHECKING:
-    from evidence_miner.store.search import DoseHit, SearchHit
+    from evidence_miner.store.search import DoseHit, SearchFilters, SearchHit
 
 # The largest cohort size a database column holds (a signed 64-bit integer).
 MAX_COHORT = 2**63 - 1
@@ -47,22 +49,54 @@ def parse_min_n(text: str | None) -> int | None:
     return int(value)
 
 
+def to_record_cell(hit: SearchHit) -> str:
+    """"em-... / 2025-03-04 · rct / n=1146 · Healio": the id and the facts to sort by."""
+    study = " · ".join(part for part in (str(hit.published or ""), hit.design or "") if part)
+    where = " · ".join(part for part in ("" if hit.total is None else f"n={hit.total}", hit.site_name or "") if part)
+    return "\n".join(part for part in (hit.record_id, study, where) if part)
+
+
+def to_findings_cell(hit: SearchHit) -> Text:
+    """The article's title, then one line each for the drugs, doses and conditions."""
+    cell = Text(hit.title or hit.url, style="bold")
+    for label, values in (("drugs", "; ".join(hit.drugs)), ("doses", "; ".join(to_dose_text(d) for d in hit.doses)),
+                          ("conditions", "; ".join(hit.conditions))):  # fmt: skip
+        if values:
+            cell.append(f"\n{label}: ", style="dim").append(values)
+    return cell
+
+
 def hits_table(hits: list[SearchHit]) -> Table:
+    """Two columns, so that at 80 columns a drug name wraps whole (one column per field broke
+    names into pieces): the record's id, date, design, size and site; its title and findings."""
     table = Table(show_header=True, show_lines=True)
-    for column in ("record", "published", "site", "design", "n"):
-        table.add_column(column, justify="right" if column == "n" else "left", no_wrap=column in ("record", "published"))
-    for column, ratio in (("drugs", 2), ("doses", 4), ("conditions", 3)):
-        table.add_column(column, ratio=ratio, overflow="fold")
+    table.add_column("record", no_wrap=True)
+    table.add_column("title, drugs, doses, conditions", ratio=1)
     for hit in hits:
-        table.add_row(hit.record_id, str(hit.published or ""), hit.site_name or "", hit.design or "",
-                      "" if hit.total is None else str(hit.total), "; ".join(hit.drugs),
-                      "\n".join(to_dose_text(d) for d in hit.doses), "; ".join(hit.conditions))  # fmt: skip
+        table.add_row(to_record_cell(hit), to_findings_cell(hit))
     return table
 
 
+def describe_filters(filters: SearchFilters) -> str:
+    """The filters given, as options: "--drug Ozempic --condition 'heart failure'"."""
+    given = filters.model_dump(mode="json", exclude_defaults=True, exclude={"drug_generic", "limit", "mentioned"})
+    options = [f"--{name.replace('_', '-')} {shlex.quote(str(value))}" for name, value in given.items()]
+    return " ".join(options) or "no filter"
+
+
+def find_generic_name(drug: str) -> str | None:
+    """The name the drug lexicon gives `drug` ("Ozempic" -> "semaglutide"), so that a brand
+    name finds the records of its generic drug whatever name the article used."""
+    from evidence_miner.extract.lexicons import load_drug_lexicon
+
+    entry = load_drug_lexicon().lookup(drug.strip())
+    return entry.name if entry is not None else None
+
+
 def search(
-    drug: Annotated[str | None, typer.Option("--drug", help="Generic name, alias or vocabulary id (DrugBank, RxNorm, MeSH, ATC); any case.")] = None,
-    condition: Annotated[str | None, typer.Option("--condition", help="Words in the condition's name, or its MeSH/UMLS id.")] = None,
+    drug: Annotated[str | None, typer.Option("--drug", help="Generic or brand name, alias or vocabulary id (DrugBank, RxNorm, MeSH, ATC); any case. A brand name (Ozempic) finds its generic drug (semaglutide) through the drug lexicon.")] = None,
+    condition: Annotated[str | None, typer.Option("--condition", help="Words in the name of a condition the study is about, or its MeSH/UMLS id.")] = None,
+    mentioned: Annotated[bool, typer.Option("--mentioned", help="With --condition: also match conditions the article only mentions in passing (by default only the conditions a study is about match).")] = False,
     design: Annotated[DesignChoice | None, typer.Option("--design", help="Study design.")] = None,  # type: ignore[valid-type]
     min_n: Annotated[str | None, typer.Option("--min-n", metavar="INTEGER", help="At least this many people in the study.")] = None,
     since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Published on or after this date (YYYY-MM-DD).")] = None,
@@ -74,14 +108,18 @@ def search(
 ) -> None:
     """Find records by drug, condition, design, cohort size, date and site.
 
-    Records matching every filter given are listed newest first, with their drugs, doses (of
-    the --drug only, when given) and conditions.
+    Records matching every filter given are listed newest first, with their title, drugs, doses
+    (of the --drug only, when given) and conditions. A brand name given to --drug finds the
+    records of its generic drug (the drug lexicon's synonyms); --condition matches the conditions
+    a study is about, and with --mentioned also those the article only names in passing. When
+    nothing matches, a line on stderr says so and no table is printed.
 
-    Example: evidence-miner search --drug semaglutide --min-n 100 --since 2020-01-01
+    Example: evidence-miner search --drug Ozempic --condition "heart failure" --min-n 100
     """
     from evidence_miner.store.search import SearchFilters
 
-    filters = SearchFilters(drug=drug, condition=condition, design=design.value if design else None, min_n=parse_min_n(min_n),
+    filters = SearchFilters(drug=drug, drug_generic=find_generic_name(drug) if drug else None, condition=condition,
+                            mentioned=mentioned, design=design.value if design else None, min_n=parse_min_n(min_n),
                             since=since.date() if since else None, site=site, limit=limit)  # fmt: skip
     settings = cli_settings(config, {"store": {"db": db}})
     with open_store(settings.store.db) as store:
@@ -90,5 +128,11 @@ def search(
         for hit in hits:
             typer.echo(hit.model_dump_json())
         return
+    if not hits:
+        hint = " or add --mentioned" if condition and not mentioned else ""
+        err_console.print(f"No records match {describe_filters(filters)}: try fewer filters{hint}.",
+                          highlight=False, soft_wrap=True)  # fmt: skip
+        return
     out_console.print(hits_table(hits))
-    err_console.print(f"{len(hits)} records" + (f" (--limit {limit} reached)" if len(hits) == limit else ""))
+    found = f"{len(hits)} record{'' if len(hits) == 1 else 's'}"
+    err_console.print(found + (f" (--limit {limit} reached)" if len(hits) == limit else ""), highlight=False)

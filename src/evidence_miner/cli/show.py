@@ -51,6 +51,8 @@ def show(
 ) -> None:
     """Print one record with each extracted value next to the sentence it came from.
 
+    Records imported without their pages show each value's own words instead, and say so.
+
     Example: evidence-miner show em-618b745bc28cd489e647 --db evidence.db
     """
     from evidence_miner.store.urls import to_shown_location
@@ -64,10 +66,24 @@ def show(
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{record_id}: {record.source.title or record.source.url}", show_lines=True)
-    for column in ("field", "value", "sentence"):
+    table = Table(title=f"{record_id}: {record.source.title or record.source.url}", show_lines=True,
+                  caption=None if text else NO_TEXT_CAPTION, caption_justify="left")  # fmt: skip
+    for column in ("field", "value", "sentence" if text else "words"):
         table.add_column(column)
     for path, item in find_values(data):
-        start, end = item["span"]
-        table.add_row(path, escape(summarise(item)), sentence_around(text or "", start, end))
+        table.add_row(path, escape(summarise(item)), to_evidence_cell(item, text))
     out_console.print(table)
+
+
+NO_TEXT_CAPTION = ("This database has no text for the record's article (records imported without their "
+                   "pages), so each value shows only its own words. Import the pages too: "
+                   "`evidence-miner export --table pages` from the first database, then `import` that file.")  # fmt: skip
+
+
+def to_evidence_cell(item: dict, text: str | None) -> str:
+    """The sentence around the value with it marked; without the article's text (or with a span
+    past it), the value's own words (an imported record showed `«»` for every value)."""
+    start, end = item["span"]
+    if text and 0 <= start < end <= len(text):
+        return sentence_around(text, start, end)
+    return escape(f"«{item['text']}»") if item.get("text") else ""

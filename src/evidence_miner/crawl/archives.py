@@ -129,6 +129,24 @@ def skip_to_line_end(stream: BinaryIO | gzip.GzipFile) -> None:
             return
 
 
+# A records file's first line is read whole up to this size to tell it from a JSONL of pages.
+RECORD_LINE_BYTES = 16 * 1024 * 1024
+
+
+def is_records_file(path: Path) -> bool:
+    """A JSONL(.gz) file whose first line is an evidence record (`record_id` and `source`): an
+    output of run, extract or export, not a JSONL of pages. False for anything unreadable."""
+    if not path.name.lower().endswith(JSONL_SUFFIXES):
+        return False
+    try:
+        with open_input(path) as raw, maybe_gunzip(raw, path) as stream:
+            line = next((line for line in iter_lines(stream, max_bytes=RECORD_LINE_BYTES) if line.data.strip()), None)
+            data = json.loads(line.data) if line is not None and not line.too_long else None
+    except (InputError, OSError, EOFError, ValueError, zlib.error):
+        return False
+    return isinstance(data, dict) and "record_id" in data and "source" in data
+
+
 def iter_jsonl_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
     """One page per line holding `url` and `html` or `text`; blank lines skipped, a line
     longer than `max_bytes` reported (EM820) without being read into memory."""

@@ -55,9 +55,26 @@ def scan_directory(root: Path, extensions: Sequence[str]) -> tuple[list[Path], l
         subdirectories[:] = sorted(d for d in subdirectories if not is_hidden(d))
         for path in (Path(directory, n) for n in sorted(names) if is_article_name(n, extensions)):
             problem = check_entry(path, real_root)
+            if problem is None and is_output_of_records(path):
+                log.warning("%s Skipped; move outputs out of input folders.", records_file_message(path),
+                            extra={"stage": "read"})  # fmt: skip
+                continue
             found.extend([] if problem else [path])
             problems.extend([problem] if problem else [])
     return sorted(found), problems
+
+
+def is_output_of_records(path: Path) -> bool:
+    """A records file (records.jsonl of run, extract -o, export) found where articles are read:
+    read again as an archive, every line of it failed (EM803)."""
+    from evidence_miner.crawl.archives import is_records_file  # archives imports this module
+
+    return is_records_file(path)
+
+
+def records_file_message(path: Path) -> str:
+    return (f"[EM341] {str(path)!r} holds evidence records (an output of run, extract or export), "
+            "not articles.")  # fmt: skip
 
 
 def check_entry(path: Path, real_root: Path) -> InputError | None:
@@ -117,6 +134,9 @@ def list_path_articles(path: Path, extensions: Sequence[str]) -> tuple[list[Path
             f"[EM101] Input path {str(path)!r} does not exist. Check the path and try again."
         )
     if not path.is_dir():
+        if is_output_of_records(path):
+            return [], [InputError(f"{records_file_message(path)} Not read: give the articles, or load it into "
+                                   "a database with `evidence-miner import`.")]  # fmt: skip
         return [path], []
     found, problems = scan_directory(path, extensions)
     if not found and not problems:

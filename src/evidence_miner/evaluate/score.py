@@ -214,6 +214,11 @@ def in_same_group(matches: Callable[[dict, dict], bool], gold: GoldStudy) -> Cal
     return strict_matches
 
 
+def has_number(event: dict) -> bool:
+    """An adverse event is scored only with a count or a percentage (docs: evaluation.md)."""
+    return event.get("count") is not None or event.get("percent") is not None
+
+
 def adverse_matches(g: dict, p: dict) -> bool:
     number_ok = same_number(g.get("count"), p.get("count")) if g.get("count") is not None else same_number(g.get("percent"), p.get("percent"))
     return number_ok and bool(content_words(g.get("name")) & content_words(p.get("name")))
@@ -269,8 +274,9 @@ def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score, *, strict
     adverse_rule = in_same_group(adverse_matches, gold) if strict else adverse_matches
     pred_outcomes = [o.model_dump() for o in record.outcomes if outcome_kind(o.model_dump())]
     f["outcomes"].add(pair_greedy([o for o in gold.outcomes if outcome_kind(o)], pred_outcomes, outcome_rule, optional=is_approximate))
-    pred_events = [a.model_dump() for a in record.adverse_events if a.count is not None or a.percent is not None]
-    f["adverse_events"].add(pair_greedy(gold.adverse_events, pred_events, adverse_rule, optional=is_approximate))
+    pred_events = [a.model_dump() for a in record.adverse_events if has_number(a.model_dump())]
+    gold_events = [a for a in gold.adverse_events if has_number(a)]
+    f["adverse_events"].add(pair_greedy(gold_events, pred_events, adverse_rule, optional=is_approximate))
 
 
 def score_spurious(record: EvidenceRecord, score: Score) -> None:
@@ -280,7 +286,7 @@ def score_spurious(record: EvidenceRecord, score: Score) -> None:
     f["drugs"].fp += len(record.interventions)
     f["doses"].fp += len(predicted_doses(record))
     f["outcomes"].fp += sum(1 for o in record.outcomes if outcome_kind(o.model_dump()))
-    f["adverse_events"].fp += sum(1 for a in record.adverse_events if a.count is not None or a.percent is not None)
+    f["adverse_events"].fp += sum(1 for a in record.adverse_events if has_number(a.model_dump()))
     f["total"].fp += record.population.total is not None
 
 

@@ -11,12 +11,26 @@ from evidence_miner.extract.components.negation import NegationMarker
 from evidence_miner.extract.components.ner_focus import FocusedNer
 from evidence_miner.extract.components.numbers import NumberFinder
 from evidence_miner.extract.components.quantities import QuantityFinder
+from evidence_miner.extract.components.sentences import SentenceSplitter, load_sentence_words
 from evidence_miner.extract.components.terms import TermFinder
 from evidence_miner.extract.extensions import CONDITIONS, DRUGS, register_extensions
 from evidence_miner.extract.lexicons import load_condition_lexicon, load_drug_lexicon
 from evidence_miner.extract.patterns import load_matcher_patterns, load_negation_termset, load_term_sets
 
 register_extensions()
+
+
+@Language.factory(
+    "em_sentences",
+    assigns=["token.is_sent_start"],
+    default_config={"words": "sentences.toml", "defer_to_pysbd": True},
+)
+def make_sentence_splitter(
+    nlp: Language, name: str, words: str, defer_to_pysbd: bool
+) -> SentenceSplitter:
+    """`words`: the word lists in patterns/ (titles, abbreviations, sentence starters);
+    `defer_to_pysbd`: let pysbd decide the periods the rules are unsure of ("Inc. Shares")."""
+    return SentenceSplitter(load_sentence_words(words), defer_to_pysbd=defer_to_pysbd)
 
 
 @Language.factory("em_numbers", assigns=["doc.spans"], default_config={})

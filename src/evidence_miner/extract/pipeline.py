@@ -38,15 +38,23 @@ def load_default_config() -> spacy.util.Config:
 NER_MODEL_NAME = "em_ner_bc5cdr"
 BARE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.bare_tokenizer.v1"}}}
 STUDY_MODEL_NAME = "em_textcat_study"
+# What each shipped model adds to the records, and how to rebuild it (for the EM450 warning).
+SHIPPED_MODELS = {
+    NER_MODEL_NAME: ("extract.ner_model", "the drugs and diseases no lexicon lists",
+                     "scripts/train_ner.py"),
+    STUDY_MODEL_NAME: ("extract.study_model", "the records of study reports the rules miss",
+                       "scripts/train_study_classifier.py"),
+}
+UNKNOWN_MODEL = ("its extract setting", "what it finds", "its script under scripts/")
+_warned_missing: set[str] = set()
 
 
 def find_model(setting: str, name: str) -> Path | None:
-    """"auto": the repository's models/NAME if present; "none": no model; else a path."""
+    """"auto": the shipped model NAME (see find_shipped_model); "none": no model; else a path."""
     if setting == "none":
         return None
     if setting == "auto":
-        candidate = Path(__file__).resolve().parents[3] / "models" / name
-        return candidate if (candidate / "config.cfg").is_file() else None
+        return find_shipped_model(name)
     path = Path(setting)
     if not (path / "config.cfg").is_file():
         raise ExtractionError(
@@ -54,6 +62,42 @@ def find_model(setting: str, name: str) -> Path | None:
             f"\"auto\" or \"none\" (rebuild {name} with its script under scripts/)."
         )
     return path
+
+
+def find_shipped_model(name: str) -> Path | None:
+    """The model folder NAME in the installed package (a wheel carries models/ there, see
+    setup.py), else in the checkout's models/ (an editable install or PYTHONPATH=src); None,
+    with a warning once per process, when neither has it."""
+    for folder in shipped_model_dirs():
+        if (folder / name / "config.cfg").is_file():
+            return folder / name
+    warn_missing_model(name)
+    return None
+
+
+def shipped_model_dirs() -> list[Path]:
+    """Where shipped models live: the package's models/, then the checkout's when this module
+    runs from one (src/evidence_miner/extract/ under a folder with pyproject.toml)."""
+    dirs = [Path(str(resources.files("evidence_miner") / "models"))]
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "pyproject.toml").is_file():
+        dirs.append(checkout / "models")
+    return dirs
+
+
+def warn_missing_model(name: str) -> None:
+    if name in _warned_missing:
+        return
+    _warned_missing.add(name)
+    setting, adds, script = SHIPPED_MODELS.get(name, UNKNOWN_MODEL)
+    looked = " and ".join(str(folder / name) for folder in shipped_model_dirs())
+    log.warning(
+        "[EM450] The shipped model %s was not found (looked in %s), so records differ from a full "
+        "install: they lack %s. Reinstall evidence-miner from the repository (pip install . or "
+        "pip install -e .; both carry models/), rebuild the model with %s, or set %s to a model "
+        "folder, or to \"none\" to run without it.", name, looked, adds, script, setting,
+        extra={"stage": "extract"},
+    )
 
 
 def find_ner_model(setting: str) -> Path | None:
@@ -126,7 +170,7 @@ def make_pipeline(model: str, *, ner_model: str, study_model: str) -> Language:
 def add_own_components(nlp: Language) -> Language:
     """Give a loaded pipeline sentences, abbreviations and evidence-miner's components."""
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("pysbd_sentencizer", first=True)
+        nlp.add_pipe("em_sentences", first=True)
     if not nlp.has_pipe("abbreviation_detector"):
         nlp.add_pipe("abbreviation_detector")
     for name in OWN_COMPONENTS:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import tomllib
 from importlib import resources
+from collections.abc import Collection
 from typing import Any
 
 from evidence_miner.errors import StoreError
 from evidence_miner.store.schema import CHILD_TABLES, Base
 
 DESCRIPTIONS_FILE = "descriptions.toml"
-TOP_KEYS = {"title", "description", "child_columns", "tables", "queries"}
-TABLE_KEYS = {"description", "columns", "units"}
+TOP_KEYS = {"title", "description", "child_columns", "views", "tables", "queries"}
+TABLE_KEYS = {"description", "columns", "units", "facets", "search_pk"}
+VIEW_KEYS = {"description", "columns", "facets", "search_pk", "sort_desc"}
 QUERY_KEYS = {"title", "description", "sql"}
+FTS_TABLE = "pages_fts"  # full-text index of pages(title, text): migration 0007, SQLite only
 
 
 def read_descriptions() -> dict[str, Any]:
@@ -41,15 +44,26 @@ def check_descriptions(data: dict[str, Any]) -> None:
         if name not in tables:
             raise fail(f"unknown table {name!r}; the store has {sorted(tables)}")
         check_keys(set(table), TABLE_KEYS, f"tables.{name}")
-        columns = set(tables[name].columns.keys())
-        for key in ("columns", "units"):
-            if unknown := set(table.get(key, {})) - columns:
-                raise fail(f"unknown column(s) {sorted(unknown)} in tables.{name}.{key}; "
-                           f"allowed: {sorted(columns)}")  # fmt: skip
+        check_columns(table, set(tables[name].columns.keys()), f"tables.{name}")
+    for name, view in data.get("views", {}).items():
+        check_keys(set(view), VIEW_KEYS, f"views.{name}")
+        check_columns(view, set(view.get("columns", {})), f"views.{name}")
     for name, query in data.get("queries", {}).items():
         check_keys(set(query), QUERY_KEYS, f"queries.{name}")
         if not query.get("sql", "").strip():
             raise fail(f"queries.{name} has no sql")
+
+
+def check_columns(table: dict[str, Any], columns: set[str], where: str) -> None:
+    """The columns a table or view names (described, with units, facets, keys) are its own."""
+    named = {"columns": set(table.get("columns", {})), "units": set(table.get("units", {})),
+             "facets": {facet.removesuffix("[]") for facet in table.get("facets", [])},
+             "search_pk": {table.get("search_pk")} - {None},
+             "sort_desc": {table.get("sort_desc")} - {None}}  # fmt: skip
+    for key, names in named.items():
+        if unknown := names - columns:
+            raise fail(f"unknown column(s) {sorted(unknown)} in {where}.{key}; "
+                       f"allowed: {sorted(columns)}")  # fmt: skip
 
 
 def describe_columns(data: dict[str, Any], table: str) -> dict[str, str]:
@@ -62,14 +76,36 @@ def describe_columns(data: dict[str, Any], table: str) -> dict[str, str]:
 CHILD_TABLE_NAMES = {model.__tablename__ for model in CHILD_TABLES}
 
 
-def to_datasette_metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata for a store opened as `database` (the SQLite file's stem)."""
+def to_facets(names: list[str]) -> list[str | dict[str, str]]:
+    """Datasette facets: `name[]` (a JSON list of distinct items) counts each item (the reviewer's
+    view's `list` facet, review/facets.py)."""
+    return [{"list": name[:-2]} if name.endswith("[]") else name for name in names]
+
+
+def to_table_metadata(
+    table: dict[str, Any], columns: dict[str, str], *, searchable: bool
+) -> dict[str, Any]:
+    """One table's or view's Datasette metadata: description, columns, units, facets, search."""
+    found: dict[str, Any] = {"description": table["description"], "columns": columns}
+    found |= {"units": table["units"]} if table.get("units") else {}
+    found |= {"facets": to_facets(table["facets"])} if table.get("facets") else {}
+    found |= {"sort_desc": table["sort_desc"]} if table.get("sort_desc") else {}
+    if searchable and table.get("search_pk"):
+        found |= {"fts_table": FTS_TABLE, "fts_pk": table["search_pk"]}
+    return found
+
+
+def to_datasette_metadata(database: str, present: Collection[str] = ()) -> dict[str, Any]:
+    """Datasette metadata for a store opened as `database` (the SQLite file's stem); `present`
+    names the file's tables and views: search is offered when pages_fts is one of them, and
+    tables the descriptions do not name (crawl, scheduler, Alembic) are hidden."""
     data = read_descriptions()
-    tables = {
-        name: {"description": table["description"], "columns": describe_columns(data, name)}
-        | ({"units": table["units"]} if table.get("units") else {})
-        for name, table in data["tables"].items()
-    }
+    searchable = FTS_TABLE in present
+    views = {name: to_table_metadata(view, view["columns"], searchable=searchable)
+             for name, view in data.get("views", {}).items()}  # fmt: skip
+    tables = {name: to_table_metadata(table, describe_columns(data, name), searchable=searchable)
+              for name, table in data["tables"].items()}  # fmt: skip
+    hidden = {name: {"hidden": True} for name in sorted(set(present) - set(views) - set(tables))}
     queries = {
         name: {"title": query["title"], "description": query.get("description", ""),
                "sql": query["sql"].strip()}
@@ -78,5 +114,5 @@ def to_datasette_metadata(database: str) -> dict[str, Any]:
     return {
         "title": data["title"],
         "description": data["description"],
-        "databases": {database: {"tables": tables, "queries": queries}},
+        "databases": {database: {"tables": views | tables | hidden, "queries": queries}},
     }

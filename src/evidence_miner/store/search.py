@@ -33,7 +33,9 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     drug: str | None = Field(default=None, description="name, alias or vocabulary id")
+    drug_generic: str | None = Field(default=None, description="the generic name of `drug` (a brand name's)")
     condition: str | None = Field(default=None, description="part of a name, or an id")
+    mentioned: bool = Field(default=False, description="also match conditions only mentioned in passing")
     design: str | None = None
     min_n: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what a BIGINT holds
     since: date | None = None
@@ -73,27 +75,31 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def match_drug(drug: str) -> ColumnElement[bool]:
-    """An intervention named `drug`, with it as an alias, or with it as a vocabulary id
-    (a drug only mentioned in passing does not make its record match)."""
+def match_drug(drug: str, generic: str | None = None) -> ColumnElement[bool]:
+    """An intervention named `drug` or `generic` (the generic name of a brand), with `drug` as an
+    alias, or with it as a vocabulary id (a drug only mentioned in passing does not make its
+    record match)."""
     wanted = drug.strip().lower()
     alias = f'%"{escape_like(wanted)}"%'
+    names = {wanted, generic.strip().lower()} if generic else {wanted}
     return or_(
-        func.lower(InterventionRow.name) == wanted,
+        func.lower(InterventionRow.name).in_(sorted(names)),
         func.lower(cast(InterventionRow.aliases, String)).like(alias, escape="\\"),
         *(func.upper(getattr(InterventionRow, column)) == wanted.upper() for column in ID_COLUMNS),
     )
 
 
-def match_condition(condition: str) -> ColumnElement[bool]:
-    """A condition whose name contains `condition`, or whose MeSH or UMLS id it is."""
+def match_condition(condition: str, *, mentioned: bool = False) -> ColumnElement[bool]:
+    """A condition whose name contains `condition`, or whose MeSH or UMLS id it is: one the
+    study is about, or (`mentioned`) also one only named in passing."""
     wanted = condition.strip()
     pattern = f"%{escape_like(wanted.lower())}%"
-    return or_(
+    named = or_(
         func.lower(ConditionRow.name).like(pattern, escape="\\"),
         func.upper(ConditionRow.mesh_id) == wanted.upper(),
         func.upper(ConditionRow.umls_id) == wanted.upper(),
     )
+    return named if mentioned else and_(named, ConditionRow.mentioned_only.is_(False))
 
 
 def to_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
@@ -101,10 +107,10 @@ def to_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     if filters.drug:
         where.append(exists().where(InterventionRow.record_id == RecordRow.record_id,
                                     InterventionRow.role != "mentioned",
-                                    match_drug(filters.drug)))  # fmt: skip
+                                    match_drug(filters.drug, filters.drug_generic)))  # fmt: skip
     if filters.condition:
         where.append(exists().where(ConditionRow.record_id == RecordRow.record_id,
-                                    match_condition(filters.condition)))  # fmt: skip
+                                    match_condition(filters.condition, mentioned=filters.mentioned)))  # fmt: skip
     if filters.design:
         where.append(RecordRow.design == filters.design.strip().lower())
     if filters.min_n is not None:
@@ -136,8 +142,7 @@ def read_names(connection: Connection, query: AnySelect) -> dict[str, list[str]]
     return names
 
 
-def read_doses(connection: Connection, record_ids: list[str], drug: str | None
-               ) -> dict[str, list[DoseHit]]:
+def read_doses(connection: Connection, record_ids: list[str], filters: SearchFilters) -> dict[str, list[DoseHit]]:
     """The doses of these records: of the wanted drug only when one is given."""
     on = and_(InterventionRow.record_id == DoseRow.record_id,
               InterventionRow.position == DoseRow.intervention_position)  # fmt: skip
@@ -146,7 +151,8 @@ def read_doses(connection: Connection, record_ids: list[str], drug: str | None
                DoseRow.high, DoseRow.unit, DoseRow.route, DoseRow.frequency, DoseRow.group_label,
                DoseRow.group_n, DoseRow.text)
         .join(InterventionRow, on)
-        .where(DoseRow.record_id.in_(record_ids), match_drug(drug) if drug else true())
+        .where(DoseRow.record_id.in_(record_ids),
+               match_drug(filters.drug, filters.drug_generic) if filters.drug else true())
         .order_by(DoseRow.record_id, DoseRow.position)
     )  # fmt: skip
     doses: dict[str, list[DoseHit]] = {}
@@ -167,7 +173,7 @@ def find_hits(connection: Connection, filters: SearchFilters) -> list[SearchHit]
                             .where(ConditionRow.record_id.in_(ids),
                                    ConditionRow.mentioned_only.is_(False))
                             .order_by(ConditionRow.record_id, ConditionRow.position))  # fmt: skip
-    doses = read_doses(connection, ids, filters.drug)
+    doses = read_doses(connection, ids, filters)
     return [
         SearchHit(**row._mapping, drugs=drugs.get(row.record_id, []),
                   conditions=conditions.get(row.record_id, []),

@@ -149,7 +149,8 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
         if (term is None and percent is None) or is_discontinuation(view, count, term):
             continue
         outcome = count_outcome(view, count, term, inherited)
-        outcomes.append(outcome)
+        if not is_single_case(outcome):
+            outcomes.append(outcome)
         used.add(count.start)
         if percent is not None:
             used.add(percent.start)
@@ -157,6 +158,12 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
             inherited = (outcome["of"], outcome["group"])
     view.notes["outcome_counts"] = used
     return outcomes, used
+
+
+def is_single_case(outcome: dict) -> bool:
+    """"One patient developed a rash", "one died": a single person without a denominator is an
+    anecdote or a harm, not a result to compare (with "1 of 12" it is one)."""
+    return outcome["count"] == 1 and outcome["of"] is None
 
 
 def is_population_frame(view: StudyView, count: Span) -> bool:

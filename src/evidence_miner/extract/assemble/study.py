@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
-from evidence_miner.extract.patterns import load_term_sets, terms_of, word_set
+from evidence_miner.extract.patterns import load_term_sets, terms_of, word_map, word_set
 
 INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
@@ -53,19 +53,55 @@ def is_study_own_term(view: StudyView, term: Span) -> bool:
 def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all. Without a
-    design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct."""
+    design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct.
+    A count of studies reviewed or pooled names a review or meta-analysis (find_synthesis)."""
     terms = [t for t in view.terms("design") if is_study_own_term(view, t)]
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
-        if not terms:
-            return None
     best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start)) if terms else None
+    synthesis = find_synthesis(view)
+    if synthesis is not None and (best is None or design_priority(best.kb_id_, best.text) < design_priority(synthesis["design"])):
+        return synthesis
+    if strong_only:
+        return {"design": best.kb_id_, "span": best} if best is not None else None
     if not strong_only and (best is None or design_priority(best.kb_id_, best.text) < controlled_trial_priority()):
         controlled = next((t for t in view.terms("controlled_trial_cue") if is_study_own_term(view, t)), None)
         best = controlled or best
     if best is None:
         return find_single_patient(view)
     return {"design": best.kb_id_, "span": best}
+
+
+SYNTHESIS_GAP = 3  # tokens from the number to "studies"/"trials": "19 [clinical] trials"
+
+
+def find_synthesis(view: StudyView) -> dict | None:
+    """A study of studies: "a review of 15 studies" is a systematic review, "an analysis of 22
+    studies" / "combined the results of 19 clinical trials" a meta-analysis, when the sentence
+    is this study's (not an earlier one, future research or an outside expert)."""
+    for number in view.body_spans(NUMBERS):
+        unit = counted_studies(view, number)
+        if unit is None or (number._.em_value or 0) < 2 or not is_study_own_term(view, number):
+            continue
+        if view.has_term_in_sentence(number, "other_study_cue"):  # "earlier analyses of 22 studies"
+            continue
+        words = {t.lower_ for t in number.sent}
+        if words & word_set("pooling_words"):
+            return {"design": "meta_analysis", "span": view.doc[number.start : unit.end]}
+        if words & word_set("review_words"):
+            return {"design": "systematic_review", "span": view.doc[number.start : unit.end]}
+    return None
+
+
+def counted_studies(view: StudyView, number: Span) -> Span | None:
+    """The "studies"/"trials" a number counts, with at most two modifiers between."""
+    doc = view.doc
+    for i in range(number.end, min(number.end + SYNTHESIS_GAP, number.sent.end)):
+        if doc[i].lower_ in word_set("synthesis_units"):
+            return doc[i : i + 1]
+        if doc[i].lower_ not in word_set("synthesis_modifiers"):
+            return None
+    return None
 
 
 def find_single_patient(view: StudyView) -> dict | None:
@@ -105,7 +141,21 @@ def read_title_case_run(doc: Doc, i: int, stop: int) -> Span | None:
         end += 1
     while end > i and doc[end - 1].lower_ in word_set("journal_joiners"):
         end -= 1
-    return doc[i:end] if end > i else None
+    if end <= i:
+        return None
+    return with_listed_fields(doc, doc[i:end], stop)
+
+
+def with_listed_fields(doc: Doc, run: Span, stop: int) -> Span:
+    """"Applied Physiology, Nutrition and Metabolism": a name that lists its fields goes on past
+    the comma when a capitalised list ending in "and"/"&" follows. Not after a name with a
+    journal's head word ("JAMA, Brown and Jones found"), where the comma ends it."""
+    if run.end + 1 >= stop or doc[run.end].text != "," or {t.lower_ for t in run} & word_set("journal_head_words"):
+        return run
+    rest = read_title_case_run(doc, run.end + 1, stop)
+    if rest is None or not any(t.lower_ in {"and", "&"} for t in rest[1:-1]):
+        return run
+    return doc[run.start : rest.end]
 
 
 def in_after_published(doc: Doc, cue: Span, window: int = 8) -> int | None:
@@ -137,6 +187,19 @@ def find_journal(view: StudyView) -> Span | None:
         if run is not None:
             if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":
                 run = view.doc[run.start - 1 : run.end] if run.text.lower().startswith("lancet") else run
+            return run
+    return find_named_journal(view)
+
+
+def find_named_journal(view: StudyView) -> Span | None:
+    """No cue: "in the August 18 New England Journal of Medicine", "in today's Annals of
+    Internal Medicine": a capitalised run after "in" holding a journal's head word."""
+    doc = view.doc
+    for token in doc[max(view.start, view.title_end) : view.end]:
+        if token.lower_ != "in" or is_outside_comment(view, token.sent):
+            continue
+        run = read_title_case_run(doc, skip_journal_filler(doc, token.i + 1, token.sent.end), token.sent.end)
+        if run is not None and {t.lower_ for t in run} & word_set("journal_head_words"):
             return run
     return None
 
@@ -239,8 +302,59 @@ def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | Non
     main assessment ("At Week 24")."""
     if treatment is not None and any(w in (treatment.get("text") or "").lower() for w in ("minute", "hour", "min", "hr")):
         treatment = None  # "infused over 10 minutes" times a dose, not the study
-    return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_observation_span(view)
-            or find_study_length(view) or treatment or find_assessment_week(view))
+    return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_followed_for(view)
+            or find_observation_span(view) or find_study_length(view) or treatment
+            or find_assessment_week(view) or find_result_timepoint(view))
+
+
+def period(view: StudyView, duration: Span, confidence: float) -> dict:
+    return {**provenance(view, duration, confidence), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+
+
+def find_followed_for(view: StudyView) -> dict | None:
+    """"followed the women for one year", "tracked them for an average of five years"."""
+    for duration in view.body_spans(DURATIONS):
+        i = duration.start - 1
+        while i > duration.sent.start and view.doc[i].lower_ in word_set("follow_period_fillers"):
+            i -= 1
+        if view.doc[i].lower_ != "for":
+            continue
+        lead = view.doc[max(duration.sent.start, i - 6) : i]
+        if any(t.lower_ in word_set("follow_verbs") for t in lead) and not is_outside_comment(view, duration):
+            return {**period(view, duration, 0.6), "stat": stat_before(view, duration)}
+    return None
+
+
+def find_result_timepoint(view: StudyView) -> dict | None:
+    """The latest time a result is told at: "At two years, vision improved ...", "After five
+    years, 28 percent ...", "Eight months later, none of the tumors had come back"."""
+    points = []
+    for duration in view.body_spans(DURATIONS):
+        doc, sent = view.doc, duration.sent
+        lead = [t.lower_ for t in doc[sent.start : duration.start] if t.lower_ != "the"]
+        tail = doc[duration.end].lower_ if duration.end < sent.end else ""
+        opens = len(lead) <= 1 and (not lead or lead[0] in word_set("timepoint_leads"))
+        if (opens and (lead or tail in word_set("timepoint_tails"))) and tells_a_number(view, duration) and not is_an_age(view, duration):
+            points.append(duration)
+    latest = max(points, key=lambda d: in_days(d), default=None)
+    return period(view, latest, 0.4) if latest is not None and in_days(latest) > 0 else None
+
+
+def is_an_age(view: StudyView, duration: Span) -> bool:
+    """"At 12 months, ..." after "from 6 to 12 months of age": the same period told as an age."""
+    text = view.doc[view.start : view.end].text.lower()
+    return any(f"{duration.text.lower()} {tail}" in text for tail in word_set("age_tails"))
+
+
+def in_days(duration: Span) -> float:
+    days = word_map("time_unit_days").get((duration._.em_unit or "").lower())
+    return (duration._.em_value or 0) * float(days) if days else 0.0
+
+
+def tells_a_number(view: StudyView, duration: Span) -> bool:
+    """Another number in the period's sentence: the result told at that time."""
+    sent = duration.sent
+    return any(sent.start <= n.start < sent.end and not duration.start <= n.start < duration.end for n in view.all_spans(NUMBERS))
 
 
 def find_observation_span(view: StudyView) -> dict | None:

@@ -210,6 +210,8 @@ def find_effects(doc: Doc) -> list[Span]:
         value = next_number(doc, numbers, term.end, limit=4, stop=term.sent.end)
         if value is None or term_starts & set(range(term.end, value.start)):
             continue  # "no meaningful difference (HR 0.94; ...)": the value is the later word's
+        if names_no_value(doc, term, value):
+            continue
         span_end, low, high = find_interval(doc, numbers, value.end, term.sent.end)
         p_value, p_op, span_end = find_p_value(doc, numbers, span_end, term.sent.end)
         span = Span(doc, term.start, span_end, label="EFFECT", kb_id=effect_type(doc, term, value))
@@ -300,6 +302,16 @@ def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> li
         span._.em_value, span._.em_low, span._.em_high = value._.em_value, low, high
         found.append(span)
     return found
+
+
+def names_no_value(doc: Doc, term: Span, value: Span) -> bool:
+    """"the difference between Groups 2 and 3", "a difference between the two": what follows
+    "between" names the things compared; "MD Anderson ... 2017": an abbreviation followed by
+    a name is no effect word."""
+    gap = doc[term.end : value.start]
+    if any(t.lower_ in word_set("comparison_stops") for t in gap):
+        return True
+    return term.text.isupper() and len(gap) > 0 and gap[0].is_title and gap[0].is_alpha
 
 
 def is_effect_term(term: Span) -> bool:
