@@ -130,8 +130,9 @@ def add_ner(nlp: Language, path: Path) -> Language:
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while the pipeline's million long-lived objects (lexicons,
-    vocab, model weights) are made, and none of them looked at by later collections: Python's
-    collector would otherwise walk them again and again (a third of the build's time)."""
+    vocab, model weights) are made: Python's collector would walk them again and again as they
+    grow (a third of the build's time). Not frozen afterwards (gc.freeze): a pipeline dropped
+    later (tests build many) is a cycle the collector must still be able to free."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -139,7 +140,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-        gc.freeze()
 
 
 def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_model: str = "auto") -> Language:
