@@ -1,5 +1,6 @@
-"""Extraction speed on one core: the bare tokenizer (the floor), tokenizer + sentences, the
-pipeline without and with the NER model, in one run over the same texts.
+"""Extraction speed on one core: the bare tokenizer (the floor), tokenizer + sentences (the
+pipeline's own sentence component), the pipeline without and with the NER model, in one run
+over the same texts.
 
 Usage: .venv/bin/python benchmarks/extract_speed.py [--repeat N] [--write-readme]
 Texts: the bundled corpus/ articles (page junk removed), repeated N times.
@@ -18,7 +19,6 @@ from readme_block import write_readme_block  # benchmarks/ is on sys.path when a
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: figures are per core
 
-import spacy  # noqa: E402
 
 from evidence_miner.crawl.read import find_article_paths, read_page  # noqa: E402
 from evidence_miner.extract.pipeline import build_pipeline  # noqa: E402
@@ -44,11 +44,12 @@ def measure(name: str, run, texts: list[str]) -> dict:
 def runners() -> list[tuple[str, object]]:
     full = build_pipeline(ner_model="auto")
     no_ner = build_pipeline(ner_model="none")
-    sents = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.scispacy_tokenizer.v1"}}})
-    sents.add_pipe("pysbd_sentencizer")
+    sents = build_pipeline(ner_model="none", study_model="none")
+    splitter = sents.pipe_names[0]  # the pipeline's own sentence component (default.cfg)
+    sents.select_pipes(enable=[splitter])
     return [
         ("bare tokenizer (floor)", lambda ts: list(full.tokenizer.pipe(ts))),
-        ("tokenizer + pysbd sentences", lambda ts: list(sents.pipe(ts))),
+        (f"tokenizer + sentences ({splitter})", lambda ts: list(sents.pipe(ts))),
         ("full pipeline, no NER model", lambda ts: list(no_ner.pipe(ts))),
         ("full pipeline with NER model (default)", lambda ts: list(full.pipe(ts))),
     ]

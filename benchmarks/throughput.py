@@ -2,6 +2,7 @@
 (extract + normalise) in one process, and the full pipeline on 2 Dask workers.
 
 Usage: .venv/bin/python benchmarks/throughput.py [--articles 2000] [--folder DIR] [--write-readme]
+       [--output benchmarks/results/throughput.md]
 Texts: new articles recombined from the bundled corpus's titles and paragraphs (seeded), or
 the articles of --folder. Each stage runs in fresh processes, so peak memory is per worker.
 """
@@ -60,11 +61,11 @@ def peak_mib() -> float:
 
 
 def run_floor(texts: list[str]) -> tuple[float, float]:
-    import scispacy.custom_sentence_segmenter  # noqa: F401 - registers pysbd_sentencizer
-    import spacy
+    """The tokenizer and the pipeline's own sentence component (the first in default.cfg)."""
+    from evidence_miner.extract.pipeline import build_pipeline
 
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.scispacy_tokenizer.v1"}}})
-    nlp.add_pipe("pysbd_sentencizer")
+    nlp = build_pipeline(ner_model="none", study_model="none")
+    nlp.select_pipes(enable=[nlp.pipe_names[0]])
     list(nlp.pipe(texts[:2]))
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
@@ -96,12 +97,12 @@ def run_dask(texts: list[str], workers: int) -> tuple[float, float]:
 
     from evidence_miner.scale.cluster import open_client
     from evidence_miner.scale.submit import process_distributed
-    from evidence_miner.scale.worker import load_pipeline, read_peak_rss_mib
+    from evidence_miner.scale.worker import read_peak_rss_mib, warm_up
     from evidence_miner.settings import load_settings
 
     settings = load_settings(None, {})
     with open_client(workers=workers) as client:
-        client.run(load_pipeline, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
+        client.run(warm_up, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
         started = time.perf_counter()
         for _ in process_distributed(to_pages(texts), settings, client, problems=Counter()):
             pass
@@ -122,7 +123,7 @@ def run_dask_2(texts: list[str]) -> tuple[float, float]:
 
 
 STAGES = {"floor": run_floor, "one": run_one_process, "dask2": run_dask_2}
-LABELS = {"floor": "tokenizer + pysbd sentences (floor)", "one": "full pipeline, 1 process",
+LABELS = {"floor": "tokenizer + sentences (floor)", "one": "full pipeline, 1 process",
           "dask2": "full pipeline, 2 Dask workers"}
 CORES = {"floor": 1, "one": 1, "dask2": 2}
 LOAD: list[float] = [0.0]  # the machine's load average when the run started
@@ -154,12 +155,15 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--folder", type=Path, help="measure these articles instead of recombined ones")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--output", type=Path, help="also write the table here (benchmarks/results/throughput.md)")
     args = parser.parse_args()
     texts = read_texts(args.folder) if args.folder else recombine(read_texts(REPO / "corpus"), args.articles)
     LOAD[:] = os.getloadavg()
     results = {stage: run_isolated(stage, texts) for stage in STAGES}
     table = to_table(results, texts)
     print(table)
+    if args.output:
+        args.output.write_text(table + "\n", encoding="utf-8")
     if args.write_readme:
         write_readme(table)
 

@@ -161,3 +161,19 @@ def test_find_article_paths_refuses_a_records_file_given_as_input(tmp_path: Path
     (tmp_path / "records.jsonl").write_text(RECORD_LINE, "utf-8")
     found, [problem] = find_article_paths([tmp_path / "records.jsonl"], extensions=ARCHIVE_EXTENSIONS)
     assert found == [] and "[EM341]" in str(problem) and "evidence-miner import" in str(problem)
+
+
+def test_reading_a_text_file_leaves_the_html_packages_unloaded(tmp_path: Path) -> None:
+    """trafilatura and extruct (with rdflib) load only when an HTML page is read."""
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Title\n\nA trial of 20 patients.\n", encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from evidence_miner.crawl.read import read_page; "
+        f"read_page(Path({str(article)!r}), max_bytes=10000); "
+        "print(sorted({'trafilatura', 'extruct'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"

@@ -628,3 +628,15 @@ def test_effect_words_before_what_is_compared_or_a_name_take_no_value(nlp, text:
 def test_effect_word_with_its_value_is_still_an_effect(nlp) -> None:
     doc = nlp("The mean difference was 2.4 points.")
     assert [(e.kb_id_, e._.em_value) for e in doc.spans[EFFECTS]] == [("MD", 2.4)]
+
+
+@pytest.mark.parametrize("token", ["twenty-two", "Nineteen", "half", "dozen", "two-thirds", "mg", "22", "one-year-old", "per-protocol"])
+def test_is_number_token_reads_the_part_before_a_hyphen_once_per_text(token: str) -> None:
+    from evidence_miner.extract.components.numbers import is_number_token
+    from evidence_miner.numbers import is_number_word
+
+    lower = token.lower()
+    assert is_number_token(lower) == is_number_word(lower.split("-")[0])
+    hits = is_number_token.cache_info().hits
+    assert is_number_token(lower) == is_number_word(lower.split("-")[0])
+    assert is_number_token.cache_info().hits == hits + 1

@@ -48,3 +48,21 @@ def test_model_ner_supplies_a_drug_the_lexicon_lacks(model_dir: Path) -> None:
 def test_build_pipeline_unknown_model_is_a_clear_error() -> None:
     with pytest.raises(ExtractionError, match="EM430"):
         build_pipeline("en_no_such_model_xyz")
+
+
+def test_paused_gc_pauses_the_collector_while_the_pipeline_is_built() -> None:
+    import gc
+
+    from evidence_miner.extract.pipeline import paused_gc
+
+    frozen = gc.get_freeze_count()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_miner.errors import NormaliseError
+from evidence_miner.normalise import durations
 from evidence_miner.normalise.durations import (
     parse_duration,
     to_days,
@@ -139,3 +140,33 @@ def test_parse_duration_roundtrips_value_and_unit(value: int, unit: str) -> None
                           (12, "hours", 0.5)])
 def test_to_days_uses_pint_lengths(value: float, unit: str, days: float) -> None:
     assert to_days(value, unit) == pytest.approx(days)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(10**12), 10**12)),
+       st.sampled_from(list(DESIGNATORS)))
+def test_to_days_is_exactly_what_pint_computes(value: float, unit: str) -> None:
+    from evidence_miner.normalise.units import load_registry
+
+    assert to_days(value, unit) == float(load_registry().Quantity(value, unit).to("day").magnitude)
+
+
+def test_to_days_reads_pint_factors_from_the_cache_without_pint(monkeypatch, tmp_path) -> None:
+    """A second process reads the day factors from the cache folder and never imports pint."""
+    import subprocess
+    import sys
+
+    from evidence_miner.normalise import units
+
+    monkeypatch.setattr(units, "cache_folder", lambda: tmp_path)
+    durations.load_day_factors.cache_clear()
+    assert to_days(2, "month") == 60.875
+    assert list(tmp_path.glob("day-factors-*.marshal"))
+    code = (
+        "import sys, pathlib; from evidence_miner.normalise import units, durations; "
+        f"units.cache_folder = lambda: pathlib.Path({str(tmp_path)!r}); "
+        "print(durations.to_days(2, 'month'), 'pint' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split() == ["60.875", "False"]
+    durations.load_day_factors.cache_clear()

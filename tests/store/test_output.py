@@ -58,3 +58,16 @@ def test_open_atomic_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> N
     target.chmod(0o640)
     assert write_with_umask(target, 0o077) == 0o640
     assert target.read_text("utf-8") == "x\n"
+
+
+def test_importing_store_output_leaves_the_database_packages_unloaded() -> None:
+    """Writing a JSONL file needs neither SQLAlchemy nor Alembic (a second to import)."""
+    import subprocess
+    import sys
+
+    code = "import sys, evidence_miner.store.output; print(sorted({'sqlalchemy', 'alembic'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+    from evidence_miner.store import EvidenceStore, open_store
+
+    assert EvidenceStore.__name__ == "EvidenceStore" and callable(open_store)

@@ -23,8 +23,7 @@ from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from evidence_miner.crawl.decode import decode_bytes, decode_http_body
-from evidence_miner.crawl.html import page_from_html
-from evidence_miner.crawl.read import open_input
+from evidence_miner.crawl.read import open_input, to_html_page
 from evidence_miner.crawl.text import page_from_text
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
@@ -73,7 +72,7 @@ def to_page(data: bytes, *, url: str, is_html: bool, max_bytes: int) -> Page:
     if not data.strip():
         raise InputError(f"[EM103] {url!r} is empty or only whitespace. Remove it.")
     text = decode_bytes(data, is_html=is_html, name=repr(url))
-    page = page_from_html(text, url=url) if is_html else page_from_text(text, url=url)
+    page = to_html_page(text, url=url) if is_html else page_from_text(text, url=url)
     return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evidence_miner.crawl.decode import decode_bytes
-from evidence_miner.crawl.html import page_from_html
 from evidence_miner.crawl.text import page_from_text
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
@@ -22,6 +21,13 @@ log = logging.getLogger(__name__)
 HTML_SUFFIXES = (".html", ".htm")
 EXPECTED_SUFFIX = ".expected.json"
 
+
+def to_html_page(text: str, *, url: str) -> Page:
+    """crawl.html's page_from_html, imported on first use: trafilatura, extruct and rdflib take
+    about half a second to import, and a run over .txt files never needs them."""
+    from evidence_miner.crawl.html import page_from_html
+
+    return page_from_html(text, url=url)
 
 def is_hidden(name: str) -> bool:
     return name.startswith(".")
@@ -214,6 +220,6 @@ def read_page(path: Path, *, max_bytes: int) -> Page:
     if not text.strip():
         raise InputError(f"[EM103] {str(path)!r} is empty or only whitespace. Remove it.")
     url = path.resolve().as_uri()
-    page = page_from_html(text, url=url) if is_html else page_from_text(text, url=url)
+    page = to_html_page(text, url=url) if is_html else page_from_text(text, url=url)
     log.debug("read %s", url, extra={"stage": "crawl", "url": url})
     return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})

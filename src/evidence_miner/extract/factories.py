@@ -8,6 +8,7 @@ from evidence_miner.extract.components.concepts import ConceptFinder, is_conditi
 from evidence_miner.extract.components.counts import CountFinder
 from evidence_miner.extract.components.findings import FindingsAssembler
 from evidence_miner.extract.components.negation import NegationMarker
+from evidence_miner.extract.components.ner_focus import FocusedNer
 from evidence_miner.extract.components.numbers import NumberFinder
 from evidence_miner.extract.components.quantities import QuantityFinder
 from evidence_miner.extract.components.sentences import SentenceSplitter, load_sentence_words
@@ -40,6 +41,14 @@ def make_number_finder(nlp: Language, name: str) -> NumberFinder:
 @Language.factory("em_terms", assigns=["doc.spans"], default_config={"terms": "terms.jsonl"})
 def make_term_finder(nlp: Language, name: str, terms: str) -> TermFinder:
     return TermFinder(nlp, load_term_sets(terms))
+
+
+@Language.factory(
+    "em_ner_focus", assigns=["doc.ents"], requires=["token.is_sent_start"], default_config={"margin": 6}
+)
+def make_focused_ner(nlp: Language, name: str, margin: int) -> FocusedNer:
+    """The pipeline's tok2vec and ner components (added disabled) run by FocusedNer."""
+    return FocusedNer(nlp, margin)
 
 
 @Language.factory("em_drugs", assigns=["doc.spans"], default_config={})

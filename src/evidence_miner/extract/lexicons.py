@@ -18,6 +18,7 @@ from types import MappingProxyType
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from evidence_miner import disk_cache
 from evidence_miner.errors import ExtractionError
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,13 @@ class Lexicon:
         self.terms = terms
         self.case_sensitive_terms = case_sensitive_terms
         self._classes = index_members(entries.values())
+        self._prefixes: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def prefixes(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The prefixes of the folded terms and of the exact surfaces (see index_prefixes), once."""
+        if self._prefixes is None:
+            self._prefixes = (index_prefixes(self.terms), index_prefixes(self.case_sensitive_terms))
+        return self._prefixes
 
     def lookup(self, text: str) -> LexiconEntry | None:
         """The preferred entry for a surface: exact case-sensitive surface first, then folded."""
@@ -290,11 +298,55 @@ def read_lexicon(path: Path, stoplist: Path | None = None) -> Lexicon:
     return build_lexicon(rows, stop)
 
 
-def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
+def build_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
     folder = resources.files("evidence_miner.extract").joinpath(DATA_DIR)
     rows = ((name, n, row) for name in files for n, row in read_rows(folder / name, name))
     stop = parse_stoplist((folder / stoplist).read_text("utf-8"))
-    lexicon = build_lexicon(rows, stop)
+    return build_lexicon(rows, stop)
+
+
+def to_plain(lexicon: Lexicon) -> tuple:
+    """The lexicon, its member index and its term prefixes as tuples, dicts and strings."""
+    entries = tuple((e.key, e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases)
+                    for e in lexicon.entries.values())  # fmt: skip
+    return entries, lexicon.terms, lexicon.case_sensitive_terms, lexicon._classes, lexicon.prefixes()
+
+
+def from_plain(plain: tuple) -> Lexicon:
+    """The Lexicon that to_plain took apart, equal to the one built from the data files."""
+    rows, terms, case_sensitive_terms, classes, prefixes = plain
+    entries = {key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
+               for key, name, kind, ids, *rest in rows}  # fmt: skip
+    lexicon = Lexicon.__new__(Lexicon)
+    lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = entries, terms, case_sensitive_terms
+    lexicon._classes, lexicon._prefixes = classes, prefixes
+    return lexicon
+
+
+def cache_folder() -> Path | None:
+    """Where built packaged lexicons are kept between runs (None: not kept)."""
+    return disk_cache.default_cache_folder("lexicons")
+
+
+def to_cache_parts(files: tuple[str, ...], stoplist: str) -> Iterator[bytes]:
+    """What a built packaged lexicon depends on: this module's source and the data files."""
+    yield Path(__file__).read_bytes()
+    folder = resources.files("evidence_miner.extract").joinpath(DATA_DIR)
+    for name in (*files, stoplist):
+        yield name.encode()
+        yield (folder / name).read_bytes()
+
+
+def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
+    """A packaged lexicon, from the lexicon cache when it holds this version of it."""
+    try:
+        parts = list(to_cache_parts(files, stoplist))
+    except OSError:  # build_packaged reports the unreadable file
+        parts = None
+    folder = cache_folder() if parts is not None else None
+    name = files[-1].split(".")[0]
+    plain = disk_cache.cached(folder, name, parts or (), lambda: to_plain(build_packaged(files, stoplist)))
+    lexicon = from_plain(plain)  # type: ignore[arg-type]
     log.info(
         "lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms)
     )
@@ -337,8 +389,7 @@ class TermMatcher:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.folded_prefixes = index_prefixes(lexicon.terms)
-        self.exact_prefixes = index_prefixes(lexicon.case_sensitive_terms)
+        self.folded_prefixes, self.exact_prefixes = lexicon.prefixes()
         self._starts: dict[int, tuple[bool, bool]] = {}
 
     def __call__(self, doc: Doc) -> list[Match]:

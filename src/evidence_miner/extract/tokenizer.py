@@ -24,8 +24,10 @@ def create_scispacy_tokenizer() -> Callable[[Language], Tokenizer]:
     def make_tokenizer(nlp: Language) -> Tokenizer:
         if not hasattr(nlp, "tokenizer"):
             # scispacy copies token_match from the current tokenizer, which a pipeline being
-            # built from a config does not have yet: give it spaCy's default one first.
-            nlp.tokenizer = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+            # built from a config does not have yet: give it a rule-less one with spaCy's
+            # default token_match (what spacy.Tokenizer.v1 would set, without loading its
+            # exceptions, which scispacy builds again anyway).
+            nlp.tokenizer = Tokenizer(nlp.vocab, token_match=nlp.Defaults.token_match)
         return combined_rule_tokenizer(nlp)
 
     return make_tokenizer
@@ -45,7 +47,23 @@ def create_scispacy_tokenizer_v2() -> Callable[[Language], Tokenizer]:
     def make_tokenizer(nlp: Language) -> Tokenizer:
         tokenizer = make_v1(nlp)
         pattern = tokenizer.infix_finditer.__self__.pattern
+        rules = tokenizer.rules
+        # Setting a pattern reloads every special case; with the rules emptied first the
+        # reload is trivial and the rules load once, against the final patterns.
+        tokenizer.rules = {}
         tokenizer.infix_finditer = re.compile(f"{DIGIT_DASH_INFIX}|{pattern}").finditer
+        tokenizer.rules = rules
         return tokenizer
+
+    return make_tokenizer
+
+
+@registry.tokenizers("evidence_miner.bare_tokenizer.v1")
+def create_bare_tokenizer() -> Callable[[Language], Tokenizer]:
+    """A tokenizer without rules, built instantly: for loading a trained model only to take its
+    components into another pipeline (that pipeline's own tokenizer is the one used)."""
+
+    def make_tokenizer(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
 
     return make_tokenizer

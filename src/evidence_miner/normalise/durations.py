@@ -7,11 +7,14 @@ import re
 import unicodedata
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 from pydantic import field_validator
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
+from evidence_miner import disk_cache
+from evidence_miner.normalise import units as dose_units
 from evidence_miner.normalise.units import load_registry
 from evidence_miner.numbers import check_value_length, parse_number, parse_range
 from evidence_miner.records import Duration, DurationUnit, StatKind
@@ -125,8 +128,26 @@ def to_iso_number(value: float) -> str:
 
 def to_days(value: float, unit_text: str) -> float:
     """Length in days via pint (a month is 30.4375 days, a year 365.25)."""
-    quantity = load_registry().Quantity(value, to_duration_unit(unit_text))
+    unit = to_duration_unit(unit_text)
+    if type(value) in (int, float):  # pint converts these as value * factor
+        return float(value * load_day_factors()[unit])
+    quantity = load_registry().Quantity(value, unit)
     return float(quantity.to("day").magnitude)
+
+
+@cache
+def load_day_factors() -> dict[str, float]:
+    """pint's factor from each duration unit to days, kept on disk between runs (pint and its
+    registry take about a second to load); value * factor is what pint computes."""
+    source, table = Path(__file__).read_text("utf-8"), load_durations().model_dump_json()
+    parts = dose_units.to_pint_cache_parts(source, table)
+    factors = disk_cache.cached(dose_units.cache_folder(), "day-factors", parts, read_day_factors)
+    return factors  # type: ignore[return-value]
+
+
+def read_day_factors() -> dict[str, float]:
+    registry = load_registry()
+    return {unit: registry.Quantity(1, unit).to("day").magnitude for unit in load_durations().units}
 
 
 def parse_duration(text: str) -> Duration:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-import pint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from evidence_miner import disk_cache
 from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.tables import TableModel, load_table, to_alias_index, to_key
 from evidence_miner.numbers import check_value_length, parse_number, parse_range
+
+if TYPE_CHECKING:  # pint and its registry load in about a second: only where a unit is converted
+    import pint
 
 Role = Literal["amount", "per_body", "per_time", "whole"]
 
@@ -75,6 +79,8 @@ def read_unit_table() -> UnitTable:
 @cache
 def load_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """One pint registry per process, with the table's extra definitions (IU)."""
+    import pint
+
     registry: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
     for definition in read_unit_table().definitions:
         try:
@@ -91,13 +97,39 @@ def load_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
 def load_unit_index() -> dict[str, str]:
     """Alias key -> canonical atom, after checking each atom's pint dimension against its role."""
     atoms = read_unit_table().atoms
-    for canonical, atom in atoms.items():
-        check_unit_atom(canonical, atom)
+    check_unit_table()
     return to_alias_index({name: atom.aliases for name, atom in atoms.items()}, "units.toml")
+
+
+def cache_folder() -> Path | None:
+    """Where facts read from pint are kept between runs (None: not kept)."""
+    return disk_cache.default_cache_folder("normalise")
+
+
+def to_pint_cache_parts(*extra: str) -> list[bytes]:
+    """What a fact read from pint depends on: pint's version, the unit table, this module."""
+    from importlib.metadata import version
+
+    texts = [version("pint"), read_unit_table().model_dump_json(), Path(__file__).read_text("utf-8"), *extra]
+    return [text.encode() for text in texts]
+
+
+def check_unit_table() -> None:
+    """check_unit_atom for every atom; a table that passed with this version of pint and of this
+    module before is not checked again (the check needs pint's registry)."""
+    disk_cache.cached(cache_folder(), "units-checked", to_pint_cache_parts(), check_unit_atoms)
+
+
+def check_unit_atoms() -> bool:
+    for canonical, atom in read_unit_table().atoms.items():
+        check_unit_atom(canonical, atom)
+    return True
 
 
 def check_unit_atom(canonical: str, atom: UnitAtom) -> None:
     """Raise unless pint reads the atom's expression with a dimension its role allows."""
+    import pint
+
     registry = load_registry()
     try:
         dimensionality = registry.Quantity(1, atom.pint).dimensionality
@@ -145,6 +177,8 @@ def parse_unit_atoms(text: str) -> list[str]:
 
 def convert_amount(value: float, unit: str, to_unit: str) -> float:
     """Convert with pint: convert_amount(1, "g", "mg") == 1000; per-kg units convert alike."""
+    import pint
+
     registry = load_registry()
     quantity = registry.Quantity(value, to_pint_expression(unit))
     try:

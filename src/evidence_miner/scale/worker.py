@@ -29,6 +29,12 @@ def load_pipeline(model: str, ner_model: str, study_model: str) -> Language:
     return build_pipeline(model, ner_model=ner_model, study_model=study_model)
 
 
+def warm_up(model: str, ner_model: str, study_model: str) -> None:
+    """Build the worker's pipeline now, returning nothing (client.run would otherwise ship the
+    whole pipeline back to the client)."""
+    load_pipeline(model, ner_model, study_model)
+
+
 def extract_page_dicts(pages: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
     """Results of a batch of pages (Page dicts) as plain data (scale.wire), with the batch's
     problem counts."""

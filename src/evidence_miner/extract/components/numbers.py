@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -64,15 +65,22 @@ def follows_number(doc: Doc, i: int) -> bool:
     return i > 0 and doc[i - 1].like_num
 
 
+@lru_cache(maxsize=1 << 16)
+def is_number_token(lower: str) -> bool:
+    """is_number_word of a lowercase token's text before any hyphen, once per distinct text (it
+    runs on every token of every article)."""
+    return is_number_word(lower.split("-")[0])
+
+
 def find_word_number(doc: Doc, i: int) -> NumberMention | None:
     """The longest run of number words from token i that parses: "twenty-two", "one hundred and five"."""
-    if not is_number_word(doc[i].lower_.split("-")[0]):
+    if not is_number_token(doc[i].lower_):
         return None
     best = None
     end = i
-    while end < len(doc) and (is_number_word(doc[end].lower_.split("-")[0]) or (
+    while end < len(doc) and (is_number_token(doc[end].lower_) or (
         doc[end].lower_ in word_set("number_word_joiners") and end + 1 < len(doc)
-        and is_number_word(doc[end + 1].lower_.split("-")[0])
+        and is_number_token(doc[end + 1].lower_)
     )):
         end += 1
         value = to_value(doc[i:end].text)

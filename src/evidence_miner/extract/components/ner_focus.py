@@ -1,0 +1,119 @@
+"""Run the statistical NER only on the sentences where its entities can reach a record.
+
+The NER model's entities matter in one place: the concept finders (concepts.py) take a
+CHEMICAL or DISEASE entity that no lexicon term covers when it is a known name, a code name
+("LY3298176"), a word with an INN stem ending ("...mab") or a phrase ending in a disease head
+("...itis", "... syndrome"). A sentence with none of these cannot give such an entity, so the
+model (its tok2vec and ner, about a third of the pipeline's time) runs only on the sentences
+that have one, each with `margin` tokens of its neighbours on either side: the tok2vec sees 4
+tokens either way (MaxoutWindowEncoder, depth 4, window 1) and the parser a few more, so within
+the sentence the model sees what it would see in the whole document. Sentences holding a
+whitespace token between two words (a line break inside a sentence, where the lexicon matcher
+stops) always run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from evidence_miner.extract.patterns import terms_of
+
+CODE_TOKEN_RE = re.compile(r"^[A-Z]{1,6}[- ]?\d{2,}")  # the start of concepts.CODE_NAME_RE
+CAPITALS_RE = re.compile(r"^[A-Z]{1,6}$")
+TWO_DIGITS_RE = re.compile(r"^\d{2,}")
+
+
+def run_texts(sent: Span) -> Iterator[tuple[int, str]]:
+    """(token index, lowercase text from the start of its whitespace-free run to the token's end):
+    every way a word (text between spaces) can end at that token."""
+    run = ""
+    for token in sent:
+        run += token.lower_
+        yield token.i, run
+        if token.whitespace_ or token.is_space:
+            run = ""
+
+
+def is_code_start(sent: Span, token_i: int) -> bool:
+    """A code name's start: "LY3298176", "ABC-1234"; or "MK" then "0431" (or "-" then "0431")."""
+    doc = sent.doc
+    text = doc[token_i].text
+    if CODE_TOKEN_RE.match(text):
+        return True
+    if not CAPITALS_RE.match(text):
+        return False
+    following = [doc[i].text for i in range(token_i + 1, min(token_i + 3, sent.end))]
+    return any(TWO_DIGITS_RE.match(t) for t in following)
+
+
+def has_inner_space(sent: Span) -> bool:
+    """A whitespace token between two other tokens of the sentence (a line break inside it): an
+    entity across it can be a lexicon term the lexicon matcher, which stops there, did not see.
+    (Entities never start on whitespace; a trailing line break ends no term.)"""
+    words = [token.i for token in sent if not token.is_space]
+    return bool(words) and any(token.is_space for token in sent.doc[words[0] : words[-1] + 1])
+
+
+def make_gate(drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]) -> Callable[[Span], bool]:
+    """Whether an entity in this sentence could pass the concept finders' tests (a superset)."""
+
+    def can_reach_record(sent: Span) -> bool:
+        if has_inner_space(sent):
+            return True
+        return any(run.endswith(disease_heads) or run.endswith(drug_stems) or is_code_start(sent, i)
+                   for i, run in run_texts(sent))  # fmt: skip
+
+    return can_reach_record
+
+
+Chunk = tuple[int, int, list[tuple[int, int]]]
+
+
+def to_chunks(doc: Doc, gate: Callable[[Span], bool], margin: int) -> list[Chunk]:
+    """Token ranges to run the model on (the chosen sentences with `margin` tokens either side,
+    overlapping ranges merged), each with the chosen sentences inside it."""
+    chunks: list[Chunk] = []
+    for sent in doc.sents:
+        if not gate(sent):
+            continue
+        start, end = max(0, sent.start - margin), min(len(doc), sent.end + margin)
+        if chunks and start <= chunks[-1][1]:
+            first, _, sents = chunks[-1]
+            chunks[-1] = (first, end, [*sents, (sent.start, sent.end)])
+        else:
+            chunks.append((start, end, [(sent.start, sent.end)]))
+    return chunks
+
+
+class FocusedNer:
+    """Sets doc.ents: the entities the pipeline's (disabled) `tok2vec` and `ner` components find
+    in the sentences where an entity can reach a record, run on those sentences and their
+    margins only."""
+
+    def __init__(self, nlp: Language, margin: int, tok2vec: str = "tok2vec", ner: str = "ner") -> None:
+        self.nlp, self.margin, self.names = nlp, margin, (tok2vec, ner)
+        self.gate = make_gate(tuple(terms_of("drug_stem")), tuple(terms_of("disease_head")))
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs, batch_size: int = 64) -> Iterator[Doc]:
+        tok2vec, ner = (self.nlp.get_pipe(name) for name in self.names)
+        for doc in docs:
+            chunks = to_chunks(doc, self.gate, self.margin)
+            parts = list(ner.pipe(tok2vec.pipe([doc[start:end].as_doc() for start, end, _ in chunks])))
+            doc.ents = [ent for (start, _, sents), part in zip(chunks, parts)
+                        for ent in map_entities(doc, part, start, sents)]  # fmt: skip
+            yield doc
+
+
+def map_entities(doc: Doc, part: Doc, offset: int, sents: list[tuple[int, int]]) -> Iterator[Span]:
+    """The part's entities that lie in one of the chosen sentences, as spans of `doc`."""
+    for ent in part.ents:
+        start, end = ent.start + offset, ent.end + offset
+        if any(low <= start and end <= high for low, high in sents):
+            yield Span(doc, start, end, label=ent.label_, kb_id=ent.kb_id_)
