@@ -41,6 +41,12 @@ class StudyView:
         return [s for s in self.spans(TERMS) if s.label_ == kind]
 
     @cached_property
+    def text(self) -> str:
+        """The whole Doc's text, built once: Doc.text joins every token on each call, and the
+        quote and expert checks read it for thousands of spans."""
+        return self.doc.text
+
+    @cached_property
     def sentence_starts(self) -> list[int]:
         return [s.start for s in self.doc.sents]
 
@@ -113,7 +119,7 @@ def clean_label(text: str | None) -> str | None:
 
 def is_quoted(view: StudyView, span: Span) -> bool:
     """Inside quotation marks in its paragraph, or in a sentence of an outside expert."""
-    text = view.doc.text
+    text = view.text
     paragraph_start = text.rfind("\n", 0, span.start_char) + 1
     before = text[paragraph_start : span.start_char]
     open_curly = before.count("\u201c") - before.count("\u201d")
@@ -128,7 +134,7 @@ def is_outside_comment(view: StudyView, span: Span) -> bool:
 
 def in_expert_paragraph(view: StudyView, span: Span) -> bool:
     """A paragraph that introduces an outside expert ("who was not involved") is commentary."""
-    text = view.doc.text
+    text = view.text
     start = text.rfind("\n", 0, span.start_char) + 1
     end = text.find("\n", span.end_char)
     paragraph = view.doc.char_span(start, end if end != -1 else len(text), alignment_mode="expand")
