@@ -21,9 +21,7 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import findings as assemble_findings
 from evidence_miner.extract.assemble import outcomes, study
-from evidence_miner.extract.components import findings as findings_component
 from evidence_miner.extract.components import quantities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,12 +29,6 @@ SETS = {name: REPO / path for name, path in json.loads((REPO / "eval" / "sets.js
 FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
 
 Patch = tuple[object, str, object]
-
-
-def without_second_study_parts() -> list[Patch]:
-    def strong_only(view, *, parts: int) -> bool:  # noqa: ARG001  (the signature it replaces)
-        return assemble_findings.has_study(view)
-    return [(assemble_findings, "is_study_part", strong_only), (findings_component, "is_study_part", strong_only)]
 
 
 SHIPPED_CONFIG = pipeline.load_default_config
@@ -54,7 +46,6 @@ def pysbd_config():
 
 ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "count of studies reviewed/pooled names the design": lambda: [(study, "find_synthesis", lambda view: None)],
-    "a second-study part needs no design word": without_second_study_parts,
     "journal named after 'in' without a cue": lambda: [(study, "find_named_journal", lambda view: None)],
     "journal names that list fields": lambda: [(study, "with_listed_fields", lambda doc, run, stop: run)],
     "follow-up: 'followed ... for N'": lambda: [(study, "find_followed_for", lambda view: None)],

@@ -146,33 +146,6 @@ def test_design_a_count_of_earlier_studies_in_passing_is_no_review(nlp) -> None:
     assert findings.study.design == "rct"
 
 
-def test_a_second_study_with_a_drug_result_is_its_own_record(nlp) -> None:
-    """A part that a second-study cue starts needs no design word of its own: the cue and a
-    drug with a result are enough; the first study's lead stays with the first study."""
-    text = (
-        "Two pills cut HIV risk\n\n"
-        "Adults who took tenofovir daily had fewer HIV infections, a randomized trial of 1,200 adults found.\n\n"
-        "Infections fell 63% among those on the pill compared with placebo, researchers said.\n\n"
-        "The news comes as a second study, in couples in Kenya, also found benefits.\n\n"
-        "In that study, couples given emtricitabine had 73% fewer infections than couples given placebo.\n\n"
-        "Those given the older pill had 62% fewer infections.\n"
-    )
-    findings = findings_of(nlp, text)
-    assert len(findings) == 2
-    assert "emtricitabine" in {i.name for i in findings[1].interventions}
-
-
-def test_a_separately_paragraph_without_a_study_word_is_no_study(nlp) -> None:
-    text = (
-        "Drug label changes\n\n"
-        "The randomized trial of 400 adults found that tenofovir cut infections by 40% (hazard ratio, 0.6).\n\n"
-        "Researchers said more work is under way on its side effects and costs for patients.\n\n"
-        "Separately, the agency reminded pharmacists that tenofovir has been confused with another pill.\n\n"
-        "About 12% of pharmacies now print its name in mixed capitals, and 30 states require it.\n"
-    )
-    assert len(findings_of(nlp, text)) == 1
-
-
 @pytest.mark.parametrize(
     "journal",
     ["Journal of Women\u2019s Health", "Applied Physiology, Nutrition and Metabolism", "Nutrition, Metabolism and Cardiovascular Diseases"],

@@ -7,7 +7,7 @@ from spacy.tokens import Doc, Span
 from evidence_miner.extract.assemble import adverse, arms, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
-from evidence_miner.extract.extensions import CONDITIONS, COUNTS, DRUGS, EFFECTS, PERCENTS
+from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.extract.patterns import terms_of, word_set
 from evidence_miner.records import Findings
@@ -100,7 +100,7 @@ def merge_leads(views: list[StudyView]) -> list[StudyView]:
         if carry is not None:
             view = StudyView(view.doc, carry, view.end, view.title_end)
             carry = None
-        if not is_study_part(view, parts=len(views)) and view is not views[-1]:
+        if not has_study(view) and view is not views[-1]:
             carry = view.start
             continue
         merged.append(view)
@@ -113,35 +113,6 @@ def has_study(view: StudyView) -> bool:
         or bool(view.body_spans(EFFECTS))
         or population.find_total(view, stated_only=True) is not None
     )
-
-
-LEAD_SENTENCES = 2  # a lead that previews the studies is at most this long
-
-
-def is_study_part(view: StudyView, *, parts: int) -> bool:
-    """A part of the text that reports a study. With more than one part (the text names another
-    study), a part also counts when it is more than a lead and reports a drug with a result
-    ("a second study of PrEP ... found 62% fewer infections"): the cue already says a study is
-    reported, so the strong evidence a whole article needs (a design word, an effect size, a
-    stated cohort) is not required of each part; a study word is ("Separately, the FDA ...")."""
-    if has_study(view):
-        return True
-    return parts > 1 and not is_lead_only(view) and has_drug_result(view) and names_a_study(view)
-
-
-def names_a_study(view: StudyView) -> bool:
-    """A study word ("trial", "study", "analysis") in the part's body, not future research."""
-    return any(t.start >= view.title_end and not view.has_term_in_sentence(t, "future_cue") for t in view.terms("study_word"))
-
-
-def is_lead_only(view: StudyView) -> bool:
-    body_start = max(view.start, view.title_end)
-    return view.sentence_index(view.end - 1) - view.sentence_index(body_start) < LEAD_SENTENCES
-
-
-def has_drug_result(view: StudyView) -> bool:
-    """A drug named in the part's body and a percentage or count reported with it."""
-    return bool(view.body_spans(DRUGS)) and bool(view.body_spans(PERCENTS) or view.body_spans(COUNTS))
 
 
 def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
-    assemble_findings, find_body_end, find_segments, find_title_end, is_study_part, merge_leads, stacked_citations,
+    assemble_findings, find_body_end, find_segments, find_title_end, has_study, merge_leads, stacked_citations,
 )  # fmt: skip
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
@@ -27,7 +27,7 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label:
     body_end = find_body_end(doc, title_end)
     segments = find_segments(doc, title_end, body_end)
     views = merge_leads([StudyView(doc, start, end, title_end) for start, end in segments])
-    studies = [v for v in views if is_study_part(v, parts=len(views))]
+    studies = [v for v in views if has_study(v)]
     if not studies and is_classified_study(doc, study_label, study_threshold):
         studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
