@@ -7,7 +7,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     options: dict[str, Any] = {"hide_parameters": True}
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True
-        if read_only:
-            options["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+        if read_only:  # joined to the URL's own options (a search_path): connect_args would replace them
+            options["connect_args"] = {"options": " ".join([*url_options(url), "-c default_transaction_read_only=on"])}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         pragmas = set_sqlite_read_pragmas if read_only else set_sqlite_pragmas
@@ -39,6 +39,12 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "begin", lock_postgres_writes)
     return engine
+
+
+def url_options(url: str) -> list[str]:
+    """The libpq `options` a URL's query gives ("?options=-csearch_path%3Dx"), if any."""
+    value = make_url(url).query.get("options")
+    return list(value) if isinstance(value, tuple) else [value] if value else []
 
 
 def to_write_engine(engine: Engine) -> Engine:
