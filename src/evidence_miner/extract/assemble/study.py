@@ -196,10 +196,10 @@ def find_named_journal(view: StudyView) -> Span | None:
     Internal Medicine": a capitalised run after "in" holding a journal's head word."""
     doc = view.doc
     for token in doc[max(view.start, view.title_end) : view.end]:
-        if token.lower_ != "in" or is_outside_comment(view, token.sent):
+        if token.lower_ != "in":
             continue
         run = read_title_case_run(doc, skip_journal_filler(doc, token.i + 1, token.sent.end), token.sent.end)
-        if run is not None and {t.lower_ for t in run} & word_set("journal_head_words"):
+        if run is not None and {t.lower_ for t in run} & word_set("journal_head_words") and not is_outside_comment(view, token.sent):
             return run
     return None
 
@@ -307,8 +307,9 @@ def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | Non
             or find_assessment_week(view))
 
 
-def period(view: StudyView, duration: Span, confidence: float) -> dict:
-    return {**provenance(view, duration, confidence), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+def period(view: StudyView, duration: Span, confidence: float, *, stat: str | None = None) -> dict:
+    """A follow-up of one duration span: its provenance, value and statistic (no range)."""
+    return {**provenance(view, duration, confidence), "value": duration._.em_value, "low": None, "high": None, "stat": stat}
 
 
 def find_followed_for(view: StudyView) -> dict | None:
@@ -321,7 +322,7 @@ def find_followed_for(view: StudyView) -> dict | None:
             continue
         lead = view.doc[max(duration.sent.start, i - 6) : i]
         if any(t.lower_ in word_set("follow_verbs") for t in lead) and not is_outside_comment(view, duration):
-            return {**period(view, duration, 0.6), "stat": stat_before(view, duration)}
+            return period(view, duration, 0.6, stat=stat_before(view, duration))
     return None
 
 
@@ -333,7 +334,7 @@ def find_observation_span(view: StudyView) -> dict | None:
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else None
         if (stat and lead & {"over", "during"}) or after in word_set("assessment_nouns"):
-            return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": stat}
+            return period(view, duration, 0.6, stat=stat)
     return None
 
 
@@ -343,7 +344,7 @@ def find_contact_follow_up(view: StudyView) -> dict | None:
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         lead = view.doc[max(duration.sent.start, duration.start - 3) : duration.start]
         if after in {"later", "after"} and any(t.lower_ in terms_of("contact_verb") for t in lead):
-            return {**provenance(view, duration, 0.7), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+            return period(view, duration, 0.7)
     return None
 
 
@@ -367,7 +368,7 @@ def find_study_length(view: StudyView) -> dict | None:
     duration of the study (80 weeks)": the length of the study itself."""
     for duration in view.body_spans(DURATIONS):
         if ("-" in duration.text and names_study_after(view, duration)) or is_study_period(view, duration):
-            return {**provenance(view, duration, 0.6), "value": duration._.em_value, "low": None, "high": None, "stat": None}
+            return period(view, duration, 0.6)
     return None
 
 
