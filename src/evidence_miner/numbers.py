@@ -72,7 +72,8 @@ def check_value_length(text: str, what: str) -> None:
     their input, which on a hostile 20 kB string would take minutes."""
     if len(text) > MAX_VALUE_CHARS:
         raise NormaliseError(
-            f"[EM213] Not {what}: the text is {len(text)} characters long (limit {MAX_VALUE_CHARS}). "
+            f"[EM213] Not {what}: the text is {len(text)} characters long "
+            f"(limit {MAX_VALUE_CHARS}). "
             "Pass the words of one value, as the extractor does."
         )
 
@@ -81,8 +82,16 @@ def parse_number(text: str) -> float:
     """Read one number: "1,580", "−2.5", "Nineteen", "twenty-two", "a dozen", "two-thirds"."""
     check_value_length(text, "a number")
     cleaned = to_clean_text(text)
-    for read in (_read_digits, _read_scaled, _read_words, _read_fraction, _read_mixed,
-                 _read_slash, _read_ratio, _read_vulgar):
+    for read in (
+        _read_digits,
+        _read_scaled,
+        _read_words,
+        _read_fraction,
+        _read_mixed,
+        _read_slash,
+        _read_ratio,
+        _read_vulgar,
+    ):
         value = read(cleaned)
         if value is not None:
             return value
@@ -118,8 +127,10 @@ def parse_range(text: str) -> tuple[float, float]:
     """Read a range ("1.5 to 2", "2-15", "2–15", "between 4 and 6") as (low, high), low <= high."""
     check_value_length(text, "a range")
     cleaned = _RANGE_PREFIX.sub("", to_clean_text(text), count=1)
-    splits = (_read_bounds(cleaned[: sep.start()], cleaned[sep.end() :])
-              for sep in _RANGE_SEPARATOR.finditer(cleaned))
+    splits = (
+        _read_bounds(cleaned[: sep.start()], cleaned[sep.end() :])
+        for sep in _RANGE_SEPARATOR.finditer(cleaned)
+    )
     bounds = [pair for pair in splits if pair is not None]
     ordered = [pair for pair in bounds if pair[0] <= pair[1]]
     if ordered:

@@ -179,7 +179,9 @@ class Study(Model):
     phase: int | None = Field(default=None, ge=1, le=4)
     trial_name: str | None = None
     journal: str | None = None
-    journal_date: str | None = Field(default=None, description="date of publication in the journal as written or ISO")
+    journal_date: str | None = Field(
+        default=None, description="date of publication in the journal as written or ISO"
+    )
     doi: str | None = None
     pmid: str | None = None
     investigators: list[str] = Field(default_factory=list)
@@ -272,7 +274,8 @@ def record_json_schema() -> dict:
     return schema
 
 
-# Keys a record's JSON line starts with, so that `head records.jsonl` shows which record and article.
+# Keys a record's JSON line starts with, so that `head records.jsonl` shows which record and
+# article.
 LEADING_KEYS = ("record_id", "source")
 
 

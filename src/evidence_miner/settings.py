@@ -168,9 +168,7 @@ def merge_mappings(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
     return merged
 
 
-def load_settings(
-    config: Path | None = None, overrides: dict[str, Any] | None = None
-) -> Settings:
+def load_settings(config: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Build the effective settings; `overrides` are CLI flags as {section: {key: value}}."""
     global _user_toml_for_build
     if config is None and Path(USER_CONFIG_NAME).is_file():
@@ -187,7 +185,7 @@ def load_settings(
     except SettingsError as exc:
         raise ConfigError(
             f"[EM004] An EVIDENCE_MINER_* variable cannot be read: {exc}. List values are JSON, "
-            'e.g. EVIDENCE_MINER_INPUT__EXTENSIONS=\'[".txt"]\'.'
+            "e.g. EVIDENCE_MINER_INPUT__EXTENSIONS='[\".txt\"]'."
         ) from exc
     finally:
         _user_toml_for_build = {}

@@ -8,14 +8,29 @@ such as "phase2"), which scoring compares as text and validation would refuse.
 from __future__ import annotations
 
 from evidence_miner.evaluate.gold import GoldArticle, GoldStudy
-from evidence_miner.records import (AdverseEvent, Count, Dose, Duration, Effect, EvidenceRecord, Group,
-                                    Intervention, Outcome, Population, Source, Stat, Study)  # fmt: skip
+from evidence_miner.records import (
+    AdverseEvent,
+    Count,
+    Dose,
+    Duration,
+    Effect,
+    EvidenceRecord,
+    Group,
+    Intervention,
+    Outcome,
+    Population,
+    Source,
+    Stat,
+    Study,
+)
 
 
 def to_duration(data: object) -> Duration | None:
     if not isinstance(data, dict) or data.get("value") is None:
         return None
-    return Duration.model_construct(value=data["value"], unit=data.get("unit"), stat=data.get("stat"))
+    return Duration.model_construct(
+        value=data["value"], unit=data.get("unit"), stat=data.get("stat")
+    )
 
 
 def to_dose(data: dict) -> Dose:
@@ -27,15 +42,24 @@ def to_interventions(study: GoldStudy) -> list[Intervention]:
     interventions = []
     for drug in study.drugs:
         doses = [to_dose(d) for d in study.doses if d.get("drug") == drug.name]
-        interventions.append(Intervention.model_construct(name=drug.name, text=drug.name, aliases=list(drug.match),
-                                                          role=drug.role, doses=doses))  # fmt: skip
+        interventions.append(
+            Intervention.model_construct(
+                name=drug.name,
+                text=drug.name,
+                aliases=list(drug.match),
+                role=drug.role,
+                doses=doses,
+            )
+        )
     return interventions
 
 
 def to_population(data: dict) -> Population:
     total = data.get("total")
     age = data.get("age") if isinstance(data.get("age"), dict) else {}
-    groups = [Group.model_construct(label=g.get("label"), n=g.get("n")) for g in data.get("groups", [])]
+    groups = [
+        Group.model_construct(label=g.get("label"), n=g.get("n")) for g in data.get("groups", [])
+    ]
     return Population.model_construct(
         total=Count.model_construct(value=total) if total is not None else None,
         age=Stat.model_construct(value=age.get("value")) if age.get("value") is not None else None,
@@ -54,7 +78,9 @@ def to_outcome(data: dict) -> Outcome:
 
 def to_adverse_event(data: dict) -> AdverseEvent:
     keys = ("count", "of", "percent", "group", "serious", "led_to_discontinuation")
-    return AdverseEvent.model_construct(name=data.get("name") or "", **{k: data.get(k) for k in keys})
+    return AdverseEvent.model_construct(
+        name=data.get("name") or "", **{k: data.get(k) for k in keys}
+    )
 
 
 def to_record(study: GoldStudy, *, url: str) -> EvidenceRecord:
@@ -63,8 +89,11 @@ def to_record(study: GoldStudy, *, url: str) -> EvidenceRecord:
     return EvidenceRecord.model_construct(
         record_id=f"gold-{study.id}",
         source=Source.model_construct(url=url),
-        study=Study.model_construct(design=facts.get("design"), journal=facts.get("journal"),
-                                    follow_up=to_duration(facts.get("follow_up"))),  # fmt: skip
+        study=Study.model_construct(
+            design=facts.get("design"),
+            journal=facts.get("journal"),
+            follow_up=to_duration(facts.get("follow_up")),
+        ),
         population=to_population(study.population),
         interventions=to_interventions(study),
         outcomes=[to_outcome(o) for o in study.outcomes],

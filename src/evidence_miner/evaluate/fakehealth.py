@@ -48,8 +48,13 @@ def to_date(value: object) -> date | None:
 
 
 def to_real_article(news_id: str, data: dict) -> RealArticle:
-    return RealArticle(news_id=news_id, url=str(data.get("url") or ""), title=str(data.get("title") or ""),
-                       published=to_date(data.get("publish_date")), text=str(data.get("text") or ""))  # fmt: skip
+    return RealArticle(
+        news_id=news_id,
+        url=str(data.get("url") or ""),
+        title=str(data.get("title") or ""),
+        published=to_date(data.get("publish_date")),
+        text=str(data.get("text") or ""),
+    )
 
 
 def iter_jsonl_articles(path: Path) -> Iterator[RealArticle]:

@@ -10,16 +10,77 @@ from dataclasses import dataclass, field
 from evidence_miner.evaluate.gold import GoldArticle, GoldDrug, GoldStudy
 from evidence_miner.records import EvidenceRecord
 
-FIELDS = ["records", "design", "journal", "total", "age", "follow_up", "drugs", "doses", "groups", "outcomes", "adverse_events"]
+FIELDS = [
+    "records",
+    "design",
+    "journal",
+    "total",
+    "age",
+    "follow_up",
+    "drugs",
+    "doses",
+    "groups",
+    "outcomes",
+    "adverse_events",
+]
 SCORED_ROLES = {"studied", "comparator", "placebo", "concomitant"}
 NEUTRAL_ROLES = {"prior", "mentioned"}
-STOPWORDS = {"a", "an", "the", "of", "and", "or", "to", "in", "with", "for", "on", "at", "by", "no", "any"}
+STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "and",
+    "or",
+    "to",
+    "in",
+    "with",
+    "for",
+    "on",
+    "at",
+    "by",
+    "no",
+    "any",
+}
 # Words that name no group on their own (docs/evaluation.md, strict scoring).
-GROUP_FILLERS = {"group", "groups", "arm", "arms", "patients", "patient", "people", "person", "those", "taking",
-                 "took", "received", "receiving", "given", "treated", "versus", "who", "participants",
-                 "subjects", "cohort", "the", "and", "with", "for", "were"}  # fmt: skip
-JUNK_MARKERS = ("leave a reply", "bloggers like this", "share this", "related posts", "click to share",
-                "subscribe to our newsletter", "accept cookies", "post a comment", "comments are closed")  # fmt: skip
+GROUP_FILLERS = {
+    "group",
+    "groups",
+    "arm",
+    "arms",
+    "patients",
+    "patient",
+    "people",
+    "person",
+    "those",
+    "taking",
+    "took",
+    "received",
+    "receiving",
+    "given",
+    "treated",
+    "versus",
+    "who",
+    "participants",
+    "subjects",
+    "cohort",
+    "the",
+    "and",
+    "with",
+    "for",
+    "were",
+}
+JUNK_MARKERS = (
+    "leave a reply",
+    "bloggers like this",
+    "share this",
+    "related posts",
+    "click to share",
+    "subscribe to our newsletter",
+    "accept cookies",
+    "post a comment",
+    "comments are closed",
+)
 
 
 @dataclass
@@ -74,7 +135,13 @@ def same_number(a: object, b: object) -> bool:
     return a is not None and b is not None and abs(float(a) - float(b)) < 1e-6  # type: ignore[arg-type]
 
 
-def pair_greedy(gold: list, pred: list, matches: Callable[[object, object], bool], *, optional: Callable[[object], bool] = lambda g: False) -> Tally:
+def pair_greedy(
+    gold: list,
+    pred: list,
+    matches: Callable[[object, object], bool],
+    *,
+    optional: Callable[[object], bool] = lambda g: False,
+) -> Tally:
     """One-to-one greedy matching; unmatched optional gold items cost nothing."""
     used: set[int] = set()
     tally = Tally()
@@ -105,7 +172,6 @@ def intervention_forms(record: EvidenceRecord) -> list[tuple[set[str], object]]:
     return [(predicted_forms(i.name, i.text, i.aliases), i) for i in record.interventions]
 
 
-
 def score_drugs(gold: GoldStudy, record: EvidenceRecord) -> Tally:
     """Scored roles count; prior/mentioned gold drugs are neutral to find and to miss."""
     scored = [g for g in gold.drugs if g.role not in NEUTRAL_ROLES]
@@ -113,7 +179,9 @@ def score_drugs(gold: GoldStudy, record: EvidenceRecord) -> Tally:
     used: set[int] = set()
     tally = Tally()
     for forms, _ in intervention_forms(record):
-        hit = next((i for i, g in enumerate(scored) if i not in used and forms & drug_forms(g)), None)
+        hit = next(
+            (i for i, g in enumerate(scored) if i not in used and forms & drug_forms(g)), None
+        )
         if hit is not None:
             used.add(hit)
             tally.tp += 1
@@ -147,6 +215,7 @@ def dose_matches(gold: GoldStudy) -> Callable[[object, object], bool]:
         if g.get("low") is not None:  # type: ignore[union-attr]
             return same_number(g["low"], dose.low) and same_number(g["high"], dose.high)  # type: ignore[index]
         return same_number(g.get("value"), dose.value)  # type: ignore[union-attr]
+
     return matches
 
 
@@ -173,7 +242,9 @@ def outcome_matches(g: dict, p: dict) -> bool:
         return False
     if kind == "effect":
         ge, pe = g["effect"], p["effect"]
-        return fold(ge.get("type")) == fold(pe.get("type")) and same_number(ge.get("value"), pe.get("value"))
+        return fold(ge.get("type")) == fold(pe.get("type")) and same_number(
+            ge.get("value"), pe.get("value")
+        )
     if kind == "count":
         denominators = g.get("of") is None or p.get("of") is None or same_number(g["of"], p["of"])
         return same_number(g["count"], p["count"]) and denominators
@@ -187,8 +258,10 @@ def content_words(name: str | None) -> set[str]:
 def drug_tokens_of(label: str, gold: GoldStudy) -> str:
     """The folded label with every name and `match` form of a gold drug read as that drug."""
     text = f" {fold(label)} "
-    forms = sorted(((form, i) for i, d in enumerate(gold.drugs) for form in drug_forms(d) if form),
-                   key=lambda pair: -len(pair[0]))  # fmt: skip
+    forms = sorted(
+        ((form, i) for i, d in enumerate(gold.drugs) for form in drug_forms(d) if form),
+        key=lambda pair: -len(pair[0]),
+    )
     for form, index in forms:
         text = re.sub(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])", f" golddrug{index} ", text)
     return text
@@ -208,9 +281,12 @@ def is_same_group(gold_label: str | None, pred_label: str | None, gold: GoldStud
     return bool(group_words(gold_label, gold) & group_words(pred_label, gold))
 
 
-def in_same_group(matches: Callable[[dict, dict], bool], gold: GoldStudy) -> Callable[[dict, dict], bool]:
+def in_same_group(
+    matches: Callable[[dict, dict], bool], gold: GoldStudy
+) -> Callable[[dict, dict], bool]:
     def strict_matches(g: dict, p: dict) -> bool:
         return matches(g, p) and is_same_group(g.get("group"), p.get("group"), gold)
+
     return strict_matches
 
 
@@ -220,11 +296,17 @@ def has_number(event: dict) -> bool:
 
 
 def adverse_matches(g: dict, p: dict) -> bool:
-    number_ok = same_number(g.get("count"), p.get("count")) if g.get("count") is not None else same_number(g.get("percent"), p.get("percent"))
+    number_ok = (
+        same_number(g.get("count"), p.get("count"))
+        if g.get("count") is not None
+        else same_number(g.get("percent"), p.get("percent"))
+    )
     return number_ok and bool(content_words(g.get("name")) & content_words(p.get("name")))
 
 
-def score_single(gold_value: object, pred_value: object, same: Callable[[object, object], bool]) -> Tally:
+def score_single(
+    gold_value: object, pred_value: object, same: Callable[[object, object], bool]
+) -> Tally:
     golds = [] if gold_value in (None, "") else [gold_value]
     preds = [] if pred_value in (None, "") else [pred_value]
     return pair_greedy(golds, preds, same)
@@ -255,28 +337,60 @@ def score_total(gold_population: dict, predicted: int | None) -> Tally:
     for list items: a match earns credit, a miss costs nothing, a wrong total is still wrong."""
     golds = [] if gold_population.get("total") is None else [gold_population["total"]]
     optional = bool(gold_population.get("total_approximate"))
-    return pair_greedy(golds, [] if predicted is None else [predicted], same_number, optional=lambda _: optional)
+    return pair_greedy(
+        golds, [] if predicted is None else [predicted], same_number, optional=lambda _: optional
+    )
 
 
-def score_study(gold: GoldStudy, record: EvidenceRecord, score: Score, *, strict: bool = False) -> None:
+def score_study(
+    gold: GoldStudy, record: EvidenceRecord, score: Score, *, strict: bool = False
+) -> None:
     pop, pred_pop = gold.population, record.population
     f = score.fields
-    f["design"].add(score_single(gold.study.get("design"), record.study.design, lambda a, b: fold(a) == fold(b)))  # type: ignore[arg-type]
-    f["journal"].add(score_single(gold.study.get("journal"), record.study.journal, lambda a, b: fold_journal(a) == fold_journal(b)))  # type: ignore[arg-type]
+    f["design"].add(
+        score_single(gold.study.get("design"), record.study.design, lambda a, b: fold(a) == fold(b))
+    )  # type: ignore[arg-type]
+    f["journal"].add(
+        score_single(
+            gold.study.get("journal"),
+            record.study.journal,
+            lambda a, b: fold_journal(a) == fold_journal(b),
+        )
+    )  # type: ignore[arg-type]
     f["total"].add(score_total(pop, pred_pop.total.value if pred_pop.total else None))
-    f["age"].add(score_single(nested(pop, "age", "value"), pred_pop.age.value if pred_pop.age else None, same_number))
+    f["age"].add(
+        score_single(
+            nested(pop, "age", "value"), pred_pop.age.value if pred_pop.age else None, same_number
+        )
+    )
     f["follow_up"].add(score_single(gold_follow_up(gold), pred_follow_up(record), same_follow_up))
     f["drugs"].add(score_drugs(gold, record))
     f["doses"].add(score_doses(gold, record))
     groups = [g for g in pop.get("groups", []) if g.get("n") is not None]
-    f["groups"].add(pair_greedy(groups, [g.n for g in pred_pop.groups if g.n is not None], lambda g, n: same_number(g["n"], n), optional=is_approximate))
+    f["groups"].add(
+        pair_greedy(
+            groups,
+            [g.n for g in pred_pop.groups if g.n is not None],
+            lambda g, n: same_number(g["n"], n),
+            optional=is_approximate,
+        )
+    )
     outcome_rule = in_same_group(outcome_matches, gold) if strict else outcome_matches
     adverse_rule = in_same_group(adverse_matches, gold) if strict else adverse_matches
     pred_outcomes = [o.model_dump() for o in record.outcomes if outcome_kind(o.model_dump())]
-    f["outcomes"].add(pair_greedy([o for o in gold.outcomes if outcome_kind(o)], pred_outcomes, outcome_rule, optional=is_approximate))
+    f["outcomes"].add(
+        pair_greedy(
+            [o for o in gold.outcomes if outcome_kind(o)],
+            pred_outcomes,
+            outcome_rule,
+            optional=is_approximate,
+        )
+    )
     pred_events = [a.model_dump() for a in record.adverse_events if has_number(a.model_dump())]
     gold_events = [a for a in gold.adverse_events if has_number(a)]
-    f["adverse_events"].add(pair_greedy(gold_events, pred_events, adverse_rule, optional=is_approximate))
+    f["adverse_events"].add(
+        pair_greedy(gold_events, pred_events, adverse_rule, optional=is_approximate)
+    )
 
 
 def score_spurious(record: EvidenceRecord, score: Score) -> None:
@@ -306,13 +420,17 @@ def contains_junk(record: EvidenceRecord) -> bool:
     return any(marker in text for marker in JUNK_MARKERS)
 
 
-def score_article(article: GoldArticle, records: list[EvidenceRecord], score: Score, *, strict: bool = False) -> None:
+def score_article(
+    article: GoldArticle, records: list[EvidenceRecord], score: Score, *, strict: bool = False
+) -> None:
     unused = list(records)
     for gold in article.studies:
         if not unused:
             score.fields["records"].fn += 1
             score.misses.append(f"{article.stem}: no record for study {gold.id}")
-            score_study(gold, EvidenceRecord(record_id="missing", source={"url": ""}), score, strict=strict)
+            score_study(
+                gold, EvidenceRecord(record_id="missing", source={"url": ""}), score, strict=strict
+            )
             continue
         best = max(unused, key=lambda r: shared_drugs(gold, r))
         unused.remove(best)
@@ -323,7 +441,9 @@ def score_article(article: GoldArticle, records: list[EvidenceRecord], score: Sc
     score.junk_failures += sum(1 for r in records if contains_junk(r))
 
 
-def score_all(articles: list[GoldArticle], records: list[EvidenceRecord], *, strict: bool = False) -> Score:
+def score_all(
+    articles: list[GoldArticle], records: list[EvidenceRecord], *, strict: bool = False
+) -> Score:
     """Scores of the records against the gold articles; `strict` ties results to their group."""
     score = Score()
     by_article: dict[str, list[EvidenceRecord]] = {a.stem: [] for a in articles}

@@ -31,18 +31,26 @@ class ListFacet(Facet):
             sql = COUNT_ITEMS.format(sql=self.sql, column=escape_sqlite(column), limit=size + 1)
             limit = self.ds.setting("facet_time_limit_ms")
             try:
-                rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                             custom_time_limit=limit)  # fmt: skip
+                rows = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False, custom_time_limit=limit
+                )
             except QueryInterrupted:
                 timed_out.append(column)
                 continue
             unfacet = path_with_removed_args(self.request, {"_facet_list": column})
-            counts = [self.to_result(column, str(row["value"]), row["count"])
-                      for row in rows.rows[:size]]  # fmt: skip
-            results.append({"name": column, "type": self.type, "results": counts,
-                            "hideable": found["source"] != "metadata",
-                            "toggle_url": self.ds.urls.path(unfacet),
-                            "truncated": len(rows) > size})  # fmt: skip
+            counts = [
+                self.to_result(column, str(row["value"]), row["count"]) for row in rows.rows[:size]
+            ]
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "results": counts,
+                    "hideable": found["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(unfacet),
+                    "truncated": len(rows) > size,
+                }
+            )
         return results, timed_out
 
     def to_result(self, column: str, value: str, count: int) -> dict[str, Any]:
@@ -51,5 +59,10 @@ class ListFacet(Facet):
         selected = (f"{column}__arraycontains", value) in self.get_querystring_pairs()
         toggle = path_with_removed_args if selected else path_with_added_args
         path = toggle(self.request, arg)
-        return {"value": value, "label": value, "count": count, "selected": selected,
-                "toggle_url": self.ds.absolute_url(self.request, path)}  # fmt: skip
+        return {
+            "value": value,
+            "label": value,
+            "count": count,
+            "selected": selected,
+            "toggle_url": self.ds.absolute_url(self.request, path),
+        }

@@ -85,7 +85,10 @@ def read_record_page(connection: sqlite3.Connection, record_id: str) -> RecordPa
     spans = {value.key: value.span for value in values if value.span}
     url = found["url"]
     return RecordPage(
-        record_id=record_id, title=found["title"], url=url, site_name=found["site_name"],
+        record_id=record_id,
+        title=found["title"],
+        url=url,
+        site_name=found["site_name"],
         link=url if url.lower().startswith(LINKABLE) else None,
         study={column: found[column] for column in STUDY_COLUMNS},
         sections=[section for section in sections if section.values],
@@ -101,8 +104,10 @@ def to_rows(connection: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -
 
 def read_rows(connection: sqlite3.Connection, record_id: str, kind: str) -> list[sqlite3.Row]:
     columns = ", ".join(f'"{column}"' for column in KINDS[kind][1])
-    sql = (f"SELECT position, text, span_start, span_end, sentence, confidence, {columns} "
-           f"FROM {kind} WHERE record_id = ? ORDER BY position")  # fmt: skip
+    sql = (
+        f"SELECT position, text, span_start, span_end, sentence, confidence, {columns} "
+        f"FROM {kind} WHERE record_id = ? ORDER BY position"
+    )
     return to_rows(connection, sql, (record_id,))
 
 
@@ -119,11 +124,19 @@ def read_cohort(record_json: str | None, text: str) -> Section:
     except ValueError:  # edited by hand: the other sections still show
         record = {}
     found = {**(record.get("population") or {}), **(record.get("study") or {})}
-    items = [(name, item) for name, item in found.items()
-             if isinstance(item, dict) and item.get("span")]  # fmt: skip
-    rows = [{"position": index, **item, "field": name.replace("_", " "),
-             "span_start": item["span"][0], "span_end": item["span"][1]}
-            for index, (name, item) in enumerate(items)]  # fmt: skip
+    items = [
+        (name, item) for name, item in found.items() if isinstance(item, dict) and item.get("span")
+    ]
+    rows = [
+        {
+            "position": index,
+            **item,
+            "field": name.replace("_", " "),
+            "span_start": item["span"][0],
+            "span_end": item["span"][1],
+        }
+        for index, (name, item) in enumerate(items)
+    ]
     values = [to_value("cohort", row, COHORT_COLUMNS, text) for row in rows]
     return Section(kind="cohort", heading=COHORT_HEADING, columns=COHORT_COLUMNS, values=values)
 
@@ -149,6 +162,10 @@ def to_value(
         return value
     begin, finish = find_sentence(text, start, end)
     start, end = max(begin, min(start, finish)), max(begin, min(end, finish))
-    cut = {"span": (start, end), "before": text[begin:start], "marked": text[start:end],
-           "after": text[end:finish]}  # fmt: skip
+    cut = {
+        "span": (start, end),
+        "before": text[begin:start],
+        "marked": text[start:end],
+        "after": text[end:finish],
+    }
     return value.model_copy(update=cut)

@@ -28,7 +28,11 @@ class WorkerLogging(WorkerPlugin):
 
     def __init__(self, root: logging.Logger) -> None:
         handler = root.handlers[0] if root.handlers else logging.StreamHandler(sys.stderr)
-        self.level, self.formatter, self.filters = root.level, handler.formatter, list(handler.filters)
+        self.level, self.formatter, self.filters = (
+            root.level,
+            handler.formatter,
+            list(handler.filters),
+        )
 
     def setup(self, worker: object) -> None:
         handler = logging.StreamHandler(sys.stderr)
@@ -87,9 +91,16 @@ def start_local(workers: int) -> Iterator[Client]:
     root = logging.getLogger()
     try:  # no dashboard; the scheduler's HTTP server on any free port, not Dask's 8787
         with sigint_ignored():  # workers inherit it: Ctrl-C stops this process, which closes them
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                                   memory_limit=0, silence_logs=to_dask_level(root))  # fmt: skip
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"},
+                memory_limit=0,
+                silence_logs=to_dask_level(root),
+            )
     except (OSError, TimeoutError, RuntimeError) as exc:
         raise ScaleError(
             f"[EM804] Cannot start a local Dask cluster of {workers} workers: {exc}. "

@@ -58,8 +58,13 @@ def count_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def choose_workers(items: Iterable[T], *, workers: int | None, cores: int | None = None,
-                   sample: Callable[[], CpuSample] = sample_cpu) -> tuple[int, Iterator[T]]:  # fmt: skip
+def choose_workers(
+    items: Iterable[T],
+    *,
+    workers: int | None,
+    cores: int | None = None,
+    sample: Callable[[], CpuSample] = sample_cpu,
+) -> tuple[int, Iterator[T]]:
     """Worker processes for a batch (1: this process, without Dask) and its items, all of them
     in order. A number asked for (--workers N) is kept. Left at all cores, the items are read
     ahead up to the break-even: fewer documents than that run in this process, whether they come

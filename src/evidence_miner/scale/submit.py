@@ -41,15 +41,23 @@ class Submission:
             data = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost batch fails its pages, not the run
             log.error("batch of %d pages lost: %r", len(urls), exc, extra={"stage": "scale"})
-            return [ArticleResult(url=url, error=f"[EM806] The worker processing this page failed: {exc!r}. "
-                                  "Run again with --resume to retry it.") for url in urls]
+            return [
+                ArticleResult(
+                    url=url,
+                    error=f"[EM806] The worker processing this page failed: {exc!r}. "
+                    "Run again with --resume to retry it.",
+                )
+                for url in urls
+            ]
         finally:
             future.release()
         problems.update(data["problems"])
         return [from_wire(result) for result in data["results"]]
 
 
-def process_distributed(items: Iterable[Page | ArticleResult], settings: Settings, client: Client, *, problems: Counter) -> Iterator[ArticleResult]:
+def process_distributed(
+    items: Iterable[Page | ArticleResult], settings: Settings, client: Client, *, problems: Counter
+) -> Iterator[ArticleResult]:
     """Results of the pages, extracted on the cluster's workers, in the order they finish;
     input errors pass through at once. At most a few batches per worker are in flight, so
     memory follows the batch size, not the input size."""

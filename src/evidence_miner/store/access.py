@@ -18,8 +18,12 @@ class EngineAccess:
 
     write_code: ClassVar[str] = "EM305"
     read_code: ClassVar[str] = "EM306"
-    write_advice: ClassVar[str] = "Check that the database is reachable and writable, then run the command again."
-    read_advice: ClassVar[str] = "Check that the database is reachable and was created by evidence-miner."
+    write_advice: ClassVar[str] = (
+        "Check that the database is reachable and writable, then run the command again."
+    )
+    read_advice: ClassVar[str] = (
+        "Check that the database is reachable and was created by evidence-miner."
+    )
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

@@ -161,9 +161,6 @@ class SqlCrawlState(EngineAccess):
     write_advice = WRITE_ADVICE
     read_advice = READ_ADVICE
 
-
-
-
     def open_run(self, starts: Sequence[str]) -> tuple[int, bool]:
         """Resume the newest unfinished run with the same start URLs, or begin a new one."""
         wanted = sorted(set(starts))
@@ -202,10 +199,14 @@ class SqlCrawlState(EngineAccess):
         with self._writing("Cannot save a crawl step to") as connection:
             now = now_utc()
             if "fetch" in step:
-                connection.execute(insert(CrawlFetchRow).values(**step["fetch"], run_id=run_id, fetched_at=now))
+                connection.execute(
+                    insert(CrawlFetchRow).values(**step["fetch"], run_id=run_id, fetched_at=now)
+                )
             if "retry" in step:
                 url, attempts, reason = step["retry"]
-                set_frontier(connection, run_id, url, attempts=attempts, reason=reason, updated_at=now)
+                set_frontier(
+                    connection, run_id, url, attempts=attempts, reason=reason, updated_at=now
+                )
             if "settle" in step:
                 url, state, reason = step["settle"]
                 set_frontier(connection, run_id, url, state=state, reason=reason, updated_at=now)
@@ -254,8 +255,12 @@ class SqlCrawlState(EngineAccess):
         with self._reading("Cannot read crawl failures from") as connection:
             for chunk in chunked(list(urls)):
                 query = select(CrawlFailureRow.url, *columns).where(CrawlFailureRow.url.in_(chunk))
-                found.update({row.url: {f: getattr(row, f) for f in FAILURE_FIELDS}
-                              for row in connection.execute(query)})  # fmt: skip
+                found.update(
+                    {
+                        row.url: {f: getattr(row, f) for f in FAILURE_FIELDS}
+                        for row in connection.execute(query)
+                    }
+                )
         return found
 
     def count_states(self, run_id: int) -> dict[str, int]:
@@ -283,9 +288,11 @@ def select_claimable(run_id: int, limit: int, per_host: int, skip_hosts: Sequenc
     what is likely new comes first (see to_claim_priority), then the oldest."""
     columns = [getattr(CrawlFrontierRow, f) for f in FRONTIER_FIELDS]
     priority = to_claim_priority().label("priority")
-    rank = func.row_number().over(
-        partition_by=CrawlFrontierRow.host, order_by=(priority, CrawlFrontierRow.id)
-    ).label("rank")
+    rank = (
+        func.row_number()
+        .over(partition_by=CrawlFrontierRow.host, order_by=(priority, CrawlFrontierRow.id))
+        .label("rank")
+    )
     queued = (
         select(CrawlFrontierRow.id, *columns, priority, rank)
         .outerjoin(CrawlDocumentRow, CrawlDocumentRow.url == CrawlFrontierRow.url)
@@ -372,11 +379,15 @@ def upsert_document(
         )
     else:
         connection.execute(
-            update(CrawlDocumentRow).where(CrawlDocumentRow.url == url).values(**known, updated_at=now)
+            update(CrawlDocumentRow)
+            .where(CrawlDocumentRow.url == url)
+            .values(**known, updated_at=now)
         )
 
 
-def replace_links(connection: Connection, source_url: str, links: Sequence[tuple[str, str]]) -> None:
+def replace_links(
+    connection: Connection, source_url: str, links: Sequence[tuple[str, str]]
+) -> None:
     connection.execute(delete(CrawlLinkRow).where(CrawlLinkRow.source_url == source_url))
     unique = dict(links)
     if unique:

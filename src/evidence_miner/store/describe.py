@@ -27,8 +27,9 @@ def read_descriptions() -> dict[str, Any]:
 
 
 def fail(problem: str) -> StoreError:
-    return StoreError(f"[EM314] store/{DESCRIPTIONS_FILE}: {problem}. Fix the file to match "
-                      "store/schema.py.")  # fmt: skip
+    return StoreError(
+        f"[EM314] store/{DESCRIPTIONS_FILE}: {problem}. Fix the file to match store/schema.py."
+    )
 
 
 def check_keys(found: set[str], allowed: set[str], where: str) -> None:
@@ -56,14 +57,18 @@ def check_descriptions(data: dict[str, Any]) -> None:
 
 def check_columns(table: dict[str, Any], columns: set[str], where: str) -> None:
     """The columns a table or view names (described, with units, facets, keys) are its own."""
-    named = {"columns": set(table.get("columns", {})), "units": set(table.get("units", {})),
-             "facets": {facet.removesuffix("[]") for facet in table.get("facets", [])},
-             "search_pk": {table.get("search_pk")} - {None},
-             "sort_desc": {table.get("sort_desc")} - {None}}  # fmt: skip
+    named = {
+        "columns": set(table.get("columns", {})),
+        "units": set(table.get("units", {})),
+        "facets": {facet.removesuffix("[]") for facet in table.get("facets", [])},
+        "search_pk": {table.get("search_pk")} - {None},
+        "sort_desc": {table.get("sort_desc")} - {None},
+    }
     for key, names in named.items():
         if unknown := names - columns:
-            raise fail(f"unknown column(s) {sorted(unknown)} in {where}.{key}; "
-                       f"allowed: {sorted(columns)}")  # fmt: skip
+            raise fail(
+                f"unknown column(s) {sorted(unknown)} in {where}.{key}; allowed: {sorted(columns)}"
+            )
 
 
 def describe_columns(data: dict[str, Any], table: str) -> dict[str, str]:
@@ -101,16 +106,23 @@ def to_datasette_metadata(database: str, present: Collection[str] = ()) -> dict[
     tables the descriptions do not name (crawl, scheduler, Alembic) are hidden."""
     data = read_descriptions()
     searchable = FTS_TABLE in present
-    views = {name: to_table_metadata(view, view["columns"], searchable=searchable)
-             for name, view in data.get("views", {}).items()}  # fmt: skip
-    tables = {name: to_table_metadata(table, describe_columns(data, name), searchable=searchable)
-              for name, table in data["tables"].items()}  # fmt: skip
+    views = {
+        name: to_table_metadata(view, view["columns"], searchable=searchable)
+        for name, view in data.get("views", {}).items()
+    }
+    tables = {
+        name: to_table_metadata(table, describe_columns(data, name), searchable=searchable)
+        for name, table in data["tables"].items()
+    }
     hidden = {name: {"hidden": True} for name in sorted(set(present) - set(views) - set(tables))}
     queries = {
-        name: {"title": query["title"], "description": query.get("description", ""),
-               "sql": query["sql"].strip()}
+        name: {
+            "title": query["title"],
+            "description": query.get("description", ""),
+            "sql": query["sql"].strip(),
+        }
         for name, query in data.get("queries", {}).items()
-    }  # fmt: skip
+    }
     return {
         "title": data["title"],
         "description": data["description"],

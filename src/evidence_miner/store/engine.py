@@ -1,4 +1,5 @@
-"""Build the SQLAlchemy engine for a store URL, set up for concurrent writers (SQLite, PostgreSQL)."""
+"""Build the SQLAlchemy engine for a store URL, set up for concurrent writers (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,12 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     options: dict[str, Any] = {"hide_parameters": True}
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True
-        if read_only:  # joined to the URL's own options (a search_path): connect_args would replace them
-            options["connect_args"] = {"options": " ".join([*url_options(url), "-c default_transaction_read_only=on"])}
+        if (
+            read_only
+        ):  # joined to the URL's own options (a search_path): connect_args would replace them
+            options["connect_args"] = {
+                "options": " ".join([*url_options(url), "-c default_transaction_read_only=on"])
+            }
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         pragmas = set_sqlite_read_pragmas if read_only else set_sqlite_pragmas

@@ -76,7 +76,6 @@ class EvidenceStore(EngineAccess):
     write_advice = WRITE_ADVICE
     read_advice = READ_ADVICE
 
-
     @property
     def url(self) -> str:
         """The database URL with its password hidden."""
@@ -172,8 +171,12 @@ class EvidenceStore(EngineAccess):
                 if len(batch) == 1 or not is_row_refused(exc):
                     raise
                 total.add(self._import_one_by_one(batch))
-        log.info("Imported into %s: %s", self.url, total.model_dump(exclude={"refused"}),
-                 extra={"stage": "store"})  # fmt: skip
+        log.info(
+            "Imported into %s: %s",
+            self.url,
+            total.model_dump(exclude={"refused"}),
+            extra={"stage": "store"},
+        )
         return total
 
     def _import_batch(self, batch: list[ImportItem]) -> LoadResult:
@@ -219,8 +222,6 @@ class EvidenceStore(EngineAccess):
         with self._reading("Cannot count rows in") as connection:
             counts = count_rows(connection)
         return counts
-
-
 
     def close(self) -> None:
         self._engine.dispose()
@@ -351,8 +352,10 @@ def read_revisions(path_or_url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     that does not exist is a StoreError [EM326], never created."""
     engine, url = connect_to_read(path_or_url)
     try:
-        with raise_store_errors("EM306", "Cannot read revisions of", READ_ADVICE, url=url), \
-                engine.connect() as connection:  # fmt: skip
+        with (
+            raise_store_errors("EM306", "Cannot read revisions of", READ_ADVICE, url=url),
+            engine.connect() as connection,
+        ):
             current = read_database_revisions(connection)
     finally:
         engine.dispose()

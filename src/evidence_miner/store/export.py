@@ -48,8 +48,11 @@ def write_rows_jsonl(names: Sequence[str], batches: Iterable[Sequence[Row]], out
     written = 0
     for batch in batches:
         for row in batch:
-            out.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False,
-                                 default=to_json_value))  # fmt: skip
+            out.write(
+                json.dumps(
+                    dict(zip(names, row, strict=True)), ensure_ascii=False, default=to_json_value
+                )
+            )
             out.write("\n")
         written += len(batch)
     return written
@@ -99,14 +102,18 @@ def to_arrow_type(sql_type: TypeEngine[Any]) -> pyarrow.DataType:
 def to_arrow_schema(names: Sequence[str], types: Sequence[TypeEngine[Any]]) -> pyarrow.Schema:
     import pyarrow as pa
 
-    return pa.schema([pa.field(name, to_arrow_type(t)) for name, t in zip(names, types, strict=True)])
+    return pa.schema(
+        [pa.field(name, to_arrow_type(t)) for name, t in zip(names, types, strict=True)]
+    )
 
 
 def to_record_batch(schema: pyarrow.Schema, batch: Sequence[Row]) -> pyarrow.RecordBatch:
     import pyarrow as pa
 
     columns = list(zip(*batch, strict=True)) if batch else [() for _ in schema]
-    arrays = [pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
+    arrays = [
+        pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
+    ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
@@ -126,4 +133,3 @@ def write_parquet(
             writer.write_batch(to_record_batch(schema, batch), row_group_size=PARQUET_ROW_GROUP)
             written += len(batch)
     return written
-

@@ -14,12 +14,20 @@ from evidence_miner.store.urls import hide_password, scrub_password
 DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error)
 # Driver errors meaning "no room to write": SQLite's (a write the file system refused is
 # SQLITE_IOERR_WRITE, e.g. a file-size limit) and PostgreSQL's SQLSTATE 53100 disk_full.
-SQLITE_NO_ROOM = frozenset({"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC",
-                            "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE"})  # fmt: skip
+SQLITE_NO_ROOM = frozenset(
+    {
+        "SQLITE_FULL",
+        "SQLITE_IOERR_WRITE",
+        "SQLITE_IOERR_FSYNC",
+        "SQLITE_IOERR_TRUNCATE",
+        "SQLITE_IOERR_SHMSIZE",
+    }
+)
 POSTGRES_DISK_FULL = "53100"
 DISK_FULL_ADVICE = (
     "Nothing was written and the database is as it was: free disk space (or raise the file "
-    "size limit) and run the command again; a batch with --resume, or a crawl, goes on where it stopped."
+    "size limit) and run the command again; a batch with --resume, or a crawl, goes on where it "
+    "stopped."
 )
 
 
@@ -46,7 +54,8 @@ def to_store_message(code: str, action: str, advice: str, *, url: str, cause: Ba
     is always [EM316], whatever the action."""
     reason = scrub_password(describe_cause(cause), url)
     if is_disk_full(cause):
-        return f"[EM316] {action} {hide_password(url)}: the disk is full ({reason}). {DISK_FULL_ADVICE}"
+        where = f"{action} {hide_password(url)}"
+        return f"[EM316] {where}: the disk is full ({reason}). {DISK_FULL_ADVICE}"
     return f"[{code}] {action} {hide_password(url)}: {reason}. {advice}"
 
 

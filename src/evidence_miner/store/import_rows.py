@@ -52,8 +52,10 @@ def parse_import_json(line: str, where: str) -> Any:
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise StoreError(f"[EM309] {where} is not JSON ({exc.msg}). Pass a file written by "
-                         "`evidence-miner export --format jsonl`.") from exc  # fmt: skip
+        raise StoreError(
+            f"[EM309] {where} is not JSON ({exc.msg}). Pass a file written by "
+            "`evidence-miner export --format jsonl`."
+        ) from exc
 
 
 def is_record_data(data: Any) -> bool:
@@ -92,8 +94,10 @@ def to_page_column_values(data: dict[str, Any], where: str) -> Values:
     unknown = set(data) - set(columns.keys())
     if unknown or data["status"] not in PAGE_STATUSES:
         problem = f"unknown columns {sorted(unknown)}" if unknown else f"status {data['status']!r}"
-        raise StoreError(f"[EM309] {where} is not a page row of this store ({problem}). "
-                         "Export it with the same evidence-miner version.")  # fmt: skip
+        raise StoreError(
+            f"[EM309] {where} is not a page row of this store ({problem}). "
+            "Export it with the same evidence-miner version."
+        )
     values = {}
     for name, value in data.items():
         if name not in PAGE_KEYS_IGNORED:
@@ -108,13 +112,21 @@ def check_column_type(name: str, column: Any, value: Any, where: str) -> None:
     length = getattr(column.type, "length", None)
     if value is None and (column.nullable or name in PAGE_KEYS_FILLED):
         return
-    if value is None or not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+    if (
+        value is None
+        or not isinstance(value, expected)
+        or (expected is int and isinstance(value, bool))
+    ):
         wanted = "null or " * column.nullable + TYPE_WORDS.get(expected, expected.__name__)
-        raise StoreError(f"[EM321] {where} has {type(value).__name__} {shorten(value)} in field "
-                         f"{name!r}, which takes {wanted}. Fix the field or export the page again.")
+        raise StoreError(
+            f"[EM321] {where} has {type(value).__name__} {shorten(value)} in field "
+            f"{name!r}, which takes {wanted}. Fix the field or export the page again."
+        )
     if isinstance(value, str) and length is not None and len(value) > length:
-        raise StoreError(f"[EM321] {where} has {len(value)} characters in field {name!r}, which "
-                         f"takes at most {length}. Fix the field or export the page again.")
+        raise StoreError(
+            f"[EM321] {where} has {len(value)} characters in field {name!r}, which "
+            f"takes at most {length}. Fix the field or export the page again."
+        )
 
 
 TYPE_WORDS: dict[type | tuple[type, ...], str] = {
@@ -134,7 +146,8 @@ def to_json_type(name: str, sql_type: Any) -> Any:
     if isinstance(sql_type, Float):
         return (int, float)
     if isinstance(sql_type, String | Date | DateTime) or isinstance(
-            getattr(sql_type, "impl", None), DateTime):  # fmt: skip
+        getattr(sql_type, "impl", None), DateTime
+    ):
         return str
     return object
 
@@ -153,6 +166,7 @@ def to_column_value(sql_type: Any, value: Any, where: str) -> Any:
         if isinstance(sql_type, Date):
             return date.fromisoformat(value)
     except ValueError as exc:
-        raise StoreError(f"[EM309] {where} has a malformed date {value!r}. "
-                         "Use ISO 8601 dates (2024-05-01).") from exc  # fmt: skip
+        raise StoreError(
+            f"[EM309] {where} has a malformed date {value!r}. Use ISO 8601 dates (2024-05-01)."
+        ) from exc
     return value

@@ -43,8 +43,9 @@ class LoadResult(BaseModel):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def write_import_batch(connection: Connection, items: list[ImportItem], *, now: datetime
-                       ) -> LoadResult:
+def write_import_batch(
+    connection: Connection, items: list[ImportItem], *, now: datetime
+) -> LoadResult:
     """Pages first (upsert by url), then records (upsert by record_id), in the caller's
     transaction; a record whose page is missing gets a page built from its `source`, a record
     with a span outside its page's text is refused (EM322)."""
@@ -92,8 +93,10 @@ def is_row_refused(exc: BaseException) -> bool:
 def to_refused_row(item: ImportItem, exc: BaseException) -> str:
     cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
     reason = str(getattr(cause, "orig", None) or cause).strip().splitlines()[0]
-    return (f"[EM323] {to_where(item)}: the database refused this row ({reason}); it was not "
-            "imported and the other lines were. Fix the line or export it again.")
+    return (
+        f"[EM323] {to_where(item)}: the database refused this row ({reason}); it was not "
+        "imported and the other lines were. Fix the line or export it again."
+    )
 
 
 def to_record_import(item: ImportItem) -> RecordImport | None:
@@ -105,7 +108,8 @@ def to_record_import(item: ImportItem) -> RecordImport | None:
 def read_text_lengths(connection: Connection, urls: list[str]) -> dict[str, int]:
     """Characters of the text of each of these pages that has one."""
     query = select(PageRow.url, func.length(PageRow.text)).where(
-        PageRow.url.in_(urls), PageRow.text.is_not(None))  # fmt: skip
+        PageRow.url.in_(urls), PageRow.text.is_not(None)
+    )
     return {url: int(length) for url, length in connection.execute(query)}
 
 
@@ -118,10 +122,12 @@ def find_span_outside(item: RecordImport, length: int | None) -> str | None:
     if not ends:
         return None
     span, path = ends[0]
-    return (f"[EM322] {item.where}: record {item.record.record_id!r} has a span {list(span)} at "
-            f"{path} outside the text of its page {item.record.source.url!r} ({length} "
-            "characters); it was not imported. Import the pages export written with these "
-            "records, or export both again.")  # fmt: skip
+    return (
+        f"[EM322] {item.where}: record {item.record.record_id!r} has a span {list(span)} at "
+        f"{path} outside the text of its page {item.record.source.url!r} ({length} "
+        "characters); it was not imported. Import the pages export written with these "
+        "records, or export both again."
+    )
 
 
 def iter_spans(value: Any, path: str = "") -> Iterator[tuple[tuple[int, int], str]]:
@@ -167,17 +173,27 @@ def to_stub_page(record: EvidenceRecord) -> Values:
     """A page row from a record's `source`, for a record imported without its page."""
     source = record.source
     return {
-        "url": source.url, "canonical_url": source.canonical_url, "title": source.title,
-        "site_name": source.site_name, "authors": list(source.authors),
-        "published": source.published, "fetched_at": source.fetched_at,
-        "language": source.language, "text_sha256": source.text_sha256, "text": None,
-        "removed": [], "metadata_sources": {}, "extra": {}, "status": "records",
+        "url": source.url,
+        "canonical_url": source.canonical_url,
+        "title": source.title,
+        "site_name": source.site_name,
+        "authors": list(source.authors),
+        "published": source.published,
+        "fetched_at": source.fetched_at,
+        "language": source.language,
+        "text_sha256": source.text_sha256,
+        "text": None,
+        "removed": [],
+        "metadata_sources": {},
+        "extra": {},
+        "status": "records",
         "pipeline_version": record.pipeline_version,
-    }  # fmt: skip
+    }
 
 
-def ensure_pages(connection: Connection, records: list[EvidenceRecord], *, now: datetime
-                 ) -> dict[str, int]:
+def ensure_pages(
+    connection: Connection, records: list[EvidenceRecord], *, now: datetime
+) -> dict[str, int]:
     """Page ids by url for these records, inserting the missing pages from their sources."""
     urls = list({record.source.url for record in records})
     ids = read_page_ids(connection, urls)
@@ -186,50 +202,64 @@ def ensure_pages(connection: Connection, records: list[EvidenceRecord], *, now: 
         connection.execute(insert(PageRow), [with_times(page, now) for page in missing.values()])
         ids = read_page_ids(connection, urls)
     connection.execute(
-        update(PageRow).where(PageRow.id.in_(ids.values()), PageRow.status != "records")
+        update(PageRow)
+        .where(PageRow.id.in_(ids.values()), PageRow.status != "records")
         .values(status="records", reason=None, updated_at=now)
-    )  # fmt: skip
+    )
     return ids
 
 
-def write_records(connection: Connection, records: list[EvidenceRecord], *, now: datetime
-                  ) -> LoadResult:
+def write_records(
+    connection: Connection, records: list[EvidenceRecord], *, now: datetime
+) -> LoadResult:
     page_ids = ensure_pages(connection, records, now=now)
-    values = {r.record_id: to_record_values(r, page_id=page_ids[r.source.url],
-                                            pipeline_version=r.pipeline_version)
-              for r in records}  # fmt: skip
+    values = {
+        r.record_id: to_record_values(
+            r, page_id=page_ids[r.source.url], pipeline_version=r.pipeline_version
+        )
+        for r in records
+    }
     stored = read_stored_records(connection, list(values))
     new = [v for key, v in values.items() if key not in stored]
     changed = [v for key, v in values.items() if key in stored and stored[key] != to_compared(v)]
     insert_records(connection, new, now=now)
     update_records(connection, changed, now=now)
-    rewrite_child_rows(connection, [r for r in records if r.record_id in
-                                    {v["record_id"] for v in new + changed}])  # fmt: skip
+    rewrite_child_rows(
+        connection, [r for r in records if r.record_id in {v["record_id"] for v in new + changed}]
+    )
     urls = {r.record_id: r.source.url for r in records}
-    write_history(connection, [
-        to_history_values(v, action=action, page_url=urls[v["record_id"]], now=now)
-        for action, rows in (("inserted", new), ("updated", changed)) for v in rows
-    ])  # fmt: skip
+    write_history(
+        connection,
+        [
+            to_history_values(v, action=action, page_url=urls[v["record_id"]], now=now)
+            for action, rows in (("inserted", new), ("updated", changed))
+            for v in rows
+        ],
+    )
     unchanged = len(values) - len(new) - len(changed)
-    return LoadResult(records_inserted=len(new), records_updated=len(changed),
-                      records_unchanged=unchanged)  # fmt: skip
+    return LoadResult(
+        records_inserted=len(new), records_updated=len(changed), records_unchanged=unchanged
+    )
 
 
 def to_compared(values: Values) -> tuple[Any, ...]:
     return (values["page_id"], values["pipeline_version"], values["record"])
 
 
-def read_stored_records(connection: Connection, record_ids: list[str]
-                        ) -> dict[str, tuple[Any, ...]]:
-    query = select(RecordRow.record_id, RecordRow.page_id, RecordRow.pipeline_version,
-                   RecordRow.record).where(RecordRow.record_id.in_(record_ids))  # fmt: skip
+def read_stored_records(
+    connection: Connection, record_ids: list[str]
+) -> dict[str, tuple[Any, ...]]:
+    query = select(
+        RecordRow.record_id, RecordRow.page_id, RecordRow.pipeline_version, RecordRow.record
+    ).where(RecordRow.record_id.in_(record_ids))
     return {row[0]: tuple(row[1:]) for row in connection.execute(query)}
 
 
 def insert_records(connection: Connection, rows: list[Values], *, now: datetime) -> None:
     if rows:
-        connection.execute(insert(RecordRow),
-                           [row | {"created_at": now, "updated_at": now} for row in rows])
+        connection.execute(
+            insert(RecordRow), [row | {"created_at": now, "updated_at": now} for row in rows]
+        )
 
 
 def update_records(connection: Connection, rows: list[Values], *, now: datetime) -> None:
@@ -237,8 +267,11 @@ def update_records(connection: Connection, rows: list[Values], *, now: datetime)
         return
     table = cast(Table, RecordRow.__table__)
     statement = update(table).where(table.c.record_id == bindparam("key_"))
-    params = [{k: v for k, v in row.items() if k != "record_id"}
-              | {"key_": row["record_id"], "updated_at": now} for row in rows]  # fmt: skip
+    params = [
+        {k: v for k, v in row.items() if k != "record_id"}
+        | {"key_": row["record_id"], "updated_at": now}
+        for row in rows
+    ]
     connection.execute(statement, params)
 
 

@@ -1,4 +1,5 @@
-"""Open a database only to read it (search, stats, db status): never created, migrated or written."""
+"""Open a database only to read it (search, stats, db status): never created, migrated or
+written."""
 
 from __future__ import annotations
 
@@ -65,8 +66,10 @@ def connect_to_read(path_or_url: str) -> tuple[Engine, str]:
 
 def check_schema_current(engine: Engine, url: str) -> None:
     """Refuse a database that is not at the newest schema: a read-only command cannot migrate it."""
-    with raise_store_errors("EM306", "Cannot read the schema revision of", SQLITE_ADVICE, url=url), \
-            engine.connect() as connection:  # fmt: skip
+    with (
+        raise_store_errors("EM306", "Cannot read the schema revision of", SQLITE_ADVICE, url=url),
+        engine.connect() as connection,
+    ):
         current = set(read_database_revisions(connection))
     heads = set(read_head_revisions())
     if current == heads:

@@ -54,8 +54,10 @@ def back_up_sqlite(path_or_url: str, revisions: tuple[str, ...]) -> Path | None:
         return None
     backup = to_backup_path(path, revisions, datetime.now(UTC))
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source, \
-                closing(sqlite3.connect(backup)) as copy:  # fmt: skip
+        with (
+            closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+            closing(sqlite3.connect(backup)) as copy,
+        ):
             source.backup(copy)
     except (sqlite3.Error, OSError) as exc:
         backup.unlink(missing_ok=True)

@@ -32,9 +32,22 @@ Values = dict[str, Any]
 
 # Page fields with a column of their own; any other field is kept in pages.extra (JSON).
 PAGE_COLUMNS = (
-    "url", "final_url", "canonical_url", "title", "site_name", "authors", "published",
-    "language", "fetched_at", "content_type", "raw_sha256", "journal", "doi", "text",
-    "removed", "metadata_sources",
+    "url",
+    "final_url",
+    "canonical_url",
+    "title",
+    "site_name",
+    "authors",
+    "published",
+    "language",
+    "fetched_at",
+    "content_type",
+    "raw_sha256",
+    "journal",
+    "doi",
+    "text",
+    "removed",
+    "metadata_sources",
 )
 
 
@@ -47,11 +60,15 @@ def to_page_values(
     dumped = page.model_dump()
     columns = {name: dumped[name] for name in PAGE_COLUMNS if name in dumped}
     extra = page.model_dump(mode="json", exclude=set(PAGE_COLUMNS))
-    return columns | outcome | {
-        "text_sha256": page.text_sha256,
-        "extra": extra,
-        "fingerprint": fingerprint,
-    }
+    return (
+        columns
+        | outcome
+        | {
+            "text_sha256": page.text_sha256,
+            "extra": extra,
+            "fingerprint": fingerprint,
+        }
+    )
 
 
 def to_fingerprint(data: Values) -> str:

@@ -33,8 +33,13 @@ log = logging.getLogger(__name__)
 WRITE_ADVICE = "Check that the database is reachable and writable, then run again."
 READ_ADVICE = "Check that the database is reachable and was created by evidence-miner."
 COUNT_FIELDS = (
-    "pages_new", "pages_changed", "pages_unchanged", "pages_failed", "records_added", "records_updated",
-)  # fmt: skip
+    "pages_new",
+    "pages_changed",
+    "pages_unchanged",
+    "pages_failed",
+    "records_added",
+    "records_updated",
+)
 RUN_FIELDS = (
     "id",
     "source",
@@ -108,9 +113,6 @@ class SqlRunLog(EngineAccess):
     write_advice = WRITE_ADVICE
     read_advice = READ_ADVICE
 
-
-
-
     # -- locks --------------------------------------------------------------------------
 
     def try_lock(self, source: str, holder: str, *, ttl: float, is_dead: Any = None) -> bool:
@@ -167,9 +169,15 @@ class SqlRunLog(EngineAccess):
     def start_run(self, source: str, holder: str) -> int:
         with self._writing("Cannot start a run log row in") as connection:
             result = connection.execute(
-                insert(SourceRunRow).values(source=source, holder=holder, status="running",
-                                            started_at=now_utc(), errors=0, **dict.fromkeys(COUNT_FIELDS, 0))
-            )  # fmt: skip
+                insert(SourceRunRow).values(
+                    source=source,
+                    holder=holder,
+                    status="running",
+                    started_at=now_utc(),
+                    errors=0,
+                    **dict.fromkeys(COUNT_FIELDS, 0),
+                )
+            )
         key = result.inserted_primary_key
         assert key is not None  # a single-row INSERT always reports its key
         return int(key[0])
@@ -178,9 +186,10 @@ class SqlRunLog(EngineAccess):
         """Close a run with its status and counts (COUNT_FIELDS, errors, error, crawl_run_id)."""
         with self._writing("Cannot finish a run log row in") as connection:
             connection.execute(
-                update(SourceRunRow).where(SourceRunRow.id == run_id)
+                update(SourceRunRow)
+                .where(SourceRunRow.id == run_id)
                 .values(status=status, finished_at=now_utc(), **values)
-            )  # fmt: skip
+            )
 
     def close_abandoned_runs(self, source: str, holder_is_dead: Any) -> int:
         """Mark "running" rows of dead holders "interrupted"; returns how many."""
@@ -193,9 +202,10 @@ class SqlRunLog(EngineAccess):
             dead = [row.id for row in rows if holder_is_dead(row.holder)]
             if dead:
                 connection.execute(
-                    update(SourceRunRow).where(SourceRunRow.id.in_(dead))
+                    update(SourceRunRow)
+                    .where(SourceRunRow.id.in_(dead))
                     .values(status="interrupted", error="[EM707] the process running it died")
-                )  # fmt: skip
+                )
         return len(dead)
 
     def list_runs(self, *, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -212,9 +222,11 @@ class SqlRunLog(EngineAccess):
     def last_status(self, source: str) -> str | None:
         with self._reading("Cannot read the run log from") as connection:
             status: str | None = connection.execute(
-                select(SourceRunRow.status).where(SourceRunRow.source == source)
-                .order_by(SourceRunRow.id.desc()).limit(1)
-            ).scalar_one_or_none()  # fmt: skip
+                select(SourceRunRow.status)
+                .where(SourceRunRow.source == source)
+                .order_by(SourceRunRow.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
         return status
 
     def count_unchanged_articles(self, crawl_run_id: int, since: datetime) -> int:
@@ -223,9 +235,13 @@ class SqlRunLog(EngineAccess):
             count = connection.execute(
                 select(func.count(func.distinct(CrawlFetchRow.url)))
                 .join(CrawlDocumentRow, CrawlDocumentRow.url == CrawlFetchRow.url)
-                .where(CrawlFetchRow.run_id == crawl_run_id, CrawlFetchRow.outcome == "unchanged",
-                       CrawlFetchRow.fetched_at >= since, CrawlDocumentRow.kind == "article")
-            ).scalar_one()  # fmt: skip
+                .where(
+                    CrawlFetchRow.run_id == crawl_run_id,
+                    CrawlFetchRow.outcome == "unchanged",
+                    CrawlFetchRow.fetched_at >= since,
+                    CrawlDocumentRow.kind == "article",
+                )
+            ).scalar_one()
         return int(count)
 
     # -- page versions ------------------------------------------------------------------
@@ -247,5 +263,8 @@ class SqlRunLog(EngineAccess):
                 )
             ).one_or_none()
             if row is not None:
-                connection.execute(insert(PageVersionRow).values(
-                    url=url, **row._mapping, replaced_at=now_utc(), source_run_id=run_id))  # fmt: skip
+                connection.execute(
+                    insert(PageVersionRow).values(
+                        url=url, **row._mapping, replaced_at=now_utc(), source_run_id=run_id
+                    )
+                )

@@ -112,17 +112,28 @@ def remove_stale_records(
     if not stale:
         return 0
     connection.execute(delete(RecordRow).where(RecordRow.record_id.in_([r[0] for r in stale])))
-    write_history(connection, [
-        {"record_id": record_id, "page_url": url, "action": "removed",
-         "pipeline_version": pipeline_version, "schema_version": schema_version,
-         "record_sha256": None, "written_at": now, "record": None}
-        for record_id, schema_version, url in stale
-    ])  # fmt: skip
+    write_history(
+        connection,
+        [
+            {
+                "record_id": record_id,
+                "page_url": url,
+                "action": "removed",
+                "pipeline_version": pipeline_version,
+                "schema_version": schema_version,
+                "record_sha256": None,
+                "written_at": now,
+                "record": None,
+            }
+            for record_id, schema_version, url in stale
+        ],
+    )
     return len(stale)
 
 
-def to_history_values(values: Values, *, action: str, page_url: str | None, now: datetime
-                      ) -> Values:
+def to_history_values(
+    values: Values, *, action: str, page_url: str | None, now: datetime
+) -> Values:
     """A record_history row for a record row's `values` being inserted or updated, with the
     record as written: the history keeps every version of a record."""
     return {
@@ -169,7 +180,9 @@ def upsert_record(
             .values(**values, updated_at=now)
         )
     action = "inserted" if stored is None else "updated"
-    write_history(connection, [to_history_values(values, action=action, page_url=page_url, now=now)])
+    write_history(
+        connection, [to_history_values(values, action=action, page_url=page_url, now=now)]
+    )
     write_child_rows(connection, record)
     return True
 

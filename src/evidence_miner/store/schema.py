@@ -96,9 +96,7 @@ class RecordRow(Base):
     __tablename__ = "records"
 
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    page_id: Mapped[int] = mapped_column(
-        ForeignKey("pages.id", ondelete="CASCADE"), index=True
-    )
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
     schema_version: Mapped[str] = mapped_column(String(16))
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
     design: Mapped[str | None] = mapped_column(String(32), index=True)

@@ -33,9 +33,13 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     drug: str | None = Field(default=None, description="name, alias or vocabulary id")
-    drug_generic: str | None = Field(default=None, description="the generic name of `drug` (a brand name's)")
+    drug_generic: str | None = Field(
+        default=None, description="the generic name of `drug` (a brand name's)"
+    )
     condition: str | None = Field(default=None, description="part of a name, or an id")
-    mentioned: bool = Field(default=False, description="also match conditions only mentioned in passing")
+    mentioned: bool = Field(
+        default=False, description="also match conditions only mentioned in passing"
+    )
     design: str | None = None
     min_n: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what a BIGINT holds
     since: date | None = None
@@ -105,12 +109,20 @@ def match_condition(condition: str, *, mentioned: bool = False) -> ColumnElement
 def to_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if filters.drug:
-        where.append(exists().where(InterventionRow.record_id == RecordRow.record_id,
-                                    InterventionRow.role != "mentioned",
-                                    match_drug(filters.drug, filters.drug_generic)))  # fmt: skip
+        where.append(
+            exists().where(
+                InterventionRow.record_id == RecordRow.record_id,
+                InterventionRow.role != "mentioned",
+                match_drug(filters.drug, filters.drug_generic),
+            )
+        )
     if filters.condition:
-        where.append(exists().where(ConditionRow.record_id == RecordRow.record_id,
-                                    match_condition(filters.condition, mentioned=filters.mentioned)))  # fmt: skip
+        where.append(
+            exists().where(
+                ConditionRow.record_id == RecordRow.record_id,
+                match_condition(filters.condition, mentioned=filters.mentioned),
+            )
+        )
     if filters.design:
         where.append(RecordRow.design == filters.design.strip().lower())
     if filters.min_n is not None:
@@ -126,13 +138,20 @@ def select_hits(filters: SearchFilters) -> AnySelect:
     """Matching records, newest first, at most `limit`."""
     published = func.coalesce(RecordRow.published, PageRow.published)
     return (
-        select(RecordRow.record_id, PageRow.url, PageRow.title, PageRow.site_name,
-               published.label("published"), RecordRow.design, RecordRow.total)
+        select(
+            RecordRow.record_id,
+            PageRow.url,
+            PageRow.title,
+            PageRow.site_name,
+            published.label("published"),
+            RecordRow.design,
+            RecordRow.total,
+        )
         .join(PageRow, PageRow.id == RecordRow.page_id)
         .where(*to_conditions(filters))
         .order_by(published.desc().nulls_last(), RecordRow.record_id)
         .limit(filters.limit)
-    )  # fmt: skip
+    )
 
 
 def read_names(connection: Connection, query: AnySelect) -> dict[str, list[str]]:
@@ -142,21 +161,48 @@ def read_names(connection: Connection, query: AnySelect) -> dict[str, list[str]]
     return names
 
 
-def read_doses(connection: Connection, record_ids: list[str], filters: SearchFilters) -> dict[str, list[DoseHit]]:
+def read_doses(
+    connection: Connection, record_ids: list[str], filters: SearchFilters
+) -> dict[str, list[DoseHit]]:
     """The doses of these records: of the wanted drug only when one is given."""
-    on = and_(InterventionRow.record_id == DoseRow.record_id,
-              InterventionRow.position == DoseRow.intervention_position)  # fmt: skip
+    on = and_(
+        InterventionRow.record_id == DoseRow.record_id,
+        InterventionRow.position == DoseRow.intervention_position,
+    )
     query = (
-        select(DoseRow.record_id, DoseRow.intervention_name, DoseRow.value, DoseRow.low,
-               DoseRow.high, DoseRow.unit, DoseRow.route, DoseRow.frequency, DoseRow.group_label,
-               DoseRow.group_n, DoseRow.text)
+        select(
+            DoseRow.record_id,
+            DoseRow.intervention_name,
+            DoseRow.value,
+            DoseRow.low,
+            DoseRow.high,
+            DoseRow.unit,
+            DoseRow.route,
+            DoseRow.frequency,
+            DoseRow.group_label,
+            DoseRow.group_n,
+            DoseRow.text,
+        )
         .join(InterventionRow, on)
-        .where(DoseRow.record_id.in_(record_ids),
-               match_drug(filters.drug, filters.drug_generic) if filters.drug else true())
+        .where(
+            DoseRow.record_id.in_(record_ids),
+            match_drug(filters.drug, filters.drug_generic) if filters.drug else true(),
+        )
         .order_by(DoseRow.record_id, DoseRow.position)
-    )  # fmt: skip
+    )
     doses: dict[str, list[DoseHit]] = {}
-    keys = ("drug", "value", "low", "high", "unit", "route", "frequency", "group", "group_n", "text")
+    keys = (
+        "drug",
+        "value",
+        "low",
+        "high",
+        "unit",
+        "route",
+        "frequency",
+        "group",
+        "group_n",
+        "text",
+    )
     for record_id, *values in connection.execute(query):
         doses.setdefault(record_id, []).append(DoseHit(**dict(zip(keys, values, strict=True))))
     return doses
@@ -165,21 +211,30 @@ def read_doses(connection: Connection, record_ids: list[str], filters: SearchFil
 def find_hits(connection: Connection, filters: SearchFilters) -> list[SearchHit]:
     rows = connection.execute(select_hits(filters)).all()
     ids = [row.record_id for row in rows]
-    drugs = read_names(connection, select(InterventionRow.record_id, InterventionRow.name)
-                       .where(InterventionRow.record_id.in_(ids),
-                              InterventionRow.role.in_(("studied", "comparator")))
-                       .order_by(InterventionRow.record_id, InterventionRow.position))  # fmt: skip
-    conditions = read_names(connection, select(ConditionRow.record_id, ConditionRow.name)
-                            .where(ConditionRow.record_id.in_(ids),
-                                   ConditionRow.mentioned_only.is_(False))
-                            .order_by(ConditionRow.record_id, ConditionRow.position))  # fmt: skip
+    drugs = read_names(
+        connection,
+        select(InterventionRow.record_id, InterventionRow.name)
+        .where(
+            InterventionRow.record_id.in_(ids), InterventionRow.role.in_(("studied", "comparator"))
+        )
+        .order_by(InterventionRow.record_id, InterventionRow.position),
+    )
+    conditions = read_names(
+        connection,
+        select(ConditionRow.record_id, ConditionRow.name)
+        .where(ConditionRow.record_id.in_(ids), ConditionRow.mentioned_only.is_(False))
+        .order_by(ConditionRow.record_id, ConditionRow.position),
+    )
     doses = read_doses(connection, ids, filters)
     return [
-        SearchHit(**row._mapping, drugs=drugs.get(row.record_id, []),
-                  conditions=conditions.get(row.record_id, []),
-                  doses=doses.get(row.record_id, []))
+        SearchHit(
+            **row._mapping,
+            drugs=drugs.get(row.record_id, []),
+            conditions=conditions.get(row.record_id, []),
+            doses=doses.get(row.record_id, []),
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 class CountRow(BaseModel):

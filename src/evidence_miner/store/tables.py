@@ -56,8 +56,11 @@ def select_export_rows(table: str, *, json_as_text: bool, csv: bool = False) -> 
     check_table_name(table)
     model = EXPORT_TABLES[table]
     left_out = LEFT_OUT.get(table, set()) | (CSV_LEFT_OUT.get(table, set()) if csv else set())
-    own = [to_export_column(column, json_as_text=json_as_text)
-           for column in model.__table__.columns if column.name not in left_out]  # fmt: skip
+    own = [
+        to_export_column(column, json_as_text=json_as_text)
+        for column in model.__table__.columns
+        if column.name not in left_out
+    ]
     if table == "records":
         return select_records_flat(own)
     if table == "doses":
@@ -90,8 +93,11 @@ def select_records_flat(own: list[KeyedColumnElement[Any]]) -> Select[Any]:
 def select_doses(own: list[KeyedColumnElement[Any]]) -> Select[Any]:
     """Doses with the drug's name (`drug`) and vocabulary ids beside the record id."""
     by_name = {column.name: column for column in own}
-    first = [by_name.pop("record_id"), by_name.pop("position"),
-             by_name.pop("intervention_name").label("drug")]  # fmt: skip
+    first = [
+        by_name.pop("record_id"),
+        by_name.pop("position"),
+        by_name.pop("intervention_name").label("drug"),
+    ]
     ids = [InterventionRow.drugbank_id, InterventionRow.rxnorm_id, InterventionRow.atc_id]
     on = and_(
         InterventionRow.record_id == DoseRow.record_id,
@@ -131,8 +137,9 @@ def record_conditions(record_id: RecordId) -> ColumnElement[Any]:
     return join_names(record_id, names)
 
 
-def export_columns(table: str, *, json_as_text: bool, csv: bool = False
-                   ) -> tuple[list[str], list[TypeEngine[Any]]]:
+def export_columns(
+    table: str, *, json_as_text: bool, csv: bool = False
+) -> tuple[list[str], list[TypeEngine[Any]]]:
     """The names and SQL types of the columns an export of `table` has, in order."""
     columns = list(select_export_rows(table, json_as_text=json_as_text, csv=csv).selected_columns)
     return [column.name for column in columns], [column.type for column in columns]

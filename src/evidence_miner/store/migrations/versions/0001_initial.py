@@ -112,9 +112,7 @@ def create_pages() -> None:
         *page_columns(),
         sa.PrimaryKeyConstraint("id", name="pk_pages"),
         sa.UniqueConstraint("url", name="uq_pages_url"),
-        sa.CheckConstraint(
-            "status IN ('records', 'no_study', 'failed')", name="ck_pages_status"
-        ),
+        sa.CheckConstraint("status IN ('records', 'no_study', 'failed')", name="ck_pages_status"),
     )
     op.create_index("ix_pages_text_sha256", "pages", ["text_sha256"])
     op.create_index("ix_pages_status", "pages", ["status"])

@@ -51,7 +51,9 @@ def create_crawl_frontier() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_crawl_frontier"),
         sa.UniqueConstraint("run_id", "url", name="uq_crawl_frontier_run_id_url"),
         sa.ForeignKeyConstraint(
-            ["run_id"], ["crawl_runs.id"], name="fk_crawl_frontier_run_id_crawl_runs",
+            ["run_id"],
+            ["crawl_runs.id"],
+            name="fk_crawl_frontier_run_id_crawl_runs",
             ondelete="CASCADE",
         ),
     )

@@ -63,7 +63,9 @@ def create_effects() -> None:
         sa.Column("confidence", sa.Float()),
         sa.PrimaryKeyConstraint("record_id", "position", name="pk_effects"),
         sa.ForeignKeyConstraint(
-            ["record_id"], ["records.record_id"], name="fk_effects_record_id_records",
+            ["record_id"],
+            ["records.record_id"],
+            name="fk_effects_record_id_records",
             ondelete="CASCADE",
         ),
     )
@@ -91,25 +93,58 @@ def create_record_history() -> None:
 
 def copy_effects_from_outcomes() -> None:
     outcomes = sa.table(
-        "outcomes", *(sa.column(name) for name in (
-            "record_id", "position", "measure", "group_label", "effect_type", "effect_value",
-            "ci_low", "ci_high", "p_value", "p_operator", "text", "span_start", "span_end",
-            "sentence", "confidence",
-        ))
+        "outcomes",
+        *(
+            sa.column(name)
+            for name in (
+                "record_id",
+                "position",
+                "measure",
+                "group_label",
+                "effect_type",
+                "effect_value",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "p_operator",
+                "text",
+                "span_start",
+                "span_end",
+                "sentence",
+                "confidence",
+            )
+        ),
     )
-    columns = ["record_id", "position", "measure", "group_label", "type", "value", "ci_low",
-               "ci_high", "p_value", "p_operator", "text", "span_start", "span_end", "sentence",
-               "confidence"]  # fmt: skip
+    columns = [
+        "record_id",
+        "position",
+        "measure",
+        "group_label",
+        "type",
+        "value",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_operator",
+        "text",
+        "span_start",
+        "span_end",
+        "sentence",
+        "confidence",
+    ]
     effects = sa.table("effects", *(sa.column(name) for name in columns))
-    source = sa.select(*(outcomes.c[name if name not in ("type", "value") else f"effect_{name}"]
-                         for name in columns)).where(
-        outcomes.c.effect_type.is_not(None), outcomes.c.effect_value.is_not(None)
-    )
+    source = sa.select(
+        *(
+            outcomes.c[name if name not in ("type", "value") else f"effect_{name}"]
+            for name in columns
+        )
+    ).where(outcomes.c.effect_type.is_not(None), outcomes.c.effect_value.is_not(None))
     op.execute(effects.insert().from_select(columns, source))
 
 
-def iter_batches(connection: sa.Connection, query: sa.Select[Any], key: sa.ColumnElement[Any]
-                 ) -> Iterator[list[sa.Row[Any]]]:
+def iter_batches(
+    connection: sa.Connection, query: sa.Select[Any], key: sa.ColumnElement[Any]
+) -> Iterator[list[sa.Row[Any]]]:
     """Rows of `query` in batches ordered by `key`, so a large store never sits in memory."""
     last: Any = None
     while True:
@@ -124,8 +159,11 @@ def iter_batches(connection: sa.Connection, query: sa.Select[Any], key: sa.Colum
 def copy_atc_ids() -> None:
     """Fill atc_id from `ids`; only rows whose ids mention "atc" are read."""
     interventions = sa.table(
-        "interventions", sa.column("record_id"), sa.column("position"),
-        sa.column("ids", sa.JSON()), sa.column("atc_id"),
+        "interventions",
+        sa.column("record_id"),
+        sa.column("position"),
+        sa.column("ids", sa.JSON()),
+        sa.column("atc_id"),
     )
     connection = op.get_bind()
     query = sa.select(interventions.c.record_id, interventions.c.position, interventions.c.ids)
@@ -146,26 +184,55 @@ def to_record_sha256(data: Any) -> str:
 
 def write_initial_history() -> None:
     records = sa.table(
-        "records", sa.column("record_id"), sa.column("page_id"), sa.column("record", sa.JSON()),
-        sa.column("pipeline_version"), sa.column("schema_version"), sa.column("updated_at"),
+        "records",
+        sa.column("record_id"),
+        sa.column("page_id"),
+        sa.column("record", sa.JSON()),
+        sa.column("pipeline_version"),
+        sa.column("schema_version"),
+        sa.column("updated_at"),
     )
     pages = sa.table("pages", sa.column("id"), sa.column("url"))
-    history = sa.table("record_history", *(sa.column(name) for name in (
-        "record_id", "page_url", "action", "pipeline_version", "schema_version",
-        "record_sha256", "written_at",
-    )))
+    history = sa.table(
+        "record_history",
+        *(
+            sa.column(name)
+            for name in (
+                "record_id",
+                "page_url",
+                "action",
+                "pipeline_version",
+                "schema_version",
+                "record_sha256",
+                "written_at",
+            )
+        ),
+    )
     connection = op.get_bind()
     query = sa.select(
-        records.c.record_id, pages.c.url, records.c.record, records.c.pipeline_version,
-        records.c.schema_version, records.c.updated_at,
+        records.c.record_id,
+        pages.c.url,
+        records.c.record,
+        records.c.pipeline_version,
+        records.c.schema_version,
+        records.c.updated_at,
     ).join(pages, pages.c.id == records.c.page_id)
     for rows in iter_batches(connection, query, records.c.record_id):
-        connection.execute(history.insert(), [
-            {"record_id": row[0], "page_url": row[1], "action": "inserted",
-             "pipeline_version": row[3], "schema_version": row[4],
-             "record_sha256": to_record_sha256(row[2]), "written_at": row[5]}
-            for row in rows
-        ])
+        connection.execute(
+            history.insert(),
+            [
+                {
+                    "record_id": row[0],
+                    "page_url": row[1],
+                    "action": "inserted",
+                    "pipeline_version": row[3],
+                    "schema_version": row[4],
+                    "record_sha256": to_record_sha256(row[2]),
+                    "written_at": row[5],
+                }
+                for row in rows
+            ],
+        )
 
 
 def upgrade() -> None:

@@ -73,8 +73,10 @@ FILL_TERMS = (
 
 def to_refresh(record_id: str) -> str:
     """Trigger statements computing the terms of one record again (none once it is removed)."""
-    return (f"DELETE FROM record_terms WHERE record_id = {record_id};\n"
-            f"    {FILL_TERMS} WHERE r.record_id = {record_id};")  # fmt: skip
+    return (
+        f"DELETE FROM record_terms WHERE record_id = {record_id};\n"
+        f"    {FILL_TERMS} WHERE r.record_id = {record_id};"
+    )
 
 
 STATEMENT_BREAK = "\n    "
@@ -83,9 +85,12 @@ TERM_TRIGGERS = tuple(
     {STATEMENT_BREAK.join(to_refresh(row) for row in rows)}
 END"""
     for table in ("interventions", "conditions")
-    for event, rows in (("INSERT", ("new.record_id",)), ("DELETE", ("old.record_id",)),
-                        ("UPDATE", ("old.record_id", "new.record_id")))
-)  # fmt: skip
+    for event, rows in (
+        ("INSERT", ("new.record_id",)),
+        ("DELETE", ("old.record_id",)),
+        ("UPDATE", ("old.record_id", "new.record_id")),
+    )
+)
 # One row per record: its page, design, year, drugs and conditions. (Scalar subqueries, not a LEFT
 # JOIN of record_terms: Datasette's array facet finds nothing through a view with an outer join.)
 CREATE_OVERVIEW = """
