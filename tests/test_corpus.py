@@ -80,9 +80,14 @@ def article_text(article: GoldArticle) -> str:
     return real_texts()[article.news_id]
 
 
+@functools.cache
+def golds_in(folder: Path) -> dict[str, GoldArticle]:
+    """A folder's gold files by stem, parsed once for all of this module's tests."""
+    return {a.stem: a for a in find_gold_articles(folder)}
+
+
 def gold_article(gold_path: Path) -> GoldArticle:
-    stem = gold_path.name.removesuffix(".expected.json")
-    return next(a for a in find_gold_articles(gold_path.parent) if a.stem == stem)
+    return golds_in(gold_path.parent)[gold_path.name.removesuffix(".expected.json")]
 
 
 def rounding_of(percent: float) -> float:

@@ -6,6 +6,7 @@ import re
 
 import tomllib
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,12 @@ _RECORDS: dict[str, list[EvidenceRecord]] = {}
 DEV_GOLDS = sorted((REPO / "corpus" / "dev").glob("*.expected.json"))
 
 
+@cache
+def dev_golds_by_stem() -> dict:
+    """The dev gold files, parsed once for all of this module's tests (not once per test)."""
+    return {g.stem: g for g in find_gold_articles(REPO / "corpus" / "dev")}
+
+
 def gap_marks(stem: str) -> dict[str, str]:
     return KNOWN_GAPS.get(stem, {})
 
@@ -96,7 +103,7 @@ def test_golden_dev_corpus_field(nlp, gold_path: Path, field: str) -> None:
     scripts/update_known_gaps.py updates the file)."""
     stem = gold_path.name.removesuffix(".expected.json")
     expected = known_counts(gap_marks(stem).get(field))
-    golds = [g for g in find_gold_articles(gold_path.parent) if g.stem == stem]
+    golds = [dev_golds_by_stem()[stem]]
     if stem not in _RECORDS:
         _RECORDS[stem] = records_of(nlp, golds[0].article_path)
     records = _RECORDS[stem]
