@@ -26,8 +26,6 @@ _RATIO = re.compile(r"(.+?) (?:in|out of) (.+)")
 _MIXED = re.compile(r"(.+?) and (.+)")
 _RANGE_SEPARATOR = re.compile(r"\s+(?:to|and|through)\s+|\s*[-–—]\s*")
 _RANGE_PREFIX = re.compile(r"^(?:between|from)\s+")
-_PERCENT = re.compile(r"(.+?)\s*(?:%|percent|per cent|pct)")
-_POINTS = re.compile(r"(.+?)\s*(?:percentage[ -]points?|%[ -]points?|pp)")
 _SPACES = {"\u00a0", "\u2009", "\u202f"}
 
 
@@ -143,30 +141,6 @@ def parse_range(text: str) -> tuple[float, float]:
     raise NormaliseError(
         f"[EM203] Not a range: {text!r}. Write two numbers joined by 'to', 'and' or a dash."
     )
-
-
-def parse_percent(text: str) -> float:
-    """Read a percentage as its number: "41.2%", "41.2 percent", "41.2 per cent" -> 41.2."""
-    check_value_length(text, "a percentage")
-    match = _PERCENT.fullmatch(to_clean_text(text))
-    if match is None:
-        raise NormaliseError(
-            f"[EM207] Not a percentage: {text!r}. "
-            "Write a number followed by %, percent or per cent."
-        )
-    return parse_number(match.group(1))
-
-
-def parse_percentage_points(text: str) -> float:
-    """Read a difference in percentage points: "5 percentage points", "5 pp" -> 5.0."""
-    check_value_length(text, "a number of percentage points")
-    match = _POINTS.fullmatch(to_clean_text(text))
-    if match is None:
-        raise NormaliseError(
-            f"[EM207] Not a number of percentage points: {text!r}. "
-            "Write a number followed by 'percentage points' or 'pp'."
-        )
-    return parse_number(match.group(1))
 
 
 def to_clean_text(text: str) -> str:

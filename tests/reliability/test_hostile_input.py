@@ -73,8 +73,7 @@ hostile_text = st.one_of(
     huge_numbers,
 )
 
-NUMBER_PARSERS = [numbers.parse_number, numbers.parse_int, numbers.parse_range, numbers.parse_percent,
-                  numbers.parse_percentage_points]  # fmt: skip
+NUMBER_PARSERS = [numbers.parse_number, numbers.parse_int, numbers.parse_range]
 NORMALISE_PARSERS = [units.normalise_unit, units.parse_amount, durations.parse_duration,
                      frequency.parse_frequency, routes.normalise_route]  # fmt: skip
 
