@@ -33,8 +33,9 @@ def find_no_event(view: StudyView) -> list[AdverseEventFact]:
         serious_start = next((s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None)
         name = view.doc[serious_start if serious_start is not None and word.start - no.i > 3 else no.i + 1 : word.end]
         serious = any(s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start)
-        events.append(AdverseEventFact(where=provenance(view, name, 0.8), name=clean_label(name.text), count=0,
-                                       serious=serious or None))
+        where = provenance(view, name, 0.8)
+        event = AdverseEventFact(where=where, name=clean_label(name.text), count=0, serious=serious or None)
+        events.append(event)
     return events
 
 
@@ -313,7 +314,9 @@ def is_discontinuation_cause(view: StudyView, term: Span) -> bool:
     return bool(causes) and bool(stops)
 
 
-def find_single_patient_events(view: StudyView, found: list[AdverseEventFact]) -> list[AdverseEventFact]:
+def find_single_patient_events(
+    view: StudyView, found: list[AdverseEventFact]
+) -> list[AdverseEventFact]:
     """In a case report, every harm named in the body befell the one patient: count 1 each
     ("came to the emergency department with a tremor, headache and nausea")."""
     named = {e.name for e in found}
@@ -324,7 +327,8 @@ def find_single_patient_events(view: StudyView, found: list[AdverseEventFact]) -
         name = clean_label(term.text.lower())
         if name and name not in named:
             named.add(name)
-            events.append(AdverseEventFact(where=provenance(view, term, 0.6), name=name, count=1, of=1))
+            where = provenance(view, term, 0.6)
+            events.append(AdverseEventFact(where=where, name=name, count=1, of=1))
     return events
 
 
@@ -353,7 +357,8 @@ def find_no_named_events(view: StudyView) -> list[AdverseEventFact]:
             continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
         first = next((t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start)
         name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
-        events.append(AdverseEventFact(where=provenance(view, name, 0.7), name=clean_label(name.text.lower()), count=0))
+        where = provenance(view, name, 0.7)
+        events.append(AdverseEventFact(where=where, name=clean_label(name.text.lower()), count=0))
     return events
 
 

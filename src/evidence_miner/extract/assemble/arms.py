@@ -47,7 +47,9 @@ class ArmMention:
     label: str
 
 
-def find_arm_mentions(view: StudyView, interventions: list[InterventionFact], lexicon: Lexicon) -> list[ArmMention]:
+def find_arm_mentions(
+    view: StudyView, interventions: list[InterventionFact], lexicon: Lexicon
+) -> list[ArmMention]:
     """Mentions of the study's arms in its body, in text order."""
     names = {i.name for i in interventions if i.role in ARM_ROLES}
     mentions = []

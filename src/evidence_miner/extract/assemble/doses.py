@@ -7,7 +7,7 @@ from dataclasses import replace
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.drugs import is_shielded
-from evidence_miner.extract.assemble.facts import DoseFact, DurationFact
+from evidence_miner.extract.assemble.facts import DoseFact, QuantityFact
 from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
 from evidence_miner.extract.patterns import word_set
@@ -135,10 +135,10 @@ def find_treatment_duration(view: StudyView, after: Span) -> Span | None:
     return None
 
 
-def to_duration(view: StudyView, span: Span | None) -> DurationFact | None:
+def to_duration(view: StudyView, span: Span | None) -> QuantityFact | None:
     if span is None:
         return None
-    return DurationFact(
+    return QuantityFact(
         where=provenance(view, span, 0.8),
         value=span._.em_value, low=span._.em_low, high=span._.em_high,
         stat=span._.em_kind if span._.em_kind in ("mean", "median") else None,

@@ -27,8 +27,9 @@ class Provenance:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DurationFact:
-    """A period: a treatment's or follow-up's length, a condition's duration."""
+class QuantityFact:
+    """A value or range with its statistic and unit: a period (a treatment's or follow-up's
+    length, a condition's duration) or an age (a mean or median, a range, or both)."""
 
     where: Provenance
     value: float | None = None
@@ -52,7 +53,7 @@ class DoseFact:
     frequency: str | None = None
     group: str | None = None
     group_n: int | None = None
-    duration: DurationFact | None = None
+    duration: QuantityFact | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,18 +102,6 @@ class CountFact:
     where: Provenance
     value: int
     kind: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class StatFact:
-    """An age: a mean or median, a range, or both."""
-
-    where: Provenance
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    stat: str | None = None
-    unit: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,17 +161,18 @@ class StudyFact:
     journal: str | None
     investigators: list[str]
     country: str | None
-    follow_up: DurationFact | None
-    treatment_duration: DurationFact | None
+    follow_up: QuantityFact | None
+    treatment_duration: QuantityFact | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class PopulationFact:
-    """Who was studied: the total, their age, how long they had the condition, arms and subgroups."""
+    """Who was studied: the total, their age, how long they had the condition, the arms and
+    subgroups."""
 
     total: CountFact | None
-    age: StatFact | None
-    condition_duration: DurationFact | None
+    age: QuantityFact | None
+    condition_duration: QuantityFact | None
     groups: list[GroupFact]
 
 

@@ -6,7 +6,14 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble import adverse, arms, doses, drugs, outcomes, population, study
 from evidence_miner.extract.assemble.facts import (
-    Assembly, ConceptFact, DesignFact, DurationFact, InterventionFact, PopulationFact, StudyFact, to_findings,
+    Assembly,
+    ConceptFact,
+    DesignFact,
+    InterventionFact,
+    PopulationFact,
+    QuantityFact,
+    StudyFact,
+    to_findings,
 )
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
@@ -127,8 +134,10 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[ConceptFact]:
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "condition")
         studied = any(m.end <= view.title_end or is_studied_mention(view, m) for m in mentions)
-        concepts.append(ConceptFact(where=provenance(view, mentions[0], 0.8), name=entry.name, ids=dict(entry.ids),
-                                    mentioned_only=not studied))
+        where = provenance(view, mentions[0], 0.8)
+        concepts.append(
+            ConceptFact(where=where, name=entry.name, ids=dict(entry.ids), mentioned_only=not studied)
+        )
     return concepts
 
 
@@ -162,7 +171,9 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[Interventi
     return interventions
 
 
-def assemble_study(view: StudyView, design: DesignFact | None, interventions: list[InterventionFact]) -> StudyFact:
+def assemble_study(
+    view: StudyView, design: DesignFact | None, interventions: list[InterventionFact]
+) -> StudyFact:
     journal = study.find_journal(view)
     treatment = find_treatment_duration(interventions)
     return StudyFact(
@@ -175,7 +186,7 @@ def assemble_study(view: StudyView, design: DesignFact | None, interventions: li
     )
 
 
-def find_treatment_duration(interventions: list[InterventionFact]) -> DurationFact | None:
+def find_treatment_duration(interventions: list[InterventionFact]) -> QuantityFact | None:
     """The duration of the first dose of a studied drug that has one."""
     for item in interventions:
         if item.role == "studied":
@@ -222,4 +233,5 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
 
 
 def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Findings:
+    """One study's Findings record: its facts (`assemble`), converted once (`to_findings`)."""
     return to_findings(assemble(view, drug_lexicon, condition_lexicon))

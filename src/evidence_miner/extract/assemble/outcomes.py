@@ -139,7 +139,9 @@ def is_arm_count(view: StudyView, count: Span) -> bool:
     return any(0 <= t.start - count.end <= 1 for t in view.sentence_terms(count, "arm_verb"))
 
 
-def assemble_count_outcomes(view: StudyView, total: Span | None, ae_values: frozenset[int]) -> CountOutcomesFact:
+def assemble_count_outcomes(
+    view: StudyView, total: Span | None, ae_values: frozenset[int]
+) -> CountOutcomesFact:
     """Outcome per count that is the subject of an outcome verb, and the counts and percents
     they used; `ae_values`: the counts and percents the adverse-event step took."""
     outcomes, used = [], set()
@@ -175,7 +177,9 @@ def is_population_frame(view: StudyView, count: Span) -> bool:
     return "among" in lead or (lead in (["in", "the"], ["for", "the"]) and count._.em_label is not None)
 
 
-def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: frozenset[int]) -> bool:
+def skips_outcome(
+    view: StudyView, count: Span, total: Span | None, ae_values: frozenset[int]
+) -> bool:
     return (
         is_population_frame(view, count) or
         (total is not None and count.start == total.start)
@@ -206,7 +210,9 @@ def explains_nnt(view: StudyView, count: Span) -> bool:
     return any(t.kb_id_ == "NNT" for t in view.sentence_terms(count, "effect_type"))
 
 
-def assemble_percent_outcomes(view: StudyView, used: frozenset[int], ae_values: frozenset[int]) -> list[OutcomeFact]:
+def assemble_percent_outcomes(
+    view: StudyView, used: frozenset[int], ae_values: frozenset[int]
+) -> list[OutcomeFact]:
     """Percentages in sentences that report an outcome, outside CIs, counts (`used`) and adverse
     events (`ae_values`)."""
     outcomes = []
@@ -289,7 +295,8 @@ def drop_repeated_outcomes(found: list[OutcomeFact]) -> list[OutcomeFact]:
     kept = []
     for outcome in sorted(found, key=lambda o: o.where.span[0]):
         key = outcome_key(outcome)
-        if key is not None and first_sentence.setdefault(key, outcome.where.sentence) != outcome.where.sentence:
+        sentence = outcome.where.sentence
+        if key is not None and first_sentence.setdefault(key, sentence) != sentence:
             continue
         kept.append(outcome)
     return kept

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.arms import ARM_ROLES
 from evidence_miner.extract.assemble.facts import (
-    CountFact, DurationFact, GroupFact, InterventionFact, StatFact, TotalFact,
+    CountFact, GroupFact, InterventionFact, QuantityFact, TotalFact,
 )
 from evidence_miner.extract.assemble.view import (
     StudyView,
@@ -94,7 +95,8 @@ def to_total(view: StudyView, found: TotalFact | None) -> CountFact | None:
     if found is None:
         return None
     count, kind = found.count, found.kind
-    return CountFact(where=provenance(view, count, 0.8 if kind else 0.6), value=int(count._.em_value), kind=kind)
+    where = provenance(view, count, 0.8 if kind else 0.6)
+    return CountFact(where=where, value=int(count._.em_value), kind=kind)
 
 
 def single_patient_total(view: StudyView, design_span: Span) -> CountFact:
@@ -102,11 +104,12 @@ def single_patient_total(view: StudyView, design_span: Span) -> CountFact:
     return CountFact(where=provenance(view, design_span, 0.7), value=1, kind="enrolled")
 
 
-def find_patient_age(view: StudyView) -> StatFact | None:
+def find_patient_age(view: StudyView) -> QuantityFact | None:
     """A case report's "a 54-year-old man": the first "N-year-old" in the body."""
     for number in view.body_spans(NUMBERS):
         if is_age(number) and number._.em_unit.lower().startswith("year"):
-            return StatFact(where=provenance(view, number, 0.7), value=number._.em_value, unit="year")
+            where = provenance(view, number, 0.7)
+            return QuantityFact(where=where, value=number._.em_value, unit="year")
     return None
 
 
@@ -117,7 +120,7 @@ def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None
     return None
 
 
-def find_age(view: StudyView, *, single_patient: bool = False) -> StatFact | None:
+def find_age(view: StudyView, *, single_patient: bool = False) -> QuantityFact | None:
     """"mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
     median wins, and a range elsewhere in the text gives its low and high. A lone age without
     a mean or median ("over age 50", "by age 4") is a threshold, not the cohort's age, except
@@ -136,7 +139,7 @@ def find_age(view: StudyView, *, single_patient: bool = False) -> StatFact | Non
     return best
 
 
-def age_candidate(view: StudyView, term: Span) -> StatFact | None:
+def age_candidate(view: StudyView, term: Span) -> QuantityFact | None:
     value = find_value_after(view, term)
     if value is None or (value._.em_value is None and value._.em_low is None):
         return None
@@ -144,9 +147,9 @@ def age_candidate(view: StudyView, term: Span) -> StatFact | None:
     stat = find_stat_before(view, term.start) or own_stat
     numbers = {s.start: s for s in view.all_spans(NUMBERS)}
     if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
-        return StatFact(where=provenance(view, view.doc[term.start : last.end], 0.8), value=None,
+        return QuantityFact(where=provenance(view, view.doc[term.start : last.end], 0.8), value=None,
                         low=value._.em_value, high=last._.em_value, stat=None, unit="year")
-    return StatFact(
+    return QuantityFact(
         where=provenance(view, view.doc[term.start : value.end], 0.8),
         value=value._.em_value, low=value._.em_low, high=value._.em_high,
         stat=stat, unit="year",
@@ -165,7 +168,7 @@ def find_value_after(view: StudyView, term: Span) -> Span | None:
     return None
 
 
-def find_condition_duration(view: StudyView) -> DurationFact | None:
+def find_condition_duration(view: StudyView) -> QuantityFact | None:
     """"(median duration of neuropathy, 9 years)", "had had diabetes for a mean of 12 years"."""
     for token in view.doc[view.start : view.end]:
         if token.lower_ != "duration" or token.i < view.title_end:
@@ -175,7 +178,8 @@ def find_condition_duration(view: StudyView) -> DurationFact | None:
         duration = next((d for d in view.all_spans(DURATIONS) if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
         if duration is not None:
             stat = find_stat_before(view, token.i) or duration._.em_kind
-            return DurationFact(where=provenance(view, duration, 0.7), value=duration._.em_value, stat=stat)
+            where = provenance(view, duration, 0.7)
+            return QuantityFact(where=where, value=duration._.em_value, stat=stat)
     return None
 
 
@@ -201,7 +205,11 @@ def is_regimen_list(view: StudyView, count: Span) -> bool:
 
 
 def find_groups(
-    view: StudyView, total: Span | None, *, results: frozenset[int], interventions: list[InterventionFact]
+    view: StudyView,
+    total: Span | None,
+    *,
+    results: frozenset[int],
+    interventions: list[InterventionFact],
 ) -> list[GroupFact]:
     """Arms and subgroups with their sizes, once each: "(n=107)" after naltrexone and "of 107
     patients in the LDN group" are one arm. A subgroup is part of the cohort, so a "group" as
@@ -227,6 +235,14 @@ def find_groups(
     return groups
 
 
+def group_at(
+    view: StudyView, count: Span, confidence: float, label: str | None, n: float, *,
+    key: str | None = None,
+) -> GroupFact:
+    """An arm or subgroup of `n` people, read at `count`; `key` is the drug that names it."""
+    return GroupFact(where=provenance(view, count, confidence), label=label, n=int(n), key=key)
+
+
 def find_equal_groups(view: StudyView) -> list[GroupFact]:
     """"divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
     numbers = {n.start: n for n in view.body_spans(NUMBERS)}
@@ -244,7 +260,7 @@ def find_equal_groups(view: StudyView) -> list[GroupFact]:
         if len(sizes) == 1 and how_many is not None:
             sizes = sizes * int(how_many._.em_value) if 1 < how_many._.em_value <= 12 else sizes
         for k, size in enumerate(sizes, start=1):
-            found.append(GroupFact(where=provenance(view, size, 0.6), label=f"group {k}", n=int(size._.em_value)))
+            found.append(group_at(view, size, 0.6, f"group {k}", size._.em_value))
     return found if len(found) > 1 else []
 
 
@@ -265,7 +281,7 @@ def to_each_arm(
         return [group]
     if any(t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
         return []  # events split between the arms, not arm sizes
-    arms = [i for i in interventions if i.role in ("studied", "comparator", "placebo") and not i.is_class]
+    arms = [i for i in interventions if i.role in ARM_ROLES and not i.is_class]
     if len(arms) < 2:
         return [group]
     return [replace(group, label=arm.name, key=None) for arm in arms]
@@ -292,7 +308,7 @@ def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> GroupFac
     label = clean_label(count._.em_label) or (count[-1].text if len(count) > 1 else None)
     if after.text != "," and not label:
         return None
-    return GroupFact(where=provenance(view, count, 0.5), label=label, n=int(count._.em_value))
+    return group_at(view, count, 0.5, label, count._.em_value)
 
 
 def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> GroupFact | None:
@@ -309,7 +325,7 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> GroupFa
         return None
     if any(count.end <= p.start < clause_end for p in view.all_spans("em_percents")) and is_result:
         return None
-    return GroupFact(where=provenance(view, count, 0.5), label=clean_label(clause.text) or None, n=int(count._.em_value))
+    return group_at(view, count, 0.5, clean_label(clause.text) or None, count._.em_value)
 
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
@@ -337,7 +353,8 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
     if named_arm and named_arm.split()[-1].lower() in word_set("arm_heads") and not is_result_count(view, count, results):  # "42 received the low dose"
-        return GroupFact(where=provenance(view, count, 0.6), label=named_arm, n=int(count._.em_of if count._.em_kind == "of" else count._.em_value))
+        n = count._.em_of if count._.em_kind == "of" else count._.em_value
+        return group_at(view, count, 0.6, named_arm, n)
     if drug is None and dose is None and not negative and not strong:
         return None
     if drug is None and dose is not None:  # "38 remained at 5 mg": a dose level names the group
@@ -346,7 +363,7 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
         label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     relative = any(t.lower_ in {"who", "that", "which"} for t in view.doc[count.end : verb.start])
     n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
-    return GroupFact(where=provenance(view, count, 0.7), label=label, n=int(n), key=drug.kb_id_ if drug else None)
+    return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
 
 
 def to_named_group(view: StudyView, count: Span) -> GroupFact | None:
@@ -360,7 +377,7 @@ def to_named_group(view: StudyView, count: Span) -> GroupFact | None:
         start -= 1
     drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
     label = clean_label(doc[start:head].text)
-    return GroupFact(where=provenance(view, count, 0.6), label=label, n=int(count._.em_value), key=drug.kb_id_ if drug else None)
+    return group_at(view, count, 0.6, label, count._.em_value, key=drug.kb_id_ if drug else None)
 
 
 def is_result_count(view: StudyView, count: Span, results: frozenset[int]) -> bool:
@@ -414,15 +431,15 @@ def to_parallel_arm(view: StudyView, count: Span, results: frozenset[int]) -> Gr
     "409 in the placebo arm"."""
     if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count, results) and (phrase := arm_phrase_after(view, count)) is not None:
         if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(("in ", "on ")):
-            return GroupFact(where=provenance(view, count, 0.5), label=phrase, n=int(count._.em_value))
+            return group_at(view, count, 0.5, phrase, count._.em_value)
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
     drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
     if drug is not None:
-        return GroupFact(where=provenance(view, count, 0.6), label=drug.text, n=int(count._.em_value), key=drug.kb_id_)
+        return group_at(view, count, 0.6, drug.text, count._.em_value, key=drug.kb_id_)
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
     if words and words.split()[-1].lower() in word_set("arm_target_heads"):
-        return GroupFact(where=provenance(view, count, 0.5), label=words, n=int(count._.em_value))
+        return group_at(view, count, 0.5, words, count._.em_value)
     return None
 
 
@@ -454,7 +471,7 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> GroupFact | No
         n = count._.em_value
     else:
         return None
-    return GroupFact(where=provenance(view, count, 0.7), label=label, n=int(n), key=key)
+    return group_at(view, count, 0.7, label, n, key=key)
 
 
 def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:

@@ -8,7 +8,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from evidence_miner.extract.assemble.facts import DesignFact, DurationFact
+from evidence_miner.extract.assemble.facts import DesignFact, QuantityFact
 from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
@@ -296,7 +296,7 @@ def find_country(view: StudyView) -> str | None:
     return None
 
 
-def find_follow_up(view: StudyView, treatment: DurationFact | None = None) -> DurationFact | None:
+def find_follow_up(view: StudyView, treatment: QuantityFact | None = None) -> QuantityFact | None:
     """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up", a
     contact after treatment ("families were telephoned 7 days later"); else the length of the
     study ("a 72-week trial"), of its treatment ("once daily for 24 weeks"), or the week of its
@@ -308,12 +308,15 @@ def find_follow_up(view: StudyView, treatment: DurationFact | None = None) -> Du
             or find_assessment_week(view))
 
 
-def period(view: StudyView, duration: Span, confidence: float, *, stat: str | None = None) -> DurationFact:
+def period(
+    view: StudyView, duration: Span, confidence: float, *, stat: str | None = None
+) -> QuantityFact:
     """A follow-up of one duration span: its provenance, value and statistic (no range)."""
-    return DurationFact(where=provenance(view, duration, confidence), value=duration._.em_value, stat=stat)
+    where = provenance(view, duration, confidence)
+    return QuantityFact(where=where, value=duration._.em_value, stat=stat)
 
 
-def find_followed_for(view: StudyView) -> DurationFact | None:
+def find_followed_for(view: StudyView) -> QuantityFact | None:
     """"followed the women for one year", "tracked them for an average of five years"."""
     for duration in view.body_spans(DURATIONS):
         i = duration.start - 1
@@ -327,7 +330,7 @@ def find_followed_for(view: StudyView) -> DurationFact | None:
     return None
 
 
-def find_observation_span(view: StudyView) -> DurationFact | None:
+def find_observation_span(view: StudyView) -> QuantityFact | None:
     """"Events were counted over a median of 3.1 years", "at the 6-month visit": a period of
     observation named without the word follow-up."""
     for duration in view.body_spans(DURATIONS):
@@ -339,7 +342,7 @@ def find_observation_span(view: StudyView) -> DurationFact | None:
     return None
 
 
-def find_contact_follow_up(view: StudyView) -> DurationFact | None:
+def find_contact_follow_up(view: StudyView) -> QuantityFact | None:
     """"were contacted 7 days later", "were telephoned 7 days after the visit"."""
     for duration in view.body_spans(DURATIONS):
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
@@ -349,7 +352,7 @@ def find_contact_follow_up(view: StudyView) -> DurationFact | None:
     return None
 
 
-def find_assessment_week(view: StudyView) -> DurationFact | None:
+def find_assessment_week(view: StudyView) -> QuantityFact | None:
     """"At Week 24, hair count increased ...": the latest such week is when the study ended."""
     weeks = []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
@@ -361,10 +364,10 @@ def find_assessment_week(view: StudyView) -> DurationFact | None:
     last = max(weeks, key=lambda w: float(w[1].text) if w[1].text.replace(".", "", 1).isdigit() else 0)
     if not last[1].text.isdigit():
         return None
-    return DurationFact(where=provenance(view, last, 0.5), value=float(last[1].text), unit="week")
+    return QuantityFact(where=provenance(view, last, 0.5), value=float(last[1].text), unit="week")
 
 
-def find_study_length(view: StudyView) -> DurationFact | None:
+def find_study_length(view: StudyView) -> QuantityFact | None:
     """"a 72-week trial", "the 12-week, phase 2 clinical trial", "over a 48-week period", "the
     duration of the study (80 weeks)": the length of the study itself."""
     for duration in view.body_spans(DURATIONS):
@@ -392,13 +395,13 @@ def is_study_period(view: StudyView, duration: Span) -> bool:
     return (after == "period" and bool({"over", "during"} & set(lead))) or in_brackets
 
 
-def find_stated_follow_up(view: StudyView) -> DurationFact | None:
+def find_stated_follow_up(view: StudyView) -> QuantityFact | None:
     for term in view.terms("follow_up"):
         duration = find_follow_up_duration(view, term)
         if duration is None or term.start < view.title_end:
             continue
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)
-        return DurationFact(where=provenance(view, duration, 0.8), value=duration._.em_value,
+        return QuantityFact(where=provenance(view, duration, 0.8), value=duration._.em_value,
                             low=duration._.em_low, high=duration._.em_high, stat=stat)
     return None
 
