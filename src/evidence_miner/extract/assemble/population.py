@@ -147,8 +147,8 @@ def age_candidate(view: StudyView, term: Span) -> QuantityFact | None:
     stat = find_stat_before(view, term.start) or own_stat
     numbers = {s.start: s for s in view.all_spans(NUMBERS)}
     if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
-        return QuantityFact(where=provenance(view, view.doc[term.start : last.end], 0.8), value=None,
-                        low=value._.em_value, high=last._.em_value, stat=None, unit="year")
+        where = provenance(view, view.doc[term.start : last.end], 0.8)
+        return QuantityFact(where=where, value=None, low=value._.em_value, high=last._.em_value, unit="year")
     return QuantityFact(
         where=provenance(view, view.doc[term.start : value.end], 0.8),
         value=value._.em_value, low=value._.em_low, high=value._.em_high,
