@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.facts import AdverseEventFact, HarmsFact
 from evidence_miner.extract.assemble.outcomes import is_ci_level
-from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance
+from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance, word_stem
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
@@ -22,7 +23,7 @@ def find_no_word(view: StudyView, word: Span):
     return None
 
 
-def find_no_event(view: StudyView) -> list[dict]:
+def find_no_event(view: StudyView) -> list[AdverseEventFact]:
     """"There were no severe side effects" -> count 0; serious when a serious word is part of it."""
     events = []
     for word in view.terms("adverse_event_word"):
@@ -32,7 +33,9 @@ def find_no_event(view: StudyView) -> list[dict]:
         serious_start = next((s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None)
         name = view.doc[serious_start if serious_start is not None and word.start - no.i > 3 else no.i + 1 : word.end]
         serious = any(s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start)
-        events.append({**provenance(view, name, 0.8), "name": clean_label(name.text), "count": 0, "serious": serious or None})
+        where = provenance(view, name, 0.8)
+        event = AdverseEventFact(where=where, name=clean_label(name.text), count=0, serious=serious or None)
+        events.append(event)
     return events
 
 
@@ -120,15 +123,7 @@ def is_efficacy_event(view: StudyView, term: Span) -> bool:
     """An event the headline names ("... quiets nightmares ...", "... repeat clots") is what the
     study sets out to prevent or treat: its efficacy outcome, not a harm. (An event merely
     compared with an effect size in its sentence may be either, so that alone decides nothing.)"""
-    headline = view.notes.get("headline_stems")
-    if headline is None:  # asked for every harm term and condition of the study: built once
-        headline = view.notes["headline_stems"] = {word_stem(t.lower_) for t in view.doc[: view.title_end] if t.is_alpha}
-    return all(word_stem(t.lower_) in headline for t in term if t.is_alpha)
-
-
-def word_stem(word: str) -> str:
-    """"infections" and "infection", "nightmares" and "nightmare" compare equal."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return all(word_stem(t.lower_) in view.headline_stems for t in term if t.is_alpha)
 
 
 def has_serious_cue(view: StudyView, word: Span) -> bool:
@@ -266,19 +261,19 @@ def find_stop(view: StudyView, anchor: Span, following: list[Span]) -> int:
     return stop
 
 
-def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
+def to_event(view: StudyView, anchor: Span, value: Span) -> AdverseEventFact:
     name = event_name(view, anchor)
     percent = value if value.label_ == "PERCENT" else find_percent_for(view, value)
     is_count = value.label_ == "COUNT"
-    return {
-        **provenance(view, name, 0.75),
-        "name": clean_label(name.text.lower()),
-        "count": int(value._.em_value) if is_count else None,
-        "of": value._.em_of if is_count else None,
-        "percent": percent._.em_value if percent is not None else None,
-        "serious": True if has_serious_cue(view, anchor) else None,
-        "led_to_discontinuation": True if is_discontinuation_cause(view, anchor) else None,
-    }
+    return AdverseEventFact(
+        where=provenance(view, name, 0.75),
+        name=clean_label(name.text.lower()),
+        count=int(value._.em_value) if is_count else None,
+        of=value._.em_of if is_count else None,
+        percent=percent._.em_value if percent is not None else None,
+        serious=True if has_serious_cue(view, anchor) else None,
+        led_to_discontinuation=True if is_discontinuation_cause(view, anchor) else None,
+    )
 
 
 def applies_to_each_arm(view: StudyView, value: Span) -> bool:
@@ -287,7 +282,8 @@ def applies_to_each_arm(view: StudyView, value: Span) -> bool:
     return any(p in after for p in ("in each group", "in both groups", "in each arm", "in both arms"))
 
 
-def find_named_events(view: StudyView) -> list[dict]:
+def find_named_events(view: StudyView) -> HarmsFact:
+    """Harms named with their figures, and the count and percent spans those figures took."""
     anchors = find_anchors(view)
     reserved = reserved_counts(view, anchors)
     events, used = [], set()
@@ -299,9 +295,8 @@ def find_named_events(view: StudyView) -> list[dict]:
                 event = to_event(view, anchor, value)
                 if value.label_ == "COUNT" and (percent := find_percent_for(view, value)) is not None:
                     used.add(percent.start)
-                events.extend([event, dict(event)] if applies_to_each_arm(view, value) else [event])
-    view.notes["ae_values"] = used
-    return events
+                events.extend([event, event] if applies_to_each_arm(view, value) else [event])
+    return HarmsFact(events=events, values=frozenset(used))
 
 
 def find_percent_for(view: StudyView, term: Span) -> Span | None:
@@ -319,10 +314,12 @@ def is_discontinuation_cause(view: StudyView, term: Span) -> bool:
     return bool(causes) and bool(stops)
 
 
-def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]:
+def find_single_patient_events(
+    view: StudyView, found: list[AdverseEventFact]
+) -> list[AdverseEventFact]:
     """In a case report, every harm named in the body befell the one patient: count 1 each
     ("came to the emergency department with a tremor, headache and nausea")."""
-    named = {e["name"] for e in found}
+    named = {e.name for e in found}
     events = []
     for term in view.body_spans("em_terms"):
         if term.label_ != "adverse_event" or is_negated(view, term) or view.has_term_in_sentence(term, "future_cue"):
@@ -330,7 +327,8 @@ def find_single_patient_events(view: StudyView, found: list[dict]) -> list[dict]
         name = clean_label(term.text.lower())
         if name and name not in named:
             named.add(name)
-            events.append({**provenance(view, term, 0.6), "name": name, "count": 1, "of": 1})
+            where = provenance(view, term, 0.6)
+            events.append(AdverseEventFact(where=where, name=name, count=1, of=1))
     return events
 
 
@@ -342,7 +340,7 @@ def is_event_modifier(token) -> bool:
     return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set("report_verbs") | {"had", "has", "have"}
 
 
-def find_no_named_events(view: StudyView) -> list[dict]:
+def find_no_named_events(view: StudyView) -> list[AdverseEventFact]:
     """"No opportunistic infections were reported": a named harm right after "no", in a
     sentence that reports events, is a count of zero."""
     events = []
@@ -359,22 +357,25 @@ def find_no_named_events(view: StudyView) -> list[dict]:
             continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
         first = next((t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start)
         name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
-        events.append({**provenance(view, name, 0.7), "name": clean_label(name.text.lower()), "count": 0})
+        where = provenance(view, name, 0.7)
+        events.append(AdverseEventFact(where=where, name=clean_label(name.text.lower()), count=0))
     return events
 
 
-def assemble_adverse_events(view: StudyView, *, single_patient: bool = False) -> list[dict]:
+def assemble_adverse_events(view: StudyView, *, single_patient: bool = False) -> HarmsFact:
     """Events once each; the same name and numbers in another sentence (a summary box, a
     recap) are a repeat, in the same sentence another arm ("two of nine at 1 mg/kg, two of
-    nine at 3 mg/kg")."""
+    nine at 3 mg/kg"). With them, the count and percent spans the named events took."""
     events, seen = [], {}
-    found = find_no_event(view) + find_no_named_events(view) + find_named_events(view)
+    named = find_named_events(view)
+    found = find_no_event(view) + find_no_named_events(view) + named.events
     if single_patient:
         found += find_single_patient_events(view, found)
     for event in found:
-        key = (event["name"], event.get("count"), event.get("of"), event.get("percent"))
-        zero = event.get("count") == 0  # "no X" is said once, whichever step found it
-        if event["name"] and (key not in seen if zero else seen.get(key, event["sentence"]) == event["sentence"]):
-            seen[key] = event["sentence"]
+        key = (event.name, event.count, event.of, event.percent)
+        zero = event.count == 0  # "no X" is said once, whichever step found it
+        sentence = event.where.sentence
+        if event.name and (key not in seen if zero else seen.get(key, sentence) == sentence):
+            seen[key] = sentence
             events.append(event)
-    return events
+    return HarmsFact(events=events, values=named.values)

@@ -21,10 +21,12 @@ no group: they are the whole cohort's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.facts import AdverseEventFact, InterventionFact, OutcomeFact
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.extensions import COUNTS, DRUGS, NUMBERS, PERCENTS
 from evidence_miner.extract.components.concepts import entry_for
@@ -32,6 +34,8 @@ from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.extract.patterns import word_set
 
 ARM_ROLES = ("studied", "comparator", "placebo")
+Result = OutcomeFact | AdverseEventFact
+R = TypeVar("R", OutcomeFact, AdverseEventFact)
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,11 @@ class ArmMention:
     label: str
 
 
-def find_arm_mentions(view: StudyView, interventions: list[dict], lexicon: Lexicon) -> list[ArmMention]:
+def find_arm_mentions(
+    view: StudyView, interventions: list[InterventionFact], lexicon: Lexicon
+) -> list[ArmMention]:
     """Mentions of the study's arms in its body, in text order."""
-    names = {i["name"] for i in interventions if i["role"] in ARM_ROLES}
+    names = {i.name for i in interventions if i.role in ARM_ROLES}
     mentions = []
     for span in view.body_spans(DRUGS):
         name = entry_for(lexicon, span.kb_id_, "drug").name.lower()
@@ -69,17 +75,15 @@ def find_control_mentions(view: StudyView) -> list[ArmMention]:
     return found
 
 
-def item_tokens(view: StudyView, item: dict, taken: set[int]) -> Span | None:
+def item_tokens(view: StudyView, item: Result, taken: set[int]) -> Span | None:
     """The tokens of an assembled result or harm's value: its own span when that holds a number,
     else the first number of its sentence with the item's value ("Constipation occurred in 3% of
     patients on X and 1% on placebo": a harm's span is its name, its values come after)."""
-    start, end = item.get("span") or (None, None)
-    if start is None:
-        return None
+    start, end = item.where.span
     tokens = view.doc.char_span(start, end, alignment_mode="expand")
     if tokens is None or any(t.like_num or any(c.isdigit() for c in t.text) for t in tokens):
         return tokens
-    wanted = item.get("percent") if item.get("percent") is not None else item.get("count")
+    wanted = item.percent if item.percent is not None else item.count
     for group in (PERCENTS, COUNTS, NUMBERS):
         for span in view.all_spans(group):
             if span.sent.start == tokens.sent.start and span.start not in taken and is_value(span, wanted):
@@ -117,20 +121,22 @@ def names_arms_first(values: list[Span], arms: list[ArmMention]) -> bool:
     return any(a.end <= values[0].start for a in arms) and not any(a.start >= values[-1].end for a in arms)
 
 
-def studied_label(interventions: list[dict]) -> str | None:
-    return next((i["name"] for i in interventions if i["role"] == "studied"), None)
+def studied_label(interventions: list[InterventionFact]) -> str | None:
+    return next((i.name for i in interventions if i.role == "studied"), None)
 
 
-def effect_arm(arms: list[ArmMention], interventions: list[dict]) -> str | None:
+def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) -> str | None:
     """An effect size compares an arm with its comparator: the first arm of its sentence that is
     no comparator, placebo or control ("colchicine cut the risk compared with placebo (RR 0.75)"),
     else the studied drug."""
-    comparators = {i["name"] for i in interventions if i["role"] in ("comparator", "placebo")}
+    comparators = {i.name for i in interventions if i.role in ("comparator", "placebo")}
     own = [a for a in arms if a.label not in comparators and not a.label.split()[0] in word_set("control_arm_words")]
     return own[0].label if own else studied_label(interventions)
 
 
-def attribute_arms(view: StudyView, items: list[dict], arms: list[ArmMention], interventions: list[dict]) -> list[dict]:
+def attribute_arms(
+    view: StudyView, items: list[R], arms: list[ArmMention], interventions: list[InterventionFact]
+) -> list[R]:
     """The results or harms with `group` filled from their sentence where it was empty; `arms`
     from find_arm_mentions, found once per study for its results and its harms."""
     taken: set[int] = set()
@@ -141,15 +147,15 @@ def attribute_arms(view: StudyView, items: list[dict], arms: list[ArmMention], i
             by_sentence.setdefault(tokens.sent.start, []).append(tokens)
     attributed = []
     for item, tokens in located:
-        if item.get("group") or tokens is None:
+        if item.group or tokens is None:
             attributed.append(item)
             continue
         values = sorted(by_sentence[tokens.sent.start], key=lambda s: s.start)
         in_sentence = [a for a in arms if tokens.sent.start <= a.start < tokens.sent.end]
-        if item.get("effect"):
+        if isinstance(item, OutcomeFact) and item.effect:
             label = effect_arm(in_sentence, interventions)
         else:
             arm = pick_arm(tokens, values, in_sentence)
             label = arm.label if arm is not None else None
-        attributed.append({**item, "group": label} if label else item)
+        attributed.append(replace(item, group=label) if label else item)
     return attributed

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.drugs import is_shielded
+from evidence_miner.extract.assemble.facts import DoseFact, QuantityFact
 from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
 from evidence_miner.extract.patterns import word_set
@@ -132,14 +135,14 @@ def find_treatment_duration(view: StudyView, after: Span) -> Span | None:
     return None
 
 
-def to_duration_dict(view: StudyView, span: Span | None) -> dict | None:
+def to_duration(view: StudyView, span: Span | None) -> QuantityFact | None:
     if span is None:
         return None
-    return {
-        **provenance(view, span, 0.8),
-        "value": span._.em_value, "low": span._.em_low, "high": span._.em_high,
-        "stat": span._.em_kind if span._.em_kind in ("mean", "median") else None,
-    }
+    return QuantityFact(
+        where=provenance(view, span, 0.8),
+        value=span._.em_value, low=span._.em_low, high=span._.em_high,
+        stat=span._.em_kind if span._.em_kind in ("mean", "median") else None,
+    )
 
 
 PLACEBO_KEYS = {"placebo", "vehicle", "sham"}  # lexicon keys (code, not vocabulary)
@@ -167,15 +170,15 @@ def find_recent_drug(view: StudyView, dose: Span, resolved: dict[int, Span | Non
     return drug if view.sentence_index(dose.start) - view.sentence_index(start) <= 1 else None
 
 
-def base_dose(view: StudyView, dose: Span, *, route: str | None, when: str | None) -> dict:
-    return {
-        **provenance(view, dose, 0.85),
-        "value": dose._.em_value, "low": dose._.em_low, "high": dose._.em_high,
-        "unit": dose._.em_unit, "route": route, "when": when,
-    }
+def base_dose(view: StudyView, dose: Span, *, route: str | None, when: str | None) -> DoseFact:
+    return DoseFact(
+        where=provenance(view, dose, 0.85),
+        value=dose._.em_value, low=dose._.em_low, high=dose._.em_high,
+        unit=dose._.em_unit, route=route, when=when,
+    )
 
 
-def expand_regimens(view: StudyView, dose: Span, base: dict, stop: int) -> list[dict]:
+def expand_regimens(view: StudyView, dose: Span, base: DoseFact, stop: int) -> list[DoseFact]:
     """One dose per regimen: "2 g/kg for 5 days a month (10 patients) or 2 days a month (9 patients)"."""
     frequencies = find_frequencies_after(view, dose, stop)
     arms = [(f, find_arm_size(view, f, stop)) for f in frequencies]
@@ -191,25 +194,28 @@ def find_frequency_before(view: StudyView, dose: Span) -> Span | None:
     return before[-1] if before else None
 
 
-def regimen(view: StudyView, dose: Span, base: dict, frequency: Span | None, size: Span | None, *, label: str | None) -> dict:
+def regimen(
+    view: StudyView, dose: Span, base: DoseFact, frequency: Span | None, size: Span | None, *,
+    label: str | None,
+) -> DoseFact:
     last = max([s for s in (dose, frequency, size) if s is not None], key=lambda s: s.end)
     duration = find_treatment_duration(view, last)
-    return {
-        **base,
-        **join_provenance(view, dose, last, base["confidence"]),
-        "frequency": frequency.text if frequency is not None else None,
-        "group": label,
-        "group_n": int(size._.em_value) if size is not None else None,
-        "duration": to_duration_dict(view, duration),
-    }
+    return replace(
+        base,
+        where=join_provenance(view, dose, last, base.where.confidence),
+        frequency=frequency.text if frequency is not None else None,
+        group=label,
+        group_n=int(size._.em_value) if size is not None else None,
+        duration=to_duration(view, duration),
+    )
 
 
-def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, dict]]:
+def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, DoseFact]]:
     """(drug key, dose dict) for every dose of the study, inheriting across "from X to Y"."""
     doses = [d for d in view.body_spans(DOSES) if not is_future_or_quoted(view, d)]
     pairs = find_from_to_pair(view, doses)
     resolved: dict[int, Span | None] = {}
-    found: list[tuple[str, dict]] = []
+    found: list[tuple[str, DoseFact]] = []
     previous_frequency: dict[int, str | None] = {}
     for index, dose in enumerate(doses):
         drug = resolve_drug(view, dose, pairs, resolved)
@@ -221,34 +227,37 @@ def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, dict
         when = pairs[dose.start][1] if dose.start in pairs else None
         base = base_dose(view, dose, route=find_route(view, dose, drug), when=when)
         for item in expand_regimens(view, dose, base, stop):
-            inherit_frequency(item, dose, pairs, previous_frequency)
+            item = inherit_frequency(item, dose, pairs, previous_frequency)
             if not repeats_earlier_dose(found, key, item):
                 found.append((key, item))
     return found
 
 
-def drop_repeated_doses(items: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    kept: list[tuple[str, dict]] = []
+def drop_repeated_doses(items: list[tuple[str, DoseFact]]) -> list[tuple[str, DoseFact]]:
+    kept: list[tuple[str, DoseFact]] = []
     for key, item in items:
         if not repeats_earlier_dose(kept, key, item):
             kept.append((key, item))
     return kept
 
 
-def repeats_earlier_dose(found: list[tuple[str, dict]], key: str, item: dict) -> bool:
+def repeats_earlier_dose(found: list[tuple[str, DoseFact]], key: str, item: DoseFact) -> bool:
     """"mice given 80 mg/kg of lithium" in the results restates the 80 mg/kg arm's dose."""
-    if item["group_n"] is not None or item["when"] is not None:
+    if item.group_n is not None or item.when is not None:
         return False
-    amount = (item["value"], item["low"], item["high"], item["unit"])
+    amount = (item.value, item.low, item.high, item.unit)
     return any(
-        k == key and (d["value"], d["low"], d["high"], d["unit"]) == amount
-        and item["frequency"] in (None, d["frequency"])
+        k == key and (d.value, d.low, d.high, d.unit) == amount
+        and item.frequency in (None, d.frequency)
         for k, d in found
     )
 
 
-def inherit_frequency(item: dict, dose: Span, pairs: dict[int, tuple[Span, str]], seen: dict[int, str | None]) -> None:
+def inherit_frequency(
+    item: DoseFact, dose: Span, pairs: dict[int, tuple[Span, str]], seen: dict[int, str | None]
+) -> DoseFact:
     """The second dose of "from 15 mg daily to 10 mg" is daily too."""
-    if item["frequency"] is None and dose.start in pairs and pairs[dose.start][1] == "after":
-        item["frequency"] = seen.get(pairs[dose.start][0].start)
-    seen[dose.start] = item["frequency"]
+    if item.frequency is None and dose.start in pairs and pairs[dose.start][1] == "after":
+        item = replace(item, frequency=seen.get(pairs[dose.start][0].start))
+    seen[dose.start] = item.frequency
+    return item

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.facts import DoseFact, InterventionFact
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import DRUGS
@@ -136,15 +137,17 @@ def merge_salt_forms(groups: dict[str, list[Span]], lexicon: Lexicon) -> tuple[d
     return merged, moved
 
 
-def build_intervention(view: StudyView, entry: LexiconEntry, mentions: list[Span], role: str, doses: list[dict]) -> dict:
+def build_intervention(
+    view: StudyView, entry: LexiconEntry, mentions: list[Span], role: str, doses: list[DoseFact]
+) -> InterventionFact:
     first = next((m for m in mentions if m.start >= view.title_end), mentions[0])
     aliases = sorted({m.text for m in mentions if m.text.lower() != entry.name.lower()})
-    return {
-        **provenance(view, first, 0.9 if len(mentions) > 1 else 0.7),
-        "name": entry.name.lower(),
-        "aliases": aliases,
-        "ids": dict(entry.ids),
-        "role": role,
-        "is_class": entry.is_class,
-        "doses": doses,
-    }
+    return InterventionFact(
+        where=provenance(view, first, 0.9 if len(mentions) > 1 else 0.7),
+        name=entry.name.lower(),
+        aliases=aliases,
+        ids=dict(entry.ids),
+        role=role,
+        is_class=entry.is_class,
+        doses=doses,
+    )

@@ -1,10 +1,20 @@
-"""Put one study's facts together into a Findings record (as plain data)."""
+"""Put one study's facts together, step by step, into a Findings record."""
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble import adverse, arms, doses, drugs, outcomes, population, study
+from evidence_miner.extract.assemble.facts import (
+    Assembly,
+    ConceptFact,
+    DesignFact,
+    InterventionFact,
+    PopulationFact,
+    QuantityFact,
+    StudyFact,
+    to_findings,
+)
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
@@ -115,7 +125,7 @@ def has_study(view: StudyView) -> bool:
     )
 
 
-def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
+def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[ConceptFact]:
     groups: dict[str, list[Span]] = {}
     for span in view.all_spans(CONDITIONS):
         if span.end <= view.title_end or view.start <= span.start < view.end:
@@ -124,7 +134,10 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[dict]:
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "condition")
         studied = any(m.end <= view.title_end or is_studied_mention(view, m) for m in mentions)
-        concepts.append({**provenance(view, mentions[0], 0.8), "name": entry.name, "ids": dict(entry.ids), "mentioned_only": not studied})
+        where = provenance(view, mentions[0], 0.8)
+        concepts.append(
+            ConceptFact(where=where, name=entry.name, ids=dict(entry.ids), mentioned_only=not studied)
+        )
     return concepts
 
 
@@ -139,7 +152,7 @@ def is_studied_mention(view: StudyView, mention: Span) -> bool:
     return not any(0 <= mention.start - cue.end <= INDICATION_GAP for cue in view.sentence_terms(mention, "indication_cue"))
 
 
-def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
+def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[InterventionFact]:
     groups, moved = drugs.merge_salt_forms(drugs.group_drug_mentions(view), lexicon)
     first_studied = drugs.pick_studied(view, groups, lexicon, {})
     dose_items = doses.drop_repeated_doses([(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)])
@@ -155,60 +168,70 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[dict]:
             continue  # "antibiotics", "chemotherapy" named in passing are context, not drugs of the study
         its_doses = [d for k, d in dose_items if k == key]
         interventions.append(drugs.build_intervention(view, entry, mentions, role, its_doses))
-    view.notes["studied"] = studied
     return interventions
 
 
-def assemble_study(view: StudyView, design: dict | None) -> dict:
+def assemble_study(
+    view: StudyView, design: DesignFact | None, interventions: list[InterventionFact]
+) -> StudyFact:
     journal = study.find_journal(view)
-    treatment = find_treatment_duration(view)
-    return {
-        "design": design["design"] if design else None,
-        "journal": journal.text if journal is not None else None,
-        "investigators": study.to_names(study.find_investigators(view)),
-        "country": study.find_country(view),
-        "follow_up": study.find_follow_up(view, treatment),
-        "treatment_duration": treatment,
-    }
+    treatment = find_treatment_duration(interventions)
+    return StudyFact(
+        design=design.design if design else None,
+        journal=journal.text if journal is not None else None,
+        investigators=study.to_names(study.find_investigators(view)),
+        country=study.find_country(view),
+        follow_up=study.find_follow_up(view, treatment),
+        treatment_duration=treatment,
+    )
 
 
-def find_treatment_duration(view: StudyView) -> dict | None:
-    for item in view.notes.get("interventions", []):
-        if item["role"] == "studied":
-            for dose in item["doses"]:
-                if dose.get("duration"):
-                    return dose["duration"]
+def find_treatment_duration(interventions: list[InterventionFact]) -> QuantityFact | None:
+    """The duration of the first dose of a studied drug that has one."""
+    for item in interventions:
+        if item.role == "studied":
+            for dose in item.doses:
+                if dose.duration:
+                    return dose.duration
     return None
 
 
-def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Findings:
+def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Assembly:
+    """One study's facts, step by step in the order the steps need each other's facts: the
+    drugs first (arms, groups and the treatment's length need them), then the harms (whose
+    figures are no results), the results, and the groups (which are neither)."""
     interventions = assemble_interventions(view, drug_lexicon)
-    view.notes["interventions"] = interventions
     total = population.find_total(view)
-    total_span = total[0] if total else None
+    total_span = total.count if total else None
     design = study.find_design(view)
-    single_patient = design is not None and design["design"] == "case_report"
-    adverse_events = adverse.assemble_adverse_events(view, single_patient=single_patient)
-    count_outcomes, used = outcomes.assemble_count_outcomes(view, total_span)
+    single_patient = design is not None and design.design == "case_report"
+    harms = adverse.assemble_adverse_events(view, single_patient=single_patient)
+    counted = outcomes.assemble_count_outcomes(view, total_span, harms.values)
     total_record = population.to_total(view, total)
     age = population.find_age(view, single_patient=single_patient)
     arm_mentions = arms.find_arm_mentions(view, interventions, drug_lexicon)
     if single_patient:
-        total_record = total_record or population.single_patient_total(view, design["span"])
+        total_record = total_record or population.single_patient_total(view, design.span)
         age = age or population.find_patient_age(view)
-    data = {
-        "study": assemble_study(view, design),
-        "conditions": assemble_conditions(view, condition_lexicon),
-        "population": {
-            "total": total_record,
-            "age": age,
-            "condition_duration": population.find_condition_duration(view),
-            "groups": population.find_groups(view, total_span),
-        },
-        "interventions": interventions,
-        "outcomes": arms.attribute_arms(view, outcomes.drop_repeated_outcomes(
-            count_outcomes + outcomes.assemble_percent_outcomes(view, used) + outcomes.assemble_effect_outcomes(view)),
-            arm_mentions, interventions),
-        "adverse_events": arms.attribute_arms(view, adverse_events, arm_mentions, interventions),
-    }
-    return Findings.model_validate(data)
+    found_outcomes = outcomes.drop_repeated_outcomes(
+        counted.outcomes + outcomes.assemble_percent_outcomes(view, counted.used, harms.values)
+        + outcomes.assemble_effect_outcomes(view))
+    return Assembly(
+        study=assemble_study(view, design, interventions),
+        conditions=assemble_conditions(view, condition_lexicon),
+        population=PopulationFact(
+            total=total_record,
+            age=age,
+            condition_duration=population.find_condition_duration(view),
+            groups=population.find_groups(view, total_span, results=counted.used | harms.values,
+                                          interventions=interventions),
+        ),
+        interventions=interventions,
+        outcomes=arms.attribute_arms(view, found_outcomes, arm_mentions, interventions),
+        adverse_events=arms.attribute_arms(view, harms.events, arm_mentions, interventions),
+    )
+
+
+def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Findings:
+    """One study's Findings record: its facts (`assemble`), converted once (`to_findings`)."""
+    return to_findings(assemble(view, drug_lexicon, condition_lexicon))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.facts import CountOutcomesFact, EffectFact, OutcomeFact
 from evidence_miner.extract.assemble.view import (
     StudyView,
     clean_label,
@@ -90,20 +91,22 @@ def measure_after(view: StudyView, term: Span) -> str | None:
     return clean_label(" ".join([term.text, *words]))
 
 
-def count_outcome(view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]) -> dict:
+def count_outcome(
+    view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]
+) -> OutcomeFact:
     of, group = count._.em_of, clean_label(count._.em_label)
     outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
     if count._.em_kind in ("other", "elliptical"):  # "the other three", "and four worsened"
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)
-    return {
-        **provenance(view, count, 0.8),
-        "measure": outcome_label or (measure_after(view, term) if term is not None else None),
-        "group": None if outcome_label else group,
-        "direction": direction_of(view, term) if term is not None else None,
-        "count": int(count._.em_value), "of": of,
-        "percent": percent._.em_value if percent is not None else None,
-    }
+    return OutcomeFact(
+        where=provenance(view, count, 0.8),
+        measure=outcome_label or (measure_after(view, term) if term is not None else None),
+        group=None if outcome_label else group,
+        direction=direction_of(view, term) if term is not None else None,
+        count=int(count._.em_value), of=of,
+        percent=percent._.em_value if percent is not None else None,
+    )
 
 
 def percent_after(view: StudyView, count: Span) -> Span | None:
@@ -136,10 +139,12 @@ def is_arm_count(view: StudyView, count: Span) -> bool:
     return any(0 <= t.start - count.end <= 1 for t in view.sentence_terms(count, "arm_verb"))
 
 
-def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[dict], set[int]]:
-    """Outcome per count that is the subject of an outcome verb; the percents they used."""
+def assemble_count_outcomes(
+    view: StudyView, total: Span | None, ae_values: frozenset[int]
+) -> CountOutcomesFact:
+    """Outcome per count that is the subject of an outcome verb, and the counts and percents
+    they used; `ae_values`: the counts and percents the adverse-event step took."""
     outcomes, used = [], set()
-    ae_values = view.notes.get("ae_values", set())
     inherited: tuple[int | None, str | None] = (None, None)
     for count in view.body_spans(COUNTS):
         if skips_outcome(view, count, total, ae_values):
@@ -154,16 +159,15 @@ def assemble_count_outcomes(view: StudyView, total: Span | None) -> tuple[list[d
         used.add(count.start)
         if percent is not None:
             used.add(percent.start)
-        if outcome["of"] is not None:
-            inherited = (outcome["of"], outcome["group"])
-    view.notes["outcome_counts"] = used
-    return outcomes, used
+        if outcome.of is not None:
+            inherited = (outcome.of, outcome.group)
+    return CountOutcomesFact(outcomes=outcomes, used=frozenset(used))
 
 
-def is_single_case(outcome: dict) -> bool:
+def is_single_case(outcome: OutcomeFact) -> bool:
     """"One patient developed a rash", "one died": a single person without a denominator is an
     anecdote or a harm, not a result to compare (with "1 of 12" it is one)."""
-    return outcome["count"] == 1 and outcome["of"] is None
+    return outcome.count == 1 and outcome.of is None
 
 
 def is_population_frame(view: StudyView, count: Span) -> bool:
@@ -173,7 +177,9 @@ def is_population_frame(view: StudyView, count: Span) -> bool:
     return "among" in lead or (lead in (["in", "the"], ["for", "the"]) and count._.em_label is not None)
 
 
-def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: set[int]) -> bool:
+def skips_outcome(
+    view: StudyView, count: Span, total: Span | None, ae_values: frozenset[int]
+) -> bool:
     return (
         is_population_frame(view, count) or
         (total is not None and count.start == total.start)
@@ -204,21 +210,23 @@ def explains_nnt(view: StudyView, count: Span) -> bool:
     return any(t.kb_id_ == "NNT" for t in view.sentence_terms(count, "effect_type"))
 
 
-def assemble_percent_outcomes(view: StudyView, used: set[int]) -> list[dict]:
-    """Percentages in sentences that report an outcome, outside CIs, counts and adverse events."""
+def assemble_percent_outcomes(
+    view: StudyView, used: frozenset[int], ae_values: frozenset[int]
+) -> list[OutcomeFact]:
+    """Percentages in sentences that report an outcome, outside CIs, counts (`used`) and adverse
+    events (`ae_values`)."""
     outcomes = []
-    ae_values = view.notes.get("ae_values", set())
     for percent in view.body_spans(PERCENTS):
         if percent.start in used or percent.start in ae_values or is_ci_level(view, percent) or is_threshold(view, percent):
             continue
         terms = outcome_terms_in(view, percent.sent)
         if not terms and not is_share_of_people(view, percent):
             continue
-        outcomes.append({
-            **provenance(view, percent, 0.6),
-            "measure": measure_after(view, terms[0]) if terms else None, "group": None,
-            "direction": direction_of(view, terms[0]) if terms else None, "percent": percent._.em_value,
-        })
+        outcomes.append(OutcomeFact(
+            where=provenance(view, percent, 0.6),
+            measure=measure_after(view, terms[0]) if terms else None, group=None,
+            direction=direction_of(view, terms[0]) if terms else None, percent=percent._.em_value,
+        ))
     return outcomes
 
 
@@ -241,17 +249,17 @@ def is_ci_level(view: StudyView, percent: Span) -> bool:
     return any(t.lower_ in {"ci", "confidence", "cri", "credible"} for t in view.doc[percent.end : percent.end + 2])
 
 
-def assemble_effect_outcomes(view: StudyView) -> list[dict]:
+def assemble_effect_outcomes(view: StudyView) -> list[OutcomeFact]:
     outcomes = []
     for effect in view.body_spans(EFFECTS):
         kind, value, low, high = effect.kb_id_, effect._.em_value, effect._.em_low, effect._.em_high
-        outcomes.append({
-            **provenance(view, effect, 0.85),
-            "measure": measure_before(view, effect),
-            "direction": effect_direction(kind, value, low, high),
-            "effect": {"type": kind, "value": value, "ci": (low, high) if low is not None else None,
-                       "p": effect._.em_p, "p_operator": effect._.em_op},
-        })
+        outcomes.append(OutcomeFact(
+            where=provenance(view, effect, 0.85),
+            measure=measure_before(view, effect),
+            direction=effect_direction(kind, value, low, high),
+            effect=EffectFact(type=kind, value=value, ci=(low, high) if low is not None else None,
+                              p=effect._.em_p, p_operator=effect._.em_op),
+        ))
     return outcomes
 
 
@@ -269,25 +277,26 @@ def effect_direction(kind: str, value: float, low: float | None, high: float | N
     return None
 
 
-def outcome_key(outcome: dict) -> tuple | None:
+def outcome_key(outcome: OutcomeFact) -> tuple | None:
     """What a restatement repeats: an effect's type and value, a count and its denominator, or
     a percentage."""
-    if outcome.get("effect"):
-        return ("effect", outcome["effect"]["type"], outcome["effect"]["value"])
-    if outcome.get("count") is not None:
-        return ("count", outcome["count"], outcome.get("of")) if outcome.get("of") is not None else None
-    return ("percent", outcome["percent"]) if outcome.get("percent") is not None else None
+    if outcome.effect:
+        return ("effect", outcome.effect.type, outcome.effect.value)
+    if outcome.count is not None:
+        return ("count", outcome.count, outcome.of) if outcome.of is not None else None
+    return ("percent", outcome.percent) if outcome.percent is not None else None
 
 
-def drop_repeated_outcomes(found: list[dict]) -> list[dict]:
+def drop_repeated_outcomes(found: list[OutcomeFact]) -> list[OutcomeFact]:
     """A result said again in another sentence (a "Key Takeaways" box, a recap: "20 mg: hazard
     ratio 0.60") is one result; the first statement, usually the fuller one, is kept. Counts
     without a denominator are too common to be taken for repeats."""
     first_sentence: dict[tuple, int] = {}
     kept = []
-    for outcome in sorted(found, key=lambda o: o["span"][0]):
+    for outcome in sorted(found, key=lambda o: o.where.span[0]):
         key = outcome_key(outcome)
-        if key is not None and first_sentence.setdefault(key, outcome["sentence"]) != outcome["sentence"]:
+        sentence = outcome.where.sentence
+        if key is not None and first_sentence.setdefault(key, sentence) != sentence:
             continue
         kept.append(outcome)
     return kept

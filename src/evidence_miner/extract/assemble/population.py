@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Span
 
+from evidence_miner.extract.assemble.arms import ARM_ROLES
+from evidence_miner.extract.assemble.facts import (
+    CountFact, GroupFact, InterventionFact, QuantityFact, TotalFact,
+)
 from evidence_miner.extract.assemble.view import (
     StudyView,
     clean_label,
@@ -65,7 +71,7 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
     return None
 
 
-def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str | None] | None:
+def find_total(view: StudyView, *, stated_only: bool = False) -> TotalFact | None:
     """The study's total; `stated_only` keeps only totals the text marks as the cohort."""
     ranked = []
     for count in view.body_spans(COUNTS):
@@ -75,33 +81,35 @@ def find_total(view: StudyView, *, stated_only: bool = False) -> tuple[Span, str
     if not ranked:
         return None if stated_only else find_breakdown_total(view)
     _, count, kind = min(ranked, key=lambda item: item[0])
-    return count, kind
+    return TotalFact(count, kind)
 
 
-def find_breakdown_total(view: StudyView) -> tuple[Span, str | None] | None:
+def find_breakdown_total(view: StudyView) -> TotalFact | None:
     """With no other total, "Of the 41,872 infants born in the region, 33,946 received ...": the
     largest set a sentence breaks down is the cohort."""
     heads = [c for c in view.body_spans(COUNTS) if is_breakdown_head(c) and c._.em_kind == "plain" and not is_aggregate(c)]
-    return (max(heads, key=lambda c: c._.em_value), "enrolled") if heads else None
+    return TotalFact(max(heads, key=lambda c: c._.em_value), "enrolled") if heads else None
 
 
-def to_total(view: StudyView, found: tuple[Span, str | None] | None) -> dict | None:
+def to_total(view: StudyView, found: TotalFact | None) -> CountFact | None:
     if found is None:
         return None
-    count, kind = found
-    return {**provenance(view, count, 0.8 if kind else 0.6), "value": int(count._.em_value), "kind": kind}
+    count, kind = found.count, found.kind
+    where = provenance(view, count, 0.8 if kind else 0.6)
+    return CountFact(where=where, value=int(count._.em_value), kind=kind)
 
 
-def single_patient_total(view: StudyView, design_span: Span) -> dict:
+def single_patient_total(view: StudyView, design_span: Span) -> CountFact:
     """A case report is about one patient, whether or not the text counts them."""
-    return {**provenance(view, design_span, 0.7), "value": 1, "kind": "enrolled"}
+    return CountFact(where=provenance(view, design_span, 0.7), value=1, kind="enrolled")
 
 
-def find_patient_age(view: StudyView) -> dict | None:
+def find_patient_age(view: StudyView) -> QuantityFact | None:
     """A case report's "a 54-year-old man": the first "N-year-old" in the body."""
     for number in view.body_spans(NUMBERS):
         if is_age(number) and number._.em_unit.lower().startswith("year"):
-            return {**provenance(view, number, 0.7), "value": number._.em_value, "low": None, "high": None, "stat": None, "unit": "year"}
+            where = provenance(view, number, 0.7)
+            return QuantityFact(where=where, value=number._.em_value, unit="year")
     return None
 
 
@@ -112,7 +120,7 @@ def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None
     return None
 
 
-def find_age(view: StudyView, *, single_patient: bool = False) -> dict | None:
+def find_age(view: StudyView, *, single_patient: bool = False) -> QuantityFact | None:
     """"mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
     median wins, and a range elsewhere in the text gives its low and high. A lone age without
     a mean or median ("over age 50", "by age 4") is a threshold, not the cohort's age, except
@@ -120,18 +128,18 @@ def find_age(view: StudyView, *, single_patient: bool = False) -> dict | None:
     candidates = [c for c in (age_candidate(view, t) for t in view.terms("age") if t.start >= view.title_end) if c]
     if not candidates:
         return None
-    best = next((c for c in candidates if c["stat"] and c["value"] is not None), None)
+    best = next((c for c in candidates if c.stat and c.value is not None), None)
     if best is None and single_patient:
-        best = next((c for c in candidates if c["value"] is not None), None)
-    ranged = next((c for c in candidates if c["low"] is not None), None)
+        best = next((c for c in candidates if c.value is not None), None)
+    ranged = next((c for c in candidates if c.low is not None), None)
     if best is None:
-        return {**ranged, "value": None} if ranged is not None else None
-    if ranged is not None and best["low"] is None:
-        best = {**best, "low": ranged["low"], "high": ranged["high"]}
+        return replace(ranged, value=None) if ranged is not None else None
+    if ranged is not None and best.low is None:
+        best = replace(best, low=ranged.low, high=ranged.high)
     return best
 
 
-def age_candidate(view: StudyView, term: Span) -> dict | None:
+def age_candidate(view: StudyView, term: Span) -> QuantityFact | None:
     value = find_value_after(view, term)
     if value is None or (value._.em_value is None and value._.em_low is None):
         return None
@@ -139,13 +147,13 @@ def age_candidate(view: StudyView, term: Span) -> dict | None:
     stat = find_stat_before(view, term.start) or own_stat
     numbers = {s.start: s for s in view.all_spans(NUMBERS)}
     if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
-        return {**provenance(view, view.doc[term.start : last.end], 0.8), "value": None,
-                "low": value._.em_value, "high": last._.em_value, "stat": None, "unit": "year"}
-    return {
-        **provenance(view, view.doc[term.start : value.end], 0.8),
-        "value": value._.em_value, "low": value._.em_low, "high": value._.em_high,
-        "stat": stat, "unit": "year",
-    }
+        where = provenance(view, view.doc[term.start : last.end], 0.8)
+        return QuantityFact(where=where, value=None, low=value._.em_value, high=last._.em_value, unit="year")
+    return QuantityFact(
+        where=provenance(view, view.doc[term.start : value.end], 0.8),
+        value=value._.em_value, low=value._.em_low, high=value._.em_high,
+        stat=stat, unit="year",
+    )
 
 
 def find_value_after(view: StudyView, term: Span) -> Span | None:
@@ -160,7 +168,7 @@ def find_value_after(view: StudyView, term: Span) -> Span | None:
     return None
 
 
-def find_condition_duration(view: StudyView) -> dict | None:
+def find_condition_duration(view: StudyView) -> QuantityFact | None:
     """"(median duration of neuropathy, 9 years)", "had had diabetes for a mean of 12 years"."""
     for token in view.doc[view.start : view.end]:
         if token.lower_ != "duration" or token.i < view.title_end:
@@ -170,7 +178,8 @@ def find_condition_duration(view: StudyView) -> dict | None:
         duration = next((d for d in view.all_spans(DURATIONS) if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
         if duration is not None:
             stat = find_stat_before(view, token.i) or duration._.em_kind
-            return {**provenance(view, duration, 0.7), "value": duration._.em_value, "stat": stat}
+            where = provenance(view, duration, 0.7)
+            return QuantityFact(where=where, value=duration._.em_value, stat=stat)
     return None
 
 
@@ -195,32 +204,46 @@ def is_regimen_list(view: StudyView, count: Span) -> bool:
     return len(sizes) >= 2 and len(frequencies) >= 2 and len(drugs) <= 1
 
 
-def find_groups(view: StudyView, total: Span | None) -> list[dict]:
+def find_groups(
+    view: StudyView,
+    total: Span | None,
+    *,
+    results: frozenset[int],
+    interventions: list[InterventionFact],
+) -> list[GroupFact]:
     """Arms and subgroups with their sizes, once each: "(n=107)" after naltrexone and "of 107
     patients in the LDN group" are one arm. A subgroup is part of the cohort, so a "group" as
-    large as the total is the cohort described again (or a source population) and is dropped."""
+    large as the total is the cohort described again (or a source population) and is dropped.
+    `results`: the count and percent spans the outcome and adverse-event steps took."""
     groups, seen = find_equal_groups(view), set()
-    results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
     limit = total._.em_value if total is not None else None
     for count in view.body_spans(COUNTS):
         if total is not None and count.start == total.start:
             continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
-        group = (to_arm_group(view, count) or to_named_group(view, count) or to_breakdown_group(view, count, is_result)
-                 or to_breakdown_head(view, count, {g["n"] for g in groups}) or (None if is_result else to_group(view, count, total)))
-        if group is None or (limit is not None and group["n"] >= limit and count._.em_kind != "arm_size"):
+        group = (to_arm_group(view, count, results) or to_named_group(view, count) or to_breakdown_group(view, count, is_result)
+                 or to_breakdown_head(view, count, {g.n for g in groups}) or (None if is_result else to_group(view, count, total)))
+        if group is None or (limit is not None and group.n >= limit and count._.em_kind != "arm_size"):
             continue
-        if count._.em_kind == "of" and names_an_arm(group) and any(g["n"] == group["n"] and g["sentence"] < group["sentence"] for g in groups):
+        if count._.em_kind == "of" and names_an_arm(group) and any(g.n == group.n and g.where.sentence < group.where.sentence for g in groups):
             continue  # "298 of the 413 women in the infusion group": the denominator names an arm sized earlier
-        for one in to_each_arm(view, group, count):
-            identity = (one.pop("key", None) or str(one["label"]).lower(), one["n"])
+        for one in to_each_arm(view, group, count, interventions):
+            identity = (one.key or str(one.label).lower(), one.n)
             if identity not in seen:
                 seen.add(identity)
                 groups.append(one)
     return groups
 
 
-def find_equal_groups(view: StudyView) -> list[dict]:
+def group_at(
+    view: StudyView, count: Span, confidence: float, label: str | None, n: float, *,
+    key: str | None = None,
+) -> GroupFact:
+    """An arm or subgroup of `n` people, read at `count`; `key` is the drug that names it."""
+    return GroupFact(where=provenance(view, count, confidence), label=label, n=int(n), key=key)
+
+
+def find_equal_groups(view: StudyView) -> list[GroupFact]:
     """"divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
     numbers = {n.start: n for n in view.body_spans(NUMBERS)}
     found = []
@@ -237,29 +260,31 @@ def find_equal_groups(view: StudyView) -> list[dict]:
         if len(sizes) == 1 and how_many is not None:
             sizes = sizes * int(how_many._.em_value) if 1 < how_many._.em_value <= 12 else sizes
         for k, size in enumerate(sizes, start=1):
-            found.append({**provenance(view, size, 0.6), "label": f"group {k}", "n": int(size._.em_value)})
+            found.append(group_at(view, size, 0.6, f"group {k}", size._.em_value))
     return found if len(found) > 1 else []
 
 
-def names_an_arm(group: dict) -> bool:
+def names_an_arm(group: GroupFact) -> bool:
     """"in the infusion group", "on placebo": a label that names an arm, not a trait of a subgroup."""
-    label = str(group.get("label") or "").lower()
-    return (group.get("key") is not None or label.startswith(("on ", "given ", "receiving ", "taking "))
+    label = str(group.label or "").lower()
+    return (group.key is not None or label.startswith(("on ", "given ", "receiving ", "taking "))
             or any(w in label.split() for w in ("group", "arm", "cohort", "placebo")))
 
 
-def to_each_arm(view: StudyView, group: dict, count: Span) -> list[dict]:
+def to_each_arm(
+    view: StudyView, group: GroupFact, count: Span, interventions: list[InterventionFact]
+) -> list[GroupFact]:
     """"28,416 patients in each group": one group per arm of the study; but "two patients
     died, one in each group" counts events."""
-    label = str(group["label"] or "").lower()
+    label = str(group.label or "").lower()
     if not any(w in label for w in word_set("per_arm_phrases")):
         return [group]
     if any(t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
         return []  # events split between the arms, not arm sizes
-    arms = [i for i in view.notes.get("interventions", []) if i["role"] in ("studied", "comparator", "placebo") and not i["is_class"]]
+    arms = [i for i in interventions if i.role in ARM_ROLES and not i.is_class]
     if len(arms) < 2:
         return [group]
-    return [{**group, "label": arm["name"], "key": None} for arm in arms]
+    return [replace(group, label=arm.name, key=None) for arm in arms]
 
 
 def opens_breakdown(view: StudyView, count: Span) -> Span | None:
@@ -271,7 +296,7 @@ def opens_breakdown(view: StudyView, count: Span) -> Span | None:
     return head if head is not None and head.start != count.start else None
 
 
-def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> dict | None:
+def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> GroupFact | None:
     """"Of these 225 patients, 92 had ...": the set a sentence breaks down is a subgroup, unless
     a group of that size is already known (it then names that group again)."""
     sent = count.sent
@@ -283,10 +308,10 @@ def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> dict | N
     label = clean_label(count._.em_label) or (count[-1].text if len(count) > 1 else None)
     if after.text != "," and not label:
         return None
-    return {**provenance(view, count, 0.5), "label": label, "n": int(count._.em_value)}
+    return group_at(view, count, 0.5, label, count._.em_value)
 
 
-def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | None:
+def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> GroupFact | None:
     """Parts of a broken-down set are subgroups when they name a trait, not a result: "1,318
     had accumulated 1 to 90 daily doses, 704 had 91 to 365" (no outcome or harm in the clause)."""
     if opens_breakdown(view, count) is None or count._.em_kind not in ("parallel", "arm", "plain"):
@@ -300,7 +325,7 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> dict | 
         return None
     if any(count.end <= p.start < clause_end for p in view.all_spans("em_percents")) and is_result:
         return None
-    return {**provenance(view, count, 0.5), "label": clean_label(clause.text) or None, "n": int(count._.em_value)}
+    return group_at(view, count, 0.5, clean_label(clause.text) or None, count._.em_value)
 
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
@@ -308,7 +333,7 @@ def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
     return next((d.kb_id_ for d in view.all_spans(DRUGS) if start <= d.start and d.end <= end), None)
 
 
-def to_arm_group(view: StudyView, count: Span) -> dict | None:
+def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> GroupFact | None:
     """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
     gap = 2 if count._.em_kind in ("of", "arm") else 1  # "5 of the 12 mice that received ...", "121 who received ..."
     if count._.em_kind == "of_group":  # "Ninety-seven of the women were also on ..."
@@ -317,8 +342,8 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
     if verb is None:
         verb = participle_after(view, count)
     if verb is None:
-        return to_parallel_arm(view, count)
-    if verb.text.lower() in word_set("participles") and is_result_count(view, count):
+        return to_parallel_arm(view, count, results)
+    if verb.text.lower() in word_set("participles") and is_result_count(view, count, results):
         return None  # "9 children given dexamethasone vomited" reports a result
     drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     level_verb = verb.text.lower() in word_set("dose_level_verbs")
@@ -327,8 +352,9 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
-    if named_arm and named_arm.split()[-1].lower() in word_set("arm_heads") and not is_result_count(view, count):  # "42 received the low dose"
-        return {**provenance(view, count, 0.6), "label": named_arm, "n": int(count._.em_of if count._.em_kind == "of" else count._.em_value)}
+    if named_arm and named_arm.split()[-1].lower() in word_set("arm_heads") and not is_result_count(view, count, results):  # "42 received the low dose"
+        n = count._.em_of if count._.em_kind == "of" else count._.em_value
+        return group_at(view, count, 0.6, named_arm, n)
     if drug is None and dose is None and not negative and not strong:
         return None
     if drug is None and dose is not None:  # "38 remained at 5 mg": a dose level names the group
@@ -337,10 +363,10 @@ def to_arm_group(view: StudyView, count: Span) -> dict | None:
         label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
     relative = any(t.lower_ in {"who", "that", "which"} for t in view.doc[count.end : verb.start])
     n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
-    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": drug.kb_id_ if drug else None}
+    return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
 
 
-def to_named_group(view: StudyView, count: Span) -> dict | None:
+def to_named_group(view: StudyView, count: Span) -> GroupFact | None:
     """"the metformin group included 152 patients and the placebo group 148"."""
     doc, i = view.doc, count.start
     head = i - 1 if i > 0 and doc[i - 1].lower_ in word_set("group_verbs") else i
@@ -351,13 +377,12 @@ def to_named_group(view: StudyView, count: Span) -> dict | None:
         start -= 1
     drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
     label = clean_label(doc[start:head].text)
-    return {**provenance(view, count, 0.6), "label": label, "n": int(count._.em_value), "key": drug.kb_id_ if drug else None}
+    return group_at(view, count, 0.6, label, count._.em_value, key=drug.kb_id_ if drug else None)
 
 
-def is_result_count(view: StudyView, count: Span) -> bool:
-    """A count the outcome or adverse-event steps took ("61 patients in the semaglutide group
-    had an event"), or one in a sentence that reports a result."""
-    results = view.notes.get("outcome_counts", set()) | view.notes.get("ae_values", set())
+def is_result_count(view: StudyView, count: Span, results: frozenset[int]) -> bool:
+    """A count the outcome or adverse-event steps took (in `results`: "61 patients in the
+    semaglutide group had an event"), or one in a sentence that reports a result."""
     if count.start in results:
         return True
     clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
@@ -401,20 +426,20 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
     return None
 
 
-def to_parallel_arm(view: StudyView, count: Span) -> dict | None:
+def to_parallel_arm(view: StudyView, count: Span, results: frozenset[int]) -> GroupFact | None:
     """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group";
     "409 in the placebo arm"."""
-    if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count) and (phrase := arm_phrase_after(view, count)) is not None:
+    if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count, results) and (phrase := arm_phrase_after(view, count)) is not None:
         if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(("in ", "on ")):
-            return {**provenance(view, count, 0.5), "label": phrase, "n": int(count._.em_value)}
+            return group_at(view, count, 0.5, phrase, count._.em_value)
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
     drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
     if drug is not None:
-        return {**provenance(view, count, 0.6), "label": drug.text, "n": int(count._.em_value), "key": drug.kb_id_}
+        return group_at(view, count, 0.6, drug.text, count._.em_value, key=drug.kb_id_)
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
     if words and words.split()[-1].lower() in word_set("arm_target_heads"):
-        return {**provenance(view, count, 0.5), "label": words, "n": int(count._.em_value)}
+        return group_at(view, count, 0.5, words, count._.em_value)
     return None
 
 
@@ -428,7 +453,7 @@ def arm_words_after(view: StudyView, verb: Span) -> str | None:
     return clean_label(" ".join(w for w in words if w.lower() not in {"a", "an", "the"})) if words else None
 
 
-def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
+def to_group(view: StudyView, count: Span, total: Span | None) -> GroupFact | None:
     kind, label = count._.em_kind, clean_label(count._.em_label)
     if total is not None and count.start == total.start:
         return None
@@ -446,7 +471,7 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> dict | None:
         n = count._.em_value
     else:
         return None
-    return {**provenance(view, count, 0.7), "label": label, "n": int(n), "key": key}
+    return group_at(view, count, 0.7, label, n, key=key)
 
 
 def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:

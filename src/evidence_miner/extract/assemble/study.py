@@ -8,6 +8,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
+from evidence_miner.extract.assemble.facts import DesignFact, QuantityFact
 from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
@@ -50,7 +51,7 @@ def is_study_own_term(view: StudyView, term: Span) -> bool:
             and not view.negation_scopes(term) and not is_outside_comment(view, term))  # fmt: skip
 
 
-def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
+def find_design(view: StudyView, *, strong_only: bool = False) -> DesignFact | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all. Without a
     design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct.
@@ -60,22 +61,22 @@ def find_design(view: StudyView, *, strong_only: bool = False) -> dict | None:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
     best = max(terms, key=lambda t: (design_priority(t.kb_id_, t.text), -t.start)) if terms else None
     synthesis = find_synthesis(view)
-    if synthesis is not None and (best is None or design_priority(best.kb_id_, best.text) < design_priority(synthesis["design"])):
+    if synthesis is not None and (best is None or design_priority(best.kb_id_, best.text) < design_priority(synthesis.design)):
         return synthesis
     if strong_only:
-        return {"design": best.kb_id_, "span": best} if best is not None else None
+        return DesignFact(best.kb_id_, best) if best is not None else None
     if not strong_only and (best is None or design_priority(best.kb_id_, best.text) < controlled_trial_priority()):
         controlled = next((t for t in view.terms("controlled_trial_cue") if is_study_own_term(view, t)), None)
         best = controlled or best
     if best is None:
         return find_single_patient(view)
-    return {"design": best.kb_id_, "span": best}
+    return DesignFact(best.kb_id_, best)
 
 
 SYNTHESIS_GAP = 3  # tokens from the number to "studies"/"trials": "19 [clinical] trials"
 
 
-def find_synthesis(view: StudyView) -> dict | None:
+def find_synthesis(view: StudyView) -> DesignFact | None:
     """A study of studies: "a review of 15 studies" is a systematic review, "an analysis of 22
     studies" / "combined the results of 19 clinical trials" a meta-analysis, when the sentence
     is this study's (not an earlier one, future research or an outside expert)."""
@@ -87,9 +88,9 @@ def find_synthesis(view: StudyView) -> dict | None:
             continue
         words = {t.lower_ for t in number.sent}
         if words & word_set("pooling_words"):
-            return {"design": "meta_analysis", "span": view.doc[number.start : unit.end]}
+            return DesignFact("meta_analysis", view.doc[number.start : unit.end])
         if words & word_set("review_words"):
-            return {"design": "systematic_review", "span": view.doc[number.start : unit.end]}
+            return DesignFact("systematic_review", view.doc[number.start : unit.end])
     return None
 
 
@@ -104,7 +105,7 @@ def counted_studies(view: StudyView, number: Span) -> Span | None:
     return None
 
 
-def find_single_patient(view: StudyView) -> dict | None:
+def find_single_patient(view: StudyView) -> DesignFact | None:
     """"Doctors described a 70-year-old woman who ...": with no design word, a report about one
     patient (an "N-year-old" early in the story) is a case report."""
     for number in view.body_spans(NUMBERS):
@@ -112,7 +113,7 @@ def find_single_patient(view: StudyView) -> dict | None:
             break
         after = view.doc[number.end].lower_ if number.end < len(view.doc) else ""
         if is_age(number) and after in terms_of("population_noun_singular") | {"man", "woman", "boy", "girl"}:
-            return {"design": "case_report", "span": view.doc[number.start : number.end + 1]}
+            return DesignFact("case_report", view.doc[number.start : number.end + 1])
     return None
 
 
@@ -173,7 +174,7 @@ def in_after_published(doc: Doc, cue: Span, window: int = 8) -> int | None:
 
 
 def find_journal(view: StudyView) -> Span | None:
-    cues = [view.notes["citation"]] if "citation" in view.notes else view.terms("journal_cue")
+    cues = [view.citation] if view.citation is not None else view.terms("journal_cue")
     for cue in cues:
         named = cue[-1].text == "Journal"  # "in the Journal of ...": the cue's last word is the name's first
         if cue[-1].lower_ in word_set("journal_cue_open_ends"):  # "published online Oct. 1 in The Lancet"
@@ -295,24 +296,27 @@ def find_country(view: StudyView) -> str | None:
     return None
 
 
-def find_follow_up(view: StudyView, treatment: dict | None = None) -> dict | None:
+def find_follow_up(view: StudyView, treatment: QuantityFact | None = None) -> QuantityFact | None:
     """"a median follow-up of 27 months", "followed for 5 years", "27-month follow-up", a
     contact after treatment ("families were telephoned 7 days later"); else the length of the
     study ("a 72-week trial"), of its treatment ("once daily for 24 weeks"), or the week of its
     main assessment ("At Week 24")."""
-    if treatment is not None and any(w in (treatment.get("text") or "").lower() for w in ("minute", "hour", "min", "hr")):
+    if treatment is not None and any(w in (treatment.where.text or "").lower() for w in ("minute", "hour", "min", "hr")):
         treatment = None  # "infused over 10 minutes" times a dose, not the study
     return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_followed_for(view)
             or find_observation_span(view) or find_study_length(view) or treatment
             or find_assessment_week(view))
 
 
-def period(view: StudyView, duration: Span, confidence: float, *, stat: str | None = None) -> dict:
+def period(
+    view: StudyView, duration: Span, confidence: float, *, stat: str | None = None
+) -> QuantityFact:
     """A follow-up of one duration span: its provenance, value and statistic (no range)."""
-    return {**provenance(view, duration, confidence), "value": duration._.em_value, "low": None, "high": None, "stat": stat}
+    where = provenance(view, duration, confidence)
+    return QuantityFact(where=where, value=duration._.em_value, stat=stat)
 
 
-def find_followed_for(view: StudyView) -> dict | None:
+def find_followed_for(view: StudyView) -> QuantityFact | None:
     """"followed the women for one year", "tracked them for an average of five years"."""
     for duration in view.body_spans(DURATIONS):
         i = duration.start - 1
@@ -326,7 +330,7 @@ def find_followed_for(view: StudyView) -> dict | None:
     return None
 
 
-def find_observation_span(view: StudyView) -> dict | None:
+def find_observation_span(view: StudyView) -> QuantityFact | None:
     """"Events were counted over a median of 3.1 years", "at the 6-month visit": a period of
     observation named without the word follow-up."""
     for duration in view.body_spans(DURATIONS):
@@ -338,7 +342,7 @@ def find_observation_span(view: StudyView) -> dict | None:
     return None
 
 
-def find_contact_follow_up(view: StudyView) -> dict | None:
+def find_contact_follow_up(view: StudyView) -> QuantityFact | None:
     """"were contacted 7 days later", "were telephoned 7 days after the visit"."""
     for duration in view.body_spans(DURATIONS):
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
@@ -348,7 +352,7 @@ def find_contact_follow_up(view: StudyView) -> dict | None:
     return None
 
 
-def find_assessment_week(view: StudyView) -> dict | None:
+def find_assessment_week(view: StudyView) -> QuantityFact | None:
     """"At Week 24, hair count increased ...": the latest such week is when the study ended."""
     weeks = []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
@@ -360,10 +364,10 @@ def find_assessment_week(view: StudyView) -> dict | None:
     last = max(weeks, key=lambda w: float(w[1].text) if w[1].text.replace(".", "", 1).isdigit() else 0)
     if not last[1].text.isdigit():
         return None
-    return {**provenance(view, last, 0.5), "value": float(last[1].text), "unit": "week", "low": None, "high": None, "stat": None}
+    return QuantityFact(where=provenance(view, last, 0.5), value=float(last[1].text), unit="week")
 
 
-def find_study_length(view: StudyView) -> dict | None:
+def find_study_length(view: StudyView) -> QuantityFact | None:
     """"a 72-week trial", "the 12-week, phase 2 clinical trial", "over a 48-week period", "the
     duration of the study (80 weeks)": the length of the study itself."""
     for duration in view.body_spans(DURATIONS):
@@ -391,14 +395,14 @@ def is_study_period(view: StudyView, duration: Span) -> bool:
     return (after == "period" and bool({"over", "during"} & set(lead))) or in_brackets
 
 
-def find_stated_follow_up(view: StudyView) -> dict | None:
+def find_stated_follow_up(view: StudyView) -> QuantityFact | None:
     for term in view.terms("follow_up"):
         duration = find_follow_up_duration(view, term)
         if duration is None or term.start < view.title_end:
             continue
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else stat_before(view, term)
-        return {**provenance(view, duration, 0.8), "value": duration._.em_value,
-                "low": duration._.em_low, "high": duration._.em_high, "stat": stat}
+        return QuantityFact(where=provenance(view, duration, 0.8), value=duration._.em_value,
+                            low=duration._.em_low, high=duration._.em_high, stat=stat)
     return None
 
 

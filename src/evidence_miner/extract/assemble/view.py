@@ -7,6 +7,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span
 
+from evidence_miner.extract.assemble.facts import Provenance
 from evidence_miner.extract.components.negation import ScopeIndex, index_scopes, scopes_around
 from evidence_miner.extract.components.terms import TERMS
 from evidence_miner.extract.extensions import NEGATED
@@ -20,7 +21,8 @@ class StudyView:
     start: int
     end: int
     title_end: int = 0  # tokens before this are the headline (shared by every study)
-    notes: dict[str, object] = field(default_factory=dict)
+    citation: Span | None = None  # this report's own "Source:" line, when a roundup stacks them
+    span_group_cache: dict[str, list[Span]] = field(default_factory=dict, init=False, repr=False)
 
     def spans(self, group: str) -> list[Span]:
         return [s for s in self.all_spans(group) if self.start <= s.start and s.end <= self.end]
@@ -28,7 +30,7 @@ class StudyView:
     def all_spans(self, group: str) -> list[Span]:
         """The doc's span group as a list, built once: a SpanGroup makes new Span objects on
         every iteration, and the assembly steps read the groups thousands of times."""
-        cache = self.notes.setdefault("_span_groups", {})
+        cache = self.span_group_cache
         if group not in cache:
             cache[group] = list(self.doc.spans[group]) if group in self.doc.spans else []
         return cache[group]
@@ -45,6 +47,11 @@ class StudyView:
         """The whole Doc's text, built once: Doc.text joins every token on each call, and the
         quote and expert checks read it for thousands of spans."""
         return self.doc.text
+
+    @cached_property
+    def headline_stems(self) -> set[str]:
+        """Stems of the headline's words, built once: asked for every harm term and condition."""
+        return {word_stem(t.lower_) for t in self.doc[: self.title_end] if t.is_alpha}
 
     @cached_property
     def sentence_starts(self) -> list[int]:
@@ -84,6 +91,11 @@ class StudyView:
         return bool(self.sentence_terms(span, kind))
 
 
+def word_stem(word: str) -> str:
+    """"infections" and "infection", "nightmares" and "nightmare" compare equal."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def opens_with_of_the(sent: Span) -> bool:
     """A sentence that breaks a set down: "Of the 1,108 cases, ...", "Of these 225 patients, ..."."""
     return len(sent) >= 3 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}
@@ -94,17 +106,13 @@ def is_breakdown_head(count: Span) -> bool:
     return count.start == count.sent.start + 2 and opens_with_of_the(count.sent)
 
 
-def provenance(view: StudyView, span: Span, confidence: float) -> dict:
+def provenance(view: StudyView, span: Span, confidence: float) -> Provenance:
     """text, character span and sentence index of a span, with a confidence."""
-    return {
-        "text": span.text,
-        "span": (span.start_char, span.end_char),
-        "sentence": view.sentence_index(span.start),
-        "confidence": confidence,
-    }
+    where = (span.start_char, span.end_char)
+    return Provenance(span.text, where, view.sentence_index(span.start), confidence)
 
 
-def join_provenance(view: StudyView, first: Span, last: Span, confidence: float) -> dict:
+def join_provenance(view: StudyView, first: Span, last: Span, confidence: float) -> Provenance:
     """Provenance of the text from `first` to `last` (same sentence or not)."""
     start, end = min(first.start, last.start), max(first.end, last.end)
     return provenance(view, view.doc[start:end], confidence)

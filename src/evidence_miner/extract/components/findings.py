@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
@@ -32,8 +34,7 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label:
         studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
     if stacked is not None:  # each report's journal is its own line, not whichever line its text holds
-        for view, cue in zip(studies, stacked):
-            view.notes["citation"] = cue
+        studies = [replace(view, citation=cue) for view, cue in zip(studies, stacked)]
     return [assemble_findings(view, drugs, conditions) for view in studies]
 
 
