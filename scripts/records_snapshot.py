@@ -22,13 +22,19 @@ FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz
 
 
 def snapshot_lines(results) -> list[str]:
-    """One canonical JSON line per article result."""
+    """One canonical JSON line per article result. The checkout's own path is written as REPO,
+    so snapshots from two worktrees compare; a saved file's record ids (a hash of its URL,
+    hence of the path) are left out for the same reason."""
     lines = []
     for result in results:
         records = [json.loads(r.model_dump_json()) for r in result.records]
         reason = result.article.no_study_reason if result.article else None
+        if result.url.startswith("file:"):
+            for record in records:
+                record["record_id"] = "(path-dependent)"
         line = {"url": result.url, "error": result.error, "no_study_reason": reason, "records": records}
-        lines.append(json.dumps(line, sort_keys=True, ensure_ascii=False))
+        text = json.dumps(line, sort_keys=True, ensure_ascii=False)
+        lines.append(text.replace(REPO.as_uri(), "file://REPO").replace(str(REPO), "REPO"))
     return lines
 
 
