@@ -22,19 +22,27 @@ from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from evidence_miner.sources.decode import decode_bytes, decode_http_body
-from evidence_miner.sources.read import open_input, to_html_page
-from evidence_miner.sources.text import page_from_text
+from evidence_miner.sources.decode import decode_http_body
+from evidence_miner.sources.formats import (
+    ARCHIVE,
+    BUILT_IN,
+    PAGE,
+    Format,
+    format_for_name,
+    format_for_type,
+    format_named,
+    page_format_for_name,
+    suffixes_of,
+)
+from evidence_miner.sources.read import open_input
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-GZIP_PAGE_SUFFIXES = (".txt.gz", ".html.gz", ".htm.gz")
-ARCHIVE_SUFFIXES = WARC_SUFFIXES + JSONL_SUFFIXES + GZIP_PAGE_SUFFIXES
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+# The built-in archive formats' suffixes, found in input folders whatever input.extensions says.
+ARCHIVE_SUFFIXES = suffixes_of(ARCHIVE, BUILT_IN)
+JSONL_SUFFIXES = next(fmt.suffixes for fmt in BUILT_IN if fmt.name == "jsonl")
 # The rest of a line past the limit is read (and dropped) in pieces of this size.
 SKIP_CHUNK_BYTES = 1 << 20
 CHUNK_BYTES = 65_536
@@ -45,17 +53,15 @@ ArchiveItem = tuple[str, Page | InputError]
 
 
 def is_archive_path(path: Path) -> bool:
-    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+    return format_for_name(path.name, kind=ARCHIVE) is not None
 
 
 def iter_archive_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
     """Every document of an archive file, streamed; a bad document yields its error and the
     next one is read. An unreadable archive yields one error for the file."""
-    name = path.name.lower()
-    reader = (iter_warc_pages if name.endswith(WARC_SUFFIXES)
-              else iter_jsonl_pages if name.endswith(JSONL_SUFFIXES) else iter_gzip_page)
+    archive = format_for_name(path.name, kind=ARCHIVE) or format_named("gzip")
     try:
-        yield from reader(path, max_bytes=max_bytes)
+        yield from archive.load_reader()(path, max_bytes=max_bytes)
     except InputError as exc:  # the file itself cannot be opened (a FIFO, a symlink loop)
         yield path.absolute().as_uri(), exc
     except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
@@ -64,15 +70,14 @@ def iter_archive_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
             "were read; check the file is complete (a truncated download?) and not corrupt.")
 
 
-def to_page(data: bytes, *, url: str, is_html: bool, max_bytes: int) -> Page:
-    """A Page from one document's bytes, with the same checks as a saved file."""
+def to_page(data: bytes, *, url: str, page_format: Format, max_bytes: int) -> Page:
+    """A Page from one document's bytes, read by `page_format`, with a saved file's checks."""
     if len(data) > max_bytes:
         raise InputError(f"[EM104] {url!r} is larger than {max_bytes} bytes. Raise "
                          "input.max_file_bytes or leave the document out.")
     if not data.strip():
         raise InputError(f"[EM103] {url!r} is empty or only whitespace. Remove it.")
-    text = decode_bytes(data, is_html=is_html, name=repr(url))
-    page = to_html_page(text, url=url) if is_html else page_from_text(text, url=url)
+    page = page_format.load_reader()(data, url=url, name=repr(url))
     return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})
 
 
@@ -81,12 +86,14 @@ def read_limited(stream: BinaryIO | gzip.GzipFile, max_bytes: int) -> bytes:
 
 
 def iter_gzip_page(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
-    """The one page of a gzipped .txt/.html/.htm file."""
+    """The one page of a gzipped file (.txt.gz, .html.gz), read by the format of its name
+    without .gz; a name no format claims is read as HTML."""
     url = path.resolve().as_uri()
     with open_input(path) as raw, gzip.open(raw, "rb") as stream:
         data = read_limited(stream, max_bytes)
-    is_html = not path.name.lower().endswith(".txt.gz")
-    yield url, to_item(lambda: to_page(data, url=url, is_html=is_html, max_bytes=max_bytes))
+    inner = format_for_name(path.name.lower().removesuffix(".gz"), kind=PAGE)
+    page_format = inner or format_named("html")
+    yield url, to_item(lambda: to_page(data, url=url, page_format=page_format, max_bytes=max_bytes))
 
 
 def to_item(make_page: Any) -> Page | InputError:
@@ -177,9 +184,12 @@ def parse_jsonl_line(line: bytes, *, fallback_url: str, max_bytes: int) -> Archi
             f"[EM803] {fallback_url!r} has no string `html` or `text` field. Each JSONL line must "
             "be an object with `url` and `html` or `text`.")
     url = data["url"] if isinstance(data.get("url"), str) and data["url"] else fallback_url
-    is_html = isinstance(data.get("html"), str)
-    body = (data["html"] if is_html else data["text"]).encode("utf-8")
-    return url, to_item(lambda: to_page(body, url=url, is_html=is_html, max_bytes=max_bytes))
+    key = "html" if isinstance(data.get("html"), str) else "text"
+    body = data[key].encode("utf-8")
+    page_format = format_named(key)  # the field names the format: "html" or "text"
+    return url, to_item(
+        lambda: to_page(body, url=url, page_format=page_format, max_bytes=max_bytes)
+    )
 
 
 def iter_warc_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
@@ -295,7 +305,8 @@ def is_html_response(record: Any) -> bool:
         return False
     content_type = (record.http_headers.get_header("Content-Type") or "").lower()
     status = record.http_headers.get_statuscode() or ""
-    return status.startswith("2") and content_type.split(";")[0].strip() in HTML_TYPES
+    media = content_type.split(";")[0].strip()
+    return status.startswith("2") and getattr(format_for_type(media), "name", None) == "html"
 
 
 def find_charset(content_type: str) -> str | None:
@@ -307,7 +318,8 @@ def find_charset(content_type: str) -> str | None:
 
 
 def to_warc_page(data: bytes, *, url: str, charset: str | None, max_bytes: int) -> Page:
+    html = format_named("html")
     if len(data) > max_bytes or not data.strip():
-        return to_page(data, url=url, is_html=True, max_bytes=max_bytes)
+        return to_page(data, url=url, page_format=html, max_bytes=max_bytes)
     text = decode_http_body(data, header_charset=charset, name=repr(url))
-    return to_page(text.encode("utf-8"), url=url, is_html=True, max_bytes=max_bytes * 4)
+    return to_page(text.encode("utf-8"), url=url, page_format=html, max_bytes=max_bytes * 4)

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evidence_miner.sources.decode import decode_bytes
+from evidence_miner.sources.formats import page_format_for_name
 from evidence_miner.sources.text import page_from_text
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
 log = logging.getLogger(__name__)
 
-HTML_SUFFIXES = (".html", ".htm")
 EXPECTED_SUFFIX = ".expected.json"
 
 
@@ -213,13 +213,29 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
 
 
 def read_page(path: Path, *, max_bytes: int) -> Page:
-    """A Page from a saved article file: .html/.htm read as HTML, anything else as text."""
+    """A Page from a saved article file, read by the format its name ends in (sources/formats.py;
+    .html/.htm as HTML), a name no format claims as text."""
     data = read_bytes(path, max_bytes=max_bytes)
-    is_html = path.suffix.lower() in HTML_SUFFIXES
-    text = decode_bytes(data, is_html=is_html, name=repr(str(path)))
-    if not text.strip():
-        raise InputError(f"[EM103] {str(path)!r} is empty or only whitespace. Remove it.")
     url = path.resolve().as_uri()
-    page = to_html_page(text, url=url) if is_html else page_from_text(text, url=url)
+    read = page_format_for_name(path.name).load_reader()
+    page = read(data, url=url, name=repr(str(path)))
     log.debug("read %s", url, extra={"stage": "crawl", "url": url})
     return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})
+
+
+def decode_text(data: bytes, *, is_html: bool, name: str) -> str:
+    """The text of a document's bytes; InputError when binary, undecodable or only whitespace."""
+    text = decode_bytes(data, is_html=is_html, name=name)
+    if not text.strip():
+        raise InputError(f"[EM103] {name} is empty or only whitespace. Remove it.")
+    return text
+
+
+def read_text(data: bytes, *, url: str, name: str) -> Page:
+    """The "text" format's reader: first line the title, header facts read, junk removed."""
+    return page_from_text(decode_text(data, is_html=False, name=name), url=url)
+
+
+def read_html(data: bytes, *, url: str, name: str) -> Page:
+    """The "html" format's reader: the page's main text and metadata."""
+    return to_html_page(decode_text(data, is_html=True, name=name), url=url)

@@ -21,9 +21,14 @@ from typing import Any
 
 from evidence_miner.sources.web.discover import FEED, PAGE, SITEMAP, Link, parse_web_date
 from evidence_miner.sources.web.document import ARTICLE, UNKNOWN, Document, read_document, to_read_options
-from evidence_miner.sources.web.fetch import REDIRECT_STATUSES, STOP, Fetcher, Response, Validators
+from evidence_miner.sources.web.fetch import STOP, Fetcher, Response, Validators
 from evidence_miner.sources.web.hosts import Host, Hosts
-from evidence_miner.sources.web.policy import backoff_delay, is_retry_status, parse_retry_after
+from evidence_miner.sources.web.policy import (
+    backoff_delay,
+    is_redirect_status,
+    is_transient,
+    to_asked_wait,
+)
 from evidence_miner.sources.web.robots import RobotsRules
 from evidence_miner.sources.web.robots_fetch import describe_failure, fetch_robots
 from evidence_miner.sources.web.security import build_policy
@@ -55,7 +60,6 @@ from evidence_miner.settings import CrawlSettings
 log = logging.getLogger(__name__)
 
 START = "start"
-RETRY_ERRORS = frozenset({"timeout", "connection"})
 SKIP_ERRORS = frozenset({"robots", "content_type", "offsite"})
 CLAIM_PER_HOST = 200
 CLAIM_LIMIT = 2_000
@@ -412,9 +416,7 @@ class Crawler:
         url = item["url"]
         if response.error == "stopped":  # the crawl is stopping: the row stays, resumed later
             self.stats.counters["fetch/stopped"] += 1
-        elif response.error in RETRY_ERRORS or (
-            response.status and is_retry_status(response.status) and not response.error
-        ):
+        elif is_transient(response):
             self.retry_or_fail(host, item, response)
         elif response.error:
             state = SKIPPED if response.error in SKIP_ERRORS else FAILED
@@ -424,7 +426,7 @@ class Crawler:
                     kind="skipped", etag=response.etag, last_modified=response.last_modified)}))
         elif response.status == 304:
             self.handle_unchanged(item, response)
-        elif response.status in REDIRECT_STATUSES:
+        elif is_redirect_status(response.status):
             self.handle_redirect(item, response)
         elif response.status != 200 or document is None:
             self.settle(item, response, FAILED, f"failed/{response.status}",
@@ -445,7 +447,7 @@ class Crawler:
     def retry_or_fail(self, host: Host, item: FrontierItem, response: Response) -> None:
         reason = str(response.status) if response.status else str(response.error)
         attempts = item["attempts"] + 1
-        asked = parse_retry_after(response.retry_after) if response.status in (429, 503) else None
+        asked = to_asked_wait(response)
         if attempts > self.settings.retries or (asked or 0) > self.settings.max_retry_after_seconds:
             log.warning("giving up on %s after %d attempts: %s", item["url"], attempts, reason,
                         extra={"stage": "crawl", "url": item["url"]})  # fmt: skip

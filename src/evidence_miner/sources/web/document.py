@@ -25,7 +25,8 @@ from evidence_miner.sources.web.discover import (
     parse_xml,
     to_xml_kind,
 )
-from evidence_miner.sources.web.fetch import GZIP_TYPES, HTML_TYPES, XML_TYPES, Response
+from evidence_miner.sources.web.fetch import Response
+from evidence_miner.sources.formats import format_for_type
 from evidence_miner.sources.html import page_from_sources, parse_tree, repair_markup
 from evidence_miner.sources.metadata import HtmlSources, find_typed
 from evidence_miner.sources.web.robots import to_agent_token
@@ -97,17 +98,24 @@ def read_document(response: Response, options: ReadOptions) -> Document:
 
 def unpack_body(response: Response, options: ReadOptions) -> bytes:
     """The body, gunzipped (capped) when it is a .gz file rather than Content-Encoding."""
-    if is_gzip(response.body) or response.content_type in GZIP_TYPES:
+    if is_gzip(response.body) or to_format_name(response.content_type) == "gzip":
         return gunzip_capped(
             response.body, limit=options.max_decompressed_bytes, name=repr(response.final_url)
         )
     return response.body
 
 
+def to_format_name(content_type: str | None) -> str | None:
+    """The name of the format sources/formats.py reads a media type with ("html"), or None."""
+    found = format_for_type(content_type)
+    return found.name if found is not None else None
+
+
 def is_xml_body(data: bytes, content_type: str | None) -> bool:
-    if content_type in HTML_TYPES:
+    name = to_format_name(content_type)
+    if name == "html":
         return False
-    return content_type in XML_TYPES or is_xml(data)
+    return name == "xml" or is_xml(data)
 
 
 def read_xml(data: bytes, response: Response, options: ReadOptions, digest: str) -> Document | None:
@@ -131,7 +139,7 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
     nofollow = is_nofollow(tree, options.agent)
     found, dropped = cap_links([] if nofollow else find_html_links(tree), options.max_links)
     links = normalise_links(found, base, options.tracking)
-    page = read_page(markup, sources, response, digest)
+    page = read_fetched_page(markup, sources, response, digest)
     is_article = page is not None and is_article_page(sources, page, options.min_article_words)
     canonical = metadata.pick_canonical_url(sources)
     return Document(
@@ -144,7 +152,9 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
     )
 
 
-def read_page(markup: str, sources: HtmlSources, response: Response, digest: str) -> Page | None:
+def read_fetched_page(
+    markup: str, sources: HtmlSources, response: Response, digest: str
+) -> Page | None:
     """The page's main text and metadata, with what the fetch said; None when it has no text."""
     try:
         page = page_from_sources(markup, sources, url=response.final_url)

@@ -13,26 +13,22 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import requests
 import urllib3
+from evidence_miner.sources.formats import content_types_of
 from evidence_miner.sources.web.connect import DEADLINE, Guard, PinnedAdapter, Watchdog
-from evidence_miner.sources.web.security import AddressPolicy, parse_endpoint
+from evidence_miner.sources.web.policy import is_redirect, is_transient, to_redirect_target
+from evidence_miner.sources.web.security import AddressPolicy
 from evidence_miner.sources.web.urls import host_key, is_web_url
 from evidence_miner.errors import FetchError
 from evidence_miner.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-XML_TYPES = frozenset({
-    "text/xml", "application/xml", "application/rss+xml", "application/atom+xml",
-    "application/rdf+xml", "application/x-rss+xml",
-})  # fmt: skip
-GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip", "application/x-gunzip"})
-DOCUMENT_TYPES = HTML_TYPES | XML_TYPES | GZIP_TYPES
+# The media types the crawler asks for: the formats of sources/formats.py that a fetched
+# document is read with (pages, feeds and sitemaps, gzipped ones).
+DOCUMENT_TYPES = content_types_of("html", "xml", "gzip")
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 CHUNK_BYTES = 65_536
 WHOLE_RESPONSE_TIMEOUTS = 3  # a response trickling in gets this many timeouts in all
@@ -156,10 +152,10 @@ class Fetcher:
 
     def next_hop(self, response: Response, current: str, check_hop: HopCheck | None) -> str | None:
         """The same-host URL to request next, or None (done, an error, or another host's URL)."""
-        if response.error or response.status not in REDIRECT_STATUSES or not response.location:
+        if not is_redirect(response):
             return None
         try:
-            target = to_redirect_target(current, response.location)
+            target = to_redirect_target(current, response.location or "")
         except FetchError as exc:
             fail(response, error_key(exc), str(exc))
             return None
@@ -249,25 +245,35 @@ def to_cut_failure(url: str, reason: str, settings: CrawlSettings) -> tuple[str,
                        "Nothing to do: it is fetched again when the crawl resumes.")
 
 
-def to_redirect_target(current: str, location: str) -> str:
-    """The absolute URL a Location header points to (a non-web one as it is). FetchError
-    [EM621] when it is no usable URL (port 99999, "http://[::1"), [EM620] when ambiguous."""
-    try:
-        target = urljoin(current, location.strip())
-        if is_web_url(target):
-            parse_endpoint(target)
-    except FetchError as exc:
-        if str(exc).startswith("[EM620]"):
-            raise
-        reason = str(exc.__cause__ or "not an http(s) URL")
-    except ValueError as exc:
-        reason = str(exc)
-    else:
-        return target
-    raise FetchError(
-        f"[EM621] {current!r} redirects to {location!r}, which is no usable URL ({reason}). "
-        "Nothing to do but report it to the site; the crawl goes on without it."
-    )
+def fetch_retrying(
+    fetch: Callable[[], Response], *, retries: int, wait: Callable[[Response, int], None]
+) -> Response:
+    """`fetch()` again while its answer is transient (policy.is_transient), at most `retries`
+    more times, calling `wait(response, attempt)` before each retry."""
+    response = fetch()
+    for attempt in range(1, retries + 1):
+        if not is_transient(response):
+            break
+        wait(response, attempt)
+        response = fetch()
+    return response
+
+
+def follow_redirects(
+    response: Response, fetch_hop: Callable[[str], Response], *, max_redirects: int
+) -> Response:
+    """Follow at most `max_redirects` redirects to other hosts (`Fetcher.fetch` follows those
+    within a host); a Location that is no usable URL fails the response (policy.py)."""
+    for _ in range(max_redirects):
+        if not is_redirect(response):
+            break
+        try:
+            target = to_redirect_target(response.final_url, response.location or "")
+        except FetchError as exc:
+            fail(response, error_key(exc), str(exc))
+            break
+        response = fetch_hop(target)
+    return response
 
 
 def fail(response: Response, key: str, message: str) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from evidence_miner.sources.web.document import UNKNOWN, read_document, to_read_options
-from evidence_miner.sources.web.fetch import REDIRECT_STATUSES, Fetcher, Response, to_redirect_target
-from evidence_miner.sources.web.policy import backoff_delay, is_retry_status, parse_retry_after
+from evidence_miner.sources.web.fetch import Fetcher, Response, fetch_retrying, follow_redirects
+from evidence_miner.sources.web.policy import to_retry_wait
 from evidence_miner.sources.web.robots import to_agent_token
 from evidence_miner.sources.web.robots_fetch import fetch_robots
 from evidence_miner.sources.web.security import build_policy
@@ -53,18 +52,16 @@ def check_robots(fetcher: Fetcher, url: str, settings: CrawlSettings) -> None:
 
 
 def fetch_with_retries(fetcher: Fetcher, url: str, settings: CrawlSettings) -> Response:
-    """A 200 response, retrying transient failures and following redirects to other hosts."""
-    response = fetch_following(fetcher, url, settings)
-    for attempt in range(1, settings.retries + 1):
-        transient = response.error in ("timeout", "connection") or (
-            not response.error and response.status is not None and is_retry_status(response.status)
-        )
-        if not transient:
-            break
-        asked = parse_retry_after(response.retry_after) or 0.0
-        wait = backoff_delay(attempt, base=settings.backoff_seconds, cap=settings.max_backoff_seconds)
-        time.sleep(min(max(wait, asked), settings.max_retry_after_seconds))
-        response = fetch_following(fetcher, url, settings)
+    """A 200 response, retrying transient failures and following redirects to other hosts
+    (the policy of policy.py)."""
+
+    def wait(response: Response, attempt: int) -> None:
+        cap = settings.max_retry_after_seconds
+        fetcher.pause(to_retry_wait(response, attempt, settings, cap=cap))
+
+    response = fetch_retrying(
+        lambda: fetch_following(fetcher, url, settings), retries=settings.retries, wait=wait
+    )
     if response.error:
         raise FetchError(response.message or f"[EM605] Cannot fetch {url!r}.")
     if response.status != 200:
@@ -73,9 +70,4 @@ def fetch_with_retries(fetcher: Fetcher, url: str, settings: CrawlSettings) -> R
 
 
 def fetch_following(fetcher: Fetcher, url: str, settings: CrawlSettings) -> Response:
-    response = fetcher.fetch(url)
-    for _ in range(settings.max_redirects):
-        if response.error or response.status not in REDIRECT_STATUSES or not response.location:
-            break
-        response = fetcher.fetch(to_redirect_target(response.final_url, response.location))
-    return response
+    return follow_redirects(fetcher.fetch(url), fetcher.fetch, max_redirects=settings.max_redirects)

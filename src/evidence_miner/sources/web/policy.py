@@ -1,4 +1,8 @@
-"""When to retry a fetch and how long to wait: exponential backoff with jitter, Retry-After."""
+"""The crawler's one policy for transient answers and redirects: which fetches are tried again
+(408, 429, 5xx, timeouts, broken connections), how long to wait (exponential backoff with
+jitter, Retry-After), which answers are redirects and where they point. The crawler, robots.txt
+fetches and the `text` command's one-URL fetch all ask here.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,47 @@ import logging
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from evidence_miner.errors import FetchError
+from evidence_miner.sources.web.security import parse_endpoint
+from evidence_miner.sources.web.urls import is_web_url
+
+if TYPE_CHECKING:  # fetch.py imports this module
+    from evidence_miner.sources.web.fetch import Response
+    from evidence_miner.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+TRANSIENT_ERRORS = frozenset({"timeout", "connection"})  # Response.error keys worth a retry
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# A crawl honours Retry-After on these (and gives up when it asks more than
+# crawl.max_retry_after_seconds); one-off fetches read it on any transient answer.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 JITTER_LOW, JITTER_HIGH = 0.5, 1.5
 
 
 def is_retry_status(status: int) -> bool:
     """408, 429 and 5xx are worth another try; other statuses are final."""
     return status in RETRY_STATUSES or 500 <= status < 600
+
+
+def is_transient(response: Response) -> bool:
+    """A timeout, a broken connection, or an HTTP status worth another try (and no error)."""
+    if response.error in TRANSIENT_ERRORS:
+        return True
+    return not response.error and response.status is not None and is_retry_status(response.status)
+
+
+def is_redirect_status(status: int | None) -> bool:
+    return status in REDIRECT_STATUSES
+
+
+def is_redirect(response: Response) -> bool:
+    """A redirect answer (no error) with a Location header to follow."""
+    return not response.error and is_redirect_status(response.status) and bool(response.location)
 
 
 def backoff_delay(
@@ -47,6 +82,39 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return None
 
 
-def to_retry_reason(status: int | None, error: str | None) -> str:
-    """Counter key part for a retried fetch: the status ("503") or the error kind ("timeout")."""
-    return str(status) if status is not None else (error or "error")
+def to_retry_wait(
+    response: Response, attempt: int, settings: CrawlSettings, *, cap: float
+) -> float:
+    """Seconds before retry number `attempt` of a one-off fetch: the backoff or what
+    Retry-After asks, whichever is longer, at most `cap`."""
+    asked = parse_retry_after(response.retry_after) or 0.0
+    wait = backoff_delay(attempt, base=settings.backoff_seconds, cap=settings.max_backoff_seconds)
+    return min(max(wait, asked), cap)
+
+
+def to_asked_wait(response: Response) -> float | None:
+    """Seconds a crawl waits because a 429 or 503 answer's Retry-After asks it to, or None."""
+    if response.status not in RETRY_AFTER_STATUSES:
+        return None
+    return parse_retry_after(response.retry_after)
+
+
+def to_redirect_target(current: str, location: str) -> str:
+    """The absolute URL a Location header points to (a non-web one as it is). FetchError
+    [EM621] when it is no usable URL (port 99999, "http://[::1"), [EM620] when ambiguous."""
+    try:
+        target = urljoin(current, location.strip())
+        if is_web_url(target):
+            parse_endpoint(target)
+    except FetchError as exc:
+        if str(exc).startswith("[EM620]"):
+            raise
+        reason = str(exc.__cause__ or "not an http(s) URL")
+    except ValueError as exc:
+        reason = str(exc)
+    else:
+        return target
+    raise FetchError(
+        f"[EM621] {current!r} redirects to {location!r}, which is no usable URL ({reason}). "
+        "Nothing to do but report it to the site; the crawl goes on without it."
+    )

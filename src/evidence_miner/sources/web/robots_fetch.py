@@ -7,15 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 from evidence_miner.sources.web.fetch import (
-    REDIRECT_STATUSES,
     Fetcher,
     Response,
     Validators,
-    error_key,
-    fail,
-    to_redirect_target,
+    fetch_retrying,
+    follow_redirects,
 )
-from evidence_miner.sources.web.policy import backoff_delay, is_retry_status, parse_retry_after
+from evidence_miner.sources.web.policy import to_retry_wait
 from evidence_miner.sources.web.robots import (
     MAX_ROBOTS_BYTES,
     RobotsRules,
@@ -23,7 +21,6 @@ from evidence_miner.sources.web.robots import (
     to_agent_token,
 )
 from evidence_miner.sources.web.urls import robots_url
-from evidence_miner.errors import FetchError
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +37,13 @@ def fetch_robots(
     stored body. Connection errors, 429 and 5xx are retried; still failing means disallow all."""
     url = robots_url(page_url)
     validators = to_validators(stored)
-    response = fetch_following(fetcher, url, validators)
-    for attempt in range(1, retries + 1):
-        if not is_transient(response):
-            break
-        fetcher.pause(retry_wait(response, attempt, fetcher))
-        response = fetch_following(fetcher, url, validators)
+
+    def wait(answer: Response, attempt: int) -> None:
+        fetcher.pause(retry_wait(answer, attempt, fetcher))
+
+    response = fetch_retrying(
+        lambda: fetch_following(fetcher, url, validators), retries=retries, wait=wait
+    )
     agent = to_agent_token(fetcher.settings.user_agent_string)
     if response.status == 304 and stored and stored.get("body") is not None:
         return response, rules_for_status(200, str(stored["body"]), robots_url=url, agent=agent)
@@ -74,32 +72,19 @@ def to_validators(stored: Mapping[str, Any] | None) -> Validators | None:
 def fetch_following(fetcher: Fetcher, url: str, validators: Validators | None) -> Response:
     """robots.txt may redirect to another host (http -> https, say): follow a few hops.
     Only its first MAX_ROBOTS_BYTES are read (RFC 9309): a huge one is cut, not refused."""
-    response = fetch_robots_body(fetcher, url, validators)
-    for _ in range(fetcher.settings.max_redirects):
-        if response.error or response.status not in REDIRECT_STATUSES or not response.location:
-            break
-        try:
-            target = to_redirect_target(response.final_url, response.location)
-        except FetchError as exc:
-            fail(response, error_key(exc), str(exc))
-            break
+
+    def fetch_hop(target: str) -> Response:
         response = fetch_robots_body(fetcher, target, validators)
         response.url = url
-    return response
+        return response
+
+    first = fetch_robots_body(fetcher, url, validators)
+    return follow_redirects(first, fetch_hop, max_redirects=fetcher.settings.max_redirects)
 
 
 def fetch_robots_body(fetcher: Fetcher, url: str, validators: Validators | None) -> Response:
     return fetcher.fetch(url, validators=validators, allowed_types=ROBOTS_TYPES, keep_first=MAX_ROBOTS_BYTES)
 
 
-def is_transient(response: Response) -> bool:
-    if response.error in ("timeout", "connection"):
-        return True
-    return response.status is not None and is_retry_status(response.status)
-
-
 def retry_wait(response: Response, attempt: int, fetcher: Fetcher) -> float:
-    settings = fetcher.settings
-    asked = parse_retry_after(response.retry_after)
-    wait = backoff_delay(attempt, base=settings.backoff_seconds, cap=settings.max_backoff_seconds)
-    return min(max(wait, asked or 0.0), MAX_ROBOTS_RETRY_WAIT)
+    return to_retry_wait(response, attempt, fetcher.settings, cap=MAX_ROBOTS_RETRY_WAIT)
