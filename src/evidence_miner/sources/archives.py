@@ -31,7 +31,6 @@ from evidence_miner.sources.formats import (
     format_for_name,
     format_for_type,
     format_named,
-    page_format_for_name,
     suffixes_of,
 )
 from evidence_miner.sources.read import open_input
@@ -305,8 +304,8 @@ def is_html_response(record: Any) -> bool:
         return False
     content_type = (record.http_headers.get_header("Content-Type") or "").lower()
     status = record.http_headers.get_statuscode() or ""
-    media = content_type.split(";")[0].strip()
-    return status.startswith("2") and getattr(format_for_type(media), "name", None) == "html"
+    page_format = format_for_type(content_type.split(";")[0].strip())
+    return status.startswith("2") and page_format is not None and page_format.name == "html"
 
 
 def find_charset(content_type: str) -> str | None:

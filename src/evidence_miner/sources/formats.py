@@ -12,6 +12,8 @@ Readers are imported on first use (trafilatura and warcio take a while to import
 reader is `read(data: bytes, *, url: str, name: str) -> Page` (`name` is how error messages
 call the input); an ARCHIVE reader is `iter(path: Path, *, max_bytes: int)` yielding
 `(url, Page | InputError)` per document; the LINKS reader (feeds, sitemaps) is the crawler's.
+A plugin's formats are read from files and archives; the crawler asks only for the media
+types of the built-in formats (`content_types_of`).
 """
 
 from __future__ import annotations
