@@ -66,7 +66,7 @@ BUILT_IN: tuple[Format, ...] = (
 )
 # fmt: on
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a plugin that asks the table while it loads
 
 
 @functools.cache
