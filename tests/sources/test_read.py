@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.sources.read import find_article_paths, iter_article_paths, read_page
+from evidence_miner.sources.read import find_article_paths, read_page
 from evidence_miner.errors import InputError
 
 EXTENSIONS = [".txt", ".html", ".htm"]
 MAX_BYTES = 1_000_000
 
 
-def test_iter_article_paths_walks_directories_in_sorted_order(article_tree: Path) -> None:
-    found = list(iter_article_paths([article_tree], extensions=EXTENSIONS))
+def test_find_article_paths_walks_directories_in_sorted_order(article_tree: Path) -> None:
+    found, problems = find_article_paths([article_tree], extensions=EXTENSIONS)
+    assert problems == []
     assert [p.relative_to(article_tree).as_posix() for p in found] == [
         "a.HTML",
         "b.txt",
@@ -24,14 +25,14 @@ def test_iter_article_paths_walks_directories_in_sorted_order(article_tree: Path
     ]
 
 
-def test_iter_article_paths_keeps_files_as_given(article_tree: Path) -> None:
+def test_find_article_paths_keeps_files_as_given(article_tree: Path) -> None:
     given = [article_tree / "notes.md", article_tree / "b.txt"]
-    assert list(iter_article_paths(given, extensions=EXTENSIONS)) == given
+    assert find_article_paths(given, extensions=EXTENSIONS) == (given, [])
 
 
-def test_iter_article_paths_raises_for_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"^\[EM101\] .*does not exist"):
-        list(iter_article_paths([tmp_path / "nowhere"], extensions=EXTENSIONS))
+def test_find_article_paths_reports_missing_path(tmp_path: Path) -> None:
+    found, [problem] = find_article_paths([tmp_path / "nowhere"], extensions=EXTENSIONS)
+    assert found == [] and str(problem).startswith("[EM101] ") and "does not exist" in str(problem)
 
 
 def test_find_article_paths_reports_each_bad_path_and_goes_on(

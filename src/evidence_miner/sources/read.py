@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,11 +38,6 @@ def is_article_name(name: str, extensions: Sequence[str]) -> bool:
     if is_hidden(name) or lowered.endswith(EXPECTED_SUFFIX):
         return False
     return any(lowered.endswith(ext.lower()) for ext in extensions)
-
-
-def find_directory_articles(root: Path, extensions: Sequence[str]) -> list[Path]:
-    """Article files under `root`, recursively, in sorted order; hidden files and dirs skipped."""
-    return scan_directory(root, extensions)[0]
 
 
 def scan_directory(root: Path, extensions: Sequence[str]) -> tuple[list[Path], list[InputError]]:
@@ -114,15 +109,6 @@ def to_open_error(path: Path, exc: OSError) -> InputError:
     return InputError(
         f"[EM107] Cannot read {str(path)!r}: {exc.strerror or exc}. Check its permissions."
     )
-
-
-def iter_article_paths(paths: Sequence[Path], *, extensions: Sequence[str]) -> Iterator[Path]:
-    """Files as given, and article files found in directories; raises at the first bad path."""
-    for path in paths:
-        found, problems = list_path_articles(path, extensions)
-        if problems:
-            raise problems[0]
-        yield from found
 
 
 def list_path_articles(path: Path, extensions: Sequence[str]) -> tuple[list[Path], list[InputError]]:

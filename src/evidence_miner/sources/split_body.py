@@ -89,16 +89,3 @@ def join_split_body(tree: HtmlElement) -> int:
             move_into(element, part)
             moved += 1
     return moved
-
-
-def join_split_markup(markup: str) -> str:
-    """The page with split bodies joined; the markup as it was when there are none."""
-    try:
-        tree = lxml.html.document_fromstring(markup.encode("utf-8", "surrogatepass"),
-                                             parser=lxml.html.HTMLParser(encoding="utf-8"))  # fmt: skip
-    except (lxml.etree.ParserError, ValueError):
-        return markup
-    if not join_split_body(tree):
-        return markup
-    log.debug("joined a split article body", extra={"stage": "crawl"})
-    return str(lxml.html.tostring(tree, encoding="unicode"))
