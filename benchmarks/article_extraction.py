@@ -11,8 +11,8 @@ evidence-miner's Page.text starts with the title line ("Title", blank line, body
 row scores Page.text exactly as stored (what `evidence-miner text --json` prints as "text").
 Everything chosen with this data was chosen looking only at the even half of the ids: trafilatura's
 precision-first mode, its fast run first, and the fallback to its default balance when that leaves
-no article body (crawl/html.py EXTRACTION_TRIES), joining a body split across wrapper rows, and the
-junk-line rules added with them (crawl/data/junk_lines.toml). The odd half is reported as the held-out score, the
+no article body (sources/html.py EXTRACTION_TRIES), joining a body split across wrapper rows, and the
+junk-line rules added with them (sources/data/junk_lines.toml). The odd half is reported as the held-out score, the
 even half beside it. pages/s is wall time of one process, the best of --passes timed passes over
 all pages after the scored one (as timeit does); pages/s CPU counts only this process's CPU time.
 
@@ -39,7 +39,7 @@ from readme_block import write_readme_block  # benchmarks/ is on sys.path when a
 
 import trafilatura
 
-from evidence_miner.crawl.html import page_from_html
+from evidence_miner.sources.html import page_from_html
 from evidence_miner.errors import EvidenceMinerError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -86,7 +86,7 @@ def serve_site(kind: str, count: int, port_queue: Any) -> None:
 
 def crawl(base: str, workers: int, per_host: int) -> dict[str, Any]:
     """The crawl, in this process: returns documents read, seconds and peak RSS."""
-    from evidence_miner.crawl.crawler import Crawler
+    from evidence_miner.sources.web.crawler import Crawler
     from evidence_miner.settings import load_settings
     from evidence_miner.store import open_store
 

@@ -20,7 +20,7 @@ from readme_block import write_readme_block  # benchmarks/ is on sys.path when a
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: figures are per core
 
 
-from evidence_miner.crawl.read import find_article_paths, read_page  # noqa: E402
+from evidence_miner.sources.read import find_article_paths, read_page  # noqa: E402
 from evidence_miner.extract.pipeline import build_pipeline  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -70,7 +70,7 @@ def measure_stages(article: str) -> dict[str, float]:
 
     mark("import workflow (pint, trafilatura, own modules)")
     from evidence_miner.cli.common import cli_settings
-    from evidence_miner.crawl.read import read_page
+    from evidence_miner.sources.read import read_page
     from evidence_miner.extract.pipeline import build_pipeline
     from evidence_miner.records import to_json_line
     from evidence_miner.workflow import process_pages

@@ -19,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: figures are per core
 
-from evidence_miner.crawl.read import find_article_paths, read_page  # noqa: E402
+from evidence_miner.sources.read import find_article_paths, read_page  # noqa: E402
 from evidence_miner.extract.pipeline import build_pipeline, to_article  # noqa: E402
 from evidence_miner.normalise.article import normalise_article  # noqa: E402
 from evidence_miner.records import Page  # noqa: E402

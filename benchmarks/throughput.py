@@ -23,7 +23,7 @@ from readme_block import write_readme_block  # benchmarks/ is on sys.path when a
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # figures are per core
 
-from evidence_miner.crawl.read import find_article_paths, read_page
+from evidence_miner.sources.read import find_article_paths, read_page
 from evidence_miner.records import Page
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl.read import read_page
+from evidence_miner.sources.read import read_page
 from evidence_miner.errors import NormaliseError
 from evidence_miner.evaluate.fakehealth import read_real_articles
 from evidence_miner.evaluate.gold import GoldArticle, GoldStudy, find_gold_articles

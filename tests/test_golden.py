@@ -14,7 +14,7 @@ import pytest
 from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.score import FIELDS, score_all
 from evidence_miner.extract.pipeline import extract_article
-from evidence_miner.crawl.read import read_page
+from evidence_miner.sources.read import read_page
 from evidence_miner.normalise.article import normalise_article
 from evidence_miner.records import EvidenceRecord
 
@@ -73,7 +73,7 @@ def test_golden_seed_adverse_events(seed_record: EvidenceRecord) -> None:
 
 
 def test_golden_seed_spans_point_at_their_text(seed_dir: Path, seed_record: EvidenceRecord) -> None:
-    from evidence_miner.crawl.read import read_page as read
+    from evidence_miner.sources.read import read_page as read
 
     text = read(seed_dir / "ivig-sjogren.txt", max_bytes=5_000_000).text
     for outcome in seed_record.outcomes:

@@ -26,9 +26,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def default_extensions() -> list[str]:
+    """input.extensions when no file sets it: the article formats' suffixes (".txt", ".html",
+    ".htm" and those of installed reader plugins), from the one table in sources/formats.py."""
+    from evidence_miner.sources.formats import article_suffixes  # plugins load on first use
+
+    return article_suffixes()
+
+
 class InputSettings(Section):
     max_file_bytes: int = Field(gt=0)
-    extensions: list[str]
+    extensions: list[str] = Field(default_factory=default_extensions)
 
 
 class ExtractSettings(Section):

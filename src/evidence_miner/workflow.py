@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_miner import __version__
-from evidence_miner.crawl.archives import ARCHIVE_SUFFIXES, is_archive_path, iter_archive_pages
-from evidence_miner.crawl.read import find_article_paths, read_page
+from evidence_miner.sources.archives import ARCHIVE_SUFFIXES, is_archive_path, iter_archive_pages
+from evidence_miner.sources.read import find_article_paths, read_page
 from evidence_miner.errors import EvidenceMinerError, InputError
 from evidence_miner.records import Article, EvidenceRecord, Page
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidence_miner.cli.runs import find_flags
-from tests.crawl.loopback_site import FAST_CRAWL, serve
+from tests.sources.web.loopback_site import FAST_CRAWL, serve
 from tests.schedule.news_site import build_news_site
 
 EXE = Path(sys.executable).with_name("evidence-miner")

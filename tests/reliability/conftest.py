@@ -66,7 +66,7 @@ def ledger():
 def fast_crawl():
     """Crawl settings for fault tests: no politeness delay, short timeouts and backoff."""
     from evidence_miner.settings import load_settings
-    from tests.crawl.loopback_site import FAST_CRAWL
+    from tests.sources.web.loopback_site import FAST_CRAWL
 
     return load_settings(overrides={"crawl": {**FAST_CRAWL, "retries": 2}}).crawl
 

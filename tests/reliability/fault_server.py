@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.crawl.loopback_site import QuietServer, Reply, Route
+from tests.sources.web.loopback_site import QuietServer, Reply, Route
 
 Handler = BaseHTTPRequestHandler
 Action = Callable[[Handler], None]

@@ -21,7 +21,7 @@ from sqlalchemy import event
 
 from evidence_miner.errors import StoreError
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import build_big_site, serve
+from tests.sources.web.loopback_site import build_big_site, serve
 
 REPO = Path(__file__).resolve().parents[2]
 EXE = str(Path(sys.executable).with_name("evidence-miner"))

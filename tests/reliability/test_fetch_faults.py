@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl.crawler import Crawler
-from evidence_miner.crawl.document import UNKNOWN, read_document, to_read_options
-from evidence_miner.crawl.fetch import Fetcher, Response
-from evidence_miner.crawl.security import build_policy
+from evidence_miner.sources.web.crawler import Crawler
+from evidence_miner.sources.web.document import UNKNOWN, read_document, to_read_options
+from evidence_miner.sources.web.fetch import Fetcher, Response
+from evidence_miner.sources.web.security import build_policy
 from evidence_miner.settings import CrawlSettings
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import build_big_site, plain_article
+from tests.sources.web.loopback_site import build_big_site, plain_article
 from tests.reliability.fault_server import (
     MEBIBYTE,
     Chaos,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evidence_miner.crawl.archives import iter_archive_pages
+from evidence_miner.sources.archives import iter_archive_pages
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 from evidence_miner.store import open_store, write_jsonl

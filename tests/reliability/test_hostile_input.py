@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence_miner import numbers
-from evidence_miner.crawl import discover, header, html, metadata, text, urls
-from evidence_miner.crawl.decode import decode_bytes, decode_http_body
+from evidence_miner.sources import header, html, metadata, text
+from evidence_miner.sources.web import discover, urls
+from evidence_miner.sources.decode import decode_bytes, decode_http_body
 from evidence_miner.errors import FetchError, InputError, NormaliseError
 from evidence_miner.normalise import durations, frequency, routes, units
 from evidence_miner.records import EvidenceRecord, Page

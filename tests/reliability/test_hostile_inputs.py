@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import evidence_miner
-from evidence_miner.crawl.read import find_article_paths, read_page
+from evidence_miner.sources.read import find_article_paths, read_page
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 from evidence_miner.settings import load_settings

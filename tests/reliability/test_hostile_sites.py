@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 
 import evidence_miner
-from evidence_miner.crawl import security
-from evidence_miner.crawl.crawler import Crawler
-from evidence_miner.crawl.discover import parse_web_date
-from evidence_miner.crawl.fetch import Fetcher
-from evidence_miner.crawl.retry import parse_retry_after
-from evidence_miner.crawl.robots_fetch import fetch_robots
-from evidence_miner.crawl.security import AddressPolicy, build_policy
+from evidence_miner.sources.web import security
+from evidence_miner.sources.web.crawler import Crawler
+from evidence_miner.sources.web.discover import parse_web_date
+from evidence_miner.sources.web.fetch import Fetcher
+from evidence_miner.sources.web.policy import parse_retry_after
+from evidence_miner.sources.web.robots_fetch import fetch_robots
+from evidence_miner.sources.web.security import AddressPolicy, build_policy
 from evidence_miner.errors import FetchError
 from evidence_miner.settings import CrawlSettings
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import plain_article
+from tests.sources.web.loopback_site import plain_article
 from tests.reliability.fault_server import answer, serve_faults, server_of
 
 AREA = "hostile sites"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl.crawler import Crawler
+from evidence_miner.sources.web.crawler import Crawler
 from evidence_miner.settings import CrawlSettings, load_settings
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import FAST_CRAWL, LoopbackSite, Reply, Seen, plain_article, serve
+from tests.sources.web.loopback_site import FAST_CRAWL, LoopbackSite, Reply, Seen, plain_article, serve
 
 AREA = "recrawl cost"
 DEAD_LINKS = 41

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from evidence_miner.crawl.crawler import Crawler
+from evidence_miner.sources.web.crawler import Crawler
 from evidence_miner.settings import CrawlSettings
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import build_big_site
+from tests.sources.web.loopback_site import build_big_site
 from tests.reliability.fault_server import MEBIBYTE, answer, from_reply, serve_faults
 
 AREA = "robots.txt"

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl import security
-from evidence_miner.crawl.crawler import Crawler
-from evidence_miner.crawl.fetch import Fetcher
-from evidence_miner.crawl.security import AddressPolicy, build_policy
+from evidence_miner.sources.web import security
+from evidence_miner.sources.web.crawler import Crawler
+from evidence_miner.sources.web.fetch import Fetcher
+from evidence_miner.sources.web.security import AddressPolicy, build_policy
 from evidence_miner.errors import FetchError, StoreError
 from evidence_miner.store import open_store
 from evidence_miner.store.urls import to_shown_location
-from tests.crawl.loopback_site import plain_article
+from tests.sources.web.loopback_site import plain_article
 from tests.reliability.fault_server import answer, serve_faults
 
 AREA = "security"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from evidence_miner.crawl.read import read_page
+from evidence_miner.sources.read import read_page
 from evidence_miner.scale.wire import from_wire, to_wire
 from evidence_miner.settings import load_settings
 from evidence_miner.workflow import ArticleResult, process_pages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.crawl.loopback_site import Reply, Route, plain_article
+from tests.sources.web.loopback_site import Reply, Route, plain_article
 
 FEED_TYPE = "application/rss+xml"
 ROBOTS = Reply(body=b"User-agent: *\nDisallow:\n", content_type="text/plain")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_miner.crawl.discover import parse_web_date
+from evidence_miner.sources.web.discover import parse_web_date
 from evidence_miner.schedule.runner import (
     is_holder_dead,
     make_holder,
@@ -19,7 +19,7 @@ from evidence_miner.schedule.runner import (
 from evidence_miner.schedule.sources import Source
 from evidence_miner.settings import Settings, load_settings
 from evidence_miner.store import open_store
-from tests.crawl.loopback_site import FAST_CRAWL, serve
+from tests.sources.web.loopback_site import FAST_CRAWL, serve
 from tests.schedule.news_site import article_path, build_news_site, to_article, to_feed, to_sitemap
 
 pytestmark = pytest.mark.network

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.loopback_site import FAST_CRAWL, build_big_site, serve
+from tests.sources.web.loopback_site import FAST_CRAWL, build_big_site, serve
 from tests.schedule.news_site import article_path, build_news_site, to_article, to_feed
 
 pytestmark = [pytest.mark.slow, pytest.mark.network]

@@ -61,7 +61,7 @@ class BatchOptions:
 def run_batch(paths: list[Path], settings: Settings, *, store: EvidenceStore | None, emit: Callable[[EvidenceRecord], None], quiet: bool, options: BatchOptions | None = None) -> RunSummary:
     """Process every readable input; problems are reported, counted, and do not stop the batch.
     Results are stored and emitted as they finish."""
-    from evidence_miner.crawl.archives import is_archive_path
+    from evidence_miner.sources.archives import is_archive_path
     from evidence_miner.workflow import PIPELINE_VERSION, RunSummary, find_inputs, read_pages, skip_done
 
     options = options or BatchOptions()

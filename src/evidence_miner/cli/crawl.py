@@ -26,7 +26,7 @@ from evidence_miner.cli.common import (
 from evidence_miner.cli.schedule import install_stop_handlers
 
 if TYPE_CHECKING:  # the crawler, scheduler and pipeline are imported when a crawl runs, not for --help
-    from evidence_miner.crawl.crawler import CrawlStats
+    from evidence_miner.sources.web.crawler import CrawlStats
     from evidence_miner.workflow import RunSummary
 
 STATS_FORMAT = (
@@ -67,7 +67,7 @@ def to_stats_line(stats: CrawlStats) -> str:
 
 
 def check_starts(starts: list[str]) -> None:
-    from evidence_miner.crawl.urls import normalise_url
+    from evidence_miner.sources.web.urls import normalise_url
     from evidence_miner.errors import FetchError
 
     for start in starts:
@@ -121,7 +121,7 @@ def crawl(
 
     Example: evidence-miner crawl https://www.example.org/ --db evidence.db --max-pages 500
     """  # fmt: skip
-    from evidence_miner.crawl.crawler import Crawler
+    from evidence_miner.sources.web.crawler import Crawler
     from evidence_miner.workflow import RunSummary, process_pages
 
     if sources is not None or source is not None:

@@ -12,7 +12,7 @@ from typing import Any
 from rich.table import Table
 
 from evidence_miner.cli.common import err_console
-from evidence_miner.crawl.archives import Line, iter_lines
+from evidence_miner.sources.archives import Line, iter_lines
 from evidence_miner.errors import InputError, StoreError
 from evidence_miner.records import EvidenceRecord
 from evidence_miner.store.import_rows import (

@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # the HTML readers are imported when a page is read, not for 
 
 def read_one(page: str, settings: Settings) -> tuple[str, Page]:
     """("url", Page) for a URL, ("path", Page) for a saved file."""
-    from evidence_miner.crawl.page_fetch import fetch_page
-    from evidence_miner.crawl.read import read_page
-    from evidence_miner.crawl.urls import is_web_url
+    from evidence_miner.sources.web.page_fetch import fetch_page
+    from evidence_miner.sources.read import read_page
+    from evidence_miner.sources.web.urls import is_web_url
 
     if is_web_url(page):
         return "url", fetch_page(page, settings.crawl)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from evidence_miner.crawl.text import page_from_text
+from evidence_miner.sources.text import page_from_text
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 

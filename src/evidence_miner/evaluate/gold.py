@@ -8,8 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from evidence_miner.errors import InputError
-
-ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+from evidence_miner.sources.formats import page_suffixes
 
 
 class GoldModel(BaseModel):
@@ -51,7 +50,7 @@ def find_news_id(data: object) -> str | None:
 
 def find_article_for(gold_path: Path) -> Path | None:
     stem = gold_path.name.removesuffix(".expected.json")
-    for suffix in ARTICLE_SUFFIXES:
+    for suffix in page_suffixes():  # .txt, .html, .htm and the page formats of plugins
         candidate = gold_path.with_name(stem + suffix)
         if candidate.is_file():
             return candidate

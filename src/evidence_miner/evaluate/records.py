@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from evidence_miner.crawl.read import read_page
+from evidence_miner.sources.read import read_page
 from evidence_miner.errors import InputError
 from evidence_miner.evaluate.fakehealth import DEFAULT_FAKEHEALTH, read_real_articles, to_page
 from evidence_miner.evaluate.gold import GoldArticle

@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from evidence_miner.crawl.crawler import Crawler
+from evidence_miner.sources.web.crawler import Crawler
 from evidence_miner.errors import EvidenceMinerError
 from evidence_miner.schedule.sources import Source
 from evidence_miner.settings import CrawlSettings, Settings

@@ -1,6 +1,6 @@
 """The crawler's durable state in the store: runs, frontier, fetch log, documents and links.
 
-Implements the crawl stage's CrawlState protocol (crawl/state.py) with plain dicts, so the
+Implements the crawl stage's CrawlState protocol (sources/web/state.py) with plain dicts, so the
 store does not import the crawl stage. Tables are created by migrations 0002_crawl_state
 and 0005_crawl_failures.
 """

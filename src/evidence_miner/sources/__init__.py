@@ -1,0 +1,1 @@
+"""Sources stage: read saved files, archives and fetched documents into Page records."""

@@ -1,0 +1,1 @@
+"""The web crawler: fetch pages politely (robots, retries, hosts), discover links, keep state."""
