@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings, open_store
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ def schedule(
 
     Example: evidence-miner --log-format json schedule --sources sources.toml --db evidence.db
     """
-    from evidence_miner.schedule.scheduler import serve
     from evidence_miner.schedule.sources import load_sources
+    from evidence_miner.workflow import serve_schedule
 
     settings = cli_settings(config, {"store": {"db": db}})
     loaded = load_sources(sources)
@@ -57,5 +57,4 @@ def schedule(
         logging.getLogger("evidence_miner.schedule").setLevel(logging.INFO)
     stop = threading.Event()
     install_stop_handlers(stop)
-    with open_store(settings.store.db) as store:
-        serve(settings, loaded, store, stop)
+    serve_schedule(settings, loaded, stop)

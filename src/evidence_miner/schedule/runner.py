@@ -19,9 +19,10 @@ from evidence_miner.crawl.crawler import Crawler
 from evidence_miner.errors import EvidenceMinerError
 from evidence_miner.schedule.sources import Source
 from evidence_miner.settings import CrawlSettings, Settings
+from evidence_miner.sinks.sql import SaveTally
 from evidence_miner.store import EvidenceStore
 from evidence_miner.store.run_log import COUNT_FIELDS, SqlRunLog, now_utc
-from evidence_miner.workflow import PIPELINE_VERSION, ArticleResult, process_pages
+from evidence_miner.workflow import Outputs, build_sinks, crawl_and_store, opened
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,9 @@ MAX_ERROR_CHARS = 2_000
 
 
 @dataclass
-class RunCounts:
-    """What one run found and did; the numbers of its run log row."""
-
-    pages_new: int = 0
-    pages_changed: int = 0
-    pages_unchanged: int = 0
-    pages_failed: int = 0
-    records_added: int = 0
-    records_updated: int = 0
-    errors: list[str] = field(default_factory=list)
+class RunCounts(SaveTally):
+    """What one run found and did (the saves count into it as they happen); the numbers of its
+    run log row."""
 
     def to_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: getattr(self, name) for name in COUNT_FIELDS}
@@ -163,9 +157,10 @@ def crawl_source(
     crawler = Crawler(to_source_settings(settings.crawl, source), store.crawl_state(), source.start_urls,
                       stop=stop, include=source.include, exclude=source.exclude)  # fmt: skip
     run_log, counts, started = store.run_log(), outcome.counts, now_utc()
-    for result in process_pages(crawler.pages(), settings, nlp=nlp, problems=Counter()):
-        save_counted(store, run_log, result, counts, run_id=outcome.run_id)
-        crawler.mark_stored(result.url)
+    sinks = build_sinks(Outputs(), settings, store, [], keep_versions=True, run_id=outcome.run_id,
+                        tally=counts)  # fmt: skip
+    with opened(sinks) as sink_set:
+        crawl_and_store(crawler, settings, sink_set, store=store, nlp=nlp)
     status = crawler.finish()
     stats = crawler.stats
     counts.pages_unchanged += (
@@ -191,31 +186,3 @@ def to_failure_counts(counters: Counter) -> str:
     """"robots/connection 1, fetch/failed/timeout 2": the counters of failed fetches."""
     failures = [f"{key} {n}" for key, n in sorted(counters.items()) if key.startswith(("robots/", "fetch/"))]
     return ", ".join(failures) or "no reason counted"
-
-
-def save_counted(
-    store: EvidenceStore,
-    run_log: SqlRunLog,
-    result: ArticleResult,
-    counts: RunCounts,
-    *,
-    run_id: int | None,
-) -> None:
-    """Save one article (keeping the old text when it changed) and count what it was."""
-    if result.error is not None or result.article is None:
-        counts.pages_failed += 1
-        counts.errors.append(str(result.error))
-        store.save_failure(result.url, str(result.error))
-        return
-    known = run_log.stored_text_sha256(result.url)
-    if known is not None and known != result.article.page.text_sha256:
-        run_log.keep_page_version(result.url, run_id)
-    saved = store.save_article(result.article, result.records, pipeline_version=PIPELINE_VERSION)
-    if known is None:
-        counts.pages_new += 1
-        counts.records_added += saved.records_written
-    elif saved.unchanged:
-        counts.pages_unchanged += 1
-    else:
-        counts.pages_changed += 1
-        counts.records_updated += saved.records_written + saved.records_removed
