@@ -328,21 +328,24 @@ class SinkSet:
     def __init__(self, sinks: Sequence[Sink]) -> None:
         self.sinks, self.ok = list(sinks), True
 
+    def close(self, sink: Sink) -> None:
+        sink.close(ok=self.ok)
+
 
 @contextmanager
 def opened(sinks: Sequence[Sink]) -> Iterator[SinkSet]:
-    """Open every sink; at the end close each, with ok=False after an exception or when the run
-    set `ok` False (a records file then stays as it was)."""
-    opened_set = SinkSet([])
+    """Open every sink; at the end close each (the last opened first), with ok=False after an
+    exception (one of a sink's `open` too) or when the run set `ok` False: a records file then
+    stays as it was."""
+    sink_set = SinkSet(sinks)
     with ExitStack() as stack:
-        for sink in sinks:
-            sink.open()
-            opened_set.sinks.append(sink)
-            stack.callback(lambda sink=sink: sink.close(ok=opened_set.ok))
         try:
-            yield opened_set
+            for sink in sinks:
+                sink.open()
+                stack.callback(sink_set.close, sink)
+            yield sink_set
         except BaseException:
-            opened_set.ok = False
+            sink_set.ok = False
             raise
 
 

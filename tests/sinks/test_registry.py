@@ -122,3 +122,47 @@ def test_plugin_sink_is_closed_not_ok_when_the_run_fails(tiny_plugin, tmp_path: 
     summary = run_files([tmp_path / "empty.txt"], load_settings(), outputs, nlp=nlp)
     assert summary.exit_code == 2
     assert sys.modules["tiny_sink_plugin"].TinySink.seen[-1] == ("close", False)
+
+
+class BrokenOnOpen:
+    def open(self) -> None:
+        raise OSError("no route to the index")
+
+    def write(self, result) -> None:
+        raise AssertionError("never written")
+
+    def close(self, *, ok: bool) -> None:
+        raise AssertionError("never opened, never closed")
+
+
+def test_a_sink_failing_to_open_closes_the_others_not_ok(tmp_path: Path) -> None:
+    from evidence_miner.sinks.jsonl import RecordsFileSink
+    from evidence_miner.workflow import opened
+
+    (tmp_path / "records.jsonl").write_text("kept\n", "utf-8")
+    with pytest.raises(OSError), opened([RecordsFileSink(tmp_path / "records.jsonl"), BrokenOnOpen()]):
+        pass
+    assert (tmp_path / "records.jsonl").read_text("utf-8") == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records.jsonl"]
+
+
+class BrokenOnWrite:
+    def open(self) -> None:
+        pass
+
+    def write(self, result) -> None:
+        raise ConnectionError("index refused the write")
+
+    def close(self, *, ok: bool) -> None:
+        self.ok = ok
+
+
+def test_a_sink_error_of_its_own_stops_the_run_as_em363() -> None:
+    from evidence_miner.errors import StoreError
+    from evidence_miner.workflow import ArticleResult, deliver, opened
+
+    sink = BrokenOnWrite()
+    failing = pytest.raises(StoreError, match=r"\[EM363\] The sink BrokenOnWrite failed on 'file:")
+    with failing, opened([sink]) as sinks:
+        deliver(ArticleResult(url="file:///a.txt", error="[EM103] empty"), sinks, store=None)
+    assert sink.ok is False
