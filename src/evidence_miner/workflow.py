@@ -525,20 +525,25 @@ def extract_records(pages: Sequence[Page], settings: Settings, *, nlp: Language 
     return records
 
 
-def crawl_source_once(settings: Settings, source: Source, *,
-                      stop: threading.Event | None = None) -> RunOutcome:  # fmt: skip
-    """`crawl --sources FILE --source NAME`: one run of one source into the database."""
+def crawl_source_once(settings: Settings, source: Source, *, stop: threading.Event | None = None,
+                      sinks: tuple[str, ...] = ()) -> RunOutcome:  # fmt: skip
+    """`crawl --sources FILE --source NAME`: one run of one source into the database (and the
+    `--sink` sinks)."""
     from evidence_miner.schedule.runner import run_source
 
+    load_plugins(Outputs(sinks=sinks))  # a mistyped --sink changes nothing (EM360)
     with open_run_store(settings.store.db) as store:
         assert store is not None
-        return run_source(store, settings, source, stop=stop)
+        return run_source(store, settings, source, stop=stop, sinks=sinks)
 
 
-def serve_schedule(settings: Settings, sources: SourcesFile, stop: threading.Event) -> None:
-    """`schedule`: every enabled source's crawl on its schedule until `stop` is set."""
+def serve_schedule(settings: Settings, sources: SourcesFile, stop: threading.Event, *,
+                   sinks: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """`schedule`: every enabled source's crawl on its schedule until `stop` is set; each run
+    gives its results to the database and the `--sink` sinks."""
     from evidence_miner.schedule.scheduler import serve
 
+    load_plugins(Outputs(sinks=sinks))  # a mistyped --sink stops the scheduler at once (EM360)
     with open_run_store(settings.store.db) as store:
         assert store is not None
-        serve(settings, sources, store, stop)
+        serve(settings, sources, store, stop, sinks=sinks)

@@ -111,7 +111,8 @@ def crawl(
     from evidence_miner.workflow import Outputs, crawl_sites
 
     if sources is not None or source is not None:
-        raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet))
+        raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet,
+                                          sinks=tuple(sink or ())))  # fmt: skip
     if not starts:
         raise typer.BadParameter("give at least one START, or --sources with --source", param_hint="START")
     check_starts(starts)
@@ -130,7 +131,8 @@ def crawl(
     raise typer.Exit(3 if is_unreachable(report.stats) else 0)
 
 
-def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None, config: Path | None, quiet: bool) -> int:
+def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None,
+                     config: Path | None, quiet: bool, sinks: tuple[str, ...] = ()) -> int:  # fmt: skip
     """`crawl --sources FILE --source NAME`: one run of one source; its exit code."""
     if sources is None or name is None:
         raise typer.BadParameter("--sources and --source go together", param_hint="--source")
@@ -141,7 +143,7 @@ def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None, 
     chosen = load_sources(sources).named(name)
     stop = threading.Event()
     install_stop_handlers(stop)  # SIGTERM (systemd stop): checkpoint, release the lock, exit
-    outcome = crawl_source_once(settings, chosen, stop=stop)
+    outcome = crawl_source_once(settings, chosen, stop=stop, sinks=sinks)
     if outcome.status == "locked":
         err_console.print(f"[EM705] source {name!r} is being crawled by another process; nothing done. "
                           "Run again later.", highlight=False)  # fmt: skip

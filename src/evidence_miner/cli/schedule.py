@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, SinkOption, cli_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def schedule(
     db: DbOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    sink: SinkOption = None,
 ) -> None:
     """Run each enabled source's crawl on its schedule until stopped (SIGTERM or Ctrl-C).
 
@@ -57,4 +58,4 @@ def schedule(
         logging.getLogger("evidence_miner.schedule").setLevel(logging.INFO)
     stop = threading.Event()
     install_stop_handlers(stop)
-    serve_schedule(settings, loaded, stop)
+    serve_schedule(settings, loaded, stop, sinks=tuple(sink or ()))

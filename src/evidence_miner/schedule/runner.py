@@ -22,7 +22,7 @@ from evidence_miner.settings import CrawlSettings, Settings
 from evidence_miner.sinks.sql import SaveTally
 from evidence_miner.store import EvidenceStore
 from evidence_miner.store.run_log import COUNT_FIELDS, SqlRunLog, now_utc
-from evidence_miner.workflow import Outputs, build_sinks, crawl_and_store, opened
+from evidence_miner.workflow import Outputs, build_sinks, crawl_and_store, load_plugins, opened
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,10 @@ def renew_until(
 def run_source(
     store: EvidenceStore, settings: Settings, source: Source, *,
     stop: threading.Event | None = None, holder: str | None = None, nlp: Language | None = None,
+    sinks: tuple[str, ...] = (),
 ) -> RunOutcome:  # fmt: skip
-    """Crawl `source` once into `store`, unless another process is crawling it ("locked")."""
+    """Crawl `source` once into `store` and the `--sink NAME[=TARGET]` sinks, unless another
+    process is crawling it ("locked")."""
     run_log, holder = store.run_log(), holder or make_holder()
     run_log.close_abandoned_runs(source.name, is_holder_dead)
     with holding_lock(run_log, source.name, holder) as held:
@@ -135,7 +137,8 @@ def run_source(
         log.info("run %d of source %s started", run_id, source.name, extra=extra)
         outcome = RunOutcome(source.name, "failed", run_id)
         try:
-            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp)
+            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp,
+                                          sinks=sinks)  # fmt: skip
         except Exception as exc:
             outcome.counts.errors.append(
                 str(exc) if isinstance(exc, EvidenceMinerError) else repr(exc)
@@ -151,15 +154,16 @@ def run_source(
 
 def crawl_source(
     store: EvidenceStore, settings: Settings, source: Source, outcome: RunOutcome, *,
-    stop: threading.Event | None, nlp: Language | None,
+    stop: threading.Event | None, nlp: Language | None, sinks: tuple[str, ...] = (),
 ) -> str:  # fmt: skip
     """The crawl itself; returns the run's status."""
     crawler = Crawler(to_source_settings(settings.crawl, source), store.crawl_state(), source.start_urls,
                       stop=stop, include=source.include, exclude=source.exclude)  # fmt: skip
     run_log, counts, started = store.run_log(), outcome.counts, now_utc()
-    sinks = build_sinks(Outputs(), settings, store, [], keep_versions=True, run_id=outcome.run_id,
-                        tally=counts)  # fmt: skip
-    with opened(sinks) as sink_set:
+    outputs = Outputs(sinks=sinks)
+    built = build_sinks(outputs, settings, store, load_plugins(outputs), keep_versions=True,
+                        run_id=outcome.run_id, tally=counts)  # fmt: skip
+    with opened(built) as sink_set:
         crawl_and_store(crawler, settings, sink_set, store=store, nlp=nlp)
     status = crawler.finish()
     stats = crawler.stats
