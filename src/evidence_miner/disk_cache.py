@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -60,19 +58,15 @@ def read_cached(path: Path, key: str) -> object | None:
 
 
 def write_cached(path: Path, key: str, value: object) -> None:
-    """Store `value` under `key` at `path` atomically, then drop all but the newest versions."""
+    """Store `value` under `key` at `path` atomically (store/output.py, the one atomic writer),
+    then drop all but the newest versions."""
+    from evidence_miner.errors import StoreError
+    from evidence_miner.store.output import atomic_path
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        log.info("cache folder %s not writable (%s)", path.parent, exc)
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(marshal.dumps((key, value)))
-        os.replace(temp, path)
-    except (OSError, ValueError) as exc:
-        Path(temp).unlink(missing_ok=True)
+        with atomic_path(path) as temp:
+            temp.write_bytes(marshal.dumps((key, value)))
+    except (StoreError, ValueError) as exc:
         log.info("cache file %s not written (%s)", path, exc)
         return
     remove_stale(path)

@@ -65,3 +65,20 @@ def test_run_that_succeeds_replaces_the_records_file(tmp_path: Path) -> None:
     result = cli("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"kept"' not in (tmp_path / "records.jsonl").read_text("utf-8")
+
+
+def test_extract_with_a_second_records_sink_writes_the_same_records_to_both(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, "utf-8")
+    result = cli("extract", "a.txt", "-o", "one.jsonl", "--sink", "jsonl=two.jsonl", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    one = (tmp_path / "one.jsonl").read_text("utf-8")
+    assert one and one == (tmp_path / "two.jsonl").read_text("utf-8")
+
+
+def test_run_with_an_unknown_sink_exits_2_and_touches_nothing(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text(ARTICLE, "utf-8")
+    result = cli("run", "--sink", "kafka=records", "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "[EM360] Unknown sink 'kafka'" in result.stderr and "jsonl, sql, stdout" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]

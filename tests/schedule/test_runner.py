@@ -3,6 +3,7 @@ articles; the run log, page versions and the source lock."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -199,3 +200,13 @@ def test_run_source_unreachable_robots_host_is_failed_with_the_reason(tmp_path: 
     assert (outcome.status, values["errors"]) == ("failed", 1)
     assert f"robots.txt of 127.0.0.1:{port} (connection" in values["error"] and "EM531" in values["error"]
     assert runs[0]["error"] == values["error"]
+
+
+def test_run_source_gives_its_results_to_the_sinks_named_too(tmp_path: Path, nlp) -> None:
+    db, records = tmp_path / "news.db", tmp_path / "crawled.jsonl"
+    with serve(build_news_site(dict(FIRST))) as site, open_store(str(db)) as store:
+        run = run_source(store, make_settings(db), make_source(site.base_url), nlp=nlp,
+                         sinks=(f"jsonl={records}",))  # fmt: skip
+        stored = sorted(record.record_id for record in store.iter_records())
+    written = sorted(json.loads(line)["record_id"] for line in records.read_text("utf-8").splitlines())
+    assert run.status == "finished" and stored and written == stored

@@ -1,4 +1,4 @@
-"""Options shared by every command, logging set-up, progress bars and safe file output."""
+"""Options shared by every command, logging set-up and the one progress display."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,12 @@ ModelOption = Annotated[
     str | None,
     typer.Option("--model", help="spaCy pipeline: 'default' (evidence-miner's own), or an installed model "
                  "name or folder such as en_core_sci_sm or en_ner_bc5cdr_md; evidence-miner's components are added."),
+]
+SinkOption = Annotated[
+    list[str] | None,
+    typer.Option("--sink", metavar="<sink>",
+                 help="Also send every result to this sink, NAME or NAME=TARGET (repeatable): "
+                 "jsonl=PATH, sql=DB, stdout, or one a plugin installs (docs/sinks.md)."),
 ]
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
 
@@ -90,26 +96,63 @@ def open_store(location: str, *, read_only: bool = False) -> EvidenceStore:
     return open_database(location, read_only=read_only)
 
 
-def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:
-    """A rich progress bar on stderr; silent under --quiet or when stderr is not a terminal."""
-    if quiet or not err_console.is_terminal:
-        yield from items
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+class ProgressLine:
+    """The one progress display: a line on stderr with a label, a bar (M of N, or a pulse without
+    a total), a status text, the rate and the time left (or taken); silent under --quiet or when stderr is
+    not a terminal. `showing()` holds it on screen; `advance` and `describe` update it."""
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
+    def __init__(self, label: str, *, quiet: bool, total: int | None = None, unit: str = "",
+                 eta: bool = True) -> None:  # fmt: skip
+        self.label, self.total, self.unit, self.eta = label, total, unit, eta
+        self.enabled = not quiet and err_console.is_terminal
+        self.bar: Any = None
+        self.task: Any = None
+
+    @contextmanager
+    def showing(self) -> Iterator[ProgressLine]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[status]}"), TextColumn("{task.fields[rate]}"),
+                   TimeRemainingColumn() if self.eta else TimeElapsedColumn())  # fmt: skip
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            self.bar = bar
+            self.task = bar.add_task(self.label, total=self.total, status="", rate="")
+            yield self
+        self.bar = self.task = None
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+        if self.bar is not None:
+            self.bar.update(self.task, total=total)
+
+    def advance(self, *, status: str = "") -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, status=status, rate=self.to_rate())
+
+    def describe(self, description: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=description)
+
+    def to_rate(self) -> str:
+        task = self.bar.tasks[0] if self.bar is not None and self.bar.tasks else None
+        speed = None if task is None else task.finished_speed or task.speed
+        return "" if speed is None or not self.unit else f"{speed:.1f} {self.unit}/s"
+
+
+def progress(items: Iterable[T], total: int | None, label: str, *, quiet: bool) -> Iterator[T]:
+    """Each item, with a ProgressLine advanced as it goes."""
+    with ProgressLine(label, quiet=quiet, total=total).showing() as line:
         for item in items:
             yield item
-            bar.advance(task)
-
-
-@contextmanager
-def atomic_output(path: Path | None) -> Iterator[TextIO]:
-    """Write to a temporary file beside `path` and move it into place only on success;
-    without a path, write to stdout (store/output.py: one atomic writer for every output)."""
-    from evidence_miner.store.output import open_output
-
-    with open_output(path) as out:
-        yield out
+            line.advance()

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evidence_miner.cli.batch import save_result
+from evidence_miner.cli.batch import BatchView
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
+    ProgressLine,
     QuietOption,
+    SinkOption,
     cli_settings,
     err_console,
-    open_store,
     out_console,
 )
 from evidence_miner.cli.schedule import install_stop_handlers
@@ -35,28 +32,17 @@ STATS_FORMAT = (
 )
 
 
-class CrawlDisplay:
-    """One progress line on stderr; silent under --quiet or when stderr is not a terminal."""
+class CrawlView(BatchView):
+    """The crawl's BatchWatch: error lines, and the progress line showing the crawler's counts."""
 
     def __init__(self, *, quiet: bool) -> None:
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
-        self.enabled = not quiet and err_console.is_terminal
+        self.line = ProgressLine("starting", quiet=quiet, eta=False)
 
     def update(self, stats: CrawlStats) -> None:
-        if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, description=to_stats_line(stats))
+        self.line.describe(to_stats_line(stats))
 
-    @contextmanager
-    def showing(self) -> Iterator[CrawlDisplay]:
-        if not self.enabled:
-            yield self
-            return
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, transient=True) as bar:
-            self.bar, self.task = bar, bar.add_task("starting", total=None)
-            yield self
-        self.bar = None
+    def done(self, result: object, summary: object) -> None:
+        """The line follows the crawler's counts (update), not the results."""
 
 
 def to_stats_line(stats: CrawlStats) -> str:
@@ -112,6 +98,7 @@ def crawl(
     quiet: QuietOption = False,
     sources: Annotated[Path | None, typer.Option("--sources", help="A sources file (see `schedule`); with --source, crawl that source once with its settings, lock and run log.")] = None,
     source: Annotated[str | None, typer.Option("--source", help="The name of the source in --sources to crawl once (for system cron or systemd timers).")] = None,
+    sink: SinkOption = None,
 ) -> None:
     """Crawl news sites, feeds and sitemaps and store the evidence records of every article.
 
@@ -121,50 +108,42 @@ def crawl(
 
     Example: evidence-miner crawl https://www.example.org/ --db evidence.db --max-pages 500
     """  # fmt: skip
-    from evidence_miner.sources.web.crawler import Crawler
-    from evidence_miner.workflow import RunSummary, process_pages
+    from evidence_miner.workflow import Outputs, crawl_sites
 
     if sources is not None or source is not None:
-        raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet))
+        raise typer.Exit(crawl_one_source(sources, source, db=db, config=config, quiet=quiet,
+                                          sinks=tuple(sink or ())))  # fmt: skip
     if not starts:
         raise typer.BadParameter("give at least one START, or --sources with --source", param_hint="START")
     check_starts(starts)
     overrides = {"max_pages": max_pages, "max_depth": max_depth, "follow_offsite": follow_offsite or None}
     settings = cli_settings(config, {"store": {"db": db}, "crawl": overrides})
-    display = CrawlDisplay(quiet=quiet)
-    summary, problems = RunSummary(), Counter[str]()
-    with open_store(settings.store.db) as store, display.showing():
-        crawler = Crawler(settings.crawl, store.crawl_state(), starts, on_progress=display.update)
-        for result in process_pages(crawler.pages(), settings, problems=problems):
-            if result.error is not None:
-                err_console.print(f"[red]error:[/red] {result.error}", highlight=False, soft_wrap=True)
-            save_result(store, result)
-            crawler.mark_stored(result.url)
-            summary.add(result)
-        status = crawler.finish()
-    kind, reason = crawler.describe_stop(status)
+    outputs = Outputs(db=settings.store.db, sinks=tuple(sink or ()))
+    with CrawlView(quiet=quiet).showing() as view:
+        report = crawl_sites(starts, settings, outputs, on_progress=view.update, watch=view)
+    kind, reason = report.kind, report.reason
     if not quiet:
-        out_console.print(summary_table(crawler.stats, summary, status))
+        out_console.print(summary_table(report.stats, report.summary, report.status))
     if kind == "robots_unavailable":
         err_console.print(f"[yellow]warning:[/yellow] {reason}", highlight=False, soft_wrap=True)
     elif not quiet and kind != "finished":
         out_console.print(reason, highlight=False)
-    raise typer.Exit(3 if is_unreachable(crawler.stats) else 0)
+    raise typer.Exit(3 if is_unreachable(report.stats) else 0)
 
 
-def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None, config: Path | None, quiet: bool) -> int:
+def crawl_one_source(sources: Path | None, name: str | None, *, db: str | None,
+                     config: Path | None, quiet: bool, sinks: tuple[str, ...] = ()) -> int:  # fmt: skip
     """`crawl --sources FILE --source NAME`: one run of one source; its exit code."""
     if sources is None or name is None:
         raise typer.BadParameter("--sources and --source go together", param_hint="--source")
-    from evidence_miner.schedule.runner import run_source
     from evidence_miner.schedule.sources import load_sources
+    from evidence_miner.workflow import crawl_source_once
 
     settings = cli_settings(config, {"store": {"db": db}})
     chosen = load_sources(sources).named(name)
     stop = threading.Event()
     install_stop_handlers(stop)  # SIGTERM (systemd stop): checkpoint, release the lock, exit
-    with open_store(settings.store.db) as store:
-        outcome = run_source(store, settings, chosen, stop=stop)
+    outcome = crawl_source_once(settings, chosen, stop=stop, sinks=sinks)
     if outcome.status == "locked":
         err_console.print(f"[EM705] source {name!r} is being crawled by another process; nothing done. "
                           "Run again later.", highlight=False)  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,13 +12,20 @@ import typer
 from rich.table import Table
 
 from evidence_miner.cli.choices import DEFAULT_FAKEHEALTH
-from evidence_miner.cli.common import ConfigOption, ModelOption, cli_settings, out_console, progress
+from evidence_miner.cli.common import (
+    ConfigOption,
+    ModelOption,
+    ProgressLine,
+    cli_settings,
+    out_console,
+)
 from evidence_miner.errors import InputError
 
 if TYPE_CHECKING:  # the scorer and the pipeline are imported when evaluate runs, not for --help
     from evidence_miner.evaluate.gold import GoldArticle
     from evidence_miner.evaluate.score import Score
     from evidence_miner.records import EvidenceRecord
+    from evidence_miner.workflow import ArticleResult, RunSummary
 
 
 def read_records(path: Path) -> list[EvidenceRecord]:
@@ -35,6 +44,33 @@ def read_records(path: Path) -> list[EvidenceRecord]:
         except ValueError as exc:
             raise InputError(f"[EM508] Line {number} of {str(path)!r} is not a valid evidence record: {exc}.") from exc
     return records
+
+
+class EvaluateView:
+    """The workflow's BatchWatch for `evaluate`: the progress line over the gold articles."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.line = ProgressLine("articles", quiet=quiet)
+
+    @contextmanager
+    def showing(self) -> Iterator[EvaluateView]:
+        with self.line.showing():
+            yield self
+
+    def started(self, total: int | None) -> None:
+        self.line.set_total(total)
+
+    def problem(self, message: str) -> None:
+        pass
+
+    def duplicate(self, url: str, first: str) -> None:
+        pass
+
+    def failed(self, result: ArticleResult) -> None:
+        pass
+
+    def done(self, result: ArticleResult, summary: RunSummary) -> None:
+        self.line.advance()
 
 
 def score_table(score: Score, *, title: str = "evaluation") -> Table:
@@ -144,18 +180,19 @@ def evaluate(
     Example: evidence-miner evaluate corpus/heldout --baseline eval/baseline.json
     """
     from evidence_miner.evaluate.gold import find_gold_articles
-    from evidence_miner.evaluate.records import pages_for_golds
+    from evidence_miner.evaluate.records import records_for_golds
     from evidence_miner.evaluate.score import score_all
-    from evidence_miner.workflow import process_pages
+    from evidence_miner.workflow import PIPELINE_VERSION
 
     golds = find_gold_articles(gold_dir)
     if records is not None:
         predicted = read_records(records)
     else:
-        pages = pages_for_golds(golds, fakehealth=fakehealth)
         settings = cli_settings(config, {"extract": {"model": model}})
-        results = progress(process_pages(pages, settings), len(pages), "articles", quiet=quiet)
-        predicted = [r for result in results for r in result.records]
+        with EvaluateView(quiet=quiet).showing() as view:
+            predicted = records_for_golds(None, golds, pipeline_version=PIPELINE_VERSION,
+                                          fakehealth=fakehealth, settings=settings,
+                                          watch=view)  # fmt: skip
     plain, strict_score = score_all(golds, predicted), score_all(golds, predicted, strict=True)
     score = strict_score if strict else plain
     result = to_json(score) | {"scoring": "strict" if strict else "plain",

@@ -2,57 +2,26 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import Annotated
 
 import typer
 
-from evidence_miner.cli.batch import (
-    BatchOptions,
-    exit_code,
-    keep_output_unless_ok,
-    report_interrupt,
-    run_batch,
-)
+from evidence_miner.cli.batch import BatchView, report_interrupt, report_not_written
 from evidence_miner.cli.common import (
     ConfigOption,
     DbOption,
     ModelOption,
     QuietOption,
+    SinkOption,
     cli_settings,
-    open_store,
 )
-
-if TYPE_CHECKING:
-    from evidence_miner.records import EvidenceRecord
 
 
 class OutputFormat(str, Enum):
     jsonl = "jsonl"
     json = "json"
-
-
-class RecordWriter:
-    """Streams records as JSON Lines or as one JSON array, never holding them all in memory."""
-
-    def __init__(self, out: TextIO, fmt: OutputFormat) -> None:
-        self.out, self.fmt, self.count = out, fmt, 0
-
-    def write(self, record: EvidenceRecord) -> None:
-        from evidence_miner.records import to_json_line
-
-        line = to_json_line(record)
-        if self.fmt is OutputFormat.jsonl:
-            self.out.write(line + "\n")
-        else:
-            self.out.write(("[\n" if self.count == 0 else ",\n") + line)
-        self.count += 1
-
-    def close(self) -> None:
-        if self.fmt is OutputFormat.json:
-            self.out.write("[]\n" if self.count == 0 else "\n]\n")
 
 
 def extract(
@@ -72,6 +41,7 @@ def extract(
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents whose text this pipeline version "
                                          "already stored; their stored records are written to the output "
                                          "again, so it holds every record of the inputs.")] = False,
+    sink: SinkOption = None,
 ) -> None:
     """Extract evidence records from articles: JSONL on stdout by default. With --db the
     records are also stored in that database.
@@ -87,20 +57,24 @@ def extract(
     Example: evidence-miner extract corpus/dev/ -o records.jsonl
     Example: evidence-miner extract crawl.warc.gz --db evidence.db --workers 2 --resume -o new.jsonl
     """
+    from evidence_miner.workflow import BatchOptions, Outputs, run_files
+
     settings = cli_settings(config, {"store": {"db": db}, "extract": {"model": model}})
-    from evidence_miner.store.output import open_output
+    stored_in = settings.store.db if db else None
+    outputs = Outputs(db=stored_in, records=output, stdout=output is None, fmt=fmt.value,
+                      sinks=tuple(sink or ()))  # fmt: skip
+    options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume,
+                           max_failures=max_failures)  # fmt: skip
+    with BatchView(quiet=quiet).showing() as view:
+        summary = run_files(paths, settings, outputs, options=options, watch=view)
+    code = summary.exit_code
+    if not quiet:
+        from evidence_miner.cli.report import print_extract_end
 
-    with (open_store(settings.store.db) if db else nullcontext()) as store, open_output(output) as out:
-        writer = RecordWriter(out, fmt)
-        options = BatchOptions(workers=workers, scheduler=scheduler, resume=resume)
-        summary = run_batch(paths, settings, store=store, emit=writer.write, quiet=quiet, options=options)
-        writer.close()
-        code = exit_code(summary, max_failures=max_failures)
-        if not quiet:
-            from evidence_miner.cli.report import print_extract_end
-
-            print_extract_end(summary, output=output, db=settings.store.db if db else None, written=code == 0)
-        if summary.interrupted:
-            hint = "rerun the same command with --resume to go on: its output holds every record."
-            report_interrupt(summary, db=settings.store.db if db else None, resume_hint=hint)
-        keep_output_unless_ok(code, output)
+        print_extract_end(summary, output=output, db=stored_in, written=code == 0)
+    if summary.interrupted:
+        hint = "rerun the same command with --resume to go on: its output holds every record."
+        report_interrupt(summary, db=stored_in, resume_hint=hint)
+    report_not_written(code, output)
+    if code != 0:
+        raise typer.Exit(code)

@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from evidence_miner.cli.batch import (
-    exit_code,
-    keep_output_unless_ok,
+    BatchView,
     no_study_table,
     report_interrupt,
-    run_batch,
+    report_not_written,
     summary_table,
 )
 from evidence_miner.cli.common import (
@@ -20,9 +19,8 @@ from evidence_miner.cli.common import (
     DbOption,
     ModelOption,
     QuietOption,
-    atomic_output,
+    SinkOption,
     cli_settings,
-    open_store,
     out_console,
 )
 
@@ -49,6 +47,7 @@ def run(
     config: ConfigOption = None,
     max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
     quiet: QuietOption = False,
+    sink: SinkOption = None,
 ) -> None:
     """Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.
 
@@ -59,24 +58,27 @@ def run(
 
     Example: evidence-miner run corpus/ --db evidence.db --records records.jsonl
     """
-    from evidence_miner.records import to_json_line
+    from evidence_miner.workflow import BatchOptions, Outputs, run_files
 
     settings = cli_settings(
         config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
     )
     inputs = paths or [find_default_corpus()]
     output = Path(settings.output.records)
-    with open_store(settings.store.db) as store, atomic_output(output) as out:
-        summary = run_batch(inputs, settings, store=store, emit=lambda r: out.write(to_json_line(r) + "\n"), quiet=quiet)
-        code = exit_code(summary, max_failures=max_failures)
-        if not quiet:
-            out_console.print(summary_table(summary))
-            if (table := no_study_table(summary)) is not None:
-                out_console.print(table)
-        if summary.interrupted:
-            hint = "run the same command again to finish (stored articles are kept)."
-            report_interrupt(summary, db=settings.store.db, resume_hint=hint)
-        keep_output_unless_ok(code, output)
+    outputs = Outputs(db=settings.store.db, records=output, sinks=tuple(sink or ()))
+    with BatchView(quiet=quiet).showing() as view:
+        options = BatchOptions(max_failures=max_failures)
+        summary = run_files(inputs, settings, outputs, options=options, watch=view)
+    if not quiet:
+        out_console.print(summary_table(summary))
+        if (table := no_study_table(summary)) is not None:
+            out_console.print(table)
+    if summary.interrupted:
+        hint = "run the same command again to finish (stored articles are kept)."
+        report_interrupt(summary, db=settings.store.db, resume_hint=hint)
+    if summary.exit_code != 0:
+        report_not_written(summary.exit_code, output)
+        raise typer.Exit(summary.exit_code)
     if not quiet:
         from evidence_miner.cli.report import print_run_end
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, cli_settings, open_store
+from evidence_miner.cli.common import ConfigOption, DbOption, QuietOption, SinkOption, cli_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def schedule(
     db: DbOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    sink: SinkOption = None,
 ) -> None:
     """Run each enabled source's crawl on its schedule until stopped (SIGTERM or Ctrl-C).
 
@@ -48,8 +49,8 @@ def schedule(
 
     Example: evidence-miner --log-format json schedule --sources sources.toml --db evidence.db
     """
-    from evidence_miner.schedule.scheduler import serve
     from evidence_miner.schedule.sources import load_sources
+    from evidence_miner.workflow import serve_schedule
 
     settings = cli_settings(config, {"store": {"db": db}})
     loaded = load_sources(sources)
@@ -57,5 +58,4 @@ def schedule(
         logging.getLogger("evidence_miner.schedule").setLevel(logging.INFO)
     stop = threading.Event()
     install_stop_handlers(stop)
-    with open_store(settings.store.db) as store:
-        serve(settings, loaded, store, stop)
+    serve_schedule(settings, loaded, stop, sinks=tuple(sink or ()))

@@ -3,7 +3,6 @@ scripts/update_floors.py score them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from spacy.language import Language
@@ -12,9 +11,9 @@ from evidence_miner.sources.read import read_page
 from evidence_miner.errors import InputError
 from evidence_miner.evaluate.fakehealth import DEFAULT_FAKEHEALTH, read_real_articles, to_page
 from evidence_miner.evaluate.gold import GoldArticle
-from evidence_miner.extract.pipeline import extract_article
-from evidence_miner.normalise.article import normalise_article
 from evidence_miner.records import EvidenceRecord, Page
+from evidence_miner.settings import Settings, load_settings
+from evidence_miner.workflow import BatchWatch, extract_records
 
 MAX_ARTICLE_BYTES = 5_000_000
 
@@ -40,10 +39,12 @@ def pages_for_golds(golds: list[GoldArticle], *, fakehealth: Path = DEFAULT_FAKE
     return pages
 
 
-def records_for_golds(nlp: Language, golds: list[GoldArticle], *, pipeline_version: str = "evaluate",
-                      fakehealth: Path = DEFAULT_FAKEHEALTH) -> list[EvidenceRecord]:  # fmt: skip
-    """Extract and normalise every gold article's page, in order."""
-    records: list[EvidenceRecord] = []
-    for page in pages_for_golds(golds, fakehealth=fakehealth):
-        records += normalise_article(extract_article(nlp, page), pipeline_version=pipeline_version, problems=Counter())
-    return records
+def records_for_golds(nlp: Language | None, golds: list[GoldArticle], *,
+                      pipeline_version: str = "evaluate",
+                      fakehealth: Path = DEFAULT_FAKEHEALTH, settings: Settings | None = None,
+                      watch: BatchWatch | None = None) -> list[EvidenceRecord]:  # fmt: skip
+    """Every gold article's records, in order, through the workflow (extract and normalise); an
+    article the pipeline fails on has none. `nlp` None: built from the settings."""
+    pages = pages_for_golds(golds, fakehealth=fakehealth)
+    return extract_records(pages, settings or load_settings(), nlp=nlp,
+                           pipeline_version=pipeline_version, watch=watch)  # fmt: skip

@@ -19,9 +19,10 @@ from evidence_miner.sources.web.crawler import Crawler
 from evidence_miner.errors import EvidenceMinerError
 from evidence_miner.schedule.sources import Source
 from evidence_miner.settings import CrawlSettings, Settings
+from evidence_miner.sinks.sql import SaveTally
 from evidence_miner.store import EvidenceStore
 from evidence_miner.store.run_log import COUNT_FIELDS, SqlRunLog, now_utc
-from evidence_miner.workflow import PIPELINE_VERSION, ArticleResult, process_pages
+from evidence_miner.workflow import Outputs, build_sinks, crawl_and_store, load_plugins, opened
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,9 @@ MAX_ERROR_CHARS = 2_000
 
 
 @dataclass
-class RunCounts:
-    """What one run found and did; the numbers of its run log row."""
-
-    pages_new: int = 0
-    pages_changed: int = 0
-    pages_unchanged: int = 0
-    pages_failed: int = 0
-    records_added: int = 0
-    records_updated: int = 0
-    errors: list[str] = field(default_factory=list)
+class RunCounts(SaveTally):
+    """What one run found and did (the saves count into it as they happen); the numbers of its
+    run log row."""
 
     def to_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: getattr(self, name) for name in COUNT_FIELDS}
@@ -127,8 +121,10 @@ def renew_until(
 def run_source(
     store: EvidenceStore, settings: Settings, source: Source, *,
     stop: threading.Event | None = None, holder: str | None = None, nlp: Language | None = None,
+    sinks: tuple[str, ...] = (),
 ) -> RunOutcome:  # fmt: skip
-    """Crawl `source` once into `store`, unless another process is crawling it ("locked")."""
+    """Crawl `source` once into `store` and the `--sink NAME[=TARGET]` sinks, unless another
+    process is crawling it ("locked")."""
     run_log, holder = store.run_log(), holder or make_holder()
     run_log.close_abandoned_runs(source.name, is_holder_dead)
     with holding_lock(run_log, source.name, holder) as held:
@@ -141,7 +137,8 @@ def run_source(
         log.info("run %d of source %s started", run_id, source.name, extra=extra)
         outcome = RunOutcome(source.name, "failed", run_id)
         try:
-            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp)
+            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp,
+                                          sinks=sinks)  # fmt: skip
         except Exception as exc:
             outcome.counts.errors.append(
                 str(exc) if isinstance(exc, EvidenceMinerError) else repr(exc)
@@ -157,15 +154,17 @@ def run_source(
 
 def crawl_source(
     store: EvidenceStore, settings: Settings, source: Source, outcome: RunOutcome, *,
-    stop: threading.Event | None, nlp: Language | None,
+    stop: threading.Event | None, nlp: Language | None, sinks: tuple[str, ...] = (),
 ) -> str:  # fmt: skip
     """The crawl itself; returns the run's status."""
     crawler = Crawler(to_source_settings(settings.crawl, source), store.crawl_state(), source.start_urls,
                       stop=stop, include=source.include, exclude=source.exclude)  # fmt: skip
     run_log, counts, started = store.run_log(), outcome.counts, now_utc()
-    for result in process_pages(crawler.pages(), settings, nlp=nlp, problems=Counter()):
-        save_counted(store, run_log, result, counts, run_id=outcome.run_id)
-        crawler.mark_stored(result.url)
+    outputs = Outputs(sinks=sinks)
+    built = build_sinks(outputs, settings, store, load_plugins(outputs), keep_versions=True,
+                        run_id=outcome.run_id, tally=counts)  # fmt: skip
+    with opened(built) as sink_set:
+        crawl_and_store(crawler, settings, sink_set, store=store, nlp=nlp)
     status = crawler.finish()
     stats = crawler.stats
     counts.pages_unchanged += (
@@ -191,31 +190,3 @@ def to_failure_counts(counters: Counter) -> str:
     """"robots/connection 1, fetch/failed/timeout 2": the counters of failed fetches."""
     failures = [f"{key} {n}" for key, n in sorted(counters.items()) if key.startswith(("robots/", "fetch/"))]
     return ", ".join(failures) or "no reason counted"
-
-
-def save_counted(
-    store: EvidenceStore,
-    run_log: SqlRunLog,
-    result: ArticleResult,
-    counts: RunCounts,
-    *,
-    run_id: int | None,
-) -> None:
-    """Save one article (keeping the old text when it changed) and count what it was."""
-    if result.error is not None or result.article is None:
-        counts.pages_failed += 1
-        counts.errors.append(str(result.error))
-        store.save_failure(result.url, str(result.error))
-        return
-    known = run_log.stored_text_sha256(result.url)
-    if known is not None and known != result.article.page.text_sha256:
-        run_log.keep_page_version(result.url, run_id)
-    saved = store.save_article(result.article, result.records, pipeline_version=PIPELINE_VERSION)
-    if known is None:
-        counts.pages_new += 1
-        counts.records_added += saved.records_written
-    elif saved.unchanged:
-        counts.pages_unchanged += 1
-    else:
-        counts.pages_changed += 1
-        counts.records_updated += saved.records_written + saved.records_removed

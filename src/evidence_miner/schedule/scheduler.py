@@ -40,6 +40,7 @@ class SchedulerContext:
     settings: Settings
     sources: SourcesFile
     stop: threading.Event
+    sinks: tuple[str, ...] = ()  # `--sink NAME[=TARGET]`: given every run's results too
     holder: str = field(default_factory=make_holder)
     local: threading.local = field(default_factory=threading.local)
 
@@ -60,7 +61,8 @@ def run_scheduled_source(name: str) -> None:
     try:
         source = context.sources.named(name)
         run_source(context.store, context.settings, source, stop=context.stop,
-                   holder=context.holder, nlp=pipeline_for_thread(context))  # fmt: skip
+                   holder=context.holder, nlp=pipeline_for_thread(context),
+                   sinks=context.sinks)  # fmt: skip
     except Exception:
         log.exception("scheduled run of source %s failed", name, extra=extra)
 
@@ -121,12 +123,14 @@ def sync_job(scheduler: BackgroundScheduler, job_id: str, source: Source, *, res
 
 
 def serve(
-    settings: Settings, sources: SourcesFile, store: EvidenceStore, stop: threading.Event
-) -> None:
+    settings: Settings, sources: SourcesFile, store: EvidenceStore, stop: threading.Event, *,
+    sinks: tuple[str, ...] = (),
+) -> None:  # fmt: skip
     """Run the sources' crawls on schedule until `stop` is set; then let running crawls
-    checkpoint (they stop sending requests, store what they read, and pause) and return."""
+    checkpoint (they stop sending requests, store what they read, and pause) and return.
+    `sinks`: the `--sink NAME[=TARGET]` options, opened and closed by each run."""
     global _context
-    _context = context = SchedulerContext(store, settings, sources, stop)
+    _context = context = SchedulerContext(store, settings, sources, stop, sinks)
     scheduler = build_scheduler(settings, sources)
     scheduler.start(paused=True)
     try:

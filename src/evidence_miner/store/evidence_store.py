@@ -34,16 +34,17 @@ from evidence_miner.store.migrate import (
     read_head_revisions,
 )
 from evidence_miner.store.read_only import check_schema_current, connect_to_read
-from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.reads import (
     count_rows,
     select_done_pages,
+    select_page_record_ids,
     select_page_records,
     select_page_text,
     select_record,
     select_records_in_order,
     to_evidence_record,
 )
+from evidence_miner.store.run_log import SqlRunLog
 from evidence_miner.store.save import SaveResult, write_article, write_failure
 from evidence_miner.store.search import (
     CountRow,
@@ -117,6 +118,14 @@ class EvidenceStore(EngineAccess):
         with self._reading("Cannot read records from") as connection:
             rows = connection.execute(select_page_records(url)).all()
         return [to_evidence_record(record_id, data) for record_id, data in rows]
+
+    def find_stale_record_ids(self, url: str, keep: Iterable[str]) -> list[str]:
+        """The ids of the records stored for the page at `url` that are not in `keep`: those that
+        saving the page with only `keep` removes."""
+        with self._reading("Cannot read records from") as connection:
+            stored = connection.execute(select_page_record_ids(url)).scalars().all()
+        kept = set(keep)
+        return [record_id for record_id in stored if record_id not in kept]
 
     def get_record(self, record_id: str) -> EvidenceRecord | None:
         with self._reading("Cannot read a record from") as connection:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer
 from sqlalchemy.types import TypeEngine
 
-from evidence_miner.records import EvidenceRecord, to_json_line
+from evidence_miner.records import EvidenceRecord
+from evidence_miner.store.output import write_records
 
 if TYPE_CHECKING:
     import pyarrow
@@ -28,11 +29,7 @@ PARQUET_ROW_GROUP = 20_000
 
 def write_jsonl(records: Iterable[EvidenceRecord], out: TextIO) -> int:
     """One JSON object per line (UTF-8, non-ASCII kept as is); returns how many were written."""
-    written = 0
-    for record in records:
-        out.write(to_json_line(record))
-        out.write("\n")
-        written += 1
+    written = write_records(records, out)
     log.debug("Wrote %d records as JSON Lines", written, extra={"stage": "store"})
     return written
 

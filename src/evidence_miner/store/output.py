@@ -1,4 +1,5 @@
-"""Write an output file whole or not at all: a temp file beside it, moved into place at the end.
+"""Write an output file whole or not at all: a temp file beside it, moved into place at the end;
+and the one writer of evidence records as JSON Lines (or one JSON array).
 
 The temp file is named for the host and process that write it (`.records.jsonl.em-HOST-PID.
 x1y2z3.tmp`), so a later run removes the ones of processes that were killed, and never those
@@ -17,12 +18,15 @@ import socket
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from evidence_miner.errors import StoreError
+
+if TYPE_CHECKING:
+    from evidence_miner.records import EvidenceRecord
 
 log = logging.getLogger(__name__)
 
@@ -149,3 +153,39 @@ def open_output(
         return
     with open_atomic(path, encoding=encoding, newline=newline) as out:
         yield out
+
+
+RecordFormat = Literal["jsonl", "json"]
+
+
+class RecordWriter:
+    """Streams records as JSON Lines (one per line) or as one JSON array, never holding them all
+    in memory; `close` ends the array."""
+
+    def __init__(self, out: TextIO, fmt: RecordFormat = "jsonl") -> None:
+        self.out, self.fmt, self.count = out, fmt, 0
+
+    def write(self, record: EvidenceRecord) -> None:
+        from evidence_miner.records import to_json_line
+
+        line = to_json_line(record)
+        if self.fmt == "jsonl":
+            self.out.write(line + "\n")
+        else:
+            self.out.write(("[\n" if self.count == 0 else ",\n") + line)
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("[]\n" if self.count == 0 else "\n]\n")
+
+
+def write_records(
+    records: Iterable[EvidenceRecord], out: TextIO, fmt: RecordFormat = "jsonl"
+) -> int:
+    """Every record through one RecordWriter; returns how many were written."""
+    writer = RecordWriter(out, fmt)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    return writer.count

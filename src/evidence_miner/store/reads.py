@@ -55,6 +55,16 @@ def select_page_records(url: str) -> Select[Any]:
     )
 
 
+def select_page_record_ids(url: str) -> Select[Any]:
+    """The ids of the records of the page at `url`, in order."""
+    return (
+        select(RecordRow.record_id)
+        .join(PageRow, PageRow.id == RecordRow.page_id)
+        .where(PageRow.url == url)
+        .order_by(RecordRow.record_id)
+    )
+
+
 def select_record(record_id: str) -> Select[Any]:
     return select(RecordRow.record).where(RecordRow.record_id == record_id)
 

@@ -1,4 +1,4 @@
-"""Tests of crawl.fetch against a real HTTP server on 127.0.0.1: headers, caps, redirects."""
+"""Tests of sources.web.fetch against a real HTTP server on 127.0.0.1: headers, caps, redirects."""
 
 from __future__ import annotations
 
