@@ -74,7 +74,7 @@ def load_named_frequencies() -> dict[str, Frequency]:
     rates = [frequency.per_day for frequency in named.values() if frequency.per_day is not None]
     if len({round(rate, 12) for rate in rates}) != len(rates):
         raise ConfigError(
-            "[EM200] Invalid data file normalise/data/frequencies.toml: two frequencies have "
+            "[EM200] Invalid data file lang/en/frequencies.toml: two frequencies have "
             "the same rate. Merge them into one entry."
         )
     return named
@@ -87,7 +87,7 @@ def to_named_frequency(name: str, entry: FrequencyEntry) -> Frequency:
         period = parse_duration(entry.every)
     except NormaliseError as exc:
         raise ConfigError(
-            f"[EM200] Invalid data file normalise/data/frequencies.toml: 'every' of {name!r} "
+            f"[EM200] Invalid data file lang/en/frequencies.toml: 'every' of {name!r} "
             f"is {entry.every!r}, not a duration such as '3 weeks'. Fix the file."
         ) from exc
     days = to_days(period.value or 0.0, period.unit or "")
@@ -116,7 +116,7 @@ def parse_frequency(text: str) -> Frequency:
         except NormaliseError as exc:
             first_error = first_error or exc
     raise first_error or NormaliseError(
-        f"[EM211] Unknown frequency {text!r}. Add the form to normalise/data/frequencies.toml."
+        f"[EM211] Unknown frequency {text!r}. Add the form to lang/en/frequencies.toml."
     )
 
 
@@ -184,7 +184,7 @@ def build_from_alias(match: re.Match[str]) -> Frequency:
     if name is None:
         raise NormaliseError(
             f"[EM211] Unknown frequency {match.group(0)!r}. "
-            "Add the form to normalise/data/frequencies.toml."
+            "Add the form to lang/en/frequencies.toml."
         )
     return load_named_frequencies()[name]
 

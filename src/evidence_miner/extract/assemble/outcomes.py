@@ -122,7 +122,7 @@ def bracketed_percent_after(view: StudyView, count: Span) -> Span | None:
         if percent.sent != count.sent or not 0 < percent.start - count.end <= 6 or view.doc[percent.start - 1].text != "(":
             continue
         between = view.doc[count.end : percent.start - 1]
-        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"} for t in between):
+        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions") for t in between):
             return percent
     return None
 
@@ -180,7 +180,7 @@ def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: s
         or count._.em_kind == "arm_size"
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
-        or count[-1].lower_ in {"controls", "nonusers", "non-users"}  # a comparison group, not a result ("12 cases" can be one)
+        or count[-1].lower_ in word_set("comparison_group_nouns")  # a comparison group, not a result ("12 cases" can be one)
         or is_breakdown_head(count)  # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_arm_count(view, count)
         or explains_nnt(view, count)
@@ -238,7 +238,7 @@ def is_share_of_people(view: StudyView, percent: Span) -> bool:
 
 def is_ci_level(view: StudyView, percent: Span) -> bool:
     """The "95%" of "95% CI" / "95% confidence interval"."""
-    return any(t.lower_ in {"ci", "confidence", "cri", "credible"} for t in view.doc[percent.end : percent.end + 2])
+    return any(t.lower_ in word_set("ci_level_words") for t in view.doc[percent.end : percent.end + 2])
 
 
 def assemble_effect_outcomes(view: StudyView) -> list[dict]:
