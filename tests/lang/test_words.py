@@ -56,7 +56,7 @@ def test_word_map_returns_read_only_table() -> None:
 
 
 def test_word_map_unknown_name_lists_known_maps() -> None:
-    with pytest.raises(ExtractionError, match=r"\[EM407\].*known maps are \['enrolment_verbs'"):
+    with pytest.raises(ExtractionError, match=r"\[EM407\].*known maps are \['british_spellings', 'enrolment_verbs'\]"):
         word_map("arm_heads")
 
 
