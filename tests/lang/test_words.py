@@ -9,7 +9,7 @@ import pytest
 
 import evidence_miner
 from evidence_miner.errors import ExtractionError
-from evidence_miner.extract.patterns import word_map, word_set
+from evidence_miner.extract.patterns import terms_of, word_map, word_set
 from evidence_miner.lang import load_pack
 from evidence_miner.lang.pack import to_word_list
 
@@ -77,3 +77,8 @@ def test_words_file_every_list_is_used_in_source() -> None:
 def test_words_file_has_every_list_the_source_asks_for() -> None:
     missing = names_asked_for_in_source() - set(known_names())
     assert not missing, f"word lists asked for but not in lang/en/words.toml: {sorted(missing)}"
+
+
+def test_terms_of_unknown_kind_is_an_error_not_an_empty_set() -> None:
+    with pytest.raises(ExtractionError, match=r"\[EM460\].*'typo'"):
+        terms_of("typo")

@@ -284,7 +284,7 @@ def to_event(view: StudyView, anchor: Span, value: Span) -> dict:
 def applies_to_each_arm(view: StudyView, value: Span) -> bool:
     """"4% in each group", "in both arms": one figure that stands for two arms."""
     after = view.doc[value.end : min(value.end + 4, value.sent.end)].text.lower()
-    return any(p in after for p in word_set("each_arm_phrases"))
+    return any(p in after for p in word_set("per_arm_phrases"))
 
 
 def find_named_events(view: StudyView) -> list[dict]:

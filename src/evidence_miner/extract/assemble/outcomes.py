@@ -238,7 +238,7 @@ def is_share_of_people(view: StudyView, percent: Span) -> bool:
 
 def is_ci_level(view: StudyView, percent: Span) -> bool:
     """The "95%" of "95% CI" / "95% confidence interval"."""
-    return any(t.lower_ in word_set("ci_level_words") for t in view.doc[percent.end : percent.end + 2])
+    return any(t.lower_ in word_set("ci_words") for t in view.doc[percent.end : percent.end + 2])
 
 
 def assemble_effect_outcomes(view: StudyView) -> list[dict]:

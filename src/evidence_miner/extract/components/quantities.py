@@ -339,13 +339,13 @@ def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, s
 def is_ci_level(doc: Doc, number: Span) -> bool:
     """The "95" of "95% CI"."""
     after = {t.lower_ for t in doc[number.end : number.end + 3]}
-    return number._.em_value in (90, 95, 99) and bool(after & word_set("ci_level_words"))
+    return number._.em_value in (90, 95, 99) and bool(after & word_set("ci_words"))
 
 
 def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[int, float | None, float | None]:
     """(end token, low, high) of a confidence interval starting within 8 tokens of `start`."""
     window = {t.lower_ for t in doc[start : min(start + 8, stop)]}
-    if not window & word_set("ci_window_words"):
+    if not window & word_set("ci_words"):
         return start, None, None
     for i in range(start, min(start + 12, stop)):
         first = numbers.get(i)
