@@ -42,7 +42,8 @@ def test_pack_terms_of_a_kind_are_lowercase_across_values() -> None:
 
 
 def test_pack_terms_unknown_kind_names_known_kinds() -> None:
-    with pytest.raises(ExtractionError, match=r"\[EM460\] lang/en/terms.jsonl has no term kind 'typo'") as raised:
+    message = r"\[EM460\] lang/en/terms.jsonl has no term kind 'typo'"
+    with pytest.raises(ExtractionError, match=message) as raised:
         load_pack().terms("typo")
     assert "'dose_unit'" in str(raised.value) and "'route'" in str(raised.value)
 
@@ -80,7 +81,8 @@ def test_read_pack_unknown_kind_names_file_and_line(tmp_path: Path) -> None:
     with (folder / "terms.jsonl").open("a", encoding="utf-8") as out:
         out.write('\n{"kind": "quote_verb", "terms": ["said"]}\n')
     lines = len((folder / "terms.jsonl").read_text("utf-8").splitlines())
-    with pytest.raises(ExtractionError, match=rf"\[EM403\] xx/terms.jsonl line {lines} has unknown kind 'quote_verb'"):
+    message = rf"\[EM403\] xx/terms.jsonl line {lines} has unknown kind 'quote_verb'"
+    with pytest.raises(ExtractionError, match=message):
         read_pack(folder, "xx")
 
 
@@ -88,7 +90,8 @@ def test_read_pack_unknown_sentence_list_is_an_error(tmp_path: Path) -> None:
     folder = copy_en(tmp_path / "xx")
     with (folder / "sentences.toml").open("a", encoding="utf-8") as out:
         out.write('\ntitels = ["dr"]\n')
-    with pytest.raises(ExtractionError, match=r"\[EM441\] xx/sentences.toml has unknown lists \['titels'\]"):
+    message = r"\[EM441\] xx/sentences.toml has unknown lists \['titels'\]"
+    with pytest.raises(ExtractionError, match=message):
         read_pack(folder, "xx")
 
 
@@ -96,7 +99,8 @@ def test_read_pack_unknown_negation_key_is_an_error(tmp_path: Path) -> None:
     folder = copy_en(tmp_path / "xx")
     with (folder / "negation.toml").open("a", encoding="utf-8") as out:
         out.write('\n[add.preceding]\nx = ["not"]\n')
-    with pytest.raises(ExtractionError, match=r"\[EM406\] xx/negation.toml: unknown keys \['preceding'\]"):
+    message = r"\[EM406\] xx/negation.toml: unknown keys \['preceding'\]"
+    with pytest.raises(ExtractionError, match=message):
         read_pack(folder, "xx")
 
 

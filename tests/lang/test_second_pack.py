@@ -1,4 +1,4 @@
-"""A second language pack: a folder named in the pipeline's config is the one its components read."""
+"""A second language pack: a folder named in the pipeline's config is what its components read."""
 
 from __future__ import annotations
 

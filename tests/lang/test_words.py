@@ -56,7 +56,8 @@ def test_word_map_returns_read_only_table() -> None:
 
 
 def test_word_map_unknown_name_lists_known_maps() -> None:
-    with pytest.raises(ExtractionError, match=r"\[EM407\].*known maps are \['british_spellings', 'enrolment_verbs'\]"):
+    known = r"known maps are \['british_spellings', 'enrolment_verbs'\]"
+    with pytest.raises(ExtractionError, match=rf"\[EM407\].*{known}"):
         word_map("arm_heads")
 
 

@@ -37,7 +37,9 @@ def make_sentence_splitter(
     return SentenceSplitter(load_pack(language).sentence_words, defer_to_pysbd=defer_to_pysbd)
 
 
-@Language.factory("em_numbers", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE})
+@Language.factory(
+    "em_numbers", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE}
+)
 def make_number_finder(nlp: Language, name: str, language: str) -> NumberFinder:
     return NumberFinder(load_pack(language))
 
@@ -58,17 +60,23 @@ def make_focused_ner(nlp: Language, name: str, margin: int, language: str) -> Fo
         return FocusedNer(nlp, margin)
 
 
-@Language.factory("em_drugs", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE})
+@Language.factory(
+    "em_drugs", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE}
+)
 def make_drug_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
-    return ConceptFinder(nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like,
-                         combinations=True, pack=load_pack(language))  # fmt: skip
+    return ConceptFinder(
+        nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like,
+        combinations=True, pack=load_pack(language),
+    )
 
 
-@Language.factory("em_conditions", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE})
+@Language.factory(
+    "em_conditions", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE}
+)
 def make_condition_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
     return ConceptFinder(
-        nlp, load_condition_lexicon, CONDITIONS, "CONDITION", ner_label="DISEASE", accept=is_condition_like, yield_to=DRUGS,
-        pack=load_pack(language),
+        nlp, load_condition_lexicon, CONDITIONS, "CONDITION", ner_label="DISEASE",
+        accept=is_condition_like, yield_to=DRUGS, pack=load_pack(language),
     )
 
 
@@ -83,7 +91,10 @@ def make_quantity_finder(nlp: Language, name: str, language: str) -> QuantityFin
     return QuantityFinder(nlp, load_pack(language))
 
 
-@Language.factory("em_counts", assigns=["doc.spans"], requires=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE})
+@Language.factory(
+    "em_counts", assigns=["doc.spans"], requires=["doc.spans"],
+    default_config={"language": DEFAULT_LANGUAGE},
+)
 def make_count_finder(nlp: Language, name: str, language: str) -> CountFinder:
     return CountFinder(load_pack(language))
 
@@ -98,7 +109,9 @@ def make_count_finder(nlp: Language, name: str, language: str) -> CountFinder:
         "max_distance": 4,
     },
 )
-def make_negation_marker(nlp: Language, name: str, language: str, targets: list[str], max_distance: int) -> NegationMarker:
+def make_negation_marker(
+    nlp: Language, name: str, language: str, targets: list[str], max_distance: int
+) -> NegationMarker:
     """negspacy's cues, with the changes of the pack's negation.toml."""
     return NegationMarker(nlp, load_negation_termset(load_pack(language)), targets, max_distance)
 

@@ -47,7 +47,8 @@ def load_pack(language: str = DEFAULT_LANGUAGE) -> LanguagePack:
     object per pack, however it is named ("en", a relative or an absolute path)."""
     if language in LANGUAGES:
         return read_named_pack(language)
-    return read_named_pack(str(Path(find_pack_folder(language)).resolve()))  # type: ignore[arg-type]
+    folder = Path(str(find_pack_folder(language))).resolve()
+    return read_named_pack(str(folder))
 
 
 @cache

@@ -118,7 +118,9 @@ def read_pack(folder: Traversable, name: str) -> LanguagePack:
         term_sets=term_sets,
         kind_terms=to_kind_terms(term_sets),
         word_lists=MappingProxyType({k: v for k, v in words.items() if isinstance(v, frozenset)}),
-        word_maps=MappingProxyType({k: v for k, v in words.items() if not isinstance(v, frozenset)}),
+        word_maps=MappingProxyType(
+            {k: v for k, v in words.items() if not isinstance(v, frozenset)}
+        ),
         sentence_words=read_sentence_words(folder, name),
         negation=read_negation(folder, name),
         frequency_patterns=read_matcher_patterns(folder, name, FREQUENCY_PATTERNS_FILE),
@@ -228,7 +230,9 @@ def to_word_list(where: str, key: str, value: object) -> frozenset[str] | Mappin
     )
 
 
-def read_word_lists(folder: Traversable, name: str) -> dict[str, frozenset[str] | Mapping[str, str]]:
+def read_word_lists(
+    folder: Traversable, name: str
+) -> dict[str, frozenset[str] | Mapping[str, str]]:
     """Every word list and word table of words.toml by name."""
     table = read_toml(folder, name, WORDS_FILE, "EM408")
     return {key: to_word_list(f"{name}/{WORDS_FILE}", key, v) for key, v in table.items()}
@@ -249,14 +253,15 @@ def read_sentence_words(folder: Traversable, name: str) -> Words:
 
 
 def to_sentence_word_set(where: str, key: str, value: object) -> frozenset[str]:
-    ok = isinstance(value, list) and all(isinstance(w, str) and w == w.lower() != "" for w in value)
-    repeated = sorted({w for w in value if value.count(w) > 1}) if ok else []  # type: ignore[union-attr]
+    words = value if isinstance(value, list) else []
+    ok = isinstance(value, list) and all(isinstance(w, str) and w == w.lower() != "" for w in words)
+    repeated = sorted({w for w in words if words.count(w) > 1}) if ok else []
     if not ok or repeated:
         raise ExtractionError(
             f"[EM442] {where}: {key!r} must be a list of non-empty lowercase strings "
             f"without repeats (repeated: {repeated}). Fix the entry."
         )
-    return frozenset(value)  # type: ignore[arg-type]
+    return frozenset(words)
 
 
 def read_negation(folder: Traversable, name: str) -> Mapping[str, object]:

@@ -193,7 +193,7 @@ def clause_start(view: StudyView, i: int, sent_start: int) -> int:
     """Start of the clause holding token i: after the last ";" or ", and/but/while" before it."""
     for j in range(i - 1, sent_start, -1):
         token = view.doc[j]
-        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in word_set("clause_conjunctions_after_comma")):
+        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in word_set("clause_conjunctions")):
             return j + 1
     return sent_start
 

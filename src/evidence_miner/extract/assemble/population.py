@@ -382,7 +382,7 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
     """"409 in the placebo arm", "38 the high dose", "412 patients were in the dupilumab arm":
     the arm named right after a count, ending in group/arm/cohort/dose."""
     i = count.end
-    if i + 1 < count.sent.end and view.doc[i].lower_ in word_set("count_range_words") and view.doc[i + 1].like_num:
+    if i + 1 < count.sent.end and view.doc[i].lower_ in word_set("range_words") and view.doc[i + 1].like_num:
         return None  # "1 to 90 daily doses" is a range
     if i < count.sent.end and view.doc[i].lower_ in word_set("past_be"):
         i += 1

@@ -5,7 +5,8 @@ A sentence starts at the first word of a line (after a newline), and after termi
 open a sentence follow: a capital, a digit, a word like "mRNA", or after . ! ? (not an ellipsis)
 any word (web text starts sentences in lowercase). Not after the number or letter that opens a
 list item ("1. Keep ..."). A period glued to a word ("Dr.", "U.S.", "kappaB.") is read with the
-word lists of the language pack's sentences.toml (lang/en/): never after a title or a `never_end` abbreviation; after a
+word lists of the language pack's sentences.toml (lang/en/): never after a title or a `never_end`
+abbreviation; after a
 `may_end` abbreviation only before a `starters` word, never before a number, a lowercase word, a
 name or a date ("U.S. Food and Drug", "Mich. August 7"), and pysbd (Sadvilkar, Neumann and Ammar
 2020, "PySBD: Pragmatic Sentence Boundary Disambiguation") decides what is left, reading a few
