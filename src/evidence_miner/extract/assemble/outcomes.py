@@ -170,7 +170,7 @@ def is_population_frame(view: StudyView, count: Span) -> bool:
     """"Among the 203 children who had ...", "In the 298 patients taking more than 100 mcg":
     the subgroup a result is about, not the result."""
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    return "among" in lead or (lead in (["in", "the"], ["for", "the"]) and count._.em_label is not None)
+    return "among" in lead or (" ".join(lead) in word_set("frame_leads") and count._.em_label is not None)
 
 
 def skips_outcome(view: StudyView, count: Span, total: Span | None, ae_values: set[int]) -> bool:
@@ -193,9 +193,9 @@ def is_yearly_burden(count: Span) -> bool:
     yearly toll in the population, background to the study, not its result."""
     words = [t.lower_ for t in count.sent]
     pairs = set(zip(words, words[1:]))
-    a_year = any(words[i : i + 2] == ["a", "year"] and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
+    a_year = any(" ".join(words[i : i + 2]) in word_set("a_year_phrases") and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
                  for i in range(len(words) - 1))  # "11,000 deaths a year", not "after a year"  # fmt: skip
-    return bool(pairs & {("each", "year"), ("every", "year"), ("per", "year")} or "annually" in words or a_year)
+    return bool(word_set("yearly_phrases") & {*words, *(f"{a} {b}" for a, b in pairs)} or a_year)
 
 
 def explains_nnt(view: StudyView, count: Span) -> bool:

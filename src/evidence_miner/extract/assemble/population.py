@@ -454,7 +454,7 @@ def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:
     was 0.87". (The sex of the cohort, "25 patients were women", is no analysed subgroup.)"""
     noun = count[-1].lower_ if len(count) > 1 else None
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    if noun in terms_of("population_noun") and lead in (["among", "the"], ["in", "the"]) and not is_aggregate(count):
+    if noun in terms_of("population_noun") and " ".join(lead) in word_set("subgroup_frame_leads") and not is_aggregate(count):
         return noun
     return None
 

@@ -393,7 +393,7 @@ def is_study_period(view: StudyView, duration: Span) -> bool:
     doc = view.doc
     after = doc[duration.end].lower_ if duration.end < len(doc) else ""
     lead = [t.lower_ for t in doc[max(duration.sent.start, duration.start - 3) : duration.start]]
-    in_brackets = lead[-2:] == ["study", "("] or lead[-2:] == ["trial", "("]
+    in_brackets = " ".join(lead[-2:]) in word_set("bracketed_period_leads")
     return (after == "period" and bool(word_set("period_leads") & set(lead))) or in_brackets
 
 
