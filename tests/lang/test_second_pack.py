@@ -12,7 +12,7 @@ import spacy
 
 from evidence_miner.extract.patterns import pack_in_use, terms_of, using_pack, word_set
 from evidence_miner.extract.pipeline import load_default_config
-from evidence_miner.lang import load_pack
+from evidence_miner.lang import LANGUAGES, load_pack
 
 TEXT = "Of the 40 patients, 12 received 5 flurbs of drug X. Dr. Lee said so."
 
@@ -61,8 +61,19 @@ def test_config_default_language_keeps_english_words() -> None:
 def test_components_read_their_own_pack_not_a_global_one(other_pack: Path) -> None:
     """Two pipelines with two packs in one process each keep their own words."""
     english, other = build_nlp("en"), build_nlp(str(other_pack))
-    assert other(TEXT).spans["em_doses"] and not english(TEXT).spans["em_doses"]
-    assert other(TEXT).spans["em_doses"]
+    other_doc, english_doc, other_again = other(TEXT), english(TEXT), other(TEXT)
+    assert list(other_doc.spans["em_doses"]) and not list(english_doc.spans["em_doses"])
+    assert list(other_again.spans["em_doses"])
+
+
+def test_registered_name_of_a_new_pack_is_honoured(
+    other_pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second language is its folder plus one line in LANGUAGES."""
+    monkeypatch.setitem(LANGUAGES, "en-test", str(other_pack))
+    assert load_pack("en-test").name == str(other_pack)
+    doc = build_nlp("en-test")(TEXT)
+    assert [s.text for s in doc.spans["em_doses"]] == ["5 flurbs"]
 
 
 def test_using_pack_sets_the_words_read_only_inside_the_block(other_pack: Path) -> None:

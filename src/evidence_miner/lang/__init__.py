@@ -20,7 +20,8 @@ from evidence_miner.errors import ConfigError
 from evidence_miner.lang.pack import PACK_FILES, LanguagePack, read_pack
 
 DEFAULT_LANGUAGE = "en"
-# Registered packs: name -> folder under src/evidence_miner/lang/. One line per language.
+# Registered packs: name -> its folder under src/evidence_miner/lang/ (or an absolute path).
+# One line per language.
 LANGUAGES = {
     "en": "en",
 }
@@ -53,5 +54,6 @@ def load_pack(language: str = DEFAULT_LANGUAGE) -> LanguagePack:
 
 @cache
 def read_named_pack(language: str) -> LanguagePack:
-    name = f"lang/{LANGUAGES[language]}" if language in LANGUAGES else language
+    folder = LANGUAGES.get(language, language)
+    name = folder if Path(folder).is_absolute() else f"lang/{folder}"
     return read_pack(find_pack_folder(language), name)
