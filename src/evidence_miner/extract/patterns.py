@@ -39,12 +39,16 @@ def using_pack(pack: LanguagePack) -> Iterator[LanguagePack]:
 
 def terms_of(kind: str) -> frozenset[str]:
     """Every lowercase term of one kind (terms.jsonl of the pack in use), across values."""
-    return pack_in_use().terms(kind)
+    pack = _PACK_IN_USE.get() or load_pack(DEFAULT_LANGUAGE)
+    terms = pack.kind_terms.get(kind)  # asked for most tokens: the plain look-up first
+    return terms if terms is not None else pack.terms(kind)
 
 
 def word_set(name: str) -> frozenset[str]:
     """The words of one list of words.toml of the pack in use."""
-    return pack_in_use().words(name)
+    pack = _PACK_IN_USE.get() or load_pack(DEFAULT_LANGUAGE)
+    words = pack.word_lists.get(name)  # asked for most tokens: the plain look-up first
+    return words if words is not None else pack.words(name)
 
 
 def word_map(name: str) -> Mapping[str, str]:
