@@ -12,7 +12,7 @@ row scores Page.text exactly as stored (what `evidence-miner text --json` prints
 Everything chosen with this data was chosen looking only at the even half of the ids: trafilatura's
 precision-first mode, its fast run first, and the fallback to its default balance when that leaves
 no article body (sources/html.py EXTRACTION_TRIES), joining a body split across wrapper rows, and the
-junk-line rules added with them (sources/data/junk_lines.toml). The odd half is reported as the held-out score, the
+junk-line rules added with them (lang/en/junk_lines.toml). The odd half is reported as the held-out score, the
 even half beside it. pages/s is wall time of one process, the best of --passes timed passes over
 all pages after the scored one (as timeit does); pages/s CPU counts only this process's CPU time.
 

@@ -330,7 +330,7 @@ left out. Candidates, each after scispaCy's tokenizer (`evidence_miner.scispacy_
 - `pysbd`: scispaCy's `pysbd_sentencizer` (the pipeline's splitter until issue 19);
 - `sentencizer`: spaCy's rule `sentencizer` (punctuation only);
 - `em_sentences`: evidence-miner's rule splitter (`extract/components/sentences.py`, word lists in
-  `extract/patterns/sentences.toml`), asking pysbd only about unsure periods (the default config).
+  `lang/en/sentences.toml`), asking pysbd only about unsure periods (the default config).
 
 `genia_*` and `ewt_*` are public treebanks (dev: looked at while writing the rules; test: not);
 `corpus_*` and `fakehealth_*` are the hand-made gold of `eval/sentences/` (errors looked at on the

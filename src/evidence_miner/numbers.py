@@ -7,18 +7,18 @@ import re
 import tomllib
 import unicodedata
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from text_to_num import text2num
 
 from evidence_miner.errors import ConfigError, NormaliseError
+from evidence_miner.lang import load_pack
 
 # text2num (a maintained Rust parser) reads English cardinals strictly: "twenty-two",
 # "one hundred and five", and rejects "one two". It knows no fractions or "dozen"; those,
 # and the words it misreads, come from the small table below.
-_TABLE = ("normalise", "data", "numbers.toml")
+_TABLE = "numbers.toml"  # of the default language pack (lang/en/)
 _DIGITS = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)", re.ASCII)
 _WORDS = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 _SLASH = re.compile(r"(\d+) ?/ ?(\d+)", re.ASCII)
@@ -52,13 +52,13 @@ class NumberWords(BaseModel):
 
 @cache
 def load_number_words() -> NumberWords:
-    """Read and validate normalise/data/numbers.toml (as a file: no stage package is imported)."""
-    resource = files("evidence_miner").joinpath(*_TABLE)
+    """Read and validate numbers.toml of the default language pack (no stage is imported)."""
+    pack = load_pack()
     try:
-        return NumberWords.model_validate(tomllib.loads(resource.read_text(encoding="utf-8")))
+        return NumberWords.model_validate(tomllib.loads(pack.read_text(_TABLE)))
     except (ValidationError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
-            f"[EM200] Invalid data file {'/'.join(_TABLE)}: {exc}. Fix the file."
+            f"[EM200] Invalid data file {pack.where(_TABLE)}: {exc}. Fix the file."
         ) from exc
 
 

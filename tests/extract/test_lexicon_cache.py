@@ -91,3 +91,14 @@ def test_no_cache_folder_builds_every_time(monkeypatch) -> None:
     read_conditions()
     read_conditions()
     assert len(builds) == 2
+
+
+def test_changed_spelling_folds_of_the_language_pack_rebuild(monkeypatch, tmp_path) -> None:
+    """The lexicon cache's key holds the pack's british_spellings table (fold_term's), so a
+    changed word list gives a new cache file instead of a stale lexicon."""
+    builds = build_counting(monkeypatch, tmp_path)
+    read_conditions()
+    monkeypatch.setattr(lexicons, "_BRITISH", {**lexicons._BRITISH, "oesophag": "esophag"})
+    read_conditions()
+    assert len(builds) == 2
+    assert len(list(tmp_path.glob("conditions-*.marshal"))) == 2

@@ -6,12 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence_miner.errors import ExtractionError
-from evidence_miner.extract.components.sentences import (
-    find_sentence_starts,
-    load_sentence_words,
-    to_sentence_words,
-)
+from evidence_miner.extract.components.sentences import find_sentence_starts
+from evidence_miner.lang import load_pack
 
 
 def sentences(nlp, text: str) -> list[str]:
@@ -63,7 +59,7 @@ def test_sentences_ask_only_about_unsure_periods(sentence_nlp) -> None:
         asked.append(offset)
         return True
 
-    words = load_sentence_words("sentences.toml")
+    words = load_pack().sentence_words
     text = "Dr. Lee said so. The U.S. Food and Drug Administration agreed.\nIt is 5 p.m. Then"
     plain = sentence_nlp.make_doc(text)
     assert len(find_sentence_starts(plain, words, ask)) == 3 and asked == []
@@ -90,13 +86,3 @@ def test_sentences_starts_are_words_in_order(sentence_nlp, text: str) -> None:
     assert starts == sorted(set(starts)) and (not len(doc) or starts[0] == 0)
     assert all(not doc[i].is_space for i in starts[1:])
 
-
-def test_sentence_words_unknown_list_is_an_error() -> None:
-    with pytest.raises(ExtractionError, match=r"EM441.*'titels'.*before_initials"):
-        to_sentence_words("sentences.toml", {"titels": ["dr"]})
-
-
-@pytest.mark.parametrize("value", [["dr", "dr"], ["Dr"], [""], "dr"])
-def test_sentence_words_bad_entry_is_an_error(value: object) -> None:
-    with pytest.raises(ExtractionError, match="EM442"):
-        to_sentence_words("sentences.toml", {"titles": value})

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_miner.errors import NormaliseError
-from evidence_miner.normalise.frequency import Frequency, find_frequency, parse_frequency
+from evidence_miner.normalise.frequency import Frequency, parse_frequency
 
 MONTH = 30.4375
 
@@ -76,34 +76,6 @@ def test_parse_frequency_every_n_has_matching_rate(n: int, unit: str) -> None:
     assert parse_frequency(f"every {n} {unit}").per_day == pytest.approx(1 / days)
 
 
-@pytest.mark.parametrize(
-    ("text", "found", "canonical"),
-    [
-        ("IVIg 2 g/kg was given 5 days a month to 10 patients", "5 days a month",
-         "5 days a month"),
-        ("prednisone fell from 15 mg to 10 mg daily in 10 of 13", "daily", "daily"),
-        ("taken b.i.d. with food", "b.i.d.", "twice daily"),
-        ("Once enrolled, patients got carboplatin every three weeks", "every three weeks",
-         "every 3 weeks"),
-        ("given on days 1, 8 and 15 of 28-day cycles", "on days 1, 8 and 15 of 28-day cycles",
-         "days 1, 8 and 15 of 28-day cycles"),
-        ("400 mg twice a day for a week", "twice a day", "twice daily"),
-    ],
-)
-def test_find_frequency_locates_first_expression(text: str, found: str, canonical: str) -> None:
-    hit = find_frequency(text)
-    assert hit is not None
-    start, end, frequency = hit
-    assert text[start:end] == found
-    assert frequency.canonical == canonical
-
-
-@pytest.mark.parametrize("text", ["treated for a week", "once patients were enrolled", "",
-                                  "twice the dose"])
-def test_find_frequency_returns_none_without_frequency(text: str) -> None:
-    assert find_frequency(text) is None
-
-
 @settings(max_examples=100)
 @given(st.text())
 def test_parse_frequency_raises_only_normalise_error(text: str) -> None:
@@ -112,14 +84,3 @@ def test_parse_frequency_raises_only_normalise_error(text: str) -> None:
     except NormaliseError:
         return
     assert frequency.per_day is None or frequency.per_day > 0
-
-
-@settings(max_examples=100)
-@given(st.text(), st.text())
-def test_find_frequency_offsets_point_into_text(before: str, after: str) -> None:
-    text = f"{before} twice daily {after}"
-    hit = find_frequency(text)
-    assert hit is not None
-    start, end, frequency = hit
-    assert 0 <= start < end <= len(text)
-    assert frequency == parse_frequency(text[start:end])

@@ -7,7 +7,6 @@ import pytest
 from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.normalise.durations import DurationTable, load_duration_index
 from evidence_miner.normalise.frequency import FrequencyTable, load_named_frequencies
-from evidence_miner.normalise.routes import RouteTable, load_route_index
 from evidence_miner.normalise.tables import parse_table, to_alias_index, to_key
 from evidence_miner.normalise.units import UnitAtom, UnitTable, check_unit_atom, load_unit_index
 
@@ -15,14 +14,12 @@ from evidence_miner.normalise.units import UnitAtom, UnitTable, check_unit_atom,
 def test_shipped_tables_load_and_validate() -> None:
     assert load_unit_index()[to_key("µg")] == "mcg"
     assert load_duration_index()["yrs"] == "year"
-    assert load_route_index()["iv"] == "intravenous"
     assert load_named_frequencies()["twice daily"].per_day == 2.0
 
 
 @pytest.mark.parametrize(
     ("model", "text", "allowed"),
     [
-        (RouteTable, '[routes.oral]\naliases = ["po"]\nalias = ["x"]\n', "['aliases']"),
         (UnitTable, 'units = 1\n[atoms]\n', "['atoms', 'definitions']"),
         (DurationTable, 'filler = []\nstats = {}\nunits = {}\nextra = 1\n',
          "['filler', 'stats', 'units']"),
@@ -39,7 +36,7 @@ def test_parse_table_unknown_key_lists_allowed(model: type, text: str, allowed: 
 
 def test_parse_table_rejects_bad_toml_and_bad_values() -> None:
     with pytest.raises(ConfigError, match=r"\[EM200\].*x\.toml"):
-        parse_table("[routes\n", RouteTable, "x.toml")
+        parse_table("[units\n", DurationTable, "x.toml")
     with pytest.raises(ConfigError, match=r"\[EM200\]"):
         parse_table('filler = []\nstats = {}\n[units.fortnight]\niso = "P{}F"\naliases = []\n',
                     DurationTable, "durations.toml")
@@ -47,7 +44,7 @@ def test_parse_table_rejects_bad_toml_and_bad_values() -> None:
 
 def test_to_alias_index_rejects_alias_under_two_names() -> None:
     with pytest.raises(ConfigError, match=r"\[EM200\].*'P\.O\.'.*oral"):
-        to_alias_index({"oral": ["po"], "rectal": ["P.O."]}, "routes.toml")
+        to_alias_index({"oral": ["po"], "rectal": ["P.O."]}, "x.toml")
 
 
 def test_check_unit_atom_rejects_dimension_not_allowed_by_role() -> None:

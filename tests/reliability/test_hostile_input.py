@@ -20,7 +20,7 @@ from evidence_miner.sources import header, html, metadata, text
 from evidence_miner.sources.web import discover, urls
 from evidence_miner.sources.decode import decode_bytes, decode_http_body
 from evidence_miner.errors import FetchError, InputError, NormaliseError
-from evidence_miner.normalise import durations, frequency, routes, units
+from evidence_miner.normalise import durations, frequency, units
 from evidence_miner.records import EvidenceRecord, Page
 
 AREA = "hostile input"
@@ -76,7 +76,7 @@ hostile_text = st.one_of(
 
 NUMBER_PARSERS = [numbers.parse_number, numbers.parse_int, numbers.parse_range]
 NORMALISE_PARSERS = [units.normalise_unit, units.parse_amount, durations.parse_duration,
-                     frequency.parse_frequency, routes.normalise_route]  # fmt: skip
+                     frequency.parse_frequency]  # fmt: skip
 
 
 def is_finite_number(value: object) -> bool:
@@ -122,7 +122,7 @@ def test_normalise_parsers_on_hostile_text_return_valid_values_or_normalise_erro
         type(result).model_validate(dumped) if hasattr(result, "model_validate") else None
         for number in (v for v in (dumped.values() if isinstance(dumped, dict) else []) if isinstance(v, float)):
             assert math.isfinite(number), dumped
-    ledger.record(AREA, "normalise/ parsers (units, amounts, durations, frequencies, routes)",
+    ledger.record(AREA, "normalise/ parsers (units, amounts, durations, frequencies)",
                   expected="a valid value or NormaliseError EM2xx, each < 10 s", observed="held")
 
 

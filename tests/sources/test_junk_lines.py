@@ -1,4 +1,4 @@
-"""Tests for the page-junk line rules of sources/data/junk_lines.toml on article text."""
+"""Tests for the page-junk line rules of lang/en/junk_lines.toml on article text."""
 
 from __future__ import annotations
 

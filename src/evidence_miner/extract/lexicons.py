@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from evidence_miner import disk_cache
 from evidence_miner.errors import ExtractionError
+from evidence_miner.lang import load_pack
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,9 @@ _CHAR_MAP = str.maketrans({
     "\u03bb": "lambda", "\u03bc": "mu", "\u00b5": "mu", "\u00f8": "o", "\u00e6": "ae",
     "\u0153": "oe", "\u00df": "ss", "\u0131": "i", "\u0142": "l",
 })  # fmt: skip
-_BRITISH = {
-    "tumour": "tumor", "aemi": "emi", "haem": "hem", "oesoph": "esoph", "oedem": "edem",
-    "oestr": "estr", "oea": "ea", "paed": "ped", "faec": "fec", "foet": "fet", "caesar": "cesar",
-    "anaesth": "anesth", "gynaec": "gynec", "sulph": "sulf", "aluminium": "aluminum",
-}  # fmt: skip
+# British spellings folded to American ones (a table of the default language pack's words.toml;
+# lexicons are built and matched with it, so it is part of the lexicon cache's key).
+_BRITISH = load_pack().word_map("british_spellings")
 _BRITISH_RE = re.compile("|".join(sorted(_BRITISH, key=len, reverse=True)))
 _POSSESSIVE_RE = re.compile(r"(?<=[a-z0-9])'s\b")
 _SPACES_RE = re.compile(r"\s+")
@@ -329,8 +328,10 @@ def cache_folder() -> Path | None:
 
 
 def to_cache_parts(files: tuple[str, ...], stoplist: str) -> Iterator[bytes]:
-    """What a built packaged lexicon depends on: this module's source and the data files."""
+    """What a built packaged lexicon depends on: this module's source, the spelling folds of the
+    language pack (fold_term) and the data files."""
     yield Path(__file__).read_bytes()
+    yield json.dumps(dict(_BRITISH)).encode()
     folder = resources.files("evidence_miner.extract").joinpath(DATA_DIR)
     for name in (*files, stoplist):
         yield name.encode()

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from evidence_miner.errors import ExtractionError
 from evidence_miner.extract import factories  # noqa: F401  (registers em_* factories)
 from evidence_miner.extract import tokenizer  # noqa: F401  (registers the tokenizer)
+from evidence_miner.lang import DEFAULT_LANGUAGE
 from evidence_miner.records import Article, Findings, Page
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,10 @@ OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_qua
 
 
 def load_default_config() -> spacy.util.Config:
+    """default.cfg as written: its ${evidence_miner.language} references are filled when the
+    pipeline is built, so setting config["evidence_miner"]["language"] changes every component's."""
     text = resources.files("evidence_miner.extract").joinpath("default.cfg").read_text("utf-8")
-    return spacy.util.Config().from_str(text)
+    return spacy.util.Config().from_str(text, interpolate=False)
 
 
 NER_MODEL_NAME = "em_ner_bc5cdr"
@@ -121,10 +124,16 @@ def add_ner(nlp: Language, path: Path) -> Language:
     em_ner_focus run them only on the sentences where an entity can reach a record."""
     nlp = add_sourced(nlp, path, before="em_drugs")
     if nlp.has_pipe("tok2vec") and nlp.has_pipe("ner"):
-        nlp.add_pipe("em_ner_focus", before="em_drugs")
+        nlp.add_pipe("em_ner_focus", before="em_drugs", config={"language": language_of(nlp)})
         nlp.disable_pipe("tok2vec")
         nlp.disable_pipe("ner")
     return nlp
+
+
+def language_of(nlp: Language) -> str:
+    """The language pack the pipeline's config names ([evidence_miner] language of
+    default.cfg), else the default pack."""
+    return nlp.config.get("evidence_miner", {}).get("language", DEFAULT_LANGUAGE)
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def to_duration_unit(text: str) -> DurationUnit:
     if unit is None:
         raise NormaliseError(
             f"[EM208] Unknown duration unit {text!r}. Use minute, hour, day, week, month or year, "
-            "or add the form to normalise/data/durations.toml."
+            "or add the form to lang/en/durations.toml."
         )
     return unit  # type: ignore[return-value]  # the index holds only DurationUnit keys
 

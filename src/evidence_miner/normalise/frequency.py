@@ -74,7 +74,7 @@ def load_named_frequencies() -> dict[str, Frequency]:
     rates = [frequency.per_day for frequency in named.values() if frequency.per_day is not None]
     if len({round(rate, 12) for rate in rates}) != len(rates):
         raise ConfigError(
-            "[EM200] Invalid data file normalise/data/frequencies.toml: two frequencies have "
+            "[EM200] Invalid data file lang/en/frequencies.toml: two frequencies have "
             "the same rate. Merge them into one entry."
         )
     return named
@@ -87,7 +87,7 @@ def to_named_frequency(name: str, entry: FrequencyEntry) -> Frequency:
         period = parse_duration(entry.every)
     except NormaliseError as exc:
         raise ConfigError(
-            f"[EM200] Invalid data file normalise/data/frequencies.toml: 'every' of {name!r} "
+            f"[EM200] Invalid data file lang/en/frequencies.toml: 'every' of {name!r} "
             f"is {entry.every!r}, not a duration such as '3 weeks'. Fix the file."
         ) from exc
     days = to_days(period.value or 0.0, period.unit or "")
@@ -107,7 +107,7 @@ def parse_frequency(text: str) -> Frequency:
     check_value_length(text, "a frequency")
     phrase = re.sub(r"\s*\.$", "", text.strip())
     first_error: NormaliseError | None = None
-    for pattern, build in load_matchers(finding=False):
+    for pattern, build in load_matchers():
         match = pattern.fullmatch(phrase)
         if match is None:
             continue
@@ -116,32 +116,19 @@ def parse_frequency(text: str) -> Frequency:
         except NormaliseError as exc:
             first_error = first_error or exc
     raise first_error or NormaliseError(
-        f"[EM211] Unknown frequency {text!r}. Add the form to normalise/data/frequencies.toml."
+        f"[EM211] Unknown frequency {text!r}. Add the form to lang/en/frequencies.toml."
     )
 
 
-def find_frequency(text: str) -> tuple[int, int, Frequency] | None:
-    """The first frequency in running text, as (start, end, Frequency); longest wins a tie."""
-    found: list[tuple[int, int, Frequency]] = []
-    for pattern, build in load_matchers(finding=True):
-        for match in pattern.finditer(text):
-            try:
-                found.append((match.start(), match.end(), build(match)))
-            except NormaliseError:
-                continue
-            break
-    return min(found, key=lambda hit: (hit[0], -hit[1]), default=None)
-
-
 @cache
-def load_matchers(*, finding: bool) -> tuple[tuple[re.Pattern[str], Builder], ...]:
+def load_matchers() -> tuple[tuple[re.Pattern[str], Builder], ...]:
     """(pattern, builder) pairs: the alias table first, then phrases with numbers in them."""
     table = load_frequencies()
     units = "|".join(sorted(map(re.escape, load_duration_index()), key=len, reverse=True))
     multiplicatives = "|".join(map(re.escape, table.multiplicatives))
     adverbs = "|".join(map(re.escape, table.adverbs.values()))
     sources: list[tuple[str, Builder]] = [
-        (to_alias_pattern(finding=finding), build_from_alias),
+        (to_alias_pattern(), build_from_alias),
         (rf"(?:(?P<n>{_NUMBER})\s+times?|(?P<mult>{multiplicatives}))\s+"
          rf"(?:{_PER}\s+(?P<unit>{units})|(?P<adverb>{adverbs}))", build_from_times),
         (rf"(?:once\s+)?every\s+(?:(?P<n>{_NUMBER})\s+)?(?P<unit>{units})", build_from_every),
@@ -154,12 +141,11 @@ def load_matchers(*, finding: bool) -> tuple[tuple[re.Pattern[str], Builder], ..
                  for source, build in sources)
 
 
-def to_alias_pattern(*, finding: bool) -> str:
-    """Alternation of every alias, longest first; ambiguous ones only when not finding."""
+def to_alias_pattern() -> str:
+    """Alternation of every alias (ambiguous ones too), longest first."""
     entries = load_frequencies().frequencies.values()
     aliases = {to_key(alias) for entry in entries for alias in entry.aliases}
-    if not finding:
-        aliases |= {to_key(alias) for entry in entries for alias in entry.ambiguous}
+    aliases |= {to_key(alias) for entry in entries for alias in entry.ambiguous}
     return "|".join(to_alias_regex(alias) for alias in sorted(aliases, key=len, reverse=True))
 
 
@@ -184,7 +170,7 @@ def build_from_alias(match: re.Match[str]) -> Frequency:
     if name is None:
         raise NormaliseError(
             f"[EM211] Unknown frequency {match.group(0)!r}. "
-            "Add the form to normalise/data/frequencies.toml."
+            "Add the form to lang/en/frequencies.toml."
         )
     return load_named_frequencies()[name]
 

@@ -1,16 +1,17 @@
-"""Load the normalise stage's alias tables from normalise/data/ and validate them."""
+"""Load the normalise stage's alias tables from the default language pack (lang/en/) and
+validate them."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 import unicodedata
-from importlib.resources import files
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from evidence_miner.errors import ConfigError, NormaliseError
+from evidence_miner.lang import load_pack
 
 TableT = TypeVar("TableT", bound="TableModel")
 
@@ -30,9 +31,8 @@ class TableModel(BaseModel):
 
 
 def load_table(name: str, model: type[TableT]) -> TableT:
-    """Read normalise/data/<name> and validate it against `model`."""
-    resource = files("evidence_miner.normalise").joinpath("data", name)
-    return parse_table(resource.read_text(encoding="utf-8"), model, name)
+    """Read <name> of the default language pack and validate it against `model`."""
+    return parse_table(load_pack().read_text(name), model, name)
 
 
 def parse_table(text: str, model: type[TableT], name: str) -> TableT:
@@ -41,8 +41,13 @@ def parse_table(text: str, model: type[TableT], name: str) -> TableT:
         return model.model_validate(tomllib.loads(text))
     except (ValidationError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(
-            f"[EM200] Invalid data file normalise/data/{name}: {exc}. Fix the file."
+            f"[EM200] Invalid data file {to_where(name)}: {exc}. Fix the file."
         ) from exc
+
+
+def to_where(name: str) -> str:
+    """How messages name a table of the default pack: "lang/en/units.toml"."""
+    return load_pack().where(name)
 
 
 def to_key(text: str) -> str:
@@ -59,7 +64,7 @@ def to_alias_index(entries: dict[str, list[str]], name: str) -> dict[str, str]:
             key = to_key(alias)
             if index.setdefault(key, canonical) != canonical:
                 raise ConfigError(
-                    f"[EM200] Invalid data file normalise/data/{name}: alias {alias!r} is listed "
+                    f"[EM200] Invalid data file {to_where(name)}: alias {alias!r} is listed "
                     f"under both {index[key]!r} and {canonical!r}. Keep it under one."
                 )
     return index

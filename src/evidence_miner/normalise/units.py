@@ -87,7 +87,7 @@ def load_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
             registry.define(definition)
         except (pint.errors.PintError, ValueError) as exc:
             raise ConfigError(
-                f"[EM200] Invalid data file normalise/data/units.toml: definition "
+                f"[EM200] Invalid data file lang/en/units.toml: definition "
                 f"{definition!r} is not valid pint syntax ({exc}). Fix the file."
             ) from exc
     return registry
@@ -135,13 +135,13 @@ def check_unit_atom(canonical: str, atom: UnitAtom) -> None:
         dimensionality = registry.Quantity(1, atom.pint).dimensionality
     except (pint.errors.PintError, ValueError, TypeError) as exc:
         raise ConfigError(
-            f"[EM200] Invalid data file normalise/data/units.toml: pint cannot read "
+            f"[EM200] Invalid data file lang/en/units.toml: pint cannot read "
             f"{atom.pint!r} for {canonical!r} ({exc}). Fix the file."
         ) from exc
     allowed = _ROLE_DIMENSIONS[atom.role]
     if allowed and dimensionality not in [registry.get_dimensionality(d) for d in allowed]:
         raise ConfigError(
-            f"[EM200] Invalid data file normalise/data/units.toml: {canonical!r} has dimension "
+            f"[EM200] Invalid data file lang/en/units.toml: {canonical!r} has dimension "
             f"{dimensionality}, but role {atom.role!r} needs one of {list(allowed)}. Fix the file."
         )
 
@@ -170,7 +170,7 @@ def parse_unit_atoms(text: str) -> list[str]:
     roles = tuple(atoms[name].role if name else None for name in names)
     if roles not in _COMPOUNDS:
         raise NormaliseError(
-            f"[EM204] Unknown dose unit {text!r}. Add it to normalise/data/units.toml."
+            f"[EM204] Unknown dose unit {text!r}. Add it to lang/en/units.toml."
         )
     return [name for name in names if name]
 
@@ -259,7 +259,7 @@ def parse_unit_range(text: str, context: str) -> Amount:
         return Amount(low=low.value, high=high.value, unit=low.unit)
     raise NormaliseError(
         f"[EM205] Cannot read a dose amount in {context!r}. Write a number and a unit "
-        "('0.25 mg', '1.5 to 2 mg', 'AUC 5'); add unknown units to normalise/data/units.toml."
+        "('0.25 mg', '1.5 to 2 mg', 'AUC 5'); add unknown units to lang/en/units.toml."
     )
 
 

@@ -4,24 +4,20 @@ every value's span marked (spans may overlap or nest)."""
 from __future__ import annotations
 
 import re
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
+from evidence_miner.lang import load_pack
+
 # A sentence ends at a line break, or at . ! ? (and closing quotes or brackets) before a space,
-# unless the word before the stop is a title or abbreviation (Dr., e.g.) or a single letter.
+# unless the word before the stop is a title or abbreviation (Dr., e.g.) or a single letter; after
+# an abbreviation that may end a sentence (Inc., U.S.) only before a word that starts one ("The").
+# The words are the sentence splitter's (lang/en/sentences.toml).
 STOP = re.compile(r"\n|[.!?][\"'”’)\]]*(?=\s)")
 WORD_BEFORE = re.compile(r"(\S+)$")
-
-
-def read_abbreviations() -> frozenset[str]:
-    """Words after which a full stop does not end a sentence (abbreviations.txt, lowercase)."""
-    text = resources.files("evidence_miner.review").joinpath("abbreviations.txt").read_text("utf-8")
-    lines = (line.strip().lower() for line in text.splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
-
-
-ABBREVIATIONS = read_abbreviations()
+WORD_AFTER = re.compile(r"\s*(\w+)")
+SENTENCE_WORDS = load_pack().sentence_words
+ABBREVIATIONS = SENTENCE_WORDS["titles"] | SENTENCE_WORDS["never_end"]
 
 
 class Piece(BaseModel):
@@ -39,7 +35,12 @@ def is_sentence_end(text: str, stop: re.Match[str]) -> bool:
         return True
     word = WORD_BEFORE.search(text, 0, stop.start())
     before = word.group(1).lower().lstrip("(\"'“‘") if word else ""
-    return not (len(before) == 1 and before.isalpha()) and before not in ABBREVIATIONS
+    if (len(before) == 1 and before.isalpha()) or before in ABBREVIATIONS:
+        return False
+    if before in SENTENCE_WORDS["may_end"]:
+        after = WORD_AFTER.match(text, stop.end())
+        return after is not None and after.group(1).lower() in SENTENCE_WORDS["starters"]
+    return True
 
 
 def find_sentence(text: str, start: int, end: int) -> tuple[int, int]:

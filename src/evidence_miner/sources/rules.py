@@ -1,4 +1,5 @@
-"""Load and validate the crawl stage's data files: page-junk line rules and word lists."""
+"""Load and validate the sources stage's data: page-junk line rules and word lists (of the default
+language pack, lang/en/) and the HTML metadata names (sources/data/meta_names.toml)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from evidence_miner.errors import ConfigError
+from evidence_miner.lang import load_pack
 
 log = logging.getLogger(__name__)
 
 DATA_PACKAGE = "evidence_miner.sources"
 JUNK_FILE = "junk_lines.toml"
-WORDS_FILE = "words.toml"
+WORDS_FILE = "page_words.toml"
 META_NAMES_FILE = "meta_names.toml"
 M = TypeVar("M", bound=BaseModel)
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
@@ -59,7 +61,7 @@ class JunkRules(DataModel):
 
 
 class Words(DataModel):
-    """Word lists for bylines, date lines, article metadata and titles (see words.toml)."""
+    """Word lists for bylines, date lines, article metadata and titles (see page_words.toml)."""
 
     byline_prefixes: list[str]
     byline_roles: list[str]
@@ -89,13 +91,22 @@ class MetaNames(DataModel):
     page: FieldNames = Field(description="trusted below JSON-LD and microdata")
 
 
+def to_where(name: str) -> str:
+    """Where a data file lives, as messages name it: HTML metadata names in sources/data/, the
+    words in the default language pack ("lang/en/junk_lines.toml")."""
+    return f"sources/data/{name}" if name == META_NAMES_FILE else load_pack().where(name)
+
+
 def read_data_toml(name: str) -> dict[str, Any]:
-    text = resources.files(DATA_PACKAGE).joinpath("data", name).read_text("utf-8")
+    if name == META_NAMES_FILE:
+        text = resources.files(DATA_PACKAGE).joinpath("data", name).read_text("utf-8")
+    else:
+        text = load_pack().read_text(name)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"[EM110] sources/data/{name} is not valid TOML: {exc}. Fix the file."
+            f"[EM110] {to_where(name)} is not valid TOML: {exc}. Fix the file."
         ) from exc
 
 
@@ -110,15 +121,15 @@ def check_known_keys(data: dict[str, Any], model: type[BaseModel], *, where: str
 
 
 def parse_junk_rules(data: dict[str, Any]) -> JunkRules:
-    check_known_keys(data, JunkRules, where=f"sources/data/{JUNK_FILE}")
+    check_known_keys(data, JunkRules, where=to_where(JUNK_FILE))
     for index, rule in enumerate(data.get("rule", [])):
         if isinstance(rule, dict):
-            check_known_keys(rule, JunkRule, where=f"sources/data/{JUNK_FILE} rule {index + 1}")
+            check_known_keys(rule, JunkRule, where=f"{to_where(JUNK_FILE)} rule {index + 1}")
     return validate_data(JunkRules, data, name=JUNK_FILE)
 
 
 def parse_words(data: dict[str, Any]) -> Words:
-    check_known_keys(data, Words, where=f"sources/data/{WORDS_FILE}")
+    check_known_keys(data, Words, where=to_where(WORDS_FILE))
     return validate_data(Words, data, name=WORDS_FILE)
 
 
@@ -129,7 +140,7 @@ def validate_data(model: type[M], data: dict[str, Any], *, name: str) -> M:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"[EM112] Invalid sources/data/{name}: {problems}. Fix the file.") from exc
+        raise ConfigError(f"[EM112] Invalid {to_where(name)}: {problems}. Fix the file.") from exc
 
 
 def parse_meta_names(data: dict[str, Any]) -> MetaNames:

@@ -174,7 +174,7 @@ def to_page(
     if lines.title is None:
         raise InputError(
             f"[EM109] {url}: no article text is left after removing {len(lines.removed)} "
-            "page-junk lines. Check the file holds an article; see sources/data/junk_lines.toml."
+            "page-junk lines. Check the file holds an article; see lang/en/junk_lines.toml."
         )
     found = {**to_text_metadata(lines), **metadata}
     return Page(

@@ -147,7 +147,7 @@ def named_before_apposition(view: StudyView, anchor: Span) -> Span | None:
     if comma is None or comma - sent.start > 7 or comma == sent.start:
         return None
     between = view.doc[comma + 1 : anchor.start]
-    if not len(between) or between[0].lower_ not in {"the", "a", "an"}:
+    if not len(between) or between[0].lower_ not in word_set("articles"):
         return None
     name = view.doc[sent.start : comma]
     return name if all(t.is_alpha or t.text == "-" or "-" in t.text for t in name) else None
@@ -157,7 +157,7 @@ def named_after_copula(view: StudyView, anchor: Span) -> Span | None:
     """"The most common side effect was increased urination, reported by 30%": the harm is
     named after "was/were", in words the harm list may not have."""
     i = anchor.end
-    if i >= anchor.sent.end or view.doc[i].lower_ not in {"was", "were"}:
+    if i >= anchor.sent.end or view.doc[i].lower_ not in word_set("past_be"):
         return None
     end = i + 1
     while end < anchor.sent.end and end - i <= 4 and view.doc[end].is_alpha and view.doc[end].lower_ not in word_set("copula_name_stops"):
@@ -188,7 +188,7 @@ def clause_start(view: StudyView, i: int, sent_start: int) -> int:
     """Start of the clause holding token i: after the last ";" or ", and/but/while" before it."""
     for j in range(i - 1, sent_start, -1):
         token = view.doc[j]
-        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in {"and", "but", "while", "whereas"}):
+        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in word_set("clause_conjunctions")):
             return j + 1
     return sent_start
 
@@ -279,7 +279,7 @@ def to_event(view: StudyView, anchor: Span, value: Span) -> AdverseEventFact:
 def applies_to_each_arm(view: StudyView, value: Span) -> bool:
     """"4% in each group", "in both arms": one figure that stands for two arms."""
     after = view.doc[value.end : min(value.end + 4, value.sent.end)].text.lower()
-    return any(p in after for p in ("in each group", "in both groups", "in each arm", "in both arms"))
+    return any(p in after for p in word_set("per_arm_phrases"))
 
 
 def find_named_events(view: StudyView) -> HarmsFact:
@@ -337,7 +337,7 @@ def is_event_modifier(token) -> bool:
     infections"), unlike a subject and verb ("no patient developed pancreatitis")."""
     if token.lower_ in word_set("event_count_nouns"):  # "no cases of anaphylaxis"
         return True
-    return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set("report_verbs") | {"had", "has", "have"}
+    return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set("report_verbs") | word_set("have_forms")
 
 
 def find_no_named_events(view: StudyView) -> list[AdverseEventFact]:
@@ -345,14 +345,14 @@ def find_no_named_events(view: StudyView) -> list[AdverseEventFact]:
     sentence that reports events, is a count of zero."""
     events = []
     for term in view.body_spans("em_terms"):
-        death = term.label_ == "outcome" and term.kb_id_ == "died" and term[0].lower_ in {"deaths", "death"}
+        death = term.label_ == "outcome" and term.kb_id_ == "died" and term[0].lower_ in word_set("death_words")
         if term.label_ != "adverse_event" and not death:
             continue
         lead = view.doc[max(term.sent.start, term.start - 4) : term.start]
         no = next((t for t in lead if t.lower_ in word_set("no_words")), None)
         words = {t.lower_ for t in term.sent}
         between = view.doc[no.i + 1 : term.start] if no is not None else []
-        reported = words & word_set("zero_event_verbs") or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in {"were", "was"})
+        reported = words & word_set("zero_event_verbs") or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in word_set("past_be"))
         if no is None or not reported or not all(is_event_modifier(t) for t in between):
             continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
         first = next((t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start)

@@ -29,7 +29,7 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
         if term.start == end_of_regimen(view, span) and term[0].lower_ == "or":  # "40 mg or more", "2,000 mg a day or more"
             return True
     after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
-    if after.startswith(("at most", "at the most", "maximum", "max")):  # "400 mg at most"
+    if after.startswith(tuple(word_set("maximum_leads"))):  # "400 mg at most"
         return True
     return is_step_or_difference(view, span)
 

@@ -53,9 +53,9 @@ def long_form_of(view: StudyView, short: Span) -> Span | None:
 def is_apposition(view: StudyView, span: Span) -> bool:
     """"amitriptyline, a tricyclic antidepressant" / "the antibiotic doxycycline": a word that
     describes the drug next to it."""
-    if any(d.start == span.end for d in view.all_spans(DRUGS)) and span.start > 0 and view.doc[span.start - 1].lower_ in {"the", "a", "an"}:
+    if any(d.start == span.end for d in view.all_spans(DRUGS)) and span.start > 0 and view.doc[span.start - 1].lower_ in word_set("articles"):
         return True
-    if span.start < 3 or view.doc[span.start - 1].lower_ not in {"a", "an", "the"} or view.doc[span.start - 2].text != ",":
+    if span.start < 3 or view.doc[span.start - 1].lower_ not in word_set("articles") or view.doc[span.start - 2].text != ",":
         return False
     return any(d.end == span.start - 2 for d in view.all_spans(DRUGS))
 
@@ -115,7 +115,7 @@ def is_other_arm(view: StudyView, mentions: list[Span], studied: str | None) -> 
         sent = mention.sent
         lead = {t.lower_ for t in view.doc[max(sent.start, mention.start - 8) : mention.start]}
         studied_before = any(d.kb_id_ == studied and d.sent == sent and d.end <= mention.start for d in view.all_spans(DRUGS))
-        if studied_before and lead & {"or", "versus", "vs", "vs."} and view.has_term_in_sentence(mention, "assignment_cue"):
+        if studied_before and lead & word_set("alternative_words") and view.has_term_in_sentence(mention, "assignment_cue"):
             return True
     return False
 

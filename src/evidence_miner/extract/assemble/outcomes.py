@@ -125,7 +125,7 @@ def bracketed_percent_after(view: StudyView, count: Span) -> Span | None:
         if percent.sent != count.sent or not 0 < percent.start - count.end <= 6 or view.doc[percent.start - 1].text != "(":
             continue
         between = view.doc[count.end : percent.start - 1]
-        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"} for t in between):
+        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions") for t in between):
             return percent
     return None
 
@@ -174,7 +174,7 @@ def is_population_frame(view: StudyView, count: Span) -> bool:
     """"Among the 203 children who had ...", "In the 298 patients taking more than 100 mcg":
     the subgroup a result is about, not the result."""
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    return "among" in lead or (lead in (["in", "the"], ["for", "the"]) and count._.em_label is not None)
+    return "among" in lead or (" ".join(lead) in word_set("frame_leads") and count._.em_label is not None)
 
 
 def skips_outcome(
@@ -186,7 +186,7 @@ def skips_outcome(
         or count._.em_kind == "arm_size"
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
-        or count[-1].lower_ in {"controls", "nonusers", "non-users"}  # a comparison group, not a result ("12 cases" can be one)
+        or count[-1].lower_ in word_set("comparison_group_nouns")  # a comparison group, not a result ("12 cases" can be one)
         or is_breakdown_head(count)  # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_arm_count(view, count)
         or explains_nnt(view, count)
@@ -199,9 +199,9 @@ def is_yearly_burden(count: Span) -> bool:
     yearly toll in the population, background to the study, not its result."""
     words = [t.lower_ for t in count.sent]
     pairs = set(zip(words, words[1:]))
-    a_year = any(words[i : i + 2] == ["a", "year"] and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
+    a_year = any(" ".join(words[i : i + 2]) in word_set("a_year_phrases") and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
                  for i in range(len(words) - 1))  # "11,000 deaths a year", not "after a year"  # fmt: skip
-    return bool(pairs & {("each", "year"), ("every", "year"), ("per", "year")} or "annually" in words or a_year)
+    return bool(word_set("yearly_phrases") & {*words, *(f"{a} {b}" for a, b in pairs)} or a_year)
 
 
 def explains_nnt(view: StudyView, count: Span) -> bool:
@@ -246,7 +246,7 @@ def is_share_of_people(view: StudyView, percent: Span) -> bool:
 
 def is_ci_level(view: StudyView, percent: Span) -> bool:
     """The "95%" of "95% CI" / "95% confidence interval"."""
-    return any(t.lower_ in {"ci", "confidence", "cri", "credible"} for t in view.doc[percent.end : percent.end + 2])
+    return any(t.lower_ in word_set("ci_words") for t in view.doc[percent.end : percent.end + 2])
 
 
 def assemble_effect_outcomes(view: StudyView) -> list[OutcomeFact]:

@@ -32,7 +32,7 @@ def is_aggregate(count: Span) -> bool:
 
 def is_definite(view: StudyView, count: Span) -> bool:
     """"the 14 on verapamil", "these 225 patients": a set the text has already introduced."""
-    return count.start > 0 and view.doc[count.start - 1].lower_ in {"the", "these", "those"}
+    return count.start > 0 and view.doc[count.start - 1].lower_ in word_set("definite_determiners")
 
 
 def find_total_cue(view: StudyView, count: Span) -> str | None:
@@ -267,8 +267,8 @@ def find_equal_groups(view: StudyView) -> list[GroupFact]:
 def names_an_arm(group: GroupFact) -> bool:
     """"in the infusion group", "on placebo": a label that names an arm, not a trait of a subgroup."""
     label = str(group.label or "").lower()
-    return (group.key is not None or label.startswith(("on ", "given ", "receiving ", "taking "))
-            or any(w in label.split() for w in ("group", "arm", "cohort", "placebo")))
+    return (group.key is not None or label.startswith(tuple(f"{w} " for w in word_set("arm_label_leads")))
+            or any(w in label.split() for w in word_set("arm_label_words")))
 
 
 def to_each_arm(
@@ -348,7 +348,7 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
     level_verb = verb.text.lower() in word_set("dose_level_verbs")
     dose = next((d for d in view.all_spans(DOSES) if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
-    negative = verb[-1].lower_ in {"not", "never"} and not any(
+    negative = verb[-1].lower_ in word_set("negative_words") and not any(
         0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
@@ -361,7 +361,7 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
         label = f"{verb.text} {dose.text}"
     else:
         label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
-    relative = any(t.lower_ in {"who", "that", "which"} for t in view.doc[count.end : verb.start])
+    relative = any(t.lower_ in word_set("relative_pronouns") for t in view.doc[count.end : verb.start])
     n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
     return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
 
@@ -385,7 +385,7 @@ def is_result_count(view: StudyView, count: Span, results: frozenset[int]) -> bo
     semaglutide group had an event"), or one in a sentence that reports a result."""
     if count.start in results:
         return True
-    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in {"and", "but", "while"}), count.sent.end)
+    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions")), count.sent.end)
     return any(count.end <= t.start < clause_end and not names_a_dose_level(view, t)
                for kind in RESULT_KINDS for t in view.sentence_terms(count, kind))
 
@@ -407,14 +407,14 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
     """"409 in the placebo arm", "38 the high dose", "412 patients were in the dupilumab arm":
     the arm named right after a count, ending in group/arm/cohort/dose."""
     i = count.end
-    if i + 1 < count.sent.end and view.doc[i].lower_ in {"to", "-", "–"} and view.doc[i + 1].like_num:
+    if i + 1 < count.sent.end and view.doc[i].lower_ in word_set("range_words") and view.doc[i + 1].like_num:
         return None  # "1 to 90 daily doses" is a range
-    if i < count.sent.end and view.doc[i].lower_ in {"were", "was"}:
+    if i < count.sent.end and view.doc[i].lower_ in word_set("past_be"):
         i += 1
-    if i < count.sent.end and view.doc[i].lower_ in {"in", "on", "at"}:
+    if i < count.sent.end and view.doc[i].lower_ in word_set("place_prepositions"):
         i += 1
         dose = next((d for d in view.all_spans(DOSES) if d.start == i), None)
-        if dose is not None and view.doc[i - 1].lower_ in {"at", "on"}:
+        if dose is not None and view.doc[i - 1].lower_ in word_set("dose_prepositions"):
             return dose.text  # "and 17 at 2.5 mg": a dose level names the group
     words = []
     for token in view.doc[i : min(i + 5, count.sent.end)]:
@@ -422,7 +422,7 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
             break
         words.append(token)
         if token.lower_ in word_set("arm_heads"):
-            return clean_label(" ".join(w.text for w in words if w.lower_ not in {"a", "an", "the"}))
+            return clean_label(" ".join(w.text for w in words if w.lower_ not in word_set("articles")))
     return None
 
 
@@ -430,7 +430,7 @@ def to_parallel_arm(view: StudyView, count: Span, results: frozenset[int]) -> Gr
     """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group";
     "409 in the placebo arm"."""
     if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count, results) and (phrase := arm_phrase_after(view, count)) is not None:
-        if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(("in ", "on ")):
+        if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(tuple(f"{w} " for w in word_set("located_label_leads"))):
             return group_at(view, count, 0.5, phrase, count._.em_value)
     if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
         return None
@@ -450,7 +450,7 @@ def arm_words_after(view: StudyView, verb: Span) -> str | None:
         if token.is_punct or token.lower_ in word_set("arm_word_stops"):
             break
         words.append(token.text)
-    return clean_label(" ".join(w for w in words if w.lower() not in {"a", "an", "the"})) if words else None
+    return clean_label(" ".join(w for w in words if w.lower() not in word_set("articles"))) if words else None
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> GroupFact | None:
@@ -479,7 +479,7 @@ def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:
     was 0.87". (The sex of the cohort, "25 patients were women", is no analysed subgroup.)"""
     noun = count[-1].lower_ if len(count) > 1 else None
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    if noun in terms_of("population_noun") and lead in (["among", "the"], ["in", "the"]) and not is_aggregate(count):
+    if noun in terms_of("population_noun") and " ".join(lead) in word_set("subgroup_frame_leads") and not is_aggregate(count):
         return noun
     return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from functools import cache
 
@@ -12,18 +11,21 @@ from evidence_miner.extract.assemble.facts import DesignFact, QuantityFact
 from evidence_miner.extract.assemble.view import StudyView, clean_label, is_outside_comment, provenance
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.extensions import DURATIONS, NUMBERS
-from evidence_miner.extract.patterns import load_term_sets, terms_of, word_set
+from evidence_miner.extract.patterns import pack_in_use, terms_of, word_set
+from evidence_miner.lang import LanguagePack
 
 INITIALS_RE = re.compile(r"^[A-Z](?:[A-Z]|-[A-Z]){0,2}\.?$")
-MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
-DAYS = {d.lower() for d in calendar.day_name}
 
 
-@cache  # pure over the loaded term sets; asked for every design word of every view
 def design_priority(value: str, text: str | None = None) -> int:
     """The priority of a design value, or of the term set holding `text` when given (one value
     has strong and weak term sets)."""
-    sets = [ts for ts in load_term_sets() if ts.kind == "design" and ts.value == value]
+    return pack_design_priority(pack_in_use(), value, text)
+
+
+@cache  # pure over a pack's term sets; asked for every design word of every view
+def pack_design_priority(pack: LanguagePack, value: str, text: str | None) -> int:
+    sets = [ts for ts in pack.term_sets if ts.kind == "design" and ts.value == value]
     if text is not None:
         sets = [ts for ts in sets if text.lower() in {t.lower() for t in ts.terms}] or sets
     return max((ts.priority for ts in sets), default=0)
@@ -38,10 +40,14 @@ WEAK_DESIGN_PRIORITY = 35  # cues below this name a design but are no evidence t
 
 
 
-@cache
 def controlled_trial_priority() -> int:
     """The priority of the controlled-trial cues: a design word at least this strong wins over them."""
-    return max((ts.priority for ts in load_term_sets() if ts.kind == "controlled_trial_cue"), default=0)
+    return pack_controlled_trial_priority(pack_in_use())
+
+
+@cache
+def pack_controlled_trial_priority(pack: LanguagePack) -> int:
+    return max((ts.priority for ts in pack.term_sets if ts.kind == "controlled_trial_cue"), default=0)
 
 
 def is_study_own_term(view: StudyView, term: Span) -> bool:
@@ -112,7 +118,7 @@ def find_single_patient(view: StudyView) -> DesignFact | None:
         if view.sentence_index(number.start) - view.sentence_index(max(view.start, view.title_end)) > 3:
             break
         after = view.doc[number.end].lower_ if number.end < len(view.doc) else ""
-        if is_age(number) and after in terms_of("population_noun_singular") | {"man", "woman", "boy", "girl"}:
+        if is_age(number) and after in terms_of("population_noun_singular") | word_set("age_person_nouns"):
             return DesignFact("case_report", view.doc[number.start : number.end + 1])
     return None
 
@@ -129,7 +135,7 @@ def is_journal_filler(token) -> bool:
     if token.text == "Journal":
         return False
     word = token.lower_.rstrip(".")  # "Oct.", "Sept.": abbreviated months
-    return (token.lower_ in word_set("journal_skip") | MONTHS | DAYS or word in MONTHS | {"sept"}
+    return (token.lower_ in word_set("journal_skip") | word_set("month_names") | word_set("day_names") or word in word_set("month_names") | {"sept"}
             or token.like_num or token.lower_.rstrip("stndrh").isdigit())  # fmt: skip
 
 
@@ -301,7 +307,7 @@ def find_follow_up(view: StudyView, treatment: QuantityFact | None = None) -> Qu
     contact after treatment ("families were telephoned 7 days later"); else the length of the
     study ("a 72-week trial"), of its treatment ("once daily for 24 weeks"), or the week of its
     main assessment ("At Week 24")."""
-    if treatment is not None and any(w in (treatment.where.text or "").lower() for w in ("minute", "hour", "min", "hr")):
+    if treatment is not None and any(w in (treatment.where.text or "").lower() for w in word_set("short_time_units")):
         treatment = None  # "infused over 10 minutes" times a dose, not the study
     return (find_stated_follow_up(view) or find_contact_follow_up(view) or find_followed_for(view)
             or find_observation_span(view) or find_study_length(view) or treatment
@@ -337,7 +343,7 @@ def find_observation_span(view: StudyView) -> QuantityFact | None:
         lead = {t.lower_ for t in view.doc[max(duration.sent.start, duration.start - 4) : duration.start]}
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         stat = duration._.em_kind if duration._.em_kind in ("mean", "median") else None
-        if (stat and lead & {"over", "during"}) or after in word_set("assessment_nouns"):
+        if (stat and lead & word_set("period_leads")) or after in word_set("assessment_nouns"):
             return period(view, duration, 0.6, stat=stat)
     return None
 
@@ -347,7 +353,7 @@ def find_contact_follow_up(view: StudyView) -> QuantityFact | None:
     for duration in view.body_spans(DURATIONS):
         after = view.doc[duration.end].lower_ if duration.end < len(view.doc) else ""
         lead = view.doc[max(duration.sent.start, duration.start - 3) : duration.start]
-        if after in {"later", "after"} and any(t.lower_ in terms_of("contact_verb") for t in lead):
+        if after in word_set("later_words") and any(t.lower_ in terms_of("contact_verb") for t in lead):
             return period(view, duration, 0.7)
     return None
 
@@ -357,7 +363,7 @@ def find_assessment_week(view: StudyView) -> QuantityFact | None:
     weeks = []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
         nxt = view.doc[token.i + 1] if token.i + 1 < len(view.doc) else None
-        if token.text in {"Week", "week"} and nxt is not None and nxt.like_num and token.i > 0 and view.doc[token.i - 1].lower_ in {"at", "by", "through"}:
+        if token.text in {"Week", "week"} and nxt is not None and nxt.like_num and token.i > 0 and view.doc[token.i - 1].lower_ in word_set("week_leads"):
             weeks.append(view.doc[token.i : token.i + 2])
     if not weeks:
         return None
@@ -380,10 +386,10 @@ def names_study_after(view: StudyView, duration: Span) -> bool:
     """A study noun after the duration, past a comma, a phase and "clinical" ("12-week, phase 2
     clinical trial")."""
     i = duration.end
-    while i < min(duration.end + 5, duration.sent.end) and (view.doc[i].text == "," or view.doc[i].lower_ in {"phase", "clinical"}
+    while i < min(duration.end + 5, duration.sent.end) and (view.doc[i].text == "," or view.doc[i].lower_ in word_set("trial_modifiers")
                                                            or view.doc[i].like_num or view.doc[i].text in {"I", "II", "III"}):  # fmt: skip
         i += 1
-    return i < len(view.doc) and view.doc[i].lower_ in {"trial", "study"}
+    return i < len(view.doc) and view.doc[i].lower_ in word_set("trial_words")
 
 
 def is_study_period(view: StudyView, duration: Span) -> bool:
@@ -391,8 +397,8 @@ def is_study_period(view: StudyView, duration: Span) -> bool:
     doc = view.doc
     after = doc[duration.end].lower_ if duration.end < len(doc) else ""
     lead = [t.lower_ for t in doc[max(duration.sent.start, duration.start - 3) : duration.start]]
-    in_brackets = lead[-2:] == ["study", "("] or lead[-2:] == ["trial", "("]
-    return (after == "period" and bool({"over", "during"} & set(lead))) or in_brackets
+    in_brackets = " ".join(lead[-2:]) in word_set("bracketed_period_leads")
+    return (after == "period" and bool(word_set("period_leads") & set(lead))) or in_brackets
 
 
 def find_stated_follow_up(view: StudyView) -> QuantityFact | None:

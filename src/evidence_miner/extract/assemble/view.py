@@ -11,6 +11,7 @@ from evidence_miner.extract.assemble.facts import Provenance
 from evidence_miner.extract.components.negation import ScopeIndex, index_scopes, scopes_around
 from evidence_miner.extract.components.terms import TERMS
 from evidence_miner.extract.extensions import NEGATED
+from evidence_miner.extract.patterns import word_set
 
 
 @dataclass
@@ -98,7 +99,7 @@ def word_stem(word: str) -> str:
 
 def opens_with_of_the(sent: Span) -> bool:
     """A sentence that breaks a set down: "Of the 1,108 cases, ...", "Of these 225 patients, ..."."""
-    return len(sent) >= 3 and sent[0].lower_ == "of" and sent[1].lower_ in {"the", "these", "those"}
+    return len(sent) >= 3 and sent[0].lower_ == "of" and sent[1].lower_ in word_set("definite_determiners")
 
 
 def is_breakdown_head(count: Span) -> bool:

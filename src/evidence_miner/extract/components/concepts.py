@@ -10,7 +10,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
-from evidence_miner.extract.patterns import terms_of, word_set
+from evidence_miner.extract.patterns import terms_of, using_pack, word_set
+from evidence_miner.lang import LanguagePack
 
 Matches = list[tuple[str, int, int]]
 NER_PREFIX = "ner:"
@@ -125,7 +126,8 @@ class ConceptFinder:
     "ner:<name>" for an entity of a statistical NER (if the pipeline has one) that no
     lexicon term covers and that passes `accept`."""
 
-    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None, combinations: bool = False) -> None:
+    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None, combinations: bool = False, pack: LanguagePack) -> None:
+        self.pack = pack
         self.lexicon = load()
         self.matcher = make_term_matcher(nlp, self.lexicon)
         self.group, self.label = group, label
@@ -134,6 +136,10 @@ class ConceptFinder:
         self.combinations = index_combinations(self.lexicon) if combinations else None
 
     def __call__(self, doc: Doc) -> Doc:
+        with using_pack(self.pack):
+            return self.find(doc)
+
+    def find(self, doc: Doc) -> Doc:
         matches = list(self.matcher(doc))
         if self.combinations is not None:
             matches += list(find_combination_matches(doc, matches, self.lexicon, self.combinations))

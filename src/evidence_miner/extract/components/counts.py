@@ -8,7 +8,8 @@ from spacy.util import filter_spans
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import TermIndex
 from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS, PERCENTS
-from evidence_miner.extract.patterns import terms_of, word_set
+from evidence_miner.extract.patterns import terms_of, using_pack, word_set
+from evidence_miner.lang import LanguagePack
 
 
 def is_population_noun(doc: Doc, i: int) -> bool:
@@ -89,7 +90,7 @@ def find_of_count(doc: Doc, numbers: dict[int, Span], first: Span, stop: int) ->
 def find_of_group(doc: Doc, first: Span, start: int, stop: int) -> Span | None:
     """"412 of the statin users": a count of a named group; the label is the group's name."""
     end = start
-    while end < stop and end - start < 5 and doc[end].is_alpha and doc[end].lower_ not in word_set("label_boundary") | {"who", "with", "in", "on"}:
+    while end < stop and end - start < 5 and doc[end].is_alpha and doc[end].lower_ not in word_set("label_boundary") | word_set("count_label_stops"):
         end += 1
     if end == start:
         return None
@@ -109,13 +110,13 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool, terms: Ter
         return None
     following = doc[number.end].lower_
     previous = doc[number.start - 1].lower_ if number.start > 0 else ""
-    if previous in {"remaining", "other"} and following in word_set("referring_verbs"):
+    if previous in word_set("remaining_words") and following in word_set("referring_verbs"):
         return make_count(doc, number.start, number.end, number._.em_value, "other")
     if terms.at(number.end, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")
     if following == "who" and number.end + 1 < stop and terms.at(number.end + 1, "arm_verb") is not None:
         return make_count(doc, number.start, number.end, number._.em_value, "arm")  # "121 who received aspirin"
-    if earlier and previous in word_set("group_words") and following in {"and", ",", ".", ";"}:
+    if earlier and previous in word_set("group_words") and following in word_set("group_count_ends"):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")  # "the placebo group 148"
     if previous == "(" and following == ")" and earlier_arm_size(doc, number):
         return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
@@ -123,9 +124,9 @@ def find_bare_count(doc: Doc, number: Span, stop: int, earlier: bool, terms: Ter
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if following == "in" and "group" in doc[number.end : min(number.end + 5, stop)].text.lower().split():
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if earlier and (following in word_set("bare_next") | word_set("referring_verbs") or (following in {".", ",", ";", ")"} and previous in {"in", "and", "by"})):
+    if earlier and (following in word_set("bare_next") | word_set("referring_verbs") or (following in {".", ",", ";", ")"} and previous in word_set("bare_count_leads"))):
         return make_count(doc, number.start, number.end, number._.em_value, "parallel")
-    if previous in {"the", "these", "those"} and following in word_set("definite_next") and number._.em_value >= 2:
+    if previous in word_set("definite_determiners") and following in word_set("definite_next") and number._.em_value >= 2:
         return make_count(doc, number.start, number.end, number._.em_value, "plain")  # "Among the 37,144 without it"
     return None
 
@@ -134,11 +135,11 @@ def find_plain_count(doc: Doc, number: Span, stop: int) -> Span | None:
     """"19 patients", "1,580 older adults", "(10 patients)", "all four with ..."."""
     end = find_noun_end(doc, number.end, stop)
     before = doc[number.start - 1].lower_ if number.start > 0 else ""
-    if before == "all" and (end or (number.end < stop and doc[number.end].lower_ in {"with", "who"})):
+    if before == "all" and (end or (number.end < stop and doc[number.end].lower_ in word_set("all_count_next"))):
         return make_count(doc, number.start - 1, end or number.end, number._.em_value, "all", of=number._.em_value)
     if end is None:
         return None
-    kind = "other" if before in {"other", "remaining"} else "plain"
+    kind = "other" if before in word_set("remaining_words") else "plain"
     if before == "(" and end < len(doc) and doc[end].text == ")":
         kind = "arm_size"
     count = make_count(doc, number.start, end, number._.em_value, kind)
@@ -227,9 +228,9 @@ def is_rate(doc: Doc, number: Span) -> bool:
     person-years": a rate."""
     before = doc[number.start - 1].lower_ if number.start >= 1 else ""
     after = doc[number.end].lower_ if number.end < len(doc) else ""
-    if before in {"every", "per"} or after.startswith(("person-", "patient-")):
+    if before in word_set("rate_leads") or after.startswith(tuple(word_set("person_time_prefixes"))):
         return True  # "for every 17", "per 1,000 person-years"
-    return number.start >= 2 and before == "in" and doc[number.start - 2].lower_ in {"one", "1"}
+    return number.start >= 2 and before == "in" and doc[number.start - 2].lower_ in word_set("one_words")
 
 
 def is_aggregate_count(count: Span) -> bool:
@@ -247,6 +248,10 @@ def attach_label(doc: Doc, count: Span) -> Span:
 class CountFinder:
     """Sets doc.spans["em_counts"]: em_value, em_of (denominator), em_kind, em_label (qualifier)."""
 
+    def __init__(self, pack: LanguagePack) -> None:
+        self.pack = pack
+
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[COUNTS] = find_counts(doc)
+        with using_pack(self.pack):
+            doc.spans[COUNTS] = find_counts(doc)
         return doc

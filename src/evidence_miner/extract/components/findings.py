@@ -11,6 +11,8 @@ from evidence_miner.extract.assemble.findings import (
 )  # fmt: skip
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
+from evidence_miner.extract.patterns import using_pack
+from evidence_miner.lang import LanguagePack
 from evidence_miner.records import Findings
 
 NO_STUDY_REASON = "no study design, effect size, or enrolled cohort with results was found"
@@ -52,15 +54,17 @@ class FindingsAssembler:
     """Sets doc._.em_findings (list of Findings as dicts) and doc._.em_no_study_reason."""
 
     def __init__(self, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
-                 study_threshold: float = 0.5) -> None:  # fmt: skip
+                 study_threshold: float = 0.5, pack: LanguagePack) -> None:  # fmt: skip
+        self.pack = pack
         self.drugs = drugs
         self.conditions = conditions
         self.study_label = study_label
         self.study_threshold = study_threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        findings = find_findings(doc, self.drugs, self.conditions, study_label=self.study_label,
-                                 study_threshold=self.study_threshold)  # fmt: skip
+        with using_pack(self.pack):
+            findings = find_findings(doc, self.drugs, self.conditions, study_label=self.study_label,
+                                     study_threshold=self.study_threshold)  # fmt: skip
         doc._.em_findings = [f.model_dump(mode="json") for f in findings]
         doc._.em_no_study_reason = None if findings else no_study_reason(doc, self.study_label)
         return doc

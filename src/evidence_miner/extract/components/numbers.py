@@ -11,7 +11,8 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.extract.extensions import NUMBERS
-from evidence_miner.extract.patterns import word_set
+from evidence_miner.extract.patterns import using_pack, word_set
+from evidence_miner.lang import LanguagePack
 from evidence_miner.numbers import is_number_word, parse_number
 
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -117,6 +118,10 @@ def to_span(doc: Doc, mention: NumberMention) -> Span:
 class NumberFinder:
     """Sets doc.spans["em_numbers"]; each span has em_value, em_kind, and em_unit / em_of."""
 
+    def __init__(self, pack: LanguagePack) -> None:
+        self.pack = pack
+
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[NUMBERS] = [to_span(doc, m) for m in find_numbers(doc)]
+        with using_pack(self.pack):
+            doc.spans[NUMBERS] = [to_span(doc, m) for m in find_numbers(doc)]
         return doc

@@ -14,7 +14,8 @@ from evidence_miner.extract.extensions import (
     DOSES, DURATIONS, EFFECTS, FREQUENCIES, NUMBERS, PERCENTS, ROUTES,
 )  # fmt: skip
 from evidence_miner.extract.components.terms import TERMS
-from evidence_miner.extract.patterns import terms_of, word_set
+from evidence_miner.extract.patterns import terms_of, using_pack, word_set
+from evidence_miner.lang import LanguagePack
 
 P_TOKEN_RE = re.compile(r"^[pP]\s*(=|<|>|≤|≥|<=|>=)\s*(0?\.\d+|\d(?:\.\d+)?)$")
 
@@ -182,12 +183,17 @@ class QuantityFinder:
     em_value, em_low/em_high (the CI), em_p and em_op.
     """
 
-    def __init__(self, nlp: Language, frequency_patterns: tuple[dict, ...]) -> None:
+    def __init__(self, nlp: Language, pack: LanguagePack) -> None:
+        self.pack = pack
         self.frequency_matcher = Matcher(nlp.vocab)
-        for row in frequency_patterns:
+        for row in pack.frequency_patterns:
             self.frequency_matcher.add(row["label"], [row["pattern"]])
 
     def __call__(self, doc: Doc) -> Doc:
+        with using_pack(self.pack):
+            return self.find(doc)
+
+    def find(self, doc: Doc) -> Doc:
         doc.spans[DOSES] = filter_spans(find_unit_quantities(doc, "dose_unit", "DOSE") + find_auc_doses(doc) + find_paired_doses(doc))
         durations = find_unit_quantities(doc, "time_unit", "DURATION")
         stamp_stats(doc, durations)
@@ -293,7 +299,7 @@ def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> li
     found, start, stop = [], first.end, first.sent.end
     for i in range(start, stop):
         value = numbers.get(i)
-        if value is None or is_ci_level(doc, value) or doc[i - 1].lower_ not in {"and", ",", "versus", "vs"}:
+        if value is None or is_ci_level(doc, value) or doc[i - 1].lower_ not in word_set("effect_list_joiners"):
             continue
         end, low, high = find_interval(doc, numbers, value.end, stop)
         if low is None or end - value.end > 10:
@@ -333,13 +339,13 @@ def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, s
 def is_ci_level(doc: Doc, number: Span) -> bool:
     """The "95" of "95% CI"."""
     after = {t.lower_ for t in doc[number.end : number.end + 3]}
-    return number._.em_value in (90, 95, 99) and bool(after & {"ci", "confidence", "cri", "credible"})
+    return number._.em_value in (90, 95, 99) and bool(after & word_set("ci_words"))
 
 
 def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[int, float | None, float | None]:
     """(end token, low, high) of a confidence interval starting within 8 tokens of `start`."""
     window = {t.lower_ for t in doc[start : min(start + 8, stop)]}
-    if not window & {"ci", "confidence", "interval", "cri"}:
+    if not window & word_set("ci_words"):
         return start, None, None
     for i in range(start, min(start + 12, stop)):
         first = numbers.get(i)

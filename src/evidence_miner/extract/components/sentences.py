@@ -5,7 +5,8 @@ A sentence starts at the first word of a line (after a newline), and after termi
 open a sentence follow: a capital, a digit, a word like "mRNA", or after . ! ? (not an ellipsis)
 any word (web text starts sentences in lowercase). Not after the number or letter that opens a
 list item ("1. Keep ..."). A period glued to a word ("Dr.", "U.S.", "kappaB.") is read with the
-word lists of patterns/sentences.toml: never after a title or a `never_end` abbreviation; after a
+word lists of the language pack's sentences.toml (lang/en/): never after a title or a `never_end`
+abbreviation; after a
 `may_end` abbreviation only before a `starters` word, never before a number, a lowercase word, a
 name or a date ("U.S. Food and Drug", "Mich. August 7"), and pysbd (Sadvilkar, Neumann and Ammar
 2020, "PySBD: Pragmatic Sentence Boundary Disambiguation") decides what is left, reading a few
@@ -19,7 +20,7 @@ articles in benchmarks/results/sentence_boundaries.md (benchmarks/sentence_bound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,45 +28,14 @@ import numpy
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
-from evidence_miner.errors import ExtractionError
-from evidence_miner.extract.patterns import read_pattern_toml
+from evidence_miner.lang.pack import Words
 
-WORD_LISTS = ("titles", "never_end", "may_end", "starters", "before_initials")
 CLOSERS = frozenset({'"', "'", ")", "]", "}", "\u201d", "\u2019", "\u00bb"})
 OPENERS = frozenset({'"', "'", "(", "[", "\u201c", "\u2018", "\u00ab"})
 TERMINAL_CHARS = frozenset(".!?\u2026")
 WINDOW = 300  # characters of context pysbd sees on each side of an unsure period
 
 Asker = Callable[[str, int], bool]
-Words = Mapping[str, frozenset[str]]
-
-
-@cache
-def load_sentence_words(name: str) -> Words:
-    """The word lists of patterns/NAME, read and checked once."""
-    return to_sentence_words(name, read_pattern_toml(name, "EM440"))
-
-
-def to_sentence_words(name: str, table: Mapping[str, object]) -> Words:
-    """Check the lists of a sentence word file (read from patterns/NAME) and return them as sets."""
-    unknown = sorted(set(table) - set(WORD_LISTS))
-    if unknown:
-        raise ExtractionError(
-            f"[EM441] patterns/{name} has unknown lists {unknown}; the allowed lists are "
-            f"{list(WORD_LISTS)}. Rename or remove them."
-        )
-    return {key: to_word_set(name, key, table.get(key, [])) for key in WORD_LISTS}
-
-
-def to_word_set(name: str, key: str, value: object) -> frozenset[str]:
-    ok = isinstance(value, list) and all(isinstance(w, str) and w == w.lower() != "" for w in value)
-    repeated = sorted({w for w in value if value.count(w) > 1}) if ok else []
-    if not ok or repeated:
-        raise ExtractionError(
-            f"[EM442] patterns/{name}: {key!r} must be a list of non-empty lowercase strings "
-            f"without repeats (repeated: {repeated}). Fix the entry."
-        )
-    return frozenset(value)
 
 
 @dataclass(frozen=True)
@@ -139,13 +109,13 @@ def is_initial(tokens: Tokens, j: int, stem: str, words: Words) -> bool:
     return prev[:1].isupper() and (prev[1:].islower() or prev.endswith(".") or len(prev) == 1)
 
 
-def is_name_or_date(tokens: Tokens, i: int) -> bool:
+def is_name_or_date(tokens: Tokens, i: int, words: Words) -> bool:
     """A capitalised word before another one, "of", "and" or a number: the sentence goes on
     ("U.S. Food and Drug Administration", "Mich. August 7")."""
     if i + 2 >= len(tokens.texts) or not tokens.gaps[i]:
         return False
     after = tokens.texts[i + 1]
-    return after[:1].isupper() or after[:1].isdigit() or after in ("of", "and")
+    return after[:1].isupper() or after[:1].isdigit() or after in words["name_joiners"]
 
 
 def ends_at_abbreviation(tokens: Tokens, i: int, j: int, words: Words, ask: Asker | None) -> bool:
@@ -167,7 +137,7 @@ def ends_after_may_end(tokens: Tokens, i: int, words: Words, ask: Asker | None) 
     text = tokens.texts[i]
     if text.lower() in words["starters"]:
         return True
-    if text[0].isdigit() or not text[0].isupper() or is_name_or_date(tokens, i):
+    if text[0].isdigit() or not text[0].isupper() or is_name_or_date(tokens, i, words):
         return False
     return ask(tokens.doc.text, tokens.doc[i].idx) if ask is not None else False
 

@@ -1,4 +1,4 @@
-"""Find the vocabulary terms of extract/patterns/terms.jsonl (design words, cues, units...)."""
+"""Find the vocabulary terms of a language pack's terms.jsonl (design words, cues, units...)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from evidence_miner.extract.patterns import TermSet, word_set
+from evidence_miner.extract.patterns import using_pack, word_set
+from evidence_miner.lang import LanguagePack
+from evidence_miner.lang.pack import TermSet
 
 TERMS = "em_terms"
 
@@ -33,7 +35,7 @@ def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
 def is_past_need(doc: Doc, span: Span) -> bool:
     """"rescue epinephrine was needed by 22 children" reports the past: "needed" is a cue of
     research still to come only without a past auxiliary before it."""
-    return span.label_ == "future_cue" and span[0].lower_ in {"needed", "need"} and span.start > 0 and doc[span.start - 1].lower_ in word_set("past_auxiliaries")
+    return span.label_ == "future_cue" and span[0].lower_ in word_set("need_words") and span.start > 0 and doc[span.start - 1].lower_ in word_set("past_auxiliaries")
 
 
 def longest_per_kind(spans: list[Span]) -> list[Span]:
@@ -47,9 +49,11 @@ def longest_per_kind(spans: list[Span]) -> list[Span]:
 class TermFinder:
     """Sets doc.spans["em_terms"]: label = term kind, kb_id_ = the term's value."""
 
-    def __init__(self, nlp: Language, term_sets: tuple[TermSet, ...]) -> None:
-        self.matcher = make_term_matcher(nlp, term_sets)
+    def __init__(self, nlp: Language, pack: LanguagePack) -> None:
+        self.pack = pack
+        self.matcher = make_term_matcher(nlp, pack.term_sets)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[TERMS] = find_terms(doc, self.matcher)
+        with using_pack(self.pack):
+            doc.spans[TERMS] = find_terms(doc, self.matcher)
         return doc

@@ -1,4 +1,4 @@
-"""Tests for the word lists of extract/patterns/words.toml and their loaders."""
+"""Tests for the word lists of lang/en/words.toml and their look-ups (word_set, word_map)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 
 import evidence_miner
 from evidence_miner.errors import ExtractionError
-from evidence_miner.extract.patterns import load_word_lists, to_word_list, word_map, word_set
+from evidence_miner.extract.patterns import terms_of, word_map, word_set
+from evidence_miner.lang import load_pack
+from evidence_miner.lang.pack import to_word_list
 
 PACKAGE = Path(evidence_miner.__file__).resolve().parent
 LOOKUP_RE = re.compile(r"""\bword_(?:set|map)\(\s*["']([a-z0-9_]+)["']\s*\)""")
@@ -21,6 +23,11 @@ def names_asked_for_in_source() -> set[str]:
     return {name for text in sources for name in LOOKUP_RE.findall(text)}
 
 
+def known_names() -> set[str]:
+    pack = load_pack()
+    return set(pack.word_lists) | set(pack.word_maps)
+
+
 def test_word_set_returns_frozenset_of_lowercase_words() -> None:
     words = word_set("arm_heads")
     assert isinstance(words, frozenset)
@@ -28,7 +35,7 @@ def test_word_set_returns_frozenset_of_lowercase_words() -> None:
     assert all(isinstance(w, str) and w and w == w.lower() for w in words)
 
 
-def test_word_set_is_cached() -> None:
+def test_word_set_is_read_once() -> None:
     assert word_set("no_words") is word_set("no_words")
 
 
@@ -49,7 +56,8 @@ def test_word_map_returns_read_only_table() -> None:
 
 
 def test_word_map_unknown_name_lists_known_maps() -> None:
-    with pytest.raises(ExtractionError, match=r"\[EM407\].*known maps are \['enrolment_verbs'"):
+    known = r"known maps are \['british_spellings', 'enrolment_verbs'\]"
+    with pytest.raises(ExtractionError, match=rf"\[EM407\].*{known}"):
         word_map("arm_heads")
 
 
@@ -58,15 +66,20 @@ def test_word_map_unknown_name_lists_known_maps() -> None:
     [["Group"], ["arm", ""], ["arm", "arm"], "arm", [1], {"Enrolled": "enrolled"}, {"enrolled": 1}],
 )
 def test_word_list_entry_rejects_bad_values(value: object) -> None:
-    with pytest.raises(ExtractionError, match=r"\[EM408\] patterns/words.toml: 'bad' must be"):
-        to_word_list("bad", value)
+    with pytest.raises(ExtractionError, match=r"\[EM408\] lang/en/words.toml: 'bad' must be"):
+        to_word_list("lang/en/words.toml", "bad", value)
 
 
 def test_words_file_every_list_is_used_in_source() -> None:
-    unused = set(load_word_lists()) - names_asked_for_in_source()
+    unused = set(known_names()) - names_asked_for_in_source()
     assert not unused, f"lists no code asks for; remove them from words.toml: {sorted(unused)}"
 
 
 def test_words_file_has_every_list_the_source_asks_for() -> None:
-    missing = names_asked_for_in_source() - set(load_word_lists())
-    assert not missing, f"word lists asked for but not in patterns/words.toml: {sorted(missing)}"
+    missing = names_asked_for_in_source() - set(known_names())
+    assert not missing, f"word lists asked for but not in lang/en/words.toml: {sorted(missing)}"
+
+
+def test_terms_of_unknown_kind_is_an_error_not_an_empty_set() -> None:
+    with pytest.raises(ExtractionError, match=r"\[EM460\].*'typo'"):
+        terms_of("typo")
