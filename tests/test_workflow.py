@@ -1,4 +1,4 @@
-"""Workflow helpers for batches: resume skips done pages, results cross processes as dicts."""
+"""Workflow helpers for batches: resume skips done pages, summaries count what happened."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from evidence_miner.store import open_store
 from evidence_miner.workflow import (
     ArticleResult,
     RunSummary,
-    from_result_dict,
     skip_done,
-    to_result_dict,
 )
 
 
@@ -28,12 +26,6 @@ def test_run_summary_counts_skipped_apart() -> None:
     summary = RunSummary()
     summary.add(ArticleResult(url="https://x.test/1", skipped=True))
     assert (summary.skipped, summary.articles, summary.failures) == (1, 0, 0)
-
-
-def test_result_dict_round_trips() -> None:
-    article = Article(page=Page(url="https://x.test/1", text="No study here."), no_study_reason="no numbers")
-    result = ArticleResult(url="https://x.test/1", article=article)
-    assert from_result_dict(to_result_dict(result)) == result
 
 
 def test_find_done_pages_needs_same_text_and_version(tmp_path: Path) -> None:

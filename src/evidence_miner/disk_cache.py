@@ -87,7 +87,9 @@ def remove_stale(path: Path, keep: int = KEEP_VERSIONS) -> None:
         other.unlink(missing_ok=True)
 
 
-def cached(folder: Path | None, name: str, parts: Iterable[bytes], build: Callable[[], object]) -> object:
+def cached(
+    folder: Path | None, name: str, parts: Iterable[bytes], build: Callable[[], object]
+) -> object:
     """`build()`'s value, from `folder/<name>-<key>.marshal` when a file for these parts is there,
     else built and stored there. `folder` None: always built, nothing stored."""
     if folder is None:

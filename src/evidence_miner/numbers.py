@@ -7,13 +7,13 @@ import re
 import tomllib
 import unicodedata
 from functools import cache
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 from text_to_num import text2num
 
 from evidence_miner.errors import ConfigError, NormaliseError
 from evidence_miner.lang import load_pack
+from evidence_miner.lang.tables import TableModel
 
 # text2num (a maintained Rust parser) reads English cardinals strictly: "twenty-two",
 # "one hundred and five", and rejects "one two". It knows no fractions or "dozen"; those,
@@ -29,10 +29,8 @@ _RANGE_PREFIX = re.compile(r"^(?:between|from)\s+")
 _SPACES = {"\u00a0", "\u2009", "\u202f"}
 
 
-class NumberWords(BaseModel):
+class NumberWords(TableModel):
     """The number-word table: unknown keys are an error that lists the allowed ones."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     articles: list[str]
     bare_fractions: list[str]
@@ -40,14 +38,6 @@ class NumberWords(BaseModel):
     fractions: dict[str, int]
     multipliers: dict[str, int]
     scales: dict[str, int]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _keys_are_known(cls, data: Any) -> Any:
-        unknown = sorted(set(data) - set(cls.model_fields)) if isinstance(data, dict) else []
-        if unknown:
-            raise ValueError(f"unknown keys {unknown}; allowed: {sorted(cls.model_fields)}")
-        return data
 
 
 @cache

@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Literal
 
+from evidence_miner.codes import DESIGNS, DIRECTIONS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0"
@@ -14,30 +15,8 @@ SCHEMA_VERSION = "1.0"
 DurationUnit = Literal["day", "week", "month", "year", "hour", "minute"]
 StatKind = Literal["mean", "median"]
 Role = Literal["studied", "comparator", "placebo", "concomitant", "prior", "mentioned"]
-Direction = Literal[
-    "improved",
-    "worsened",
-    "stable",
-    "improved_or_stable",
-    "increased",
-    "decreased",
-    "no_difference",
-]
-Design = Literal[
-    "rct",
-    "prospective_cohort",
-    "retrospective",
-    "case_control",
-    "cross_sectional",
-    "case_series",
-    "case_report",
-    "meta_analysis",
-    "systematic_review",
-    "observational",
-    "animal",
-    "in_vitro",
-    "unknown",
-]
+Direction = Literal[DIRECTIONS]
+Design = Literal[DESIGNS]
 CountKind = Literal["screened", "enrolled", "randomized", "analysed", "reported"]
 DoseWhen = Literal["before", "after", "loading", "maintenance"]
 CharSpan = tuple[int, int]

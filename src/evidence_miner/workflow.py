@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from evidence_miner import __version__
 from evidence_miner.sources.archives import ARCHIVE_SUFFIXES, is_archive_path, iter_archive_pages
 from evidence_miner.sources.read import find_article_paths, read_page
 from evidence_miner.errors import EvidenceMinerError, InputError, StoreError
 from evidence_miner.records import Article, EvidenceRecord, Page
+from evidence_miner.watch import BatchWatch, Unwatched
 
 if TYPE_CHECKING:  # spaCy, the pipeline and pint load in seconds: only where pages are extracted
     import threading
@@ -108,7 +109,9 @@ def read_archive(path: Path, settings: Settings) -> Iterator[Page | ArticleResul
         yield item if isinstance(item, Page) else ArticleResult(url=url, error=str(item))
 
 
-def skip_done(items: Iterable[Page | ArticleResult], find_done: DoneLookup, *, batch_size: int) -> Iterator[Page | ArticleResult]:
+def skip_done(
+    items: Iterable[Page | ArticleResult], find_done: DoneLookup, *, batch_size: int
+) -> Iterator[Page | ArticleResult]:
     """The items in order, each page already stored by this pipeline version (same url, same
     text hash) replaced by a skipped ArticleResult: a killed batch resumes where it stopped."""
     for batch in batched(items, batch_size):
@@ -124,7 +127,9 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def extract_batch(nlp: Language, pages: list[Page], batch_size: int) -> list[Article | ArticleResult]:
+def extract_batch(
+    nlp: Language, pages: list[Page], batch_size: int
+) -> list[Article | ArticleResult]:
     """Articles of a batch; if the batch fails, each page alone, so one bad page fails alone."""
     from evidence_miner.extract.pipeline import extract_articles
 
@@ -142,8 +147,14 @@ def extract_batch(nlp: Language, pages: list[Page], batch_size: int) -> list[Art
     return results
 
 
-def process_batch(nlp: Language, items: list, settings: Settings, problems: Counter, *,
-                  pipeline_version: str = PIPELINE_VERSION) -> Iterator[ArticleResult]:  # fmt: skip
+def process_batch(
+    nlp: Language,
+    items: list,
+    settings: Settings,
+    problems: Counter,
+    *,
+    pipeline_version: str = PIPELINE_VERSION,
+) -> Iterator[ArticleResult]:
     pages = [item for item in items if isinstance(item, Page)]
     extracted = iter(extract_batch(nlp, pages, settings.extract.batch_size))
     for item in items:
@@ -168,79 +179,47 @@ def to_result(
     return ArticleResult(url=article.page.url, article=article, records=records)
 
 
-def process_pages(items: Iterable[Page | ArticleResult], settings: Settings, *,
-                  nlp: Language | None = None, problems: Counter | None = None,
-                  pipeline_version: str = PIPELINE_VERSION) -> Iterator[ArticleResult]:  # fmt: skip
+def process_pages(
+    items: Iterable[Page | ArticleResult],
+    settings: Settings,
+    *,
+    nlp: Language | None = None,
+    problems: Counter | None = None,
+    pipeline_version: str = PIPELINE_VERSION,
+) -> Iterator[ArticleResult]:
     """Extract and normalise pages (from files or the crawler) in order; an ArticleResult
     already carrying an error passes through. One bad page never stops the batch."""
     from evidence_miner.extract.pipeline import build_pipeline
 
-    nlp = nlp or build_pipeline(settings.extract.model, ner_model=settings.extract.ner_model,
-                                study_model=settings.extract.study_model)
+    nlp = nlp or build_pipeline(
+        settings.extract.model,
+        ner_model=settings.extract.ner_model,
+        study_model=settings.extract.study_model,
+    )
     problems = problems if problems is not None else Counter()
     for batch in batched(items, settings.extract.batch_size):
         yield from process_batch(nlp, batch, settings, problems, pipeline_version=pipeline_version)
 
 
-def process_paths(paths: Sequence[Path], settings: Settings, *, nlp: Language | None = None, problems: Counter | None = None) -> Iterator[ArticleResult]:
+def process_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    nlp: Language | None = None,
+    problems: Counter | None = None,
+) -> Iterator[ArticleResult]:
     """Results of saved files in input order; one bad input never stops the batch."""
     yield from process_pages(read_pages(paths, settings), settings, nlp=nlp, problems=problems)
 
 
 def find_inputs(paths: Sequence[Path], settings: Settings) -> tuple[list[Path], list[InputError]]:
-    """Article files and archives (WARC, JSONL, gzipped pages) under the paths, and the bad paths."""
+    """Article files and archives (WARC, JSONL, gzipped pages) under the paths, and the bad
+    paths."""
     extensions = [*settings.input.extensions, *ARCHIVE_SUFFIXES]
     return find_article_paths(paths, extensions=extensions)
 
 
-def to_result_dict(result: ArticleResult) -> dict:
-    """A result as plain data, to cross a process boundary."""
-    return {"url": result.url, "error": result.error, "skipped": result.skipped,
-            "article": None if result.article is None else result.article.model_dump(mode="json"),
-            "records": [record.model_dump(mode="json") for record in result.records]}
-
-
-def from_result_dict(data: dict) -> ArticleResult:
-    article = None if data["article"] is None else Article.model_validate(data["article"])
-    records = [EvidenceRecord.model_validate(record) for record in data["records"]]
-    return ArticleResult(url=data["url"], article=article, records=records, error=data["error"], skipped=data["skipped"])
-
-
 # -- orchestration: the commands' one way to run a batch, a crawl or an evaluation ------------
-
-
-class BatchWatch(Protocol):
-    """What a command shows while the workflow runs (cli/batch.py renders it); every method
-    only reports, none decides anything."""
-
-    def started(self, total: int | None) -> None: ...
-
-    def problem(self, message: str) -> None: ...
-
-    def duplicate(self, url: str, first: str) -> None: ...
-
-    def failed(self, result: ArticleResult) -> None: ...
-
-    def done(self, result: ArticleResult, summary: RunSummary) -> None: ...
-
-
-class Unwatched:
-    """A BatchWatch that shows nothing (scripts, tests, scheduled crawls)."""
-
-    def started(self, total: int | None) -> None:
-        pass
-
-    def problem(self, message: str) -> None:
-        pass
-
-    def duplicate(self, url: str, first: str) -> None:
-        pass
-
-    def failed(self, result: ArticleResult) -> None:
-        pass
-
-    def done(self, result: ArticleResult, summary: RunSummary) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -290,10 +269,16 @@ def open_run_store(db: str | None) -> Iterator[EvidenceStore | None]:
         yield store
 
 
-def build_sinks(outputs: Outputs, settings: Settings, store: EvidenceStore | None,
-                plugins: list[tuple[SinkFactory, str | None]], *, keep_versions: bool = False,
-                run_id: int | None = None,
-                tally: SaveTally | None = None) -> list[Sink]:  # fmt: skip
+def build_sinks(
+    outputs: Outputs,
+    settings: Settings,
+    store: EvidenceStore | None,
+    plugins: list[tuple[SinkFactory, str | None]],
+    *,
+    keep_versions: bool = False,
+    run_id: int | None = None,
+    tally: SaveTally | None = None,
+) -> list[Sink]:
     """The sinks of `outputs`, the database first (see sinks.sql.SqlStoreSink for the rest)."""
     from evidence_miner.sinks import SinkContext
     from evidence_miner.sinks.jsonl import RecordsFileSink
@@ -318,8 +303,9 @@ def load_plugins(outputs: Outputs) -> list[tuple[SinkFactory, str | None]]:
     changes nothing (ConfigError EM360)."""
     from evidence_miner.sinks import load_sink_factory, parse_sink_option
 
-    return [(load_sink_factory(name), target)
-            for name, target in map(parse_sink_option, outputs.sinks)]  # fmt: skip
+    return [
+        (load_sink_factory(name), target) for name, target in map(parse_sink_option, outputs.sinks)
+    ]
 
 
 class SinkSet:
@@ -373,27 +359,43 @@ def write_to_sink(sink: Sink, result: ArticleResult) -> None:
         ) from exc
 
 
-def run_files(paths: Sequence[Path], settings: Settings, outputs: Outputs, *,
-              options: BatchOptions | None = None, watch: BatchWatch | None = None,
-              nlp: Language | None = None) -> RunSummary:  # fmt: skip
+def run_files(
+    paths: Sequence[Path],
+    settings: Settings,
+    outputs: Outputs,
+    *,
+    options: BatchOptions | None = None,
+    watch: BatchWatch | None = None,
+    nlp: Language | None = None,
+) -> RunSummary:
     """Process every readable input into the outputs (`run`, `extract`): problems are reported,
     counted, and do not stop the batch; results reach the sinks as they finish. The sinks end
     with ok only when the exit code (summary.exit_code) is 0. `nlp`: a pipeline built already
     (in this process; None: built from the settings)."""
     options, watch = options or BatchOptions(), watch or Unwatched()
     plugins = load_plugins(outputs)
-    with open_run_store(outputs.db) as store, \
-            opened(build_sinks(outputs, settings, store, plugins)) as sinks:
-        summary = run_batch(paths, settings, sinks, store=store, options=options, watch=watch,
-                            nlp=nlp)  # fmt: skip
+    with (
+        open_run_store(outputs.db) as store,
+        opened(build_sinks(outputs, settings, store, plugins)) as sinks,
+    ):
+        summary = run_batch(
+            paths, settings, sinks, store=store, options=options, watch=watch, nlp=nlp
+        )
         summary.exit_code = to_exit_code(summary, max_failures=options.max_failures)
         sinks.ok = summary.exit_code == 0
     return summary
 
 
-def run_batch(paths: Sequence[Path], settings: Settings, sinks: SinkSet, *,
-              store: EvidenceStore | None, options: BatchOptions, watch: BatchWatch,
-              nlp: Language | None = None) -> RunSummary:  # fmt: skip
+def run_batch(
+    paths: Sequence[Path],
+    settings: Settings,
+    sinks: SinkSet,
+    *,
+    store: EvidenceStore | None,
+    options: BatchOptions,
+    watch: BatchWatch,
+    nlp: Language | None = None,
+) -> RunSummary:
     found, problems = find_inputs(paths, settings)
     for problem in problems:
         watch.problem(str(problem))
@@ -416,8 +418,14 @@ def run_batch(paths: Sequence[Path], settings: Settings, sinks: SinkSet, *,
     return summary
 
 
-def handle_result(result: ArticleResult, sinks: SinkSet, *, store: EvidenceStore | None,
-                  summary: RunSummary, watch: BatchWatch) -> None:  # fmt: skip
+def handle_result(
+    result: ArticleResult,
+    sinks: SinkSet,
+    *,
+    store: EvidenceStore | None,
+    summary: RunSummary,
+    watch: BatchWatch,
+) -> None:
     """Deliver and count one result; a document skipped by --resume delivers its stored records,
     so that the output of a resumed batch holds every record of its inputs (after a kill, the
     records stored before it are in no other file)."""
@@ -430,8 +438,9 @@ def handle_result(result: ArticleResult, sinks: SinkSet, *, store: EvidenceStore
     watch.done(result, summary)
 
 
-def drop_duplicate_texts(items: Iterable[Page | ArticleResult], summary: RunSummary,
-                         watch: BatchWatch) -> Iterator[Page | ArticleResult]:  # fmt: skip
+def drop_duplicate_texts(
+    items: Iterable[Page | ArticleResult], summary: RunSummary, watch: BatchWatch
+) -> Iterator[Page | ArticleResult]:
     """The items in order without the pages whose text an earlier page of the batch has: the
     first (in input order; folders are read in sorted order) keeps the records, each later copy
     is reported and counted, so that a record no longer moves between identical pages."""
@@ -447,9 +456,14 @@ def drop_duplicate_texts(items: Iterable[Page | ArticleResult], summary: RunSumm
 
 
 @contextmanager
-def open_results(items: Iterable, settings: Settings, options: BatchOptions, *,
-                 problems: Counter,
-                 nlp: Language | None = None) -> Iterator[Iterator[ArticleResult]]:  # fmt: skip
+def open_results(
+    items: Iterable,
+    settings: Settings,
+    options: BatchOptions,
+    *,
+    problems: Counter,
+    nlp: Language | None = None,
+) -> Iterator[Iterator[ArticleResult]]:
     """Results in this process, or on Dask workers (a local cluster or --scheduler); with all
     cores, a batch below the break-even number of documents stays in this process."""
     from evidence_miner.scale.plan import choose_workers
@@ -465,9 +479,15 @@ def open_results(items: Iterable, settings: Settings, options: BatchOptions, *,
         yield process_distributed(items, settings, client, problems=problems)
 
 
-def crawl_and_store(crawler: Crawler, settings: Settings, sinks: SinkSet, *,
-                    store: EvidenceStore, nlp: Language | None = None,
-                    watch: BatchWatch | None = None) -> RunSummary:  # fmt: skip
+def crawl_and_store(
+    crawler: Crawler,
+    settings: Settings,
+    sinks: SinkSet,
+    *,
+    store: EvidenceStore,
+    nlp: Language | None = None,
+    watch: BatchWatch | None = None,
+) -> RunSummary:
     """The one crawl loop (`crawl`, scheduled runs): each page the crawler reads is extracted,
     delivered to the sinks and then marked stored, so a stopped crawl resumes after it."""
     watch, summary = watch or Unwatched(), RunSummary()
@@ -492,9 +512,14 @@ class CrawlReport:
     reason: str
 
 
-def crawl_sites(starts: list[str], settings: Settings, outputs: Outputs, *,
-                on_progress: Callable[[CrawlStats], None] | None = None,
-                watch: BatchWatch | None = None) -> CrawlReport:  # fmt: skip
+def crawl_sites(
+    starts: list[str],
+    settings: Settings,
+    outputs: Outputs,
+    *,
+    on_progress: Callable[[CrawlStats], None] | None = None,
+    watch: BatchWatch | None = None,
+) -> CrawlReport:
     """`crawl START...`: crawl into the database `outputs.db` (it holds the crawl's state) and
     the other sinks; a changed page keeps its old text in page_versions."""
     from evidence_miner.sources.web.crawler import Crawler
@@ -511,9 +536,14 @@ def crawl_sites(starts: list[str], settings: Settings, outputs: Outputs, *,
     return CrawlReport(summary, crawler.stats, status, kind, reason)
 
 
-def extract_records(pages: Sequence[Page], settings: Settings, *, nlp: Language | None = None,
-                    pipeline_version: str = PIPELINE_VERSION,
-                    watch: BatchWatch | None = None) -> list[EvidenceRecord]:  # fmt: skip
+def extract_records(
+    pages: Sequence[Page],
+    settings: Settings,
+    *,
+    nlp: Language | None = None,
+    pipeline_version: str = PIPELINE_VERSION,
+    watch: BatchWatch | None = None,
+) -> list[EvidenceRecord]:
     """Every record of these pages, in order (`evaluate`, the floors test and scripts)."""
     watch, summary = watch or Unwatched(), RunSummary()
     watch.started(len(pages))
@@ -525,8 +555,13 @@ def extract_records(pages: Sequence[Page], settings: Settings, *, nlp: Language 
     return records
 
 
-def crawl_source_once(settings: Settings, source: Source, *, stop: threading.Event | None = None,
-                      sinks: tuple[str, ...] = ()) -> RunOutcome:  # fmt: skip
+def crawl_source_once(
+    settings: Settings,
+    source: Source,
+    *,
+    stop: threading.Event | None = None,
+    sinks: tuple[str, ...] = (),
+) -> RunOutcome:
     """`crawl --sources FILE --source NAME`: one run of one source into the database (and the
     `--sink` sinks)."""
     from evidence_miner.schedule.runner import run_source
@@ -537,8 +572,9 @@ def crawl_source_once(settings: Settings, source: Source, *, stop: threading.Eve
         return run_source(store, settings, source, stop=stop, sinks=sinks)
 
 
-def serve_schedule(settings: Settings, sources: SourcesFile, stop: threading.Event, *,
-                   sinks: tuple[str, ...] = ()) -> None:  # fmt: skip
+def serve_schedule(
+    settings: Settings, sources: SourcesFile, stop: threading.Event, *, sinks: tuple[str, ...] = ()
+) -> None:
     """`schedule`: every enabled source's crawl on its schedule until `stop` is set; each run
     gives its results to the database and the `--sink` sinks."""
     from evidence_miner.schedule.scheduler import serve

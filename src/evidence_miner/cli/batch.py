@@ -36,9 +36,12 @@ class BatchView:
         err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
 
     def duplicate(self, url: str, first: str) -> None:
-        err_console.print(f"[yellow]duplicate:[/yellow] {url} has the same text as {first}: "
-                          "skipped, its records are that page's.",
-                          highlight=False, soft_wrap=True)  # fmt: skip
+        err_console.print(
+            f"[yellow]duplicate:[/yellow] {url} has the same text as {first}: "
+            "skipped, its records are that page's.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     def failed(self, result: ArticleResult) -> None:
         self.problem(str(result.error))
@@ -51,15 +54,28 @@ def summary_table(summary: RunSummary, *, title: str = "evidence-miner run") -> 
     table = Table(title=title, show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
-    rows = [("articles", summary.articles), ("records", summary.records), ("drugs", summary.counters["drugs"]),
-            ("doses", summary.counters["doses"]), ("outcomes", summary.counters["outcomes"]),
-            ("adverse events", summary.counters["adverse_events"]), ("pages with no study", len(summary.no_study)),
-            ("inputs that failed", summary.failures)]  # fmt: skip
+    rows = [
+        ("articles", summary.articles),
+        ("records", summary.records),
+        ("drugs", summary.counters["drugs"]),
+        ("doses", summary.counters["doses"]),
+        ("outcomes", summary.counters["outcomes"]),
+        ("adverse events", summary.counters["adverse_events"]),
+        ("pages with no study", len(summary.no_study)),
+        ("inputs that failed", summary.failures),
+    ]
     if summary.counters["read/skipped/duplicate"]:
-        rows.append(("duplicates of an earlier input, skipped", summary.counters["read/skipped/duplicate"]))
+        rows.append(
+            ("duplicates of an earlier input, skipped", summary.counters["read/skipped/duplicate"])
+        )
     if summary.skipped:
         rows.append(("skipped, already done (--resume)", summary.skipped))
-        rows.append(("their stored records, written again", summary.counters["resume/records/written_again"]))
+        rows.append(
+            (
+                "their stored records, written again",
+                summary.counters["resume/records/written_again"],
+            )
+        )
     for what, count in rows:
         table.add_row(what, str(count))
     return table
@@ -77,16 +93,27 @@ def report_interrupt(summary: RunSummary, *, db: str | None, resume_hint: str) -
     from evidence_miner.store.urls import to_shown_location
 
     if db is None:
-        err_console.print(f"[yellow]interrupted:[/yellow] {summary.articles} documents done, nothing "
-                          "stored (no --db).", highlight=False, soft_wrap=True)  # fmt: skip
+        err_console.print(
+            f"[yellow]interrupted:[/yellow] {summary.articles} documents done, nothing "
+            "stored (no --db).",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
-    err_console.print(f"[yellow]interrupted:[/yellow] {summary.records} records of {summary.articles} "
-                      f"documents stored in {to_shown_location(db)}; {resume_hint}", highlight=False, soft_wrap=True)  # fmt: skip
+    err_console.print(
+        f"[yellow]interrupted:[/yellow] {summary.records} records of {summary.articles} "
+        f"documents stored in {to_shown_location(db)}; {resume_hint}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def report_not_written(code: int, output: Path | None) -> None:
     """After a batch that did not succeed (exit 1, 2 or 130): `output` was left as it was."""
     if code != 0 and output is not None:
-        err_console.print(f"[yellow]not written:[/yellow] {output} was left as it was: the command "
-                          f"failed (exit {code}); outputs move into place only on success.",
-                          highlight=False, soft_wrap=True)  # fmt: skip
+        err_console.print(
+            f"[yellow]not written:[/yellow] {output} was left as it was: the command "
+            f"failed (exit {code}); outputs move into place only on success.",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -23,11 +23,15 @@ def find_sqlite_file(location: str) -> Path:
 
     path = to_sqlite_path(to_database_url(location))
     if path is None:
-        raise ConfigError(f"[EM311] browse opens a SQLite file, and {hide_password(to_database_url(location))} "
-                          "is not one. Export the tables (`export --format parquet`) or pass --db PATH.db.")  # fmt: skip
+        raise ConfigError(
+            f"[EM311] browse opens a SQLite file, and {hide_password(to_database_url(location))} "
+            "is not one. Export the tables (`export --format parquet`) or pass --db PATH.db."
+        )
     if not path.is_file():
-        raise ConfigError(f"[EM311] No database at {str(path)!r}. Pass --db with an existing file, "
-                          "or create one with `evidence-miner run`.")  # fmt: skip
+        raise ConfigError(
+            f"[EM311] No database at {str(path)!r}. Pass --db with an existing file, "
+            "or create one with `evidence-miner run`."
+        )
     return path
 
 
@@ -38,9 +42,11 @@ def claim_port(host: str, port: int) -> int:
         with socket.create_server((host, port), family=family) as server:
             return int(server.getsockname()[1])
     except OSError as exc:
-        raise ConfigError(f"[EM350] Cannot listen on {host}:{port}: {exc.strerror or exc}. "
-                          "Another program (an earlier `browse`?) uses the port: pass another "
-                          "--port, or --port 0 for any free one.") from exc  # fmt: skip
+        raise ConfigError(
+            f"[EM350] Cannot listen on {host}:{port}: {exc.strerror or exc}. "
+            "Another program (an earlier `browse`?) uses the port: pass another "
+            "--port, or --port 0 for any free one."
+        ) from exc
 
 
 def read_table_names(path: Path) -> list[str]:
@@ -53,10 +59,28 @@ def read_table_names(path: Path) -> list[str]:
         connection.close()
 
 
-def to_datasette_args(path: Path, metadata: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
-    args = ["serve", str(path), "--metadata", str(metadata), "--host", host, "--port", str(port),
-            "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "3000",
-            "--setting", "suggest_facets", "off"]  # fmt: skip
+def to_datasette_args(
+    path: Path, metadata: Path, *, host: str, port: int, open_browser: bool
+) -> list[str]:
+    args = [
+        "serve",
+        str(path),
+        "--metadata",
+        str(metadata),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "5000",
+        "--setting",
+        "facet_time_limit_ms",
+        "3000",
+        "--setting",
+        "suggest_facets",
+        "off",
+    ]
     # At 20,000 records a facet on drugs or conditions takes 0.5 s (Datasette's default limit:
     # 0.2 s), and suggesting facets 1 s more a page: the reviewer's facets are configured.
     return args + (["--open"] if open_browser else [])
@@ -84,8 +108,9 @@ def run_datasette(args: list[str]) -> None:
 
         register_review_plugin()
     except ImportError as exc:
-        raise StoreError(f"[EM312] Cannot start Datasette: {exc}. Install it with "
-                         "`pip install datasette`.") from exc  # fmt: skip
+        raise StoreError(
+            f"[EM312] Cannot start Datasette: {exc}. Install it with `pip install datasette`."
+        ) from exc
     signal.signal(signal.SIGTERM, stop_on_signal)  # uvicorn re-raises it once it has stopped
     try:
         cli.main(args=args, prog_name="datasette", standalone_mode=False)
@@ -95,15 +120,24 @@ def run_datasette(args: list[str]) -> None:
         raise StoreError(f"[EM312] Datasette refused to start: {exc.format_message()}.") from exc
     except SystemExit as exc:
         if exc.code not in (0, None):
-            raise StoreError(f"[EM312] Datasette stopped with exit code {exc.code}. See its "
-                             "message above; a port in use needs another --port.") from exc  # fmt: skip
+            raise StoreError(
+                f"[EM312] Datasette stopped with exit code {exc.code}. See its "
+                "message above; a port in use needs another --port."
+            ) from exc
 
 
 def browse(
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")] = 8001,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Also open a web browser on it.")] = False,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; 127.0.0.1 keeps it on this machine."),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8001,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Also open a web browser on it.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Open a SQLite database in Datasette to look at records in a browser.
@@ -127,4 +161,6 @@ def browse(
         described = to_datasette_metadata(path.stem, read_table_names(path))
         metadata.write_text(json.dumps(described, ensure_ascii=False), "utf-8")
         err_console.print(f"Datasette on http://{host}:{port}/{path.stem} (Ctrl-C stops it)")
-        run_datasette(to_datasette_args(path, metadata, host=host, port=port, open_browser=open_browser))
+        run_datasette(
+            to_datasette_args(path, metadata, host=host, port=port, open_browser=open_browser)
+        )

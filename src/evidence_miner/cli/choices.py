@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXPORT_TABLES = ("records", "pages", "interventions", "doses", "outcomes", "effects", "adverse_events",
-                 "conditions", "population_groups", "record_history")  # fmt: skip
-DESIGNS = ("rct", "prospective_cohort", "retrospective", "case_control", "cross_sectional", "case_series",
-           "case_report", "meta_analysis", "systematic_review", "observational", "animal", "in_vitro",
-           "unknown")  # fmt: skip
+from evidence_miner.codes import DESIGNS  # noqa: F401 (listed in --help)
+
+EXPORT_TABLES = (
+    "records",
+    "pages",
+    "interventions",
+    "doses",
+    "outcomes",
+    "effects",
+    "adverse_events",
+    "conditions",
+    "population_groups",
+    "record_history",
+)
 DEFAULT_FAKEHEALTH = Path("../shared/data/fakehealth/articles.jsonl.gz")

@@ -22,24 +22,41 @@ err_console = Console(stderr=True)
 out_console = Console()
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="A TOML file overriding the shipped defaults (see `config show`).")
+    Path | None,
+    typer.Option(
+        "--config", help="A TOML file overriding the shipped defaults (see `config show`)."
+    ),
 ]
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLite file path or database URL (default: store.db setting, evidence.db).")
+    str | None,
+    typer.Option(
+        "--db", help="SQLite file path or database URL (default: store.db setting, evidence.db)."
+    ),
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors only.")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors only.")
+]
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", help="spaCy pipeline: 'default' (evidence-miner's own), or an installed model "
-                 "name or folder such as en_core_sci_sm or en_ner_bc5cdr_md; evidence-miner's components are added."),
+    typer.Option(
+        "--model",
+        help="spaCy pipeline: 'default' (evidence-miner's own), or an installed model "
+        "name or folder such as en_core_sci_sm or en_ner_bc5cdr_md; evidence-miner's components "
+        "are added.",
+    ),
 ]
 SinkOption = Annotated[
     list[str] | None,
-    typer.Option("--sink", metavar="<sink>",
-                 help="Also send every result to this sink, NAME or NAME=TARGET (repeatable): "
-                 "jsonl=PATH, sql=DB, stdout, or one a plugin installs (docs/sinks.md)."),
+    typer.Option(
+        "--sink",
+        metavar="<sink>",
+        help="Also send every result to this sink, NAME or NAME=TARGET (repeatable): "
+        "jsonl=PATH, sql=DB, stdout, or one a plugin installs (docs/sinks.md).",
+    ),
 ]
-LogFormatOption = Annotated[str, typer.Option("--log-format", help="Log line format: text or json.")]
+LogFormatOption = Annotated[
+    str, typer.Option("--log-format", help="Log line format: text or json.")
+]
 
 
 # Loggers of Dask and the web server it runs: their lines show only with --verbose.
@@ -80,10 +97,14 @@ def setup_logging(*, quiet: bool, verbose: bool = False, log_format: str = "text
     root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
 
 
-def cli_settings(config: Path | None, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+def cli_settings(
+    config: Path | None, overrides: dict[str, dict[str, Any]] | None = None
+) -> Settings:
     from evidence_miner.settings import load_settings
 
-    clean = {s: {k: v for k, v in kv.items() if v is not None} for s, kv in (overrides or {}).items()}
+    clean = {
+        s: {k: v for k, v in kv.items() if v is not None} for s, kv in (overrides or {}).items()
+    }
     return load_settings(config, {s: kv for s, kv in clean.items() if kv})
 
 
@@ -98,11 +119,13 @@ def open_store(location: str, *, read_only: bool = False) -> EvidenceStore:
 
 class ProgressLine:
     """The one progress display: a line on stderr with a label, a bar (M of N, or a pulse without
-    a total), a status text, the rate and the time left (or taken); silent under --quiet or when stderr is
+    a total), a status text, the rate and the time left (or taken); silent under --quiet or when
+    stderr is
     not a terminal. `showing()` holds it on screen; `advance` and `describe` update it."""
 
-    def __init__(self, label: str, *, quiet: bool, total: int | None = None, unit: str = "",
-                 eta: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self, label: str, *, quiet: bool, total: int | None = None, unit: str = "", eta: bool = True
+    ) -> None:
         self.label, self.total, self.unit, self.eta = label, total, unit, eta
         self.enabled = not quiet and err_console.is_terminal
         self.bar: Any = None
@@ -122,9 +145,14 @@ class ProgressLine:
             TimeRemainingColumn,
         )
 
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[status]}"), TextColumn("{task.fields[rate]}"),
-                   TimeRemainingColumn() if self.eta else TimeElapsedColumn())  # fmt: skip
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn() if self.eta else TimeElapsedColumn(),
+        )
         with Progress(*columns, console=err_console, transient=True) as bar:
             self.bar = bar
             self.task = bar.add_task(self.label, total=self.total, status="", rate="")

@@ -6,7 +6,9 @@ import typer
 
 from evidence_miner.cli.common import ConfigOption, cli_settings
 
-config_app = typer.Typer(help="Inspect settings.\n\nExample: evidence-miner config show", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Inspect settings.\n\nExample: evidence-miner config show", no_args_is_help=True
+)
 
 
 def hide_password(url: str) -> str:
@@ -32,7 +34,8 @@ def to_toml_value(value: object) -> str:
 
 @config_app.command("show")
 def show(config: ConfigOption = None) -> None:
-    """Print the effective settings as TOML (defaults < evidence-miner.toml < EVIDENCE_MINER_* < flags).
+    """Print the effective settings as TOML (defaults < evidence-miner.toml < EVIDENCE_MINER_* <
+    flags).
 
     Example: EVIDENCE_MINER_STORE__DB=team.db evidence-miner config show
     """

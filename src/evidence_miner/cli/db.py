@@ -10,7 +10,8 @@ import typer
 from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings
 
 db_app = typer.Typer(
-    help="Create, upgrade or inspect a database's schema.\n\nExample: evidence-miner db migrate --db evidence.db",
+    help="Create, upgrade or inspect a database's schema.\n\nExample: evidence-miner db migrate "
+    "--db evidence.db",
     no_args_is_help=True,
 )
 
@@ -26,21 +27,34 @@ def confirm_rollback(location: str, current: tuple[str, ...], target: str, *, ye
     from evidence_miner.store.urls import to_database_url, to_shown_location, to_sqlite_path
 
     where = to_shown_location(location)
-    backup = ("a copy of the file is kept beside it first" if to_sqlite_path(to_database_url(location))
-              else "no copy is made of a server database: take one with pg_dump first")  # fmt: skip
-    what = f"`db migrate --revision {target}` rolls {where} back from revision {to_text(current)} to {target}, which {describe_loss(target)}"
+    backup = (
+        "a copy of the file is kept beside it first"
+        if to_sqlite_path(to_database_url(location))
+        else "no copy is made of a server database: take one with pg_dump first"
+    )
+    what = (
+        f"`db migrate --revision {target}` rolls {where} back from revision "
+        f"{to_text(current)} to {target}, which {describe_loss(target)}"
+    )
     if yes:
         return
     if not sys.stdin.isatty():
-        raise ConfigError(f"[EM325] {what}. Nothing was changed. Pass --yes to roll back "
-                          f"({backup}), or run the command in a terminal to be asked.")  # fmt: skip
+        raise ConfigError(
+            f"[EM325] {what}. Nothing was changed. Pass --yes to roll back "
+            f"({backup}), or run the command in a terminal to be asked."
+        )
     typer.confirm(f"{what}; {backup}. Roll back?", default=False, abort=True, err=True)
 
 
 @db_app.command("migrate")
 def migrate(
-    revision: Annotated[str, typer.Option("--revision", help="Target revision: head (newest), base (empty) or an id.")] = "head",
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Roll back to an older --revision without asking.")] = False,
+    revision: Annotated[
+        str,
+        typer.Option("--revision", help="Target revision: head (newest), base (empty) or an id."),
+    ] = "head",
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Roll back to an older --revision without asking.")
+    ] = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

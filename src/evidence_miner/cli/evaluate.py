@@ -1,4 +1,5 @@
-"""`evidence-miner evaluate`: per-field precision/recall/F1 against gold files (docs/evaluation.md)."""
+"""`evidence-miner evaluate`: per-field precision/recall/F1 against gold files
+(docs/evaluation.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import typer
 from rich.table import Table
 
 from evidence_miner.cli.choices import DEFAULT_FAKEHEALTH
+from evidence_miner.watch import Unwatched
 from evidence_miner.cli.common import (
     ConfigOption,
     ModelOption,
@@ -42,11 +44,13 @@ def read_records(path: Path) -> list[EvidenceRecord]:
         try:
             records.append(EvidenceRecord.model_validate_json(line))
         except ValueError as exc:
-            raise InputError(f"[EM508] Line {number} of {str(path)!r} is not a valid evidence record: {exc}.") from exc
+            raise InputError(
+                f"[EM508] Line {number} of {str(path)!r} is not a valid evidence record: {exc}."
+            ) from exc
     return records
 
 
-class EvaluateView:
+class EvaluateView(Unwatched):
     """The workflow's BatchWatch for `evaluate`: the progress line over the gold articles."""
 
     def __init__(self, *, quiet: bool) -> None:
@@ -60,15 +64,6 @@ class EvaluateView:
     def started(self, total: int | None) -> None:
         self.line.set_total(total)
 
-    def problem(self, message: str) -> None:
-        pass
-
-    def duplicate(self, url: str, first: str) -> None:
-        pass
-
-    def failed(self, result: ArticleResult) -> None:
-        pass
-
     def done(self, result: ArticleResult, summary: RunSummary) -> None:
         self.line.advance()
 
@@ -81,13 +76,31 @@ def score_table(score: Score, *, title: str = "evaluation") -> Table:
         table.add_column(column, justify="left" if column == "field" else "right")
     for name in FIELDS:
         t = score.fields[name]
-        table.add_row(name, str(t.tp), str(t.fp), str(t.fn), f"{t.precision:.3f}", f"{t.recall:.3f}", f"{t.f1:.3f}")
+        table.add_row(
+            name,
+            str(t.tp),
+            str(t.fp),
+            str(t.fn),
+            f"{t.precision:.3f}",
+            f"{t.recall:.3f}",
+            f"{t.f1:.3f}",
+        )
     micro = score.micro()
-    table.add_row("micro", str(micro.tp), str(micro.fp), str(micro.fn), f"{micro.precision:.3f}", f"{micro.recall:.3f}", f"{micro.f1:.3f}")
+    table.add_row(
+        "micro",
+        str(micro.tp),
+        str(micro.fp),
+        str(micro.fn),
+        f"{micro.precision:.3f}",
+        f"{micro.recall:.3f}",
+        f"{micro.f1:.3f}",
+    )
     return table
 
 
-def score_by_article(golds: list[GoldArticle], predicted: list[EvidenceRecord], *, strict: bool) -> dict[str, Score]:
+def score_by_article(
+    golds: list[GoldArticle], predicted: list[EvidenceRecord], *, strict: bool
+) -> dict[str, Score]:
     """Each gold article's own score, from the records whose URL names it (their sum is the
     whole score)."""
     from evidence_miner.evaluate.score import Score, owner_of, score_article
@@ -103,10 +116,12 @@ def score_by_article(golds: list[GoldArticle], predicted: list[EvidenceRecord], 
 
 
 def to_errors_text(score: Score) -> str:
-    """"doses 1 fp 2 fn; outcomes 1 fn": the fields an article got wrong."""
+    """ "doses 1 fp 2 fn; outcomes 1 fn": the fields an article got wrong."""
     parts = []
     for name, tally in score.fields.items():
-        wrong = " ".join(f"{count} {kind}" for kind, count in (("fp", tally.fp), ("fn", tally.fn)) if count)
+        wrong = " ".join(
+            f"{count} {kind}" for kind, count in (("fp", tally.fp), ("fn", tally.fn)) if count
+        )
         if wrong:
             parts.append(f"{name} {wrong}")
     return "; ".join(parts)
@@ -116,25 +131,61 @@ def articles_table(scores: dict[str, Score]) -> Table:
     """One row per gold article, lowest F1 first, with the fields it got wrong."""
     table = Table(title="by article (lowest F1 first)", show_header=True)
     for column in ("article", "tp", "fp", "fn", "f1", "wrong"):
-        table.add_column(column, justify="right" if column in ("tp", "fp", "fn", "f1") else "left",
-                         no_wrap=column != "wrong", ratio=1 if column == "wrong" else None)  # fmt: skip
+        table.add_column(
+            column,
+            justify="right" if column in ("tp", "fp", "fn", "f1") else "left",
+            no_wrap=column != "wrong",
+            ratio=1 if column == "wrong" else None,
+        )
     for stem, score in sorted(scores.items(), key=lambda item: (item[1].micro().f1, item[0])):
         micro = score.micro()
-        table.add_row(stem, str(micro.tp), str(micro.fp), str(micro.fn), f"{micro.f1:.3f}", to_errors_text(score))
+        table.add_row(
+            stem,
+            str(micro.tp),
+            str(micro.fp),
+            str(micro.fn),
+            f"{micro.f1:.3f}",
+            to_errors_text(score),
+        )
     return table
 
 
 def to_articles_json(scores: dict[str, Score]) -> dict:
-    return {stem: {"tp": m.tp, "fp": m.fp, "fn": m.fn, "f1": round(m.f1, 4), "wrong": to_errors_text(score)}
-            for stem, score in scores.items() for m in (score.micro(),)}  # fmt: skip
+    return {
+        stem: {
+            "tp": m.tp,
+            "fp": m.fp,
+            "fn": m.fn,
+            "f1": round(m.f1, 4),
+            "wrong": to_errors_text(score),
+        }
+        for stem, score in scores.items()
+        for m in (score.micro(),)
+    }
 
 
 def to_json(score: Score) -> dict:
-    fields = {n: {"tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": round(t.precision, 4),
-                  "recall": round(t.recall, 4), "f1": round(t.f1, 4)} for n, t in score.fields.items()}  # fmt: skip
+    fields = {
+        n: {
+            "tp": t.tp,
+            "fp": t.fp,
+            "fn": t.fn,
+            "precision": round(t.precision, 4),
+            "recall": round(t.recall, 4),
+            "f1": round(t.f1, 4),
+        }
+        for n, t in score.fields.items()
+    }
     micro = score.micro()
-    return {"fields": fields, "micro": {"precision": round(micro.precision, 4), "recall": round(micro.recall, 4),
-            "f1": round(micro.f1, 4)}, "junk_failures": score.junk_failures}  # fmt: skip
+    return {
+        "fields": fields,
+        "micro": {
+            "precision": round(micro.precision, 4),
+            "recall": round(micro.recall, 4),
+            "f1": round(micro.f1, 4),
+        },
+        "junk_failures": score.junk_failures,
+    }
 
 
 def read_floors(baseline: Path, set_name: str) -> dict[str, float]:
@@ -142,9 +193,14 @@ def read_floors(baseline: Path, set_name: str) -> dict[str, float]:
     try:
         sets = json.loads(baseline.read_text("utf-8"))["sets"]
     except (OSError, ValueError, KeyError) as exc:
-        raise InputError(f"[EM505] Cannot read floors from {str(baseline)!r}: {exc!r}. It needs a 'sets' object.") from exc
+        raise InputError(
+            f"[EM505] Cannot read floors from {str(baseline)!r}: {exc!r}. It needs a 'sets' object."
+        ) from exc
     if set_name not in sets:
-        raise InputError(f"[EM506] {str(baseline)!r} has no floors for set {set_name!r}; it has {sorted(sets)}. Use --set.")
+        raise InputError(
+            f"[EM506] {str(baseline)!r} has no floors for set {set_name!r}; it has "
+            f"{sorted(sets)}. Use --set."
+        )
     return sets[set_name]
 
 
@@ -159,17 +215,56 @@ def below_floors(result: dict, floors: dict[str, float]) -> list[str]:
 
 
 def evaluate(
-    gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.expected.json gold files beside their articles.")],
-    records: Annotated[Path | None, typer.Option("--records", help="Score these JSONL records instead of extracting.")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Exit 1 if any F1 falls below the floors in this file.")] = None,
-    set_name: Annotated[str | None, typer.Option("--set", help="Which set's floors to use (default: the gold folder's name).")] = None,
+    gold_dir: Annotated[
+        Path, typer.Argument(help="Folder of NAME.expected.json gold files beside their articles.")
+    ],
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="Score these JSONL records instead of extracting."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Exit 1 if any F1 falls below the floors in this file."),
+    ] = None,
+    set_name: Annotated[
+        str | None,
+        typer.Option("--set", help="Which set's floors to use (default: the gold folder's name)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Strict scoring: a result must name its arm or subgroup (docs/evaluation.md); the table and floors use it.")] = False,
-    fakehealth: Annotated[Path, typer.Option("--fakehealth", help="FakeHealth articles.jsonl.gz or a clone's dataset/content folder, for gold files that name a news_id.")] = DEFAULT_FAKEHEALTH,
-    by_article: Annotated[bool, typer.Option("--by-article", help="Also score each gold article alone: a table (lowest F1 first, with the fields it got wrong), or an 'articles' object with --json.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Strict scoring: a result must name its arm or subgroup (docs/evaluation.md); "
+            "the table and floors use it.",
+        ),
+    ] = False,
+    fakehealth: Annotated[
+        Path,
+        typer.Option(
+            "--fakehealth",
+            help="FakeHealth articles.jsonl.gz or a clone's dataset/content folder, for gold "
+            "files that name a news_id.",
+        ),
+    ] = DEFAULT_FAKEHEALTH,
+    by_article: Annotated[
+        bool,
+        typer.Option(
+            "--by-article",
+            help="Also score each gold article alone: a table (lowest F1 first, with the fields "
+            "it got wrong), or an 'articles' object with --json.",
+        ),
+    ] = False,
     model: ModelOption = None,
     config: ConfigOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no tables: only the micro F1 line (and floors missed).")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar and no tables: only the micro F1 line (and floors missed).",
+        ),
+    ] = False,
 ) -> None:
     """Score records against gold files: per-field precision, recall and F1, micro F1 last.
 
@@ -190,24 +285,44 @@ def evaluate(
     else:
         settings = cli_settings(config, {"extract": {"model": model}})
         with EvaluateView(quiet=quiet).showing() as view:
-            predicted = records_for_golds(None, golds, pipeline_version=PIPELINE_VERSION,
-                                          fakehealth=fakehealth, settings=settings,
-                                          watch=view)  # fmt: skip
+            predicted = records_for_golds(
+                None,
+                golds,
+                pipeline_version=PIPELINE_VERSION,
+                fakehealth=fakehealth,
+                settings=settings,
+                watch=view,
+            )
     plain, strict_score = score_all(golds, predicted), score_all(golds, predicted, strict=True)
     score = strict_score if strict else plain
-    result = to_json(score) | {"scoring": "strict" if strict else "plain",
-                               "micro_plain": to_json(plain)["micro"], "micro_strict": to_json(strict_score)["micro"]}  # fmt: skip
+    result = to_json(score) | {
+        "scoring": "strict" if strict else "plain",
+        "micro_plain": to_json(plain)["micro"],
+        "micro_strict": to_json(strict_score)["micro"],
+    }
     articles = score_by_article(golds, predicted, strict=strict) if by_article else None
     if as_json:
-        typer.echo(json.dumps(result | ({"articles": to_articles_json(articles)} if articles is not None else {}), indent=2))
+        typer.echo(
+            json.dumps(
+                result | ({"articles": to_articles_json(articles)} if articles is not None else {}),
+                indent=2,
+            )
+        )
     else:
         if not quiet:
             out_console.print(score_table(score, title=f"evaluation ({result['scoring']})"))
             if articles is not None:
                 out_console.print(articles_table(articles))
             out_console.print(f"junk in records: {score.junk_failures}")
-        out_console.print(f"micro F1 {result['micro_plain']['f1']:.3f} plain, {result['micro_strict']['f1']:.3f} strict")
-    drops = below_floors(result, read_floors(baseline, set_name or gold_dir.name)) if baseline is not None else []
+        out_console.print(
+            f"micro F1 {result['micro_plain']['f1']:.3f} plain, "
+            f"{result['micro_strict']['f1']:.3f} strict"
+        )
+    drops = (
+        below_floors(result, read_floors(baseline, set_name or gold_dir.name))
+        if baseline is not None
+        else []
+    )
     for drop in drops:
         typer.echo(f"below floor: {drop}", err=True)
     raise typer.Exit(1 if drops else 0)

@@ -1,4 +1,5 @@
-"""`evidence-miner export`: records or one table of a database as JSONL, CSV or Parquet, streamed."""
+"""`evidence-miner export`: records or one table of a database as JSONL, CSV or Parquet,
+streamed."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ def export_csv(store: EvidenceStore, table: str, output: Path | None) -> int:
 
 def check_output(fmt: ExportFormat, output: Path | None) -> None:
     if fmt is ExportFormat.parquet and output is None:
-        raise ConfigError("[EM310] Parquet is a binary file format and is not written to stdout. "
-                          "Pass -o FILE.parquet.")  # fmt: skip
+        raise ConfigError(
+            "[EM310] Parquet is a binary file format and is not written to stdout. "
+            "Pass -o FILE.parquet."
+        )
 
 
 def export_parquet(store: EvidenceStore, table: str, output: Path | None) -> int:
@@ -75,20 +78,38 @@ def export_parquet(store: EvidenceStore, table: str, output: Path | None) -> int
         return write_parquet(names, types, store.iter_table_batches(table, json_as_text=True), tmp)
 
 
-EXPORTERS = {ExportFormat.jsonl: export_jsonl, ExportFormat.csv: export_csv, ExportFormat.parquet: export_parquet}
+EXPORTERS = {
+    ExportFormat.jsonl: export_jsonl,
+    ExportFormat.csv: export_csv,
+    ExportFormat.parquet: export_parquet,
+}
 
 
 def export(
     db: DbOption = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl, csv (spreadsheets) or parquet (typed, for pandas, R, DuckDB).")] = ExportFormat.jsonl,
-    table: Annotated[ExportTable, typer.Option("--table", "-t", help="What to export: records, or one row per item of a child table.")] = ExportTable["records"],  # type: ignore[valid-type]
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet).")] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", help="jsonl, csv (spreadsheets) or parquet (typed, for pandas, R, DuckDB)."
+        ),
+    ] = ExportFormat.jsonl,
+    table: Annotated[
+        ExportTable,
+        typer.Option(
+            "--table", "-t", help="What to export: records, or one row per item of a child table."
+        ),
+    ] = ExportTable["records"],  # type: ignore[valid-type]
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here instead of stdout (required for parquet)."),
+    ] = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Export the records of a database, or one of its tables, as JSONL, CSV or Parquet.
 
-    Rows are streamed: the database is never loaded into memory at once. jsonl of records writes one full evidence record per line: the format `import` reads
+    Rows are streamed: the database is never loaded into memory at once. jsonl of records writes
+    one full evidence record per line: the format `import` reads
     (export --table pages too to carry the article texts). Other tables give one JSON object,
     CSV row or Parquet row per item, with its record_id: doses and outcomes carry the drug.
     CSV files start with a UTF-8 byte order mark and leave out records.record and pages.text.

@@ -19,15 +19,23 @@ from evidence_miner.cli.common import (
 
 
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="JSONL files from `export --format jsonl` (records and/or --table pages).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSONL files from `export --format jsonl` (records and/or --table pages)."
+        ),
+    ],
     db: DbOption = None,
-    max_failures: Annotated[int, typer.Option("--max-failures", help="Exit 1 when more lines than this fail.")] = 0,
+    max_failures: Annotated[
+        int, typer.Option("--max-failures", help="Exit 1 when more lines than this fail.")
+    ] = 0,
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Load JSONL exports (records and pages) into a database.
 
-    Records are upserted by record_id and pages by url, 500 per transaction. Importing the same file twice changes nothing. A record
+    Records are upserted by record_id and pages by url, 500 per transaction. Importing the same
+    file twice changes nothing. A record
     whose page is not in the database gets a page built from its source; import the pages
     export as well to carry the article texts its spans point into. The page rows of every
     file are read before the records, and a record with a span outside its page's text is

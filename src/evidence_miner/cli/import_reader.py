@@ -50,7 +50,8 @@ class ImportReader:
         self.hidden: Counter[tuple[str, str]] = Counter()
 
     def report(self, problem: Exception | str, *, path: Path | None = None) -> None:
-        """Count a failure and show it, unless SHOWN_PER_CODE lines of `path` already failed with its code."""
+        """Count a failure and show it, unless SHOWN_PER_CODE lines of `path` already failed with
+        its code."""
         self.failures += 1
         code = match.group(1) if (match := CODE_RE.search(str(problem))) else ""
         key = (str(path), code)
@@ -64,8 +65,12 @@ class ImportReader:
         """One line for the failures of `path` not shown, by code."""
         for (name, code), count in list(self.hidden.items()):
             if name == str(path):
-                err_console.print(f"[red]error:[/red] {count} more line{'s' if count > 1 else ''} of {name!r} "
-                                  f"failed with {code} (not shown).", highlight=False, soft_wrap=True)  # fmt: skip
+                err_console.print(
+                    f"[red]error:[/red] {count} more line{'s' if count > 1 else ''} of {name!r} "
+                    f"failed with {code} (not shown).",
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 del self.hidden[(name, code)]
 
     def read_lines(self, path: Path, *, report: bool) -> Iterator[tuple[str, str | None]]:
@@ -79,24 +84,32 @@ class ImportReader:
                     if text is None or text.strip():
                         yield where, text
         except OSError as exc:  # reported in either pass: a file may go away between them
-            self.report(InputError(f"[EM315] Cannot read import file {str(path)!r}: "
-                                   f"{exc.strerror or exc}. Pass a JSONL file written by "
-                                   "`evidence-miner export`."))  # fmt: skip
+            self.report(
+                InputError(
+                    f"[EM315] Cannot read import file {str(path)!r}: "
+                    f"{exc.strerror or exc}. Pass a JSONL file written by "
+                    "`evidence-miner export`."
+                )
+            )
 
     def decode(self, line: Line, where: str, path: Path, *, report: bool) -> str | None:
         problem = None
         if line.too_long:
-            problem = InputError(f"[EM320] {where} is longer than {self.max_line_bytes} bytes "
-                                 "(input.max_file_bytes); it was skipped unread. Raise the "
-                                 "setting if the line is a genuine record or page.")  # fmt: skip
+            problem = InputError(
+                f"[EM320] {where} is longer than {self.max_line_bytes} bytes "
+                "(input.max_file_bytes); it was skipped unread. Raise the "
+                "setting if the line is a genuine record or page."
+            )
         else:
             data = line.data.removeprefix(BOM) if line.number == 1 else line.data
             try:
                 return data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                problem = InputError(f"[EM315] {where} is not UTF-8 ({exc.reason} at byte "
-                                     f"{exc.start}). Pass a JSONL file written by "
-                                     "`evidence-miner export`.")  # fmt: skip
+                problem = InputError(
+                    f"[EM315] {where} is not UTF-8 ({exc.reason} at byte "
+                    f"{exc.start}). Pass a JSONL file written by "
+                    "`evidence-miner export`."
+                )
         if report:
             self.report(problem, path=path)
         return None
@@ -141,11 +154,15 @@ class ImportReader:
                 yield from items
             if not good and self.failures - start >= WRONG_FILE_LINES:
                 self.report_hidden(path)
-                self.report(InputError(f"[EM340] {str(path)!r} is not an export of evidence-miner: its first "
-                                       f"{WRONG_FILE_LINES} lines all failed, so the rest of it was not read. "
-                                       "Pass JSONL files written by `evidence-miner export --format jsonl` "
-                                       "(--table records or --table pages); articles (JSONL with url and "
-                                       "text or html) are read by `evidence-miner extract`."))  # fmt: skip
+                self.report(
+                    InputError(
+                        f"[EM340] {str(path)!r} is not an export of evidence-miner: its first "
+                        f"{WRONG_FILE_LINES} lines all failed, so the rest of it was not read. "
+                        "Pass JSONL files written by `evidence-miner export --format jsonl` "
+                        "(--table records or --table pages); articles (JSONL with url and "
+                        "text or html) are read by `evidence-miner extract`."
+                    )
+                )
                 return False
         return has_records
 
@@ -162,8 +179,12 @@ def result_table(result: LoadResult, failures: int) -> Table:
     table = Table(title="evidence-miner import", show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
-    for what, count in (("records inserted", result.records_inserted), ("records updated", result.records_updated),
-                        ("records unchanged", result.records_unchanged), ("pages written", result.pages_written),
-                        ("lines that failed", failures)):  # fmt: skip
+    for what, count in (
+        ("records inserted", result.records_inserted),
+        ("records updated", result.records_updated),
+        ("records unchanged", result.records_unchanged),
+        ("pages written", result.pages_written),
+        ("lines that failed", failures),
+    ):
         table.add_row(what, str(count))
     return table

@@ -19,36 +19,65 @@ from evidence_miner.errors import EvidenceMinerError
 # --help` lists without importing the command (tests/cli/test_startup.py keeps the two equal).
 # Listed in this order; Typer sub-apps (config, db) last, as Typer lists groups.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("evidence_miner.cli.run:run",
-            "Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl."),
-    "extract": ("evidence_miner.cli.extract:extract",
-                "Extract evidence records from articles: JSONL on stdout by default. With --db the "
-                "records are also stored in that database."),
-    "export": ("evidence_miner.cli.export:export",
-               "Export the records of a database, or one of its tables, as JSONL, CSV or Parquet."),
-    "evaluate": ("evidence_miner.cli.evaluate:evaluate",
-                 "Score records against gold files: per-field precision, recall and F1, micro F1 last."),
-    "schema": ("evidence_miner.cli.schema:schema",
-               "Print the JSON Schema every written record is valid against."),
-    "show": ("evidence_miner.cli.show:show",
-             "Print one record with each extracted value next to the sentence it came from."),
-    "import": ("evidence_miner.cli.import_:import_",
-               "Load JSONL exports (records and pages) into a database."),
-    "search": ("evidence_miner.cli.search:search",
-               "Find records by drug, condition, design, cohort size, date and site."),
-    "stats": ("evidence_miner.cli.stats:stats",
-              "Count pages, records and rows, and records by site, design and drug."),
-    "browse": ("evidence_miner.cli.browse:browse",
-               "Open a SQLite database in Datasette to look at records in a browser."),
-    "crawl": ("evidence_miner.cli.crawl:crawl",
-              "Crawl news sites, feeds and sitemaps and store the evidence records of every article."),
-    "schedule": ("evidence_miner.cli.schedule:schedule",
-                 "Run each enabled source's crawl on its schedule until stopped (SIGTERM or Ctrl-C)."),
-    "runs": ("evidence_miner.cli.runs:runs",
-             "List the runs of scheduled crawls (`schedule`, `crawl --source`), newest first."),
-    "text": ("evidence_miner.cli.text:text",
-             "Print the main text and metadata of pages exactly as the crawler keeps them, with the source "
-             "of every metadata value (citation_title, json-ld, og:title, htmldate...)."),
+    "run": (
+        "evidence_miner.cli.run:run",
+        "Run every stage over the bundled corpus (or PATHS) into evidence.db and records.jsonl.",
+    ),
+    "extract": (
+        "evidence_miner.cli.extract:extract",
+        "Extract evidence records from articles: JSONL on stdout by default. With --db the "
+        "records are also stored in that database.",
+    ),
+    "export": (
+        "evidence_miner.cli.export:export",
+        "Export the records of a database, or one of its tables, as JSONL, CSV or Parquet.",
+    ),
+    "evaluate": (
+        "evidence_miner.cli.evaluate:evaluate",
+        "Score records against gold files: per-field precision, recall and F1, micro F1 last.",
+    ),
+    "schema": (
+        "evidence_miner.cli.schema:schema",
+        "Print the JSON Schema every written record is valid against.",
+    ),
+    "show": (
+        "evidence_miner.cli.show:show",
+        "Print one record with each extracted value next to the sentence it came from.",
+    ),
+    "import": (
+        "evidence_miner.cli.import_:import_",
+        "Load JSONL exports (records and pages) into a database.",
+    ),
+    "search": (
+        "evidence_miner.cli.search:search",
+        "Find records by drug, condition, design, cohort size, date and site.",
+    ),
+    "stats": (
+        "evidence_miner.cli.stats:stats",
+        "Count pages, records and rows, and records by site, design and drug.",
+    ),
+    "browse": (
+        "evidence_miner.cli.browse:browse",
+        "Open a SQLite database in Datasette to look at records in a browser.",
+    ),
+    "crawl": (
+        "evidence_miner.cli.crawl:crawl",
+        "Crawl news sites, feeds and sitemaps and store the evidence records of every article.",
+    ),
+    "schedule": (
+        "evidence_miner.cli.schedule:schedule",
+        "Run each enabled source's crawl on its schedule until stopped (SIGTERM or Ctrl-C).",
+    ),
+    "runs": (
+        "evidence_miner.cli.runs:runs",
+        "List the runs of scheduled crawls (`schedule`, `crawl --source`), newest first.",
+    ),
+    "text": (
+        "evidence_miner.cli.text:text",
+        "Print the main text and metadata of pages exactly as the crawler keeps them, with the "
+        "source "
+        "of every metadata value (citation_title, json-ld, og:title, htmldate...).",
+    ),
     "config": ("evidence_miner.cli.config:config_app", "Inspect settings."),
     "db": ("evidence_miner.cli.db:db_app", "Create, upgrade or inspect a database's schema."),
 }
@@ -60,7 +89,9 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.commands: dict[str, Any] = dict.fromkeys(COMMANDS) | self.commands  # None: not loaded yet
+        self.commands: dict[str, Any] = (
+            dict.fromkeys(COMMANDS) | self.commands
+        )  # None: not loaded yet
         self.listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -91,9 +122,11 @@ def load_command(name: str) -> Any:
         group = typer.main.get_group(target)
         group.name = name
         return group
-    return typer.main.get_command_from_info(CommandInfo(name=name, callback=target),
-                                            pretty_exceptions_short=app.pretty_exceptions_short,
-                                            rich_markup_mode=app.rich_markup_mode)  # fmt: skip
+    return typer.main.get_command_from_info(
+        CommandInfo(name=name, callback=target),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
 
 
 app = typer.Typer(
@@ -117,8 +150,13 @@ def show_version(value: bool) -> None:
 def main_options(
     log_format: LogFormatOption = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Info lines too, Dask's included.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True, help="Print the version.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Info lines too, Dask's included.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     """Mine structured evidence records from medical news articles."""
     setup_logging(quiet=quiet, verbose=verbose, log_format=log_format)

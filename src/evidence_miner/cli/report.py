@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def to_page_name(url: str) -> str:
-    """The file or last path part of a page's URL: "file:///c/sleep-tips-list.txt" -> "sleep-tips-list.txt"."""
+    """The file or last path part of a page's URL: "file:///c/sleep-tips-list.txt" ->
+    "sleep-tips-list.txt"."""
     return url.rstrip("/").rsplit("/", 1)[-1] or url
 
 
@@ -45,14 +46,15 @@ def to_full_location(db: str) -> str:
 
 
 def where_records_went(count: int, *, output: Path | None, db: str | None) -> str:
-    """"wrote 61 records to /abs/records.jsonl and to the database /abs/evidence.db"."""
+    """ "wrote 61 records to /abs/records.jsonl and to the database /abs/evidence.db"."""
     target = "stdout" if output is None else str(output.expanduser().resolve())
     stored = f" and to the database {to_full_location(db)}" if db else ""
     return f"wrote {count} record{'' if count == 1 else 's'} to {target}{stored}"
 
 
 def next_steps(db: str) -> str:
-    """The commands that look at what a run stored, ready to paste (ID: the first column of search)."""
+    """The commands that look at what a run stored, ready to paste (ID: the first column of
+    search)."""
     where = shlex.quote(to_full_location(db))
     return (
         "next: find records, read one (ID from search), or browse every table:\n"
@@ -62,7 +64,9 @@ def next_steps(db: str) -> str:
     )
 
 
-def print_extract_end(summary: RunSummary, *, output: Path | None, db: str | None, written: bool = True) -> None:
+def print_extract_end(
+    summary: RunSummary, *, output: Path | None, db: str | None, written: bool = True
+) -> None:
     """On stderr (stdout may carry the records): the summary, the pages with no study, where the
     records went (unless the output is not `written`: a failed command keeps the old file)."""
     from evidence_miner.cli.batch import summary_table
@@ -71,10 +75,16 @@ def print_extract_end(summary: RunSummary, *, output: Path | None, db: str | Non
     if (pages := no_study_text(summary)) is not None:
         err_console.print(pages, highlight=False, soft_wrap=True)
     if written:
-        err_console.print(where_records_went(summary.records, output=output, db=db), highlight=False, soft_wrap=True)
+        err_console.print(
+            where_records_went(summary.records, output=output, db=db),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def print_run_end(summary: RunSummary, *, output: Path, db: str) -> None:
     """The full paths of a run's outputs and the commands to look at them."""
-    out_console.print(where_records_went(summary.records, output=output, db=db), highlight=False, soft_wrap=True)
+    out_console.print(
+        where_records_went(summary.records, output=output, db=db), highlight=False, soft_wrap=True
+    )
     out_console.print(next_steps(db), highlight=False, soft_wrap=True)

@@ -1,4 +1,5 @@
-"""`evidence-miner run`: the main job, the bundled corpus (or given inputs) into SQLite and JSONL."""
+"""`evidence-miner run`: the main job, the bundled corpus (or given inputs) into SQLite and
+JSONL."""
 
 from __future__ import annotations
 
@@ -33,19 +34,28 @@ def find_default_corpus() -> Path:
         from evidence_miner.errors import InputError
 
         raise InputError(
-            f"[EM530] No corpus folder in {str(Path.cwd())!r}: without PATHS, `run` reads ./corpus, "
-            "relative to the working directory. Pass the folder of articles: evidence-miner run PATH."
+            f"[EM530] No corpus folder in {str(Path.cwd())!r}: without PATHS, `run` reads "
+            "./corpus, "
+            "relative to the working directory. Pass the folder of articles: evidence-miner run "
+            "PATH."
         )
     return corpus
 
 
 def run(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Articles or folders (default: ./corpus).", show_default=False)] = None,
-    records: Annotated[Path | None, typer.Option("--records", "-o", help="JSONL output (default: records.jsonl).")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Articles or folders (default: ./corpus).", show_default=False),
+    ] = None,
+    records: Annotated[
+        Path | None, typer.Option("--records", "-o", help="JSONL output (default: records.jsonl).")
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
     config: ConfigOption = None,
-    max_failures: Annotated[int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")] = None,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", help="Exit 1 when more inputs than this fail.")
+    ] = None,
     quiet: QuietOption = False,
     sink: SinkOption = None,
 ) -> None:
@@ -61,7 +71,12 @@ def run(
     from evidence_miner.workflow import BatchOptions, Outputs, run_files
 
     settings = cli_settings(
-        config, {"store": {"db": db}, "output": {"records": str(records) if records else None}, "extract": {"model": model}}
+        config,
+        {
+            "store": {"db": db},
+            "output": {"records": str(records) if records else None},
+            "extract": {"model": model},
+        },
     )
     inputs = paths or [find_default_corpus()]
     output = Path(settings.output.records)

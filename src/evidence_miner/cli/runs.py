@@ -11,10 +11,29 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from evidence_miner.cli.common import ConfigOption, DbOption, cli_settings, err_console, open_store, out_console
+from evidence_miner.cli.common import (
+    ConfigOption,
+    DbOption,
+    cli_settings,
+    err_console,
+    open_store,
+    out_console,
+)
 
-COLUMNS = ("id", "source", "status", "started_at", "finished_at", "pages_new", "pages_changed",
-           "pages_unchanged", "pages_failed", "records_added", "records_updated", "errors")  # fmt: skip
+COLUMNS = (
+    "id",
+    "source",
+    "status",
+    "started_at",
+    "finished_at",
+    "pages_new",
+    "pages_changed",
+    "pages_unchanged",
+    "pages_failed",
+    "records_added",
+    "records_updated",
+    "errors",
+)
 
 
 def find_flags(runs: list[dict[str, Any]], *, quiet_hours: float, now: datetime) -> dict[str, str]:
@@ -41,27 +60,53 @@ def is_quiet(runs: list[dict[str, Any]], *, quiet_hours: float, now: datetime) -
 def runs_table(runs: list[dict[str, Any]], flags: dict[str, str]) -> Table:
     """Seven columns that fit 80 (a run's counts share a cell, a flag sits under its source), so
     that a source's name is not cut to `so…` (one column per --json field did not fit)."""
-    table = Table(title="runs of scheduled crawls", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  caption=RUNS_CAPTION, caption_justify="left")
-    for column, justify in (("run", "right"), ("source", "left"), ("status", "left"), ("started UTC", "left"),
-                            ("pages", "right"), ("records", "right"), ("errors", "right")):  # fmt: skip
-        table.add_column(column, justify=justify, no_wrap=column != "source",
-                         min_width=min(max((len(run["source"] or "") for run in runs), default=6), 24) if column == "source" else None)  # fmt: skip
+    table = Table(
+        title="runs of scheduled crawls",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        caption=RUNS_CAPTION,
+        caption_justify="left",
+    )
+    for column, justify in (
+        ("run", "right"),
+        ("source", "left"),
+        ("status", "left"),
+        ("started UTC", "left"),
+        ("pages", "right"),
+        ("records", "right"),
+        ("errors", "right"),
+    ):
+        table.add_column(
+            column,
+            justify=justify,
+            no_wrap=column != "source",
+            min_width=min(max((len(run["source"] or "") for run in runs), default=6), 24)
+            if column == "source"
+            else None,
+        )
     flagged: set[str] = set()
     for run in runs:
         source = Text(run["source"] or "")
         if (flag := flags.get(run["source"])) and run["source"] not in flagged:
             source.append(f"\n{flag}", style="yellow")
         flagged.add(run["source"])
-        table.add_row(str(run["id"]), source, run["status"] or "", to_started(run["started_at"]),
-                      "/".join(to_cell(run[f"pages_{kind}"]) for kind in ("new", "changed", "unchanged", "failed")),
-                      "/".join(to_cell(run[f"records_{kind}"]) for kind in ("added", "updated")),
-                      to_cell(run["errors"]))  # fmt: skip
+        table.add_row(
+            str(run["id"]),
+            source,
+            run["status"] or "",
+            to_started(run["started_at"]),
+            "/".join(
+                to_cell(run[f"pages_{kind}"]) for kind in ("new", "changed", "unchanged", "failed")
+            ),
+            "/".join(to_cell(run[f"records_{kind}"]) for kind in ("added", "updated")),
+            to_cell(run["errors"]),
+        )
     return table
 
 
 def to_started(value: datetime | None) -> str:
-    """"12-07 18:20": month, day and minute in UTC (--json has the full time)."""
+    """ "12-07 18:20": month, day and minute in UTC (--json has the full time)."""
     return "" if value is None else value.astimezone(UTC).strftime("%m-%d %H:%M")
 
 
@@ -115,9 +160,13 @@ def runs(
     if as_json:
         print_json_lines(rows, flags)
     elif not rows:
-        err_console.print("No runs logged" + (f" for source {source!r}" if source else "") + " in "
-                          f"{to_shown_location(settings.store.db)!r}: `crawl --source NAME` or `schedule` log them.",
-                          highlight=False, soft_wrap=True)  # fmt: skip
+        err_console.print(
+            "No runs logged" + (f" for source {source!r}" if source else "") + " in "
+            f"{to_shown_location(settings.store.db)!r}: `crawl --source NAME` or `schedule` log "
+            "them.",
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
         out_console.print(runs_table(rows, flags))
     for name, why in flags.items():

@@ -26,8 +26,11 @@ def install_stop_handlers(stop: threading.Event) -> None:
     """SIGTERM and SIGINT set `stop`: running crawls checkpoint, then the command exits 0."""
 
     def handle(signum: int, _frame: Any) -> None:
-        log.warning("got %s: finishing the crawls in progress", signal.Signals(signum).name,
-                    extra={"stage": "schedule"})  # fmt: skip
+        log.warning(
+            "got %s: finishing the crawls in progress",
+            signal.Signals(signum).name,
+            extra={"stage": "schedule"},
+        )
         stop.set()
 
     signal.signal(signal.SIGTERM, handle)

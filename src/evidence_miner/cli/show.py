@@ -27,8 +27,24 @@ def find_values(data: object, path: str = "") -> Iterator[tuple[str, dict]]:
 
 
 def summarise(item: dict) -> str:
-    keys = ("name", "label", "value", "low", "high", "unit", "n", "count", "of", "percent", "frequency",
-            "route", "direction", "stat", "iso", "role")  # fmt: skip
+    keys = (
+        "name",
+        "label",
+        "value",
+        "low",
+        "high",
+        "unit",
+        "n",
+        "count",
+        "of",
+        "percent",
+        "frequency",
+        "route",
+        "direction",
+        "stat",
+        "iso",
+        "role",
+    )
     parts = [f"{k}={item[k]}" for k in keys if item.get(k) not in (None, [], {})]
     if item.get("effect"):
         parts.append(f"effect={item['effect']['type']} {item['effect']['value']}")
@@ -44,9 +60,13 @@ def sentence_around(text: str, start: int, end: int) -> str:
 
 
 def show(
-    record_id: Annotated[str, typer.Argument(help="The record's id (see `export` or the records table).")],
+    record_id: Annotated[
+        str, typer.Argument(help="The record's id (see `export` or the records table).")
+    ],
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON instead.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the record as JSON instead.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Print one record with each extracted value next to the sentence it came from.
@@ -61,13 +81,20 @@ def show(
     with open_store(settings.store.db, read_only=True) as store:
         record, text = store.get_record(record_id), store.get_page_text(record_id)
     if record is None:
-        raise InputError(f"[EM507] No record {record_id!r} in {to_shown_location(settings.store.db)!r}. List ids with `evidence-miner export`.")
+        raise InputError(
+            f"[EM507] No record {record_id!r} in {to_shown_location(settings.store.db)!r}. List "
+            "ids with `evidence-miner export`."
+        )
     data = record.model_dump(mode="json")
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{record_id}: {record.source.title or record.source.url}", show_lines=True,
-                  caption=None if text else NO_TEXT_CAPTION, caption_justify="left")  # fmt: skip
+    table = Table(
+        title=f"{record_id}: {record.source.title or record.source.url}",
+        show_lines=True,
+        caption=None if text else NO_TEXT_CAPTION,
+        caption_justify="left",
+    )
     for column in ("field", "value", "sentence" if text else "words"):
         table.add_column(column)
     for path, item in find_values(data):
@@ -75,9 +102,11 @@ def show(
     out_console.print(table)
 
 
-NO_TEXT_CAPTION = ("This database has no text for the record's article (records imported without their "
-                   "pages), so each value shows only its own words. Import the pages too: "
-                   "`evidence-miner export --table pages` from the first database, then `import` that file.")  # fmt: skip
+NO_TEXT_CAPTION = (
+    "This database has no text for the record's article (records imported without their "
+    "pages), so each value shows only its own words. Import the pages too: "
+    "`evidence-miner export --table pages` from the first database, then `import` that file."
+)
 
 
 def to_evidence_cell(item: dict, text: str | None) -> str:

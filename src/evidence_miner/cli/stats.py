@@ -37,8 +37,12 @@ def count_rows_table(title: str, rows: list[CountRow]) -> Table:
 
 
 def stats(
-    top: Annotated[int, typer.Option("--top", min=1, help="Show the largest N sites, designs and drugs.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Show the largest N sites, designs and drugs.")
+    ] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+    ] = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -53,7 +57,9 @@ def stats(
     with open_store(settings.store.db, read_only=True) as store:
         counts, by = store.counts(), store.stats(top=top)
     if as_json:
-        data = {"counts": counts} | {key: [row.model_dump() for row in rows] for key, rows in by.items()}
+        data = {"counts": counts} | {
+            key: [row.model_dump() for row in rows] for key, rows in by.items()
+        }
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     out_console.print(counts_table(counts))

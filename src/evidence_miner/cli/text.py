@@ -1,4 +1,5 @@
-"""`evidence-miner text`: the main text and metadata of saved pages or URLs, as the crawler keeps them."""
+"""`evidence-miner text`: the main text and metadata of saved pages or URLs, as the crawler keeps
+them."""
 
 from __future__ import annotations
 
@@ -50,14 +51,28 @@ def print_readable(given: str, page: Page) -> None:
         value = getattr(page, name)
         if value:
             source = page.metadata_sources.get(name, "")
-            out_console.print(f"{name}: {value}  [dim]({source})[/dim]", highlight=False, soft_wrap=True)
+            out_console.print(
+                f"{name}: {value}  [dim]({source})[/dim]", highlight=False, soft_wrap=True
+            )
     out_console.print()
     out_console.print(page.text, highlight=False, markup=False, soft_wrap=True)
 
 
 def text(
-    pages: Annotated[list[str], typer.Argument(help="Saved HTML (or .txt) files, or http(s) URLs.", show_default=False, metavar="PAGE")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per page (JSON Lines): path or url, title, published, text, metadata_sources...")] = False,
+    pages: Annotated[
+        list[str],
+        typer.Argument(
+            help="Saved HTML (or .txt) files, or http(s) URLs.", show_default=False, metavar="PAGE"
+        ),
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="One JSON object per page (JSON Lines): path or url, title, published, text, "
+            "metadata_sources...",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Print the main text and metadata of pages exactly as the crawler keeps them, with the

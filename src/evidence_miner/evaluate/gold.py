@@ -38,7 +38,9 @@ class GoldArticle(BaseModel):
     gold_path: Path
     article_path: Path | None
     studies: list[GoldStudy]
-    news_id: str | None = Field(default=None, description="a real article of the FakeHealth data set")
+    news_id: str | None = Field(
+        default=None, description="a real article of the FakeHealth data set"
+    )
 
 
 def find_news_id(data: object) -> str | None:
@@ -61,19 +63,29 @@ def parse_gold(gold_path: Path) -> GoldArticle:
     try:
         data = json.loads(gold_path.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"[EM501] Gold file {str(gold_path)!r} cannot be read as JSON: {exc}. Fix the file.") from exc
+        raise InputError(
+            f"[EM501] Gold file {str(gold_path)!r} cannot be read as JSON: {exc}. Fix the file."
+        ) from exc
     items = data if isinstance(data, list) else [data]
     if isinstance(data, dict) and data.get("expect_records") == 0:
         items = []
     studies = [GoldStudy.model_validate(item) for item in items]
     stem = gold_path.name.removesuffix(".expected.json")
-    return GoldArticle(stem=stem, gold_path=gold_path, article_path=find_article_for(gold_path),
-                       studies=studies, news_id=find_news_id(data))  # fmt: skip
+    return GoldArticle(
+        stem=stem,
+        gold_path=gold_path,
+        article_path=find_article_for(gold_path),
+        studies=studies,
+        news_id=find_news_id(data),
+    )
 
 
 def find_gold_articles(gold_dir: Path) -> list[GoldArticle]:
     if not gold_dir.is_dir():
-        raise InputError(f"[EM502] Gold folder {str(gold_dir)!r} does not exist. Give a folder of NAME.expected.json files.")
+        raise InputError(
+            f"[EM502] Gold folder {str(gold_dir)!r} does not exist. Give a folder of "
+            "NAME.expected.json files."
+        )
     golds = [parse_gold(p) for p in sorted(gold_dir.rglob("*.expected.json"))]
     if not golds:
         raise InputError(f"[EM503] {str(gold_dir)!r} has no *.expected.json gold files.")

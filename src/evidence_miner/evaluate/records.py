@@ -18,7 +18,9 @@ from evidence_miner.workflow import BatchWatch, extract_records
 MAX_ARTICLE_BYTES = 5_000_000
 
 
-def pages_for_golds(golds: list[GoldArticle], *, fakehealth: Path = DEFAULT_FAKEHEALTH) -> list[Page]:
+def pages_for_golds(
+    golds: list[GoldArticle], *, fakehealth: Path = DEFAULT_FAKEHEALTH
+) -> list[Page]:
     """Each gold article's page, in order: its saved file, or its FakeHealth article by news_id.
 
     Raises InputError for a gold file with neither (EM511) or a data set that lacks an id.
@@ -39,12 +41,18 @@ def pages_for_golds(golds: list[GoldArticle], *, fakehealth: Path = DEFAULT_FAKE
     return pages
 
 
-def records_for_golds(nlp: Language | None, golds: list[GoldArticle], *,
-                      pipeline_version: str = "evaluate",
-                      fakehealth: Path = DEFAULT_FAKEHEALTH, settings: Settings | None = None,
-                      watch: BatchWatch | None = None) -> list[EvidenceRecord]:  # fmt: skip
+def records_for_golds(
+    nlp: Language | None,
+    golds: list[GoldArticle],
+    *,
+    pipeline_version: str = "evaluate",
+    fakehealth: Path = DEFAULT_FAKEHEALTH,
+    settings: Settings | None = None,
+    watch: BatchWatch | None = None,
+) -> list[EvidenceRecord]:
     """Every gold article's records, in order, through the workflow (extract and normalise); an
     article the pipeline fails on has none. `nlp` None: built from the settings."""
     pages = pages_for_golds(golds, fakehealth=fakehealth)
-    return extract_records(pages, settings or load_settings(), nlp=nlp,
-                           pipeline_version=pipeline_version, watch=watch)  # fmt: skip
+    return extract_records(
+        pages, settings or load_settings(), nlp=nlp, pipeline_version=pipeline_version, watch=watch
+    )

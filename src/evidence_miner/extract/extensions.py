@@ -13,7 +13,8 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "em_high": None,  # float: high end of a range
     "em_unit": None,  # str: unit as written (dose units, time units)
     "em_of": None,  # int: a count's denominator ("two of nine")
-    "em_label": None,  # str: a count's group label ("with ataxic neuropathy" -> "ataxic neuropathy")
+    # str: a count's group label ("with ataxic neuropathy" -> "ataxic neuropathy")
+    "em_label": None,
     "em_kind": None,  # str: how a span was found (pattern name)
     "em_p": None,  # float: an effect's p value
     "em_op": None,  # str: the p value's operator ("=", "<", ...)

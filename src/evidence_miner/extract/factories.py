@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from evidence_miner.extract.components.concepts import ConceptFinder, is_condition_like, is_drug_like
+from evidence_miner.extract.components.concepts import (
+    ConceptFinder,
+    is_condition_like,
+    is_drug_like,
+)
 from evidence_miner.extract.components.counts import CountFinder
 from evidence_miner.extract.components.findings import FindingsAssembler
 from evidence_miner.extract.components.negation import NegationMarker
@@ -51,7 +55,9 @@ def make_term_finder(nlp: Language, name: str, language: str) -> TermFinder:
 
 
 @Language.factory(
-    "em_ner_focus", assigns=["doc.ents"], requires=["token.is_sent_start"],
+    "em_ner_focus",
+    assigns=["doc.ents"],
+    requires=["token.is_sent_start"],
     default_config={"margin": 6, "language": DEFAULT_LANGUAGE},
 )
 def make_focused_ner(nlp: Language, name: str, margin: int, language: str) -> FocusedNer:
@@ -60,13 +66,17 @@ def make_focused_ner(nlp: Language, name: str, margin: int, language: str) -> Fo
         return FocusedNer(nlp, margin)
 
 
-@Language.factory(
-    "em_drugs", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE}
-)
+@Language.factory("em_drugs", assigns=["doc.spans"], default_config={"language": DEFAULT_LANGUAGE})
 def make_drug_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
     return ConceptFinder(
-        nlp, load_drug_lexicon, DRUGS, "DRUG", ner_label="CHEMICAL", accept=is_drug_like,
-        combinations=True, pack=load_pack(language),
+        nlp,
+        load_drug_lexicon,
+        DRUGS,
+        "DRUG",
+        ner_label="CHEMICAL",
+        accept=is_drug_like,
+        combinations=True,
+        pack=load_pack(language),
     )
 
 
@@ -75,8 +85,14 @@ def make_drug_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
 )
 def make_condition_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
     return ConceptFinder(
-        nlp, load_condition_lexicon, CONDITIONS, "CONDITION", ner_label="DISEASE",
-        accept=is_condition_like, yield_to=DRUGS, pack=load_pack(language),
+        nlp,
+        load_condition_lexicon,
+        CONDITIONS,
+        "CONDITION",
+        ner_label="DISEASE",
+        accept=is_condition_like,
+        yield_to=DRUGS,
+        pack=load_pack(language),
     )
 
 
@@ -92,7 +108,9 @@ def make_quantity_finder(nlp: Language, name: str, language: str) -> QuantityFin
 
 
 @Language.factory(
-    "em_counts", assigns=["doc.spans"], requires=["doc.spans"],
+    "em_counts",
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={"language": DEFAULT_LANGUAGE},
 )
 def make_count_finder(nlp: Language, name: str, language: str) -> CountFinder:
@@ -125,8 +143,14 @@ def make_negation_marker(
 def make_findings_assembler(
     nlp: Language, name: str, study_label: str, study_threshold: float, language: str
 ) -> FindingsAssembler:
-    """`study_label`/`study_threshold`: a text classifier earlier in the pipeline (models/em_textcat_study)
+    """`study_label`/`study_threshold`: a text classifier earlier in the pipeline
+    (models/em_textcat_study)
     that scores doc.cats[study_label] at or above the threshold makes an article a study report
     even where no design, effect size or stated cohort was found."""
-    return FindingsAssembler(load_drug_lexicon(), load_condition_lexicon(), study_label=study_label,
-                             study_threshold=study_threshold, pack=load_pack(language))  # fmt: skip
+    return FindingsAssembler(
+        load_drug_lexicon(),
+        load_condition_lexicon(),
+        study_label=study_label,
+        study_threshold=study_threshold,
+        pack=load_pack(language),
+    )

@@ -34,15 +34,45 @@ KINDS = {"drug", "drug_class", "placebo", "condition"}
 ID_VOCABULARIES = {"drugbank", "mesh", "umls", "doid", "medlineplus", "rxnorm", "atc", "icd10cm"}
 MAX_TERM_TOKENS = 16
 
-_CHAR_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00ad": "", "\u00ae": "", "\u2122": "", "\u00a9": "",
-    "\u03b1": "alpha", "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta", "\u03ba": "kappa",
-    "\u03bb": "lambda", "\u03bc": "mu", "\u00b5": "mu", "\u00f8": "o", "\u00e6": "ae",
-    "\u0153": "oe", "\u00df": "ss", "\u0131": "i", "\u0142": "l",
-})  # fmt: skip
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00ad": "",
+        "\u00ae": "",
+        "\u2122": "",
+        "\u00a9": "",
+        "\u03b1": "alpha",
+        "\u03b2": "beta",
+        "\u03b3": "gamma",
+        "\u03b4": "delta",
+        "\u03ba": "kappa",
+        "\u03bb": "lambda",
+        "\u03bc": "mu",
+        "\u00b5": "mu",
+        "\u00f8": "o",
+        "\u00e6": "ae",
+        "\u0153": "oe",
+        "\u00df": "ss",
+        "\u0131": "i",
+        "\u0142": "l",
+    }
+)
 # British spellings folded to American ones (a table of the default language pack's words.toml;
 # lexicons are built and matched with it, so it is part of the lexicon cache's key).
 _BRITISH = load_pack().word_map("british_spellings")
@@ -306,18 +336,32 @@ def build_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
 
 def to_plain(lexicon: Lexicon) -> tuple:
     """The lexicon, its member index and its term prefixes as tuples, dicts and strings."""
-    entries = tuple((e.key, e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases)
-                    for e in lexicon.entries.values())  # fmt: skip
-    return entries, lexicon.terms, lexicon.case_sensitive_terms, lexicon._classes, lexicon.prefixes()
+    entries = tuple(
+        (e.key, e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases)
+        for e in lexicon.entries.values()
+    )
+    return (
+        entries,
+        lexicon.terms,
+        lexicon.case_sensitive_terms,
+        lexicon._classes,
+        lexicon.prefixes(),
+    )
 
 
 def from_plain(plain: tuple) -> Lexicon:
     """The Lexicon that to_plain took apart, equal to the one built from the data files."""
     rows, terms, case_sensitive_terms, classes, prefixes = plain
-    entries = {key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
-               for key, name, kind, ids, *rest in rows}  # fmt: skip
+    entries = {
+        key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
+        for key, name, kind, ids, *rest in rows
+    }
     lexicon = Lexicon.__new__(Lexicon)
-    lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = entries, terms, case_sensitive_terms
+    lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = (
+        entries,
+        terms,
+        case_sensitive_terms,
+    )
     lexicon._classes, lexicon._prefixes = classes, prefixes
     return lexicon
 
@@ -346,7 +390,9 @@ def read_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
         parts = None
     folder = cache_folder() if parts is not None else None
     name = files[-1].split(".")[0]
-    plain = disk_cache.cached(folder, name, parts or (), lambda: to_plain(build_packaged(files, stoplist)))
+    plain = disk_cache.cached(
+        folder, name, parts or (), lambda: to_plain(build_packaged(files, stoplist))
+    )
     lexicon = from_plain(plain)  # type: ignore[arg-type]
     log.info(
         "lexicon %s: %d entries, %d terms", files[-1], len(lexicon.entries), len(lexicon.terms)

@@ -28,7 +28,16 @@ log = logging.getLogger(__name__)
 # abbreviations, and spaCy warns (W036) on every such document; that is expected here.
 warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
-OWN_COMPONENTS = ["em_numbers", "em_terms", "em_drugs", "em_conditions", "em_quantities", "em_counts", "em_negation", "em_findings"]
+OWN_COMPONENTS = [
+    "em_numbers",
+    "em_terms",
+    "em_drugs",
+    "em_conditions",
+    "em_quantities",
+    "em_counts",
+    "em_negation",
+    "em_findings",
+]
 
 
 def load_default_config() -> spacy.util.Config:
@@ -43,17 +52,23 @@ BARE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.bare_toke
 STUDY_MODEL_NAME = "em_textcat_study"
 # What each shipped model adds to the records, and how to rebuild it (for the EM450 warning).
 SHIPPED_MODELS = {
-    NER_MODEL_NAME: ("extract.ner_model", "the drugs and diseases no lexicon lists",
-                     "scripts/train_ner.py"),
-    STUDY_MODEL_NAME: ("extract.study_model", "the records of study reports the rules miss",
-                       "scripts/train_study_classifier.py"),
+    NER_MODEL_NAME: (
+        "extract.ner_model",
+        "the drugs and diseases no lexicon lists",
+        "scripts/train_ner.py",
+    ),
+    STUDY_MODEL_NAME: (
+        "extract.study_model",
+        "the records of study reports the rules miss",
+        "scripts/train_study_classifier.py",
+    ),
 }
 UNKNOWN_MODEL = ("its extract setting", "what it finds", "its script under scripts/")
 _warned_missing: set[str] = set()
 
 
 def find_model(setting: str, name: str) -> Path | None:
-    """"auto": the shipped model NAME (see find_shipped_model); "none": no model; else a path."""
+    """ "auto": the shipped model NAME (see find_shipped_model); "none": no model; else a path."""
     if setting == "none":
         return None
     if setting == "auto":
@@ -62,7 +77,7 @@ def find_model(setting: str, name: str) -> Path | None:
     if not (path / "config.cfg").is_file():
         raise ExtractionError(
             f"[EM431] Model folder {setting!r} has no config.cfg. Give a spaCy model folder, "
-            f"\"auto\" or \"none\" (rebuild {name} with its script under scripts/)."
+            f'"auto" or "none" (rebuild {name} with its script under scripts/).'
         )
     return path
 
@@ -98,7 +113,12 @@ def warn_missing_model(name: str) -> None:
         "[EM450] The shipped model %s was not found (looked in %s), so records differ from a full "
         "install: they lack %s. Reinstall evidence-miner from the repository (pip install . or "
         "pip install -e .; both carry models/), rebuild the model with %s, or set %s to a model "
-        "folder, or to \"none\" to run without it.", name, looked, adds, script, setting,
+        'folder, or to "none" to run without it.',
+        name,
+        looked,
+        adds,
+        script,
+        setting,
         extra={"stage": "extract"},
     )
 
@@ -151,8 +171,10 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def build_pipeline(model: str = "default", *, ner_model: str = "auto", study_model: str = "auto") -> Language:
-    """"default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
+def build_pipeline(
+    model: str = "default", *, ner_model: str = "auto", study_model: str = "auto"
+) -> Language:
+    """ "default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
     model, see find_ner_model); any other value is a spaCy package name or path (e.g.
     en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added."""
     with paused_gc():
@@ -171,7 +193,7 @@ def make_pipeline(model: str, *, ner_model: str, study_model: str) -> Language:
     except OSError as exc:
         raise ExtractionError(
             f"[EM430] Cannot load the spaCy model {model!r}: {exc}. Install the model package, "
-            "give a path to a model folder, or use extract.model = \"default\"."
+            'give a path to a model folder, or use extract.model = "default".'
         ) from exc
     return add_own_components(nlp)
 
@@ -201,7 +223,9 @@ def with_page_metadata(findings: Findings, page: Page) -> Findings:
 
 
 def to_article(page: Page, doc: Doc) -> Article:
-    findings = [with_page_metadata(Findings.model_validate(i), page) for i in doc._.em_findings or []]
+    findings = [
+        with_page_metadata(Findings.model_validate(i), page) for i in doc._.em_findings or []
+    ]
     return Article(page=page, findings=findings, no_study_reason=doc._.em_no_study_reason)
 
 
@@ -209,7 +233,9 @@ def extract_article(nlp: Language, page: Page) -> Article:
     return to_article(page, nlp(page.text))
 
 
-def extract_articles(nlp: Language, pages: Iterable[Page], *, batch_size: int = 16) -> Iterator[Article]:
+def extract_articles(
+    nlp: Language, pages: Iterable[Page], *, batch_size: int = 16
+) -> Iterator[Article]:
     """Articles in input order, with nlp.pipe batching."""
     pairs = ((page.text, page) for page in pages)
     for doc, page in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):

@@ -19,7 +19,8 @@ warnings.filterwarnings("ignore", message="Possible set union", category=FutureW
 
 @registry.tokenizers("evidence_miner.scispacy_tokenizer.v1")
 def create_scispacy_tokenizer() -> Callable[[Language], Tokenizer]:
-    """Config entry point: `[nlp.tokenizer] @tokenizers = "evidence_miner.scispacy_tokenizer.v1"`."""
+    """Config entry point: `[nlp.tokenizer] @tokenizers =
+    "evidence_miner.scispacy_tokenizer.v1"`."""
 
     def make_tokenizer(nlp: Language) -> Tokenizer:
         if not hasattr(nlp, "tokenizer"):

@@ -20,8 +20,17 @@ SENTENCES_FILE = "sentences.toml"
 NEGATION_FILE = "negation.toml"
 FREQUENCY_PATTERNS_FILE = "frequency_patterns.jsonl"
 PACK_FILES = (
-    TERMS_FILE, WORDS_FILE, SENTENCES_FILE, NEGATION_FILE, FREQUENCY_PATTERNS_FILE, "units.toml",
-    "durations.toml", "frequencies.toml", "numbers.toml", "junk_lines.toml", "page_words.toml",
+    TERMS_FILE,
+    WORDS_FILE,
+    SENTENCES_FILE,
+    NEGATION_FILE,
+    FREQUENCY_PATTERNS_FILE,
+    "units.toml",
+    "durations.toml",
+    "frequencies.toml",
+    "numbers.toml",
+    "junk_lines.toml",
+    "page_words.toml",
 )
 
 TERM_KEYS = {"kind", "terms", "value", "priority", "note"}
@@ -195,8 +204,10 @@ def read_term_sets(folder: Traversable, name: str) -> tuple[TermSet, ...]:
 
 def to_kind_terms(term_sets: tuple[TermSet, ...]) -> Mapping[str, frozenset[str]]:
     """Kind -> its lowercase terms across values, for every kind (a kind without lines: none)."""
-    kinds = {kind: frozenset(t.lower() for ts in term_sets if ts.kind == kind for t in ts.terms)
-             for kind in sorted(TERM_KINDS)}  # fmt: skip
+    kinds = {
+        kind: frozenset(t.lower() for ts in term_sets if ts.kind == kind for t in ts.terms)
+        for kind in sorted(TERM_KINDS)
+    }
     return MappingProxyType(kinds)
 
 

@@ -78,7 +78,12 @@ def to_duration(
     unit = to_duration_unit(unit_text)
     check_duration_values(value, low, high, text or unit_text)
     return Duration(
-        text=text, value=value, low=low, high=high, unit=unit, stat=to_stat(stat),
+        text=text,
+        value=value,
+        low=low,
+        high=high,
+        unit=unit,
+        stat=to_stat(stat),
         iso=to_iso(value, unit),
     )
 
@@ -162,8 +167,9 @@ def parse_duration(text: str) -> Duration:
             numbers = read_duration_numbers(" ".join(tokens[start:unit_at]))
             if numbers is not None and is_duration_filler(words):
                 value, low, high = numbers
-                return to_duration(value, token, stat=find_stat(words), low=low, high=high,
-                                   text=text)
+                return to_duration(
+                    value, token, stat=find_stat(words), low=low, high=high, text=text
+                )
     raise NormaliseError(
         f"[EM210] Cannot read a duration in {text!r}. Write a number or range and a unit "
         "('27 months', 'a median of 2.5 years', 'four to 12 weeks')."

@@ -69,8 +69,10 @@ def load_frequencies() -> FrequencyTable:
 @cache
 def load_named_frequencies() -> dict[str, Frequency]:
     """Canonical name -> Frequency with its rate; two names with one rate are an error."""
-    named = {name: to_named_frequency(name, entry)
-             for name, entry in load_frequencies().frequencies.items()}
+    named = {
+        name: to_named_frequency(name, entry)
+        for name, entry in load_frequencies().frequencies.items()
+    }
     rates = [frequency.per_day for frequency in named.values() if frequency.per_day is not None]
     if len({round(rate, 12) for rate in rates}) != len(rates):
         raise ConfigError(
@@ -129,16 +131,23 @@ def load_matchers() -> tuple[tuple[re.Pattern[str], Builder], ...]:
     adverbs = "|".join(map(re.escape, table.adverbs.values()))
     sources: list[tuple[str, Builder]] = [
         (to_alias_pattern(), build_from_alias),
-        (rf"(?:(?P<n>{_NUMBER})\s+times?|(?P<mult>{multiplicatives}))\s+"
-         rf"(?:{_PER}\s+(?P<unit>{units})|(?P<adverb>{adverbs}))", build_from_times),
+        (
+            rf"(?:(?P<n>{_NUMBER})\s+times?|(?P<mult>{multiplicatives}))\s+"
+            rf"(?:{_PER}\s+(?P<unit>{units})|(?P<adverb>{adverbs}))",
+            build_from_times,
+        ),
         (rf"(?:once\s+)?every\s+(?:(?P<n>{_NUMBER})\s+)?(?P<unit>{units})", build_from_every),
         (rf"q(?P<n>\d+)(?P<unit>{'|'.join(map(re.escape, table.q_units))})", build_from_q),
-        (rf"(?P<n>{_NUMBER})\s+(?:consecutive\s+)?days?\s+{_PER}\s+(?P<unit>{units})",
-         build_from_days_per),
+        (
+            rf"(?P<n>{_NUMBER})\s+(?:consecutive\s+)?days?\s+{_PER}\s+(?P<unit>{units})",
+            build_from_days_per,
+        ),
         (_CYCLE, build_from_cycle),
     ]
-    return tuple((re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE), build)
-                 for source, build in sources)
+    return tuple(
+        (re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE), build)
+        for source, build in sources
+    )
 
 
 def to_alias_pattern() -> str:
@@ -218,8 +227,7 @@ def build_from_days_per(match: re.Match[str]) -> Frequency:
     unit = to_duration_unit(match.group("unit"))
     if unit not in ("week", "month") or count > to_days(1, unit):
         raise NormaliseError(
-            f"[EM211] {match.group(0)!r} is not a number of days a week or a month. "
-            "Check the text."
+            f"[EM211] {match.group(0)!r} is not a number of days a week or a month. Check the text."
         )
     noun = "day" if count == 1 else "days"
     return Frequency(canonical=f"{count} {noun} a {unit}")

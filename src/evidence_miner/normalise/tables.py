@@ -6,28 +6,15 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 
-from evidence_miner.errors import ConfigError, NormaliseError
+from evidence_miner.errors import ConfigError
 from evidence_miner.lang import load_pack
+from evidence_miner.lang.tables import TableModel
 
 TableT = TypeVar("TableT", bound="TableModel")
-
-
-class TableModel(BaseModel):
-    """Base of every table model: an unknown key is an error that lists the allowed ones."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _keys_are_known(cls, data: Any) -> Any:
-        unknown = sorted(set(data) - set(cls.model_fields)) if isinstance(data, dict) else []
-        if unknown:
-            raise ValueError(f"unknown keys {unknown}; allowed: {sorted(cls.model_fields)}")
-        return data
 
 
 def load_table(name: str, model: type[TableT]) -> TableT:

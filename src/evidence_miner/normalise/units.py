@@ -110,7 +110,12 @@ def to_pint_cache_parts(*extra: str) -> list[bytes]:
     """What a fact read from pint depends on: pint's version, the unit table, this module."""
     from importlib.metadata import version
 
-    texts = [version("pint"), read_unit_table().model_dump_json(), Path(__file__).read_text("utf-8"), *extra]
+    texts = [
+        version("pint"),
+        read_unit_table().model_dump_json(),
+        Path(__file__).read_text("utf-8"),
+        *extra,
+    ]
     return [text.encode() for text in texts]
 
 
@@ -169,9 +174,7 @@ def parse_unit_atoms(text: str) -> list[str]:
     atoms = read_unit_table().atoms
     roles = tuple(atoms[name].role if name else None for name in names)
     if roles not in _COMPOUNDS:
-        raise NormaliseError(
-            f"[EM204] Unknown dose unit {text!r}. Add it to lang/en/units.toml."
-        )
+        raise NormaliseError(f"[EM204] Unknown dose unit {text!r}. Add it to lang/en/units.toml.")
     return [name for name in names if name]
 
 
@@ -209,8 +212,11 @@ def parse_amount(text: str) -> Amount:
             f"[EM205] The maximum in {text!r} is not one amount. "
             "Write it as e.g. '(maximum 500 mg)'."
         )
-    return Amount(**amount.model_dump(exclude={"max_value", "max_unit"}),
-                  max_value=cap.value, max_unit=cap.unit)
+    return Amount(
+        **amount.model_dump(exclude={"max_value", "max_unit"}),
+        max_value=cap.value,
+        max_unit=cap.unit,
+    )
 
 
 def to_amount_text(text: str) -> str:

@@ -91,8 +91,12 @@ def holding_lock(
         yield False
         return
     done = threading.Event()
-    renewer = threading.Thread(target=renew_until, args=(run_log, source, holder, ttl, done),
-                               name=f"lock-{source}", daemon=True)  # fmt: skip
+    renewer = threading.Thread(
+        target=renew_until,
+        args=(run_log, source, holder, ttl, done),
+        name=f"lock-{source}",
+        daemon=True,
+    )
     renewer.start()
     try:
         yield True
@@ -114,31 +118,45 @@ def renew_until(
                     extra={"stage": "schedule", "source": source},
                 )
         except EvidenceMinerError as exc:
-            log.warning("cannot renew the lock of source %s: %s", source, exc,
-                        extra={"stage": "schedule", "source": source})  # fmt: skip
+            log.warning(
+                "cannot renew the lock of source %s: %s",
+                source,
+                exc,
+                extra={"stage": "schedule", "source": source},
+            )
 
 
 def run_source(
-    store: EvidenceStore, settings: Settings, source: Source, *,
-    stop: threading.Event | None = None, holder: str | None = None, nlp: Language | None = None,
+    store: EvidenceStore,
+    settings: Settings,
+    source: Source,
+    *,
+    stop: threading.Event | None = None,
+    holder: str | None = None,
+    nlp: Language | None = None,
     sinks: tuple[str, ...] = (),
-) -> RunOutcome:  # fmt: skip
+) -> RunOutcome:
     """Crawl `source` once into `store` and the `--sink NAME[=TARGET]` sinks, unless another
     process is crawling it ("locked")."""
     run_log, holder = store.run_log(), holder or make_holder()
     run_log.close_abandoned_runs(source.name, is_holder_dead)
     with holding_lock(run_log, source.name, holder) as held:
         if not held:
-            log.info("source %s is being crawled by %s; skipped", source.name, run_log.lock_holder(source.name),
-                     extra={"stage": "schedule", "source": source.name})  # fmt: skip
+            log.info(
+                "source %s is being crawled by %s; skipped",
+                source.name,
+                run_log.lock_holder(source.name),
+                extra={"stage": "schedule", "source": source.name},
+            )
             return RunOutcome(source.name, "locked")
         run_id = run_log.start_run(source.name, holder)
         extra = {"stage": "schedule", "source": source.name, "run_id": run_id}
         log.info("run %d of source %s started", run_id, source.name, extra=extra)
         outcome = RunOutcome(source.name, "failed", run_id)
         try:
-            outcome.status = crawl_source(store, settings, source, outcome, stop=stop, nlp=nlp,
-                                          sinks=sinks)  # fmt: skip
+            outcome.status = crawl_source(
+                store, settings, source, outcome, stop=stop, nlp=nlp, sinks=sinks
+            )
         except Exception as exc:
             outcome.counts.errors.append(
                 str(exc) if isinstance(exc, EvidenceMinerError) else repr(exc)
@@ -147,22 +165,47 @@ def run_source(
             raise
         finally:
             run_log.finish_run(run_id, outcome.status, outcome.counts.to_values())
-            log.info("run %d of source %s %s: %s", run_id, source.name, outcome.status,
-                     outcome.counts.to_values(), extra=extra)  # fmt: skip
+            log.info(
+                "run %d of source %s %s: %s",
+                run_id,
+                source.name,
+                outcome.status,
+                outcome.counts.to_values(),
+                extra=extra,
+            )
     return outcome
 
 
 def crawl_source(
-    store: EvidenceStore, settings: Settings, source: Source, outcome: RunOutcome, *,
-    stop: threading.Event | None, nlp: Language | None, sinks: tuple[str, ...] = (),
-) -> str:  # fmt: skip
+    store: EvidenceStore,
+    settings: Settings,
+    source: Source,
+    outcome: RunOutcome,
+    *,
+    stop: threading.Event | None,
+    nlp: Language | None,
+    sinks: tuple[str, ...] = (),
+) -> str:
     """The crawl itself; returns the run's status."""
-    crawler = Crawler(to_source_settings(settings.crawl, source), store.crawl_state(), source.start_urls,
-                      stop=stop, include=source.include, exclude=source.exclude)  # fmt: skip
+    crawler = Crawler(
+        to_source_settings(settings.crawl, source),
+        store.crawl_state(),
+        source.start_urls,
+        stop=stop,
+        include=source.include,
+        exclude=source.exclude,
+    )
     run_log, counts, started = store.run_log(), outcome.counts, now_utc()
     outputs = Outputs(sinks=sinks)
-    built = build_sinks(outputs, settings, store, load_plugins(outputs), keep_versions=True,
-                        run_id=outcome.run_id, tally=counts)  # fmt: skip
+    built = build_sinks(
+        outputs,
+        settings,
+        store,
+        load_plugins(outputs),
+        keep_versions=True,
+        run_id=outcome.run_id,
+        tally=counts,
+    )
     with opened(built) as sink_set:
         crawl_and_store(crawler, settings, sink_set, store=store, nlp=nlp)
     status = crawler.finish()
@@ -179,14 +222,18 @@ def crawl_source(
         counts.errors.append(reason)
     if stats.fetched > 0 and stats.answered == 0:
         if kind != "robots_unavailable":
-            counts.errors.append(f"[EM532] nothing answered: all {stats.fetched} fetches of this run "
-                                 f"failed ({to_failure_counts(stats.counters)}). Check that the "
-                                 "source's hosts are reachable.")  # fmt: skip
+            counts.errors.append(
+                f"[EM532] nothing answered: all {stats.fetched} fetches of this run "
+                f"failed ({to_failure_counts(stats.counters)}). Check that the "
+                "source's hosts are reachable."
+            )
         return "failed"
     return status
 
 
 def to_failure_counts(counters: Counter) -> str:
-    """"robots/connection 1, fetch/failed/timeout 2": the counters of failed fetches."""
-    failures = [f"{key} {n}" for key, n in sorted(counters.items()) if key.startswith(("robots/", "fetch/"))]
+    """ "robots/connection 1, fetch/failed/timeout 2": the counters of failed fetches."""
+    failures = [
+        f"{key} {n}" for key, n in sorted(counters.items()) if key.startswith(("robots/", "fetch/"))
+    ]
     return ", ".join(failures) or "no reason counted"

@@ -1,4 +1,5 @@
-"""Run every enabled source on its schedule with APScheduler, its jobs kept in the evidence database.
+"""Run every enabled source on its schedule with APScheduler, its jobs kept in the evidence
+database.
 
 Jobs are stored in the `apscheduler_jobs` table (migration 0004), so a restarted scheduler keeps
 each source's next run time: nothing runs twice and a run missed while it was down runs once at
@@ -60,9 +61,15 @@ def run_scheduled_source(name: str) -> None:
     extra = {"stage": "schedule", "source": name}
     try:
         source = context.sources.named(name)
-        run_source(context.store, context.settings, source, stop=context.stop,
-                   holder=context.holder, nlp=pipeline_for_thread(context),
-                   sinks=context.sinks)  # fmt: skip
+        run_source(
+            context.store,
+            context.settings,
+            source,
+            stop=context.stop,
+            holder=context.holder,
+            nlp=pipeline_for_thread(context),
+            sinks=context.sinks,
+        )
     except Exception:
         log.exception("scheduled run of source %s failed", name, extra=extra)
 
@@ -72,7 +79,9 @@ def pipeline_for_thread(context: SchedulerContext) -> Language:
     nlp = getattr(context.local, "nlp", None)
     if nlp is None:
         extract = context.settings.extract
-        nlp = context.local.nlp = build_pipeline(extract.model, ner_model=extract.ner_model, study_model=extract.study_model)
+        nlp = context.local.nlp = build_pipeline(
+            extract.model, ner_model=extract.ner_model, study_model=extract.study_model
+        )
     return nlp
 
 
@@ -112,8 +121,15 @@ def sync_job(scheduler: BackgroundScheduler, job_id: str, source: Source, *, res
     job = scheduler.get_job(job_id)
     extra = {"stage": "schedule", "source": source.name}
     if job is None or str(job.trigger) != str(trigger):
-        scheduler.add_job(JOB_FUNCTION, trigger, args=[source.name], id=job_id, name=source.name,
-                          replace_existing=True, next_run_time=now)  # fmt: skip
+        scheduler.add_job(
+            JOB_FUNCTION,
+            trigger,
+            args=[source.name],
+            id=job_id,
+            name=source.name,
+            replace_existing=True,
+            next_run_time=now,
+        )
         log.info("source %s scheduled (%s), first run now", source.name, trigger, extra=extra)
     elif resume:
         job.modify(next_run_time=now)
@@ -123,9 +139,13 @@ def sync_job(scheduler: BackgroundScheduler, job_id: str, source: Source, *, res
 
 
 def serve(
-    settings: Settings, sources: SourcesFile, store: EvidenceStore, stop: threading.Event, *,
+    settings: Settings,
+    sources: SourcesFile,
+    store: EvidenceStore,
+    stop: threading.Event,
+    *,
     sinks: tuple[str, ...] = (),
-) -> None:  # fmt: skip
+) -> None:
     """Run the sources' crawls on schedule until `stop` is set; then let running crawls
     checkpoint (they stop sending requests, store what they read, and pause) and return.
     `sinks`: the `--sink NAME[=TARGET]` options, opened and closed by each run."""
@@ -136,8 +156,12 @@ def serve(
     try:
         sync_jobs(scheduler, context)
         scheduler.resume()
-        log.info("scheduler %s running %d sources", context.holder, len(sources.enabled()),
-                 extra={"stage": "schedule"})  # fmt: skip
+        log.info(
+            "scheduler %s running %d sources",
+            context.holder,
+            len(sources.enabled()),
+            extra={"stage": "schedule"},
+        )
         stop.wait()
         log.info("scheduler %s stopping", context.holder, extra={"stage": "schedule"})
     finally:

@@ -120,11 +120,15 @@ def parse_interval(text: str) -> float:
 def check_interval_bounds(text: str, seconds: float) -> None:
     """Raise ValueError for an interval shorter than a minute or longer than a year."""
     if seconds < MIN_INTERVAL_SECONDS:
-        raise ValueError(f'{text!r} is shorter than a minute (60s); runs that close together '
-                         'are impolite to the site. Give at least "1m"')
+        raise ValueError(
+            f"{text!r} is shorter than a minute (60s); runs that close together "
+            'are impolite to the site. Give at least "1m"'
+        )
     if seconds > MAX_INTERVAL_SECONDS:
-        raise ValueError(f'{text!r} is longer than a year (365d); give at most "365d", '
-                         'or run the crawl by hand (`crawl --sources --source NAME`)')
+        raise ValueError(
+            f'{text!r} is longer than a year (365d); give at most "365d", '
+            "or run the crawl by hand (`crawl --sources --source NAME`)"
+        )
 
 
 def load_sources(path: Path) -> SourcesFile:
@@ -159,7 +163,8 @@ def describe_source_error(exc: ValidationError, text: str, path: Path) -> str:
     if error["type"] == "extra_forbidden":
         message = f"unknown key; allowed: {', '.join(allowed_keys(keys))}"
     return (
-        f"[EM702] {path} line {line}, source {to_source_label(index, text)}, key {key!r}: {message}. "
+        f"[EM702] {path} line {line}, source {to_source_label(index, text)}, key {key!r}: "
+        f"{message}. "
         'Fix that entry (see the README\'s "Scheduled crawls" section).'
     )
 

@@ -74,7 +74,7 @@ def load_sink_factory(name: str) -> SinkFactory:
 
 
 def parse_sink_option(option: str) -> tuple[str, str | None]:
-    """"NAME=TARGET" -> (NAME, TARGET); "NAME" -> (NAME, None)."""
+    """ "NAME=TARGET" -> (NAME, TARGET); "NAME" -> (NAME, None)."""
     name, _, target = option.partition("=")
     return name.strip(), (target or None)
 
@@ -84,15 +84,16 @@ def make_sinks(options: Sequence[str], context: SinkContext) -> list[Sink]:
     sinks = []
     for option in options:
         name, target = parse_sink_option(option)
-        sinks.append(load_sink_factory(name)(SinkContext(context.settings, target, context.store,
-                                                         context.fmt)))  # fmt: skip
+        sinks.append(
+            load_sink_factory(name)(
+                SinkContext(context.settings, target, context.store, context.fmt)
+            )
+        )
     return sinks
 
 
 def require_target(name: str, context: SinkContext, what: str) -> str:
     """The sink's TARGET; ConfigError [EM361] without one."""
     if not context.target:
-        raise ConfigError(
-            f"[EM361] The sink {name!r} needs {what}: pass --sink {name}=TARGET."
-        )
+        raise ConfigError(f"[EM361] The sink {name!r} needs {what}: pass --sink {name}=TARGET.")
     return context.target

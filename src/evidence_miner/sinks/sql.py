@@ -32,9 +32,15 @@ class SqlStoreSink:
     With `keep_versions` (crawls), a page whose text changed keeps its old text in
     page_versions, noted with `run_id`. `tally` counts what the saves did."""
 
-    def __init__(self, store: EvidenceStore, *, keep_versions: bool = False,
-                 run_id: int | None = None, tally: SaveTally | None = None,
-                 owned: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: EvidenceStore,
+        *,
+        keep_versions: bool = False,
+        run_id: int | None = None,
+        tally: SaveTally | None = None,
+        owned: bool = False,
+    ) -> None:
         self.store, self.keep_versions, self.run_id = store, keep_versions, run_id
         self.owned = owned  # opened by make_sql_store_sink: closed with the sink
         self.tally = tally if tally is not None else SaveTally()
@@ -60,8 +66,9 @@ class SqlStoreSink:
         known = run_log.stored_text_sha256(result.url)
         if self.keep_versions and known is not None and known != result.article.page.text_sha256:
             run_log.keep_page_version(result.url, self.run_id)
-        saved = self.store.save_article(result.article, result.records,
-                                        pipeline_version=PIPELINE_VERSION)  # fmt: skip
+        saved = self.store.save_article(
+            result.article, result.records, pipeline_version=PIPELINE_VERSION
+        )
         if known is None:
             self.tally.pages_new += 1
             self.tally.records_added += saved.records_written

@@ -33,7 +33,7 @@ from evidence_miner.sources.formats import (
     format_named,
     suffixes_of,
 )
-from evidence_miner.sources.read import open_input
+from evidence_miner.sources.read import checked_bytes, open_input
 from evidence_miner.errors import InputError
 from evidence_miner.records import Page
 
@@ -64,18 +64,18 @@ def iter_archive_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
     except InputError as exc:  # the file itself cannot be opened (a FIFO, a symlink loop)
         yield path.absolute().as_uri(), exc
     except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
-        yield path.resolve().as_uri(), InputError(
-            f"[EM801] Cannot read archive {str(path)!r}: {exc}. Documents before this point "
-            "were read; check the file is complete (a truncated download?) and not corrupt.")
+        yield (
+            path.resolve().as_uri(),
+            InputError(
+                f"[EM801] Cannot read archive {str(path)!r}: {exc}. Documents before this point "
+                "were read; check the file is complete (a truncated download?) and not corrupt."
+            ),
+        )
 
 
 def to_page(data: bytes, *, url: str, page_format: Format, max_bytes: int) -> Page:
     """A Page from one document's bytes, read by `page_format`, with a saved file's checks."""
-    if len(data) > max_bytes:
-        raise InputError(f"[EM104] {url!r} is larger than {max_bytes} bytes. Raise "
-                         "input.max_file_bytes or leave the document out.")
-    if not data.strip():
-        raise InputError(f"[EM103] {url!r} is empty or only whitespace. Remove it.")
+    checked_bytes(data, name=repr(url), max_bytes=max_bytes, what="document")
     page = page_format.load_reader()(data, url=url, name=repr(url))
     return page.model_copy(update={"raw_sha256": hashlib.sha256(data).hexdigest()})
 
@@ -146,7 +146,14 @@ def is_records_file(path: Path) -> bool:
         return False
     try:
         with open_input(path) as raw, maybe_gunzip(raw, path) as stream:
-            line = next((line for line in iter_lines(stream, max_bytes=RECORD_LINE_BYTES) if line.data.strip()), None)
+            line = next(
+                (
+                    line
+                    for line in iter_lines(stream, max_bytes=RECORD_LINE_BYTES)
+                    if line.data.strip()
+                ),
+                None,
+            )
             data = json.loads(line.data) if line is not None and not line.too_long else None
     except (InputError, OSError, EOFError, ValueError, zlib.error):
         return False
@@ -169,19 +176,22 @@ def iter_jsonl_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
 def to_line_too_long(path: Path, number: int, max_bytes: int) -> InputError:
     return InputError(
         f"[EM820] line {number} of {str(path)!r} is longer than {max_bytes} bytes; it was skipped "
-        "unread. Raise input.max_file_bytes if it really is one document, or remove the line.")
+        "unread. Raise input.max_file_bytes if it really is one document, or remove the line."
+    )
 
 
 def parse_jsonl_line(line: bytes, *, fallback_url: str, max_bytes: int) -> ArchiveItem:
     try:
         data = json.loads(line)
     except ValueError as exc:
-        return fallback_url, InputError(f"[EM802] {fallback_url!r} is not valid JSON: {exc}. "
-                                        "Fix or remove the line.")
+        return fallback_url, InputError(
+            f"[EM802] {fallback_url!r} is not valid JSON: {exc}. Fix or remove the line."
+        )
     if not isinstance(data, dict) or not isinstance(data.get("html", data.get("text")), str):
         return fallback_url, InputError(
             f"[EM803] {fallback_url!r} has no string `html` or `text` field. Each JSONL line must "
-            "be an object with `url` and `html` or `text`.")
+            "be an object with `url` and `html` or `text`."
+        )
     url = data["url"] if isinstance(data.get("url"), str) and data["url"] else fallback_url
     key = "html" if isinstance(data.get("html"), str) else "text"
     body = data[key].encode("utf-8")
@@ -200,7 +210,9 @@ def iter_warc_pages(path: Path, *, max_bytes: int) -> Iterator[ArchiveItem]:
     with open_input(path) as stream:
         records = ArchiveIterator(stream, no_record_parse=True)
         for number, record in enumerate(records, start=1):
-            item = read_warc_entry(record, fallback=f"{file_uri}#record={number}", max_bytes=max_bytes)
+            item = read_warc_entry(
+                record, fallback=f"{file_uri}#record={number}", max_bytes=max_bytes
+            )
             seen.add(record, reported=item is not None and "[EM811]" in str(item[1]))
             if item is not None:
                 yield item
@@ -230,11 +242,13 @@ class WarcSeen:
         if self.records == 0:
             return InputError(
                 f"[EM812] {str(path)!r} holds no WARC record: it is empty or not a WARC file. "
-                "Give a .warc/.warc.gz file, or rename the file after its real format.")
+                "Give a .warc/.warc.gz file, or rename the file after its real format."
+            )
         if self.cut_unreported or self.typed == 0 or self.left_over > 0:
             return InputError(
                 f"[EM811] {str(path)!r} ends inside a WARC record; the records before it were "
-                "read. Download or copy the WARC again.")
+                "read. Download or copy the WARC again."
+            )
         return None
 
 
@@ -248,16 +262,23 @@ def read_warc_entry(record: ArcWarcRecord, *, fallback: str, max_bytes: int) -> 
     if not uri:
         return fallback, InputError(
             f"[EM810] WARC response record {fallback!r} has no WARC-Target-URI header; skipped. "
-            "Nothing to do unless the page matters: then fix the tool that wrote the WARC.")
+            "Nothing to do unless the page matters: then fix the tool that wrote the WARC."
+        )
     if not uri.lower().startswith(("http:", "https:")):
         return None
     try:
         return read_warc_response(record, uri, max_bytes=max_bytes)
-    except (StatusAndHeadersParserException, ChunkedDataException, EOFError, ValueError,
-            zlib.error) as exc:  # fmt: skip
+    except (
+        StatusAndHeadersParserException,
+        ChunkedDataException,
+        EOFError,
+        ValueError,
+        zlib.error,
+    ) as exc:
         return uri, truncated_error(uri) if is_cut(record) else InputError(
             f"[EM813] WARC record of {uri!r} has unreadable HTTP headers or body ({exc}); "
-            "skipped. Check the tool that wrote the WARC.")
+            "skipped. Check the tool that wrote the WARC."
+        )
 
 
 def read_warc_response(record: ArcWarcRecord, uri: str, *, max_bytes: int) -> ArchiveItem | None:
@@ -296,7 +317,8 @@ def is_cut(record: ArcWarcRecord) -> bool:
 def truncated_error(uri: str) -> InputError:
     return InputError(
         f"[EM811] WARC record of {uri!r} is truncated: the file ends before the record does; "
-        "not stored. Download or copy the WARC again.")
+        "not stored. Download or copy the WARC again."
+    )
 
 
 def is_html_response(record: Any) -> bool:

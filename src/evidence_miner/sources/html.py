@@ -178,9 +178,14 @@ def extract_main(tree: HtmlElement, attempt: ExtractionTry, *, url: str) -> Docu
     """trafilatura's main content without comments, or None; trafilatura works on its own copy
     of the tree."""
     document = trafilatura.bare_extraction(
-        tree, favor_precision=attempt.precision, favor_recall=attempt.recall, fast=attempt.fast,
-        include_comments=False, include_tables=True, url=url,
-    )  # fmt: skip
+        tree,
+        favor_precision=attempt.precision,
+        favor_recall=attempt.recall,
+        fast=attempt.fast,
+        include_comments=False,
+        include_tables=True,
+        url=url,
+    )
     if isinstance(document, Document) and document.body is not None and document.text:
         return document
     return None

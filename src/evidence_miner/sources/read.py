@@ -29,6 +29,7 @@ def to_html_page(text: str, *, url: str) -> Page:
 
     return page_from_html(text, url=url)
 
+
 def is_hidden(name: str) -> bool:
     return name.startswith(".")
 
@@ -51,8 +52,11 @@ def scan_directory(root: Path, extensions: Sequence[str]) -> tuple[list[Path], l
         for path in (Path(directory, n) for n in sorted(names) if is_article_name(n, extensions)):
             problem = check_entry(path, real_root)
             if problem is None and is_output_of_records(path):
-                log.warning("%s Skipped; move outputs out of input folders.", records_file_message(path),
-                            extra={"stage": "read"})  # fmt: skip
+                log.warning(
+                    "%s Skipped; move outputs out of input folders.",
+                    records_file_message(path),
+                    extra={"stage": "read"},
+                )
                 continue
             found.extend([] if problem else [path])
             problems.extend([problem] if problem else [])
@@ -68,8 +72,10 @@ def is_output_of_records(path: Path) -> bool:
 
 
 def records_file_message(path: Path) -> str:
-    return (f"[EM341] {str(path)!r} holds evidence records (an output of run, extract or export), "
-            "not articles.")  # fmt: skip
+    return (
+        f"[EM341] {str(path)!r} holds evidence records (an output of run, extract or export), "
+        "not articles."
+    )
 
 
 def check_entry(path: Path, real_root: Path) -> InputError | None:
@@ -104,14 +110,18 @@ def to_open_error(path: Path, exc: OSError) -> InputError:
             "Remove the link or point it at the article."
         )
     if isinstance(exc, FileNotFoundError):
-        return InputError(f"[EM101] Input file {str(path)!r} does not exist (or is a broken "
-                          "symlink). Check the path.")  # fmt: skip
+        return InputError(
+            f"[EM101] Input file {str(path)!r} does not exist (or is a broken "
+            "symlink). Check the path."
+        )
     return InputError(
         f"[EM107] Cannot read {str(path)!r}: {exc.strerror or exc}. Check its permissions."
     )
 
 
-def list_path_articles(path: Path, extensions: Sequence[str]) -> tuple[list[Path], list[InputError]]:
+def list_path_articles(
+    path: Path, extensions: Sequence[str]
+) -> tuple[list[Path], list[InputError]]:
     """A path given as input: itself when a file, else its article files and bad entries."""
     if not path.exists():
         if path.is_symlink():
@@ -121,8 +131,12 @@ def list_path_articles(path: Path, extensions: Sequence[str]) -> tuple[list[Path
         )
     if not path.is_dir():
         if is_output_of_records(path):
-            return [], [InputError(f"{records_file_message(path)} Not read: give the articles, or load it into "
-                                   "a database with `evidence-miner import`.")]  # fmt: skip
+            return [], [
+                InputError(
+                    f"{records_file_message(path)} Not read: give the articles, or load it into "
+                    "a database with `evidence-miner import`."
+                )
+            ]
         return [path], []
     found, problems = scan_directory(path, extensions)
     if not found and not problems:
@@ -188,13 +202,18 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise to_open_error(path, exc) from exc
+    return checked_bytes(data, name=repr(str(path)), max_bytes=max_bytes, what="file")
+
+
+def checked_bytes(data: bytes, *, name: str, max_bytes: int, what: str) -> bytes:
+    """The bytes of a file or an archive's document, unless too large (EM104) or empty (EM103)."""
     if len(data) > max_bytes:
         raise InputError(
-            f"[EM104] {str(path)!r} is larger than {max_bytes} bytes. Raise input.max_file_bytes "
-            "or leave the file out."
+            f"[EM104] {name} is larger than {max_bytes} bytes. Raise input.max_file_bytes "
+            f"or leave the {what} out."
         )
     if not data.strip():
-        raise InputError(f"[EM103] {str(path)!r} is empty or only whitespace. Remove it.")
+        raise InputError(f"[EM103] {name} is empty or only whitespace. Remove it.")
     return data
 
 

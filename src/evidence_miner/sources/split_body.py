@@ -81,7 +81,11 @@ def join_split_body(tree: HtmlElement) -> int:
     """Join every split body in the tree; returns how many later blocks were moved."""
     moved = 0
     for element in list(tree.iter(*CONTAINER_TAGS)):
-        if element.getparent() is None or not to_body_classes(element) or not has_paragraphs(element):
+        if (
+            element.getparent() is None
+            or not to_body_classes(element)
+            or not has_paragraphs(element)
+        ):
             continue
         for part, gap in find_later_parts(element):
             for between in gap:

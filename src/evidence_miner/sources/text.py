@@ -93,7 +93,9 @@ def find_line_rule(line: str) -> JunkRule | None:
     return first
 
 
-def judge_line(line: str, *, in_header: bool, has_body: bool = True) -> tuple[Verdict, HeaderFacts | None]:
+def judge_line(
+    line: str, *, in_header: bool, has_body: bool = True
+) -> tuple[Verdict, HeaderFacts | None]:
     if not line.strip():
         return Verdict.BLANK, None
     facts = to_header_facts(line)

@@ -93,11 +93,15 @@ def to_output_mode(path: Path) -> int:
 def to_write_error(path: Path, exc: OSError) -> StoreError:
     reason = exc.strerror or str(exc)
     if exc.errno in NO_ROOM:
-        return StoreError(f"[EM324] Cannot write {str(path)!r}: the disk is full ({reason}). "
-                          f"Nothing was written to {path.name} and the partial file was removed; "
-                          "free disk space (or raise the file size limit) and run again.")
-    return StoreError(f"[EM324] Cannot write {str(path)!r}: {reason}. Nothing was written to "
-                      f"{path.name}; check the folder exists and is writable, then run again.")  # fmt: skip
+        return StoreError(
+            f"[EM324] Cannot write {str(path)!r}: the disk is full ({reason}). "
+            f"Nothing was written to {path.name} and the partial file was removed; "
+            "free disk space (or raise the file size limit) and run again."
+        )
+    return StoreError(
+        f"[EM324] Cannot write {str(path)!r}: {reason}. Nothing was written to "
+        f"{path.name}; check the folder exists and is writable, then run again."
+    )
 
 
 @contextmanager
@@ -112,8 +116,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(path)
-        fd, tmp = tempfile.mkstemp(prefix=to_temp_prefix(path, to_writer_tag()), suffix=TEMP_SUFFIX,
-                                   dir=path.parent)  # fmt: skip
+        fd, tmp = tempfile.mkstemp(
+            prefix=to_temp_prefix(path, to_writer_tag()), suffix=TEMP_SUFFIX, dir=path.parent
+        )
         os.close(fd)
     except OSError as exc:
         raise to_write_error(path, exc) from exc

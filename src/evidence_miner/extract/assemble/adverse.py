@@ -1,4 +1,5 @@
-"""Adverse events: named events with counts or percentages, "no serious adverse events", discontinuations."""
+"""Adverse events: named events with counts or percentages, "no serious adverse events",
+discontinuations."""
 
 from __future__ import annotations
 
@@ -24,41 +25,57 @@ def find_no_word(view: StudyView, word: Span):
 
 
 def find_no_event(view: StudyView) -> list[AdverseEventFact]:
-    """"There were no severe side effects" -> count 0; serious when a serious word is part of it."""
+    """ "There were no severe side effects" -> count 0; serious when a serious word is part of
+    it."""
     events = []
     for word in view.terms("adverse_event_word"):
         no = find_no_word(view, word)
         if no is None:
             continue
-        serious_start = next((s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None)
-        name = view.doc[serious_start if serious_start is not None and word.start - no.i > 3 else no.i + 1 : word.end]
-        serious = any(s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start)
+        serious_start = next(
+            (s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None
+        )
+        name = view.doc[
+            serious_start
+            if serious_start is not None and word.start - no.i > 3
+            else no.i + 1 : word.end
+        ]
+        serious = any(
+            s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start
+        )
         where = provenance(view, name, 0.8)
-        event = AdverseEventFact(where=where, name=clean_label(name.text), count=0, serious=serious or None)
+        event = AdverseEventFact(
+            where=where, name=clean_label(name.text), count=0, serious=serious or None
+        )
         events.append(event)
     return events
 
 
 def is_table_row(view: StudyView, term: Span) -> bool:
-    """"Constipation: 3% vs 17%", "Nausea or vomiting: 2% vs 11%": a line of a flattened
+    """ "Constipation: 3% vs 17%", "Nausea or vomiting: 2% vs 11%": a line of a flattened
     safety table (the harm opens the line and a colon closes its name)."""
     if term.start - term.sent.start > 3:
         return False
-    return any(t.text == ":" for t in view.doc[term.end : min(term.end + 3, term.sent.end)]) and all(
-        t.is_alpha for t in view.doc[term.sent.start : term.start])
+    return any(
+        t.text == ":" for t in view.doc[term.end : min(term.end + 3, term.sent.end)]
+    ) and all(t.is_alpha for t in view.doc[term.sent.start : term.start])
 
 
 def has_ae_context(view: StudyView, term: Span) -> bool:
-    return is_table_row(view, term) or (
-        view.has_term_in_sentence(term, "adverse_event_word")
-        or view.has_term_in_sentence(term, "discontinuation")
-        or view.has_term_in_sentence(term, "ae_context")
-        or follows_harm_sentence(view, term)
-    ) and not view.has_term_in_sentence(term, "future_cue")
+    return (
+        is_table_row(view, term)
+        or (
+            view.has_term_in_sentence(term, "adverse_event_word")
+            or view.has_term_in_sentence(term, "discontinuation")
+            or view.has_term_in_sentence(term, "ae_context")
+            or follows_harm_sentence(view, term)
+        )
+        and not view.has_term_in_sentence(term, "future_cue")
+    )
 
 
 def follows_harm_sentence(view: StudyView, term: Span) -> bool:
-    """"The most common side effect was dizziness ... Six had headaches and five (9%) felt
+    """ "The most common side effect was dizziness ... Six had headaches and five (9%) felt
     tired": a harm named in the sentence right after one about side effects, in its paragraph."""
     index = view.sentence_index(term.start)
     if index == 0:
@@ -81,16 +98,32 @@ def find_anchors(view: StudyView) -> list[Span]:
     """Named events in sentences about harms; the generic "side effects" only where no named
     event stands in its sentence, or where it is serious or the cause of stopping treatment."""
     studied = studied_conditions(view)
-    named = [t for t in view.body_spans("em_terms") if t.label_ == "adverse_event" and has_ae_context(view, t)
-             and not condition_keys_in(view, t) & studied and not is_efficacy_event(view, t)]
+    named = [
+        t
+        for t in view.body_spans("em_terms")
+        if t.label_ == "adverse_event"
+        and has_ae_context(view, t)
+        and not condition_keys_in(view, t) & studied
+        and not is_efficacy_event(view, t)
+    ]
     named += unlisted_harms(view, named, studied)
     named_sents = {t.sent.start for t in named}
     generic = [
-        w for w in view.terms("adverse_event_word")
-        if w.start >= view.title_end and not is_negated(view, w)
-        and (w.sent.start not in named_sents or is_discontinuation_cause(view, w) or has_serious_cue(view, w))
+        w
+        for w in view.terms("adverse_event_word")
+        if w.start >= view.title_end
+        and not is_negated(view, w)
+        and (
+            w.sent.start not in named_sents
+            or is_discontinuation_cause(view, w)
+            or has_serious_cue(view, w)
+        )
     ]
-    anchors = [a for a in named + generic if not is_negated(view, a) and not view.has_term_in_sentence(a, "future_cue")]
+    anchors = [
+        a
+        for a in named + generic
+        if not is_negated(view, a) and not view.has_term_in_sentence(a, "future_cue")
+    ]
     return sorted(anchors, key=lambda a: a.start)
 
 
@@ -101,16 +134,26 @@ def unlisted_harms(view: StudyView, named: list[Span], studied: set[str]) -> lis
     taken = {i for t in named for i in range(t.start, t.end)}
     found = []
     for condition in view.body_spans(CONDITIONS):
-        if condition.kb_id_ in studied or taken & set(range(condition.start, condition.end)) or is_efficacy_event(view, condition):
+        if (
+            condition.kb_id_ in studied
+            or taken & set(range(condition.start, condition.end))
+            or is_efficacy_event(view, condition)
+        ):
             continue
-        strong = view.has_term_in_sentence(condition, "adverse_event_word") or is_table_row(view, condition)
-        if strong and values_between(view, condition.end, min(condition.end + 6, condition.sent.end)):
+        strong = view.has_term_in_sentence(condition, "adverse_event_word") or is_table_row(
+            view, condition
+        )
+        if strong and values_between(
+            view, condition.end, min(condition.end + 6, condition.sent.end)
+        ):
             found.append(Span(view.doc, condition.start, condition.end, label="adverse_event"))
     return found
 
 
 def condition_keys_in(view: StudyView, span: Span) -> set[str]:
-    return {c.kb_id_ for c in view.all_spans(CONDITIONS) if c.start < span.end and span.start < c.end}
+    return {
+        c.kb_id_ for c in view.all_spans(CONDITIONS) if c.start < span.end and span.start < c.end
+    }
 
 
 def studied_conditions(view: StudyView) -> set[str]:
@@ -140,7 +183,7 @@ def event_name(view: StudyView, anchor: Span) -> Span:
 
 
 def named_before_apposition(view: StudyView, anchor: Span) -> Span | None:
-    """"Flu-like reactions, the best-known side effect of rifapentine, occurred in 3.1%": the
+    """ "Flu-like reactions, the best-known side effect of rifapentine, occurred in 3.1%": the
     harm is the phrase that opens the sentence, before the comma of the apposition."""
     sent = anchor.sent
     comma = next((t.i for t in view.doc[sent.start : anchor.start] if t.text == ","), None)
@@ -154,31 +197,48 @@ def named_before_apposition(view: StudyView, anchor: Span) -> Span | None:
 
 
 def named_after_copula(view: StudyView, anchor: Span) -> Span | None:
-    """"The most common side effect was increased urination, reported by 30%": the harm is
+    """ "The most common side effect was increased urination, reported by 30%": the harm is
     named after "was/were", in words the harm list may not have."""
     i = anchor.end
     if i >= anchor.sent.end or view.doc[i].lower_ not in word_set("past_be"):
         return None
     end = i + 1
-    while end < anchor.sent.end and end - i <= 4 and view.doc[end].is_alpha and view.doc[end].lower_ not in word_set("copula_name_stops"):
+    while (
+        end < anchor.sent.end
+        and end - i <= 4
+        and view.doc[end].is_alpha
+        and view.doc[end].lower_ not in word_set("copula_name_stops")
+    ):
         end += 1
     name = view.doc[i + 1 : end]
-    return name if len(name) and not any(t.lower_ in word_set("copula_name_qualifiers") for t in name) else None
+    return (
+        name
+        if len(name) and not any(t.lower_ in word_set("copula_name_qualifiers") for t in name)
+        else None
+    )
 
 
 def follows_event(view: StudyView, count: Span) -> bool:
-    """"constipation (18 patients)": a size in brackets right after a harm counts that harm."""
+    """ "constipation (18 patients)": a size in brackets right after a harm counts that harm."""
     bracket = count.start - 1
-    return bracket > 0 and view.doc[bracket].text == "(" and any(
-        t.end == bracket for t in view.sentence_terms(count, "adverse_event"))
+    return (
+        bracket > 0
+        and view.doc[bracket].text == "("
+        and any(t.end == bracket for t in view.sentence_terms(count, "adverse_event"))
+    )
 
 
 def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     """Counts, and percentages not already attached to a count, in [start, stop)."""
-    counts = [c for c in view.all_spans(COUNTS) if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))]
+    counts = [
+        c
+        for c in view.all_spans(COUNTS)
+        if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))
+    ]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
     percents = [
-        p for p in view.all_spans(PERCENTS)
+        p
+        for p in view.all_spans(PERCENTS)
         if start <= p.start < stop and p.start not in attached and not is_ci_level(view, p)
     ]
     return sorted(counts + percents, key=lambda v: v.start)
@@ -188,7 +248,11 @@ def clause_start(view: StudyView, i: int, sent_start: int) -> int:
     """Start of the clause holding token i: after the last ";" or ", and/but/while" before it."""
     for j in range(i - 1, sent_start, -1):
         token = view.doc[j]
-        if token.text == ";" or (token.text == "," and j + 1 < i and view.doc[j + 1].lower_ in word_set("clause_conjunctions")):
+        if token.text == ";" or (
+            token.text == ","
+            and j + 1 < i
+            and view.doc[j + 1].lower_ in word_set("clause_conjunctions")
+        ):
             return j + 1
     return sent_start
 
@@ -200,20 +264,28 @@ def stop_clause_start(view: StudyView, anchor: Span) -> int | None:
 
 
 def reserved_counts(view: StudyView, anchors: list[Span]) -> dict[int, int]:
-    """"three had injection-site reactions": a count right before "had/developed <event>"
+    """ "three had injection-site reactions": a count right before "had/developed <event>"
     belongs to that event ({count start: anchor start})."""
     reserved = {}
     for anchor in anchors:
         for count in view.all_spans(COUNTS):
             between = {t.lower_ for t in view.doc[count.end : anchor.start]}
-            if count.sent == anchor.sent and 0 < anchor.start - count.end <= 3 and between & (word_set("report_verbs") | {"had"}):
+            if (
+                count.sent == anchor.sent
+                and 0 < anchor.start - count.end <= 3
+                and between & (word_set("report_verbs") | {"had"})
+            ):
                 reserved[count.start] = anchor.start
     return reserved
 
 
 def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int]) -> list[Span]:
     sent = anchor.sent
-    mine = [v for v in values_between(view, sent.start, sent.end) if reserved.get(v.start) == anchor.start]
+    mine = [
+        v
+        for v in values_between(view, sent.start, sent.end)
+        if reserved.get(v.start) == anchor.start
+    ]
     if mine:
         return mine
     if subject := subject_number(view, anchor):
@@ -224,21 +296,35 @@ def values_for(view: StudyView, anchor: Span, stop: int, reserved: dict[int, int
     after = [v for v in values_between(view, anchor.end, stop) if v.start not in reserved]
     if after:
         return after
-    before = [v for v in values_between(view, sent.start, anchor.start) if v.label_ == "COUNT" and v.start not in reserved]
+    before = [
+        v
+        for v in values_between(view, sent.start, anchor.start)
+        if v.label_ == "COUNT" and v.start not in reserved
+    ]
     return before[-1:] or leading_number(view, anchor)
 
 
 def subject_number(view: StudyView, anchor: Span) -> list[Span]:
-    """"Six had headaches": a bare number that is the subject of "had/developed <harm>"."""
+    """ "Six had headaches": a bare number that is the subject of "had/developed <harm>"."""
     verb = anchor.start - 1
-    if verb < 1 or view.doc[verb].lower_ not in word_set("report_verbs") or any(c.end == verb for c in view.all_spans(COUNTS)):
+    if (
+        verb < 1
+        or view.doc[verb].lower_ not in word_set("report_verbs")
+        or any(c.end == verb for c in view.all_spans(COUNTS))
+    ):
         return []  # a count span before the verb is reserved_counts' to give
-    return whole_number_count(view, next((n for n in view.all_spans(NUMBERS) if n.end == verb), None))
+    return whole_number_count(
+        view, next((n for n in view.all_spans(NUMBERS) if n.end == verb), None)
+    )
 
 
 def whole_number_count(view: StudyView, number: Span | None) -> list[Span]:
     """A number written as a numeral or word, as a count span of its own."""
-    if number is None or number._.em_kind not in ("numeral", "word") or number._.em_value != int(number._.em_value):
+    if (
+        number is None
+        or number._.em_kind not in ("numeral", "word")
+        or number._.em_value != int(number._.em_value)
+    ):
         return []
     count = Span(view.doc, number.start, number.end, label="COUNT")
     count._.em_value = number._.em_value
@@ -246,9 +332,11 @@ def whole_number_count(view: StudyView, number: Span | None) -> list[Span]:
 
 
 def leading_number(view: StudyView, anchor: Span) -> list[Span]:
-    """"Two serious adverse events occurred": the number that opens the event's own name."""
+    """ "Two serious adverse events occurred": the number that opens the event's own name."""
     name = event_name(view, anchor)
-    return whole_number_count(view, next((n for n in view.all_spans(NUMBERS) if n.end == name.start), None))
+    return whole_number_count(
+        view, next((n for n in view.all_spans(NUMBERS) if n.end == name.start), None)
+    )
 
 
 def find_stop(view: StudyView, anchor: Span, following: list[Span]) -> int:
@@ -277,7 +365,7 @@ def to_event(view: StudyView, anchor: Span, value: Span) -> AdverseEventFact:
 
 
 def applies_to_each_arm(view: StudyView, value: Span) -> bool:
-    """"4% in each group", "in both arms": one figure that stands for two arms."""
+    """ "4% in each group", "in both arms": one figure that stands for two arms."""
     after = view.doc[value.end : min(value.end + 4, value.sent.end)].text.lower()
     return any(p in after for p in word_set("per_arm_phrases"))
 
@@ -293,15 +381,22 @@ def find_named_events(view: StudyView) -> HarmsFact:
             if value.start not in used:
                 used.add(value.start)
                 event = to_event(view, anchor, value)
-                if value.label_ == "COUNT" and (percent := find_percent_for(view, value)) is not None:
+                if (
+                    value.label_ == "COUNT"
+                    and (percent := find_percent_for(view, value)) is not None
+                ):
                     used.add(percent.start)
                 events.extend([event, event] if applies_to_each_arm(view, value) else [event])
     return HarmsFact(events=events, values=frozenset(used))
 
 
 def find_percent_for(view: StudyView, term: Span) -> Span | None:
-    """"nausea (12%)", "61 patients (10.6%)", "nine patients on LDN (8.4%)"."""
-    label_words = len((term._.em_label or "").split()) + 1 if term.label_ == "COUNT" and term._.em_label else 0
+    """ "nausea (12%)", "61 patients (10.6%)", "nine patients on LDN (8.4%)"."""
+    label_words = (
+        len((term._.em_label or "").split()) + 1
+        if term.label_ == "COUNT" and term._.em_label
+        else 0
+    )
     for percent in view.all_spans(PERCENTS):
         if percent.sent == term.sent and 0 <= percent.start - term.end <= 2 + label_words:
             return percent
@@ -322,7 +417,11 @@ def find_single_patient_events(
     named = {e.name for e in found}
     events = []
     for term in view.body_spans("em_terms"):
-        if term.label_ != "adverse_event" or is_negated(view, term) or view.has_term_in_sentence(term, "future_cue"):
+        if (
+            term.label_ != "adverse_event"
+            or is_negated(view, term)
+            or view.has_term_in_sentence(term, "future_cue")
+        ):
             continue
         name = clean_label(term.text.lower())
         if name and name not in named:
@@ -337,25 +436,35 @@ def is_event_modifier(token) -> bool:
     infections"), unlike a subject and verb ("no patient developed pancreatitis")."""
     if token.lower_ in word_set("event_count_nouns"):  # "no cases of anaphylaxis"
         return True
-    return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set("report_verbs") | word_set("have_forms")
+    return token.is_alpha and token.lower_ not in terms_of("population_noun") | word_set(
+        "report_verbs"
+    ) | word_set("have_forms")
 
 
 def find_no_named_events(view: StudyView) -> list[AdverseEventFact]:
-    """"No opportunistic infections were reported": a named harm right after "no", in a
+    """ "No opportunistic infections were reported": a named harm right after "no", in a
     sentence that reports events, is a count of zero."""
     events = []
     for term in view.body_spans("em_terms"):
-        death = term.label_ == "outcome" and term.kb_id_ == "died" and term[0].lower_ in word_set("death_words")
+        death = (
+            term.label_ == "outcome"
+            and term.kb_id_ == "died"
+            and term[0].lower_ in word_set("death_words")
+        )
         if term.label_ != "adverse_event" and not death:
             continue
         lead = view.doc[max(term.sent.start, term.start - 4) : term.start]
         no = next((t for t in lead if t.lower_ in word_set("no_words")), None)
         words = {t.lower_ for t in term.sent}
         between = view.doc[no.i + 1 : term.start] if no is not None else []
-        reported = words & word_set("zero_event_verbs") or (no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in word_set("past_be"))
+        reported = words & word_set("zero_event_verbs") or (
+            no is not None and no.i > 0 and view.doc[no.i - 1].lower_ in word_set("past_be")
+        )
         if no is None or not reported or not all(is_event_modifier(t) for t in between):
             continue  # "there were no maternal deaths" reports; "patients had no symptoms" may not
-        first = next((t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start)
+        first = next(
+            (t.i for t in between if t.lower_ not in word_set("event_count_nouns")), term.start
+        )
         name = view.doc[first : term.end]  # "no cases of anaphylaxis" -> "anaphylaxis"
         where = provenance(view, name, 0.7)
         events.append(AdverseEventFact(where=where, name=clean_label(name.text.lower()), count=0))

@@ -62,7 +62,7 @@ def find_arm_mentions(
 
 
 def find_control_mentions(view: StudyView) -> list[ArmMention]:
-    """"the control group", "usual care", "the controls": arms without a drug name (a control
+    """ "the control group", "usual care", "the controls": arms without a drug name (a control
     word counts only before an arm head, or as "controls": "blood sugar control" is no arm)."""
     found = []
     doc = view.doc
@@ -86,7 +86,11 @@ def item_tokens(view: StudyView, item: Result, taken: set[int]) -> Span | None:
     wanted = item.percent if item.percent is not None else item.count
     for group in (PERCENTS, COUNTS, NUMBERS):
         for span in view.all_spans(group):
-            if span.sent.start == tokens.sent.start and span.start not in taken and is_value(span, wanted):
+            if (
+                span.sent.start == tokens.sent.start
+                and span.start not in taken
+                and is_value(span, wanted)
+            ):
                 taken.add(span.start)
                 return span
     return tokens
@@ -116,9 +120,11 @@ def pick_arm(item: Span, values: list[Span], arms: list[ArmMention]) -> ArmMenti
 
 
 def names_arms_first(values: list[Span], arms: list[ArmMention]) -> bool:
-    """"In the X group, 41% ..., and in the Y group, 27%": an arm before the first value and none
+    """ "In the X group, 41% ..., and in the Y group, 27%": an arm before the first value and none
     after the last one: each value's arm is the one before it."""
-    return any(a.end <= values[0].start for a in arms) and not any(a.start >= values[-1].end for a in arms)
+    return any(a.end <= values[0].start for a in arms) and not any(
+        a.start >= values[-1].end for a in arms
+    )
 
 
 def studied_label(interventions: list[InterventionFact]) -> str | None:
@@ -130,7 +136,11 @@ def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) ->
     no comparator, placebo or control ("colchicine cut the risk compared with placebo (RR 0.75)"),
     else the studied drug."""
     comparators = {i.name for i in interventions if i.role in ("comparator", "placebo")}
-    own = [a for a in arms if a.label not in comparators and not a.label.split()[0] in word_set("control_arm_words")]
+    own = [
+        a
+        for a in arms
+        if a.label not in comparators and not a.label.split()[0] in word_set("control_arm_words")
+    ]
     return own[0].label if own else studied_label(interventions)
 
 

@@ -27,7 +27,9 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     serotonin and norepinephrine"), part of a condition's name or a measurement ("opioid
     dependence", "tetracycline resistance", "vitamin D levels"), or a class describing the drug
     before it ("amitriptyline, a tricyclic antidepressant")."""
-    head_at = span.end + (span.end < len(view.doc) and view.doc[span.end].text == "-")  # "tetracycline-resistant"
+    head_at = span.end + (
+        span.end < len(view.doc) and view.doc[span.end].text == "-"
+    )  # "tetracycline-resistant"
     if any(t.start == head_at for t in view.sentence_terms(span, "non_treatment_head")):
         return True
     long_form = long_form_of(view, span)
@@ -36,26 +38,42 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     drugs = {i for d in view.all_spans(DRUGS) if d.sent == span.sent for i in range(d.start, d.end)}
     for cue in view.sentence_terms(span, "target_cue"):
         between = view.doc[cue.end : span.start] if cue.end <= span.start else None
-        if between is not None and len(between) <= 4 and all(t.lower_ in word_set("drug_list_words") or t.i in drugs for t in between):
+        if (
+            between is not None
+            and len(between) <= 4
+            and all(t.lower_ in word_set("drug_list_words") or t.i in drugs for t in between)
+        ):
             return True  # "effects on serotonin and norepinephrine": both are targets
     return is_apposition(view, span)
 
 
 def long_form_of(view: StudyView, short: Span) -> Span | None:
-    """The drug mention that an abbreviation stands for, when the abbreviation detector linked them."""
+    """The drug mention that an abbreviation stands for, when the abbreviation detector linked
+    them."""
     for found in getattr(view.doc._, "abbreviations", None) or []:
         if found.start == short.start and found.end == short.end:
             long = found._.long_form
-            return next((d for d in view.all_spans(DRUGS) if long.start <= d.start and d.end <= long.end), None)
+            return next(
+                (d for d in view.all_spans(DRUGS) if long.start <= d.start and d.end <= long.end),
+                None,
+            )
     return None
 
 
 def is_apposition(view: StudyView, span: Span) -> bool:
-    """"amitriptyline, a tricyclic antidepressant" / "the antibiotic doxycycline": a word that
+    """ "amitriptyline, a tricyclic antidepressant" / "the antibiotic doxycycline": a word that
     describes the drug next to it."""
-    if any(d.start == span.end for d in view.all_spans(DRUGS)) and span.start > 0 and view.doc[span.start - 1].lower_ in word_set("articles"):
+    if (
+        any(d.start == span.end for d in view.all_spans(DRUGS))
+        and span.start > 0
+        and view.doc[span.start - 1].lower_ in word_set("articles")
+    ):
         return True
-    if span.start < 3 or view.doc[span.start - 1].lower_ not in word_set("articles") or view.doc[span.start - 2].text != ",":
+    if (
+        span.start < 3
+        or view.doc[span.start - 1].lower_ not in word_set("articles")
+        or view.doc[span.start - 2].text != ","
+    ):
         return False
     return any(d.end == span.start - 2 for d in view.all_spans(DRUGS))
 
@@ -78,24 +96,40 @@ def score_as_studied(view: StudyView, mentions: list[Span], dose_count: int) -> 
     return 3 * in_title + 2 * dose_count + min(len(mentions), 5) + 2 * assigned
 
 
-def pick_studied(view: StudyView, groups: dict[str, list[Span]], lexicon: Lexicon, doses: dict[str, int]) -> str | None:
+def pick_studied(
+    view: StudyView, groups: dict[str, list[Span]], lexicon: Lexicon, doses: dict[str, int]
+) -> str | None:
     """The drug the study is about: in the headline, dosed, given, named often; a class only
     when no single drug stands out."""
     candidates = [
-        (score_as_studied(view, mentions, doses.get(key, 0)) - 6 * entry_for(lexicon, key, "drug").is_class, -mentions[0].start, key)
+        (
+            score_as_studied(view, mentions, doses.get(key, 0))
+            - 6 * entry_for(lexicon, key, "drug").is_class,
+            -mentions[0].start,
+            key,
+        )
         for key, mentions in groups.items()
         if entry_for(lexicon, key, "drug").kind != "placebo"
     ]
     return max(candidates)[2] if candidates else None
 
 
-def decide_role(view: StudyView, entry: LexiconEntry, mentions: list[Span], *, studied: str | None, dose_count: int) -> str:
+def decide_role(
+    view: StudyView,
+    entry: LexiconEntry,
+    mentions: list[Span],
+    *,
+    studied: str | None,
+    dose_count: int,
+) -> str:
     if entry.kind == "placebo":
         return "placebo"
     if entry.key == studied:
         return "studied"
     body = [m for m in mentions if m.start >= view.title_end] or mentions
-    if any(has_cue_before(view, m, "comparator_cue", 3) for m in body) or is_other_arm(view, body, studied):
+    if any(has_cue_before(view, m, "comparator_cue", 3) for m in body) or is_other_arm(
+        view, body, studied
+    ):
         return "comparator"
     if any(view.has_term_in_sentence(m, "concomitant_cue") for m in body):
         return "concomitant"
@@ -109,20 +143,30 @@ def decide_role(view: StudyView, entry: LexiconEntry, mentions: list[Span], *, s
 
 
 def is_other_arm(view: StudyView, mentions: list[Span], studied: str | None) -> bool:
-    """"assigned to 4.5 mg of naltrexone (n=107) or 25 mg of amitriptyline": the drug after
+    """ "assigned to 4.5 mg of naltrexone (n=107) or 25 mg of amitriptyline": the drug after
     "or"/"versus" in a sentence that assigns the studied drug is the comparator."""
     for mention in mentions:
         sent = mention.sent
         lead = {t.lower_ for t in view.doc[max(sent.start, mention.start - 8) : mention.start]}
-        studied_before = any(d.kb_id_ == studied and d.sent == sent and d.end <= mention.start for d in view.all_spans(DRUGS))
-        if studied_before and lead & word_set("alternative_words") and view.has_term_in_sentence(mention, "assignment_cue"):
+        studied_before = any(
+            d.kb_id_ == studied and d.sent == sent and d.end <= mention.start
+            for d in view.all_spans(DRUGS)
+        )
+        if (
+            studied_before
+            and lead & word_set("alternative_words")
+            and view.has_term_in_sentence(mention, "assignment_cue")
+        ):
             return True
     return False
 
 
-def merge_salt_forms(groups: dict[str, list[Span]], lexicon: Lexicon) -> tuple[dict[str, list[Span]], dict[str, str]]:
-    """"lithium" in a text about "lithium chloride" is that salt: a one-word name's mentions
-    join the most-mentioned entry whose name starts with it. Returns the groups and the keys moved."""
+def merge_salt_forms(
+    groups: dict[str, list[Span]], lexicon: Lexicon
+) -> tuple[dict[str, list[Span]], dict[str, str]]:
+    """ "lithium" in a text about "lithium chloride" is that salt: a one-word name's mentions
+    join the most-mentioned entry whose name starts with it. Returns the groups and the keys
+    moved."""
     merged = {key: list(spans) for key, spans in groups.items()}
     moved: dict[str, str] = {}
     names = {k: entry_for(lexicon, k, "drug").name.lower() for k in merged}

@@ -208,8 +208,12 @@ def to_data(value: object) -> object:
     """A fact as the plain data its record validates: provenance flattened into the fact's own
     fields, internal fields left out; lists of facts item by item, anything else as it is."""
     if isinstance(value, Provenance):
-        return {"text": value.text, "span": value.span, "sentence": value.sentence,
-                "confidence": value.confidence}  # fmt: skip
+        return {
+            "text": value.text,
+            "span": value.span,
+            "sentence": value.sentence,
+            "confidence": value.confidence,
+        }
     if is_dataclass(value) and not isinstance(value, type):
         data: dict[str, object] = {}
         for item in fields(value):

@@ -56,7 +56,11 @@ def find_segments(doc: Doc, title_end: int, body_end: int | None = None) -> list
     """Split the body where another study is introduced. "A separate study" / "another trial"
     always starts one; "the second study" only when no such cue has (it then refers back)."""
     body_end = len(doc) if body_end is None else body_end
-    cues = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue" and title_end <= t.start < body_end]
+    cues = [
+        t
+        for t in doc.spans["em_terms"]
+        if t.label_ == "second_study_cue" and title_end <= t.start < body_end
+    ]
     later = [t for t in cues if not is_in_lead(doc, t, title_end)]
     cues = later or cues  # "But a separate study ..." in the lead previews; the section comes later
     indefinite = [t for t in cues if t[0].lower_ != "the"]
@@ -74,19 +78,26 @@ def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
     cuts = []
     for cue, after in zip(sources, sources[1:]):
         following = next((s for s in sentences if s.start >= cue.sent.end), None)
-        if following is not None and following.start != after.sent.start:  # stacked lines close one part
+        if (
+            following is not None and following.start != after.sent.start
+        ):  # stacked lines close one part
             cuts.append(following.start)
     return cuts
 
 
 def citation_lines(doc: Doc, title_end: int) -> list[Span]:
     """The "Source:" cues of the body, in order."""
-    return [t for t in doc.spans["em_terms"] if t.label_ == "journal_cue" and t.start >= title_end
-            and t.text.lower() in word_set("citation_cues")]
+    return [
+        t
+        for t in doc.spans["em_terms"]
+        if t.label_ == "journal_cue"
+        and t.start >= title_end
+        and t.text.lower() in word_set("citation_cues")
+    ]
 
 
 def stacked_citations(doc: Doc, title_end: int, studies: int) -> list[Span] | None:
-    """"Source: The Lancet ...", "Source: Eurosurveillance ..." on consecutive lines after the
+    """ "Source: The Lancet ...", "Source: Eurosurveillance ..." on consecutive lines after the
     last of `studies` reports: one line per report, in the order the reports came."""
     sources = citation_lines(doc, title_end)
     if studies < 2 or len(sources) != studies:
@@ -136,7 +147,9 @@ def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[ConceptFact]:
         studied = any(m.end <= view.title_end or is_studied_mention(view, m) for m in mentions)
         where = provenance(view, mentions[0], 0.8)
         concepts.append(
-            ConceptFact(where=where, name=entry.name, ids=dict(entry.ids), mentioned_only=not studied)
+            ConceptFact(
+                where=where, name=entry.name, ids=dict(entry.ids), mentioned_only=not studied
+            )
         )
     return concepts
 
@@ -149,13 +162,18 @@ def is_studied_mention(view: StudyView, mention: Span) -> bool:
     used for heart failure" in the sentence of an acne trial)."""
     if not {t.lower_ for t in mention.sent} & word_set("study_sentence_words"):
         return False
-    return not any(0 <= mention.start - cue.end <= INDICATION_GAP for cue in view.sentence_terms(mention, "indication_cue"))
+    return not any(
+        0 <= mention.start - cue.end <= INDICATION_GAP
+        for cue in view.sentence_terms(mention, "indication_cue")
+    )
 
 
 def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[InterventionFact]:
     groups, moved = drugs.merge_salt_forms(drugs.group_drug_mentions(view), lexicon)
     first_studied = drugs.pick_studied(view, groups, lexicon, {})
-    dose_items = doses.drop_repeated_doses([(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)])
+    dose_items = doses.drop_repeated_doses(
+        [(moved.get(k, k), d) for k, d in doses.assemble_doses(view, first_studied)]
+    )
     dose_counts: dict[str, int] = {}
     for key, _ in dose_items:
         dose_counts[key] = dose_counts.get(key, 0) + 1
@@ -163,9 +181,12 @@ def assemble_interventions(view: StudyView, lexicon: Lexicon) -> list[Interventi
     interventions = []
     for key, mentions in groups.items():
         entry = entry_for(lexicon, key, "drug")
-        role = drugs.decide_role(view, entry, mentions, studied=studied, dose_count=dose_counts.get(key, 0))
+        role = drugs.decide_role(
+            view, entry, mentions, studied=studied, dose_count=dose_counts.get(key, 0)
+        )
         if role == "mentioned" and entry.is_class and entry.name in terms_of("umbrella_class"):
-            continue  # "antibiotics", "chemotherapy" named in passing are context, not drugs of the study
+            # "antibiotics", "chemotherapy" named in passing are context, not drugs of the study
+            continue
         its_doses = [d for k, d in dose_items if k == key]
         interventions.append(drugs.build_intervention(view, entry, mentions, role, its_doses))
     return interventions
@@ -214,8 +235,10 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
         total_record = total_record or population.single_patient_total(view, design.span)
         age = age or population.find_patient_age(view)
     found_outcomes = outcomes.drop_repeated_outcomes(
-        counted.outcomes + outcomes.assemble_percent_outcomes(view, counted.used, harms.values)
-        + outcomes.assemble_effect_outcomes(view))
+        counted.outcomes
+        + outcomes.assemble_percent_outcomes(view, counted.used, harms.values)
+        + outcomes.assemble_effect_outcomes(view)
+    )
     return Assembly(
         study=assemble_study(view, design, interventions),
         conditions=assemble_conditions(view, condition_lexicon),
@@ -223,8 +246,9 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
             total=total_record,
             age=age,
             condition_duration=population.find_condition_duration(view),
-            groups=population.find_groups(view, total_span, results=counted.used | harms.values,
-                                          interventions=interventions),
+            groups=population.find_groups(
+                view, total_span, results=counted.used | harms.values, interventions=interventions
+            ),
         ),
         interventions=interventions,
         outcomes=arms.attribute_arms(view, found_outcomes, arm_mentions, interventions),
@@ -232,6 +256,8 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
     )
 
 
-def assemble_findings(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Findings:
+def assemble_findings(
+    view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon
+) -> Findings:
     """One study's Findings record: its facts (`assemble`), converted once (`to_findings`)."""
     return to_findings(assemble(view, drug_lexicon, condition_lexicon))

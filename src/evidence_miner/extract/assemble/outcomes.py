@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from evidence_miner.codes import DIRECTIONS
 from evidence_miner.extract.assemble.facts import CountOutcomesFact, EffectFact, OutcomeFact
 from evidence_miner.extract.assemble.view import (
     StudyView,
@@ -14,8 +15,7 @@ from evidence_miner.extract.assemble.view import (
 from evidence_miner.extract.extensions import COUNTS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
-# Code, not vocabulary: the record's direction values (outcome terms' values) and effect-type codes.
-DIRECTIONS = {"improved", "worsened", "stable", "improved_or_stable", "increased", "decreased", "no_difference"}
+# Code, not vocabulary: effect-type codes (the record's direction values are codes.DIRECTIONS).
 RATIO_EFFECTS = {"HR", "OR", "RR", "IRR"}
 CLAUSE_BREAKS = {";"}
 AGGREGATE_NOUNS = terms_of("aggregate_noun")
@@ -31,7 +31,9 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
     three patients") the last before it in the same sentence."""
     label_end = count.end + len((count._.em_label or "").split()) + (1 if count._.em_label else 0)
     terms = outcome_terms_in(view, count.sent)
-    after = [t for t in terms if t.start >= count.end and not crosses_break(view, count.end, t.start)]
+    after = [
+        t for t in terms if t.start >= count.end and not crosses_break(view, count.end, t.start)
+    ]
     after = [t for t in after if t.start >= label_end] or after
     if after:
         return prefer_specific(after)
@@ -42,16 +44,19 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
 
 
 def follows_comparison(view: StudyView, count: Span) -> bool:
-    """"..., compared with 41 of 102 given placebo (and 11 of 12 ...)": later arms of a comparison."""
+    """ "..., compared with 41 of 102 given placebo (and 11 of 12 ...)": later arms of a
+    comparison."""
     lead = view.doc[max(count.sent.start, count.start - 2) : count.start].text.lower()
     return any(cue in lead.split() or cue in lead for cue in word_set("comparison_leads"))
 
 
 def find_stop_term(view: StudyView, count: Span) -> Span | None:
-    """"seven patients had stopped oral steroids entirely": stopping, with no harm as its cause."""
+    """ "seven patients had stopped oral steroids entirely": stopping, with no harm as its cause."""
     if view.has_term_in_sentence(count, "cause_cue"):
         return None
-    stops = [t for t in view.sentence_terms(count, "discontinuation") if 0 <= t.start - count.end <= 3]
+    stops = [
+        t for t in view.sentence_terms(count, "discontinuation") if 0 <= t.start - count.end <= 3
+    ]
     return stops[0] if stops else None
 
 
@@ -60,9 +65,13 @@ def crosses_break(view: StudyView, start: int, end: int) -> bool:
 
 
 def prefer_specific(terms: list[Span]) -> Span:
-    """"were able to reduce" is a reduction: a general term gives way to the next one."""
+    """ "were able to reduce" is a reduction: a general term gives way to the next one."""
     first = terms[0]
-    if first.text.lower() in word_set("able_phrases") and len(terms) > 1 and terms[1].start - first.end <= 3:
+    if (
+        first.text.lower() in word_set("able_phrases")
+        and len(terms) > 1
+        and terms[1].start - first.end <= 3
+    ):
         return terms[1]
     return first
 
@@ -74,7 +83,7 @@ def direction_of(view: StudyView, term: Span) -> str | None:
 
 
 def is_discontinuation(view: StudyView, count: Span, term: Span | None) -> bool:
-    """"one patient stopped treatment because of nausea" is an adverse event, not an outcome;
+    """ "one patient stopped treatment because of nausea" is an adverse event, not an outcome;
     "seven patients had stopped oral steroids" (no harm named) is a result."""
     stops = [t for t in view.sentence_terms(count, "discontinuation") if t.start >= count.end]
     if not stops or not view.has_term_in_sentence(count, "cause_cue"):
@@ -95,7 +104,9 @@ def count_outcome(
     view: StudyView, count: Span, term: Span | None, inherited: tuple[int | None, str | None]
 ) -> OutcomeFact:
     of, group = count._.em_of, clean_label(count._.em_label)
-    outcome_label = group if group and term is not None and term.text.lower() in group.lower() else None
+    outcome_label = (
+        group if group and term is not None and term.text.lower() in group.lower() else None
+    )
     if count._.em_kind in ("other", "elliptical"):  # "the other three", "and four worsened"
         of, group = of or inherited[0], group or inherited[1]
     percent = percent_after(view, count)
@@ -104,13 +115,15 @@ def count_outcome(
         measure=outcome_label or (measure_after(view, term) if term is not None else None),
         group=None if outcome_label else group,
         direction=direction_of(view, term) if term is not None else None,
-        count=int(count._.em_value), of=of,
+        count=int(count._.em_value),
+        of=of,
         percent=percent._.em_value if percent is not None else None,
     )
 
 
 def percent_after(view: StudyView, count: Span) -> Span | None:
-    """"61 patients in the semaglutide group (10.6%)": the percent right after a count or its label."""
+    """ "61 patients in the semaglutide group (10.6%)": the percent right after a count or its
+    label."""
     label_words = len((count._.em_label or "").split()) + 1 if count._.em_label else 0
     for percent in view.all_spans(PERCENTS):
         if percent.sent == count.sent and 0 <= percent.start - count.end <= 2 + label_words:
@@ -119,19 +132,27 @@ def percent_after(view: StudyView, count: Span) -> Span | None:
 
 
 def bracketed_percent_after(view: StudyView, count: Span) -> Span | None:
-    """"287 residents of high-dose homes (5.6%)": a bracketed percent closing the count's own
+    """ "287 residents of high-dose homes (5.6%)": a bracketed percent closing the count's own
     phrase, with no other number or clause break between."""
     for percent in view.all_spans(PERCENTS):
-        if percent.sent != count.sent or not 0 < percent.start - count.end <= 6 or view.doc[percent.start - 1].text != "(":
+        if (
+            percent.sent != count.sent
+            or not 0 < percent.start - count.end <= 6
+            or view.doc[percent.start - 1].text != "("
+        ):
             continue
         between = view.doc[count.end : percent.start - 1]
-        if not any(t.like_num or t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions") for t in between):
+        if not any(
+            t.like_num or t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions")
+            for t in between
+        ):
             return percent
     return None
 
 
 def is_arm_count(view: StudyView, count: Span) -> bool:
-    """"1,104 received TXA", "3,447 participants were taking a statin": group sizes, not results."""
+    """ "1,104 received TXA", "3,447 participants were taking a statin": group sizes, not
+    results."""
     if count._.em_kind == "arm":
         return True
     if count._.em_kind == "of":
@@ -165,29 +186,36 @@ def assemble_count_outcomes(
 
 
 def is_single_case(outcome: OutcomeFact) -> bool:
-    """"One patient developed a rash", "one died": a single person without a denominator is an
+    """ "One patient developed a rash", "one died": a single person without a denominator is an
     anecdote or a harm, not a result to compare (with "1 of 12" it is one)."""
     return outcome.count == 1 and outcome.of is None
 
 
 def is_population_frame(view: StudyView, count: Span) -> bool:
-    """"Among the 203 children who had ...", "In the 298 patients taking more than 100 mcg":
+    """ "Among the 203 children who had ...", "In the 298 patients taking more than 100 mcg":
     the subgroup a result is about, not the result."""
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    return "among" in lead or (" ".join(lead) in word_set("frame_leads") and count._.em_label is not None)
+    return "among" in lead or (
+        " ".join(lead) in word_set("frame_leads") and count._.em_label is not None
+    )
 
 
 def skips_outcome(
     view: StudyView, count: Span, total: Span | None, ae_values: frozenset[int]
 ) -> bool:
     return (
-        is_population_frame(view, count) or
-        (total is not None and count.start == total.start)
+        is_population_frame(view, count)
+        or (total is not None and count.start == total.start)
         or count._.em_kind == "arm_size"
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
-        or count[-1].lower_ in word_set("comparison_group_nouns")  # a comparison group, not a result ("12 cases" can be one)
-        or is_breakdown_head(count)  # "Of the 1,026 residents, ...": the set broken down, not a result
+        or count[-1].lower_
+        in word_set(
+            "comparison_group_nouns"
+        )  # a comparison group, not a result ("12 cases" can be one)
+        or is_breakdown_head(
+            count
+        )  # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_arm_count(view, count)
         or explains_nnt(view, count)
         or is_yearly_burden(count)
@@ -195,17 +223,20 @@ def skips_outcome(
 
 
 def is_yearly_burden(count: Span) -> bool:
-    """"About 22,000 new cases are diagnosed each year", "11,000 deaths a year": a disease's
+    """ "About 22,000 new cases are diagnosed each year", "11,000 deaths a year": a disease's
     yearly toll in the population, background to the study, not its result."""
     words = [t.lower_ for t in count.sent]
     pairs = set(zip(words, words[1:]))
-    a_year = any(" ".join(words[i : i + 2]) in word_set("a_year_phrases") and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
-                 for i in range(len(words) - 1))  # "11,000 deaths a year", not "after a year"  # fmt: skip
+    a_year = any(
+        " ".join(words[i : i + 2]) in word_set("a_year_phrases")
+        and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
+        for i in range(len(words) - 1)
+    )  # "11,000 deaths a year", not "after a year"
     return bool(word_set("yearly_phrases") & {*words, *(f"{a} {b}" for a, b in pairs)} or a_year)
 
 
 def explains_nnt(view: StudyView, count: Span) -> bool:
-    """"about 17 patients would need to take melatonin to prevent one case (number needed to
+    """ "about 17 patients would need to take melatonin to prevent one case (number needed to
     treat, 17)": the people of a number needed to treat are no result count."""
     return any(t.kb_id_ == "NNT" for t in view.sentence_terms(count, "effect_type"))
 
@@ -217,21 +248,30 @@ def assemble_percent_outcomes(
     events (`ae_values`)."""
     outcomes = []
     for percent in view.body_spans(PERCENTS):
-        if percent.start in used or percent.start in ae_values or is_ci_level(view, percent) or is_threshold(view, percent):
+        if (
+            percent.start in used
+            or percent.start in ae_values
+            or is_ci_level(view, percent)
+            or is_threshold(view, percent)
+        ):
             continue
         terms = outcome_terms_in(view, percent.sent)
         if not terms and not is_share_of_people(view, percent):
             continue
-        outcomes.append(OutcomeFact(
-            where=provenance(view, percent, 0.6),
-            measure=measure_after(view, terms[0]) if terms else None, group=None,
-            direction=direction_of(view, terms[0]) if terms else None, percent=percent._.em_value,
-        ))
+        outcomes.append(
+            OutcomeFact(
+                where=provenance(view, percent, 0.6),
+                measure=measure_after(view, terms[0]) if terms else None,
+                group=None,
+                direction=direction_of(view, terms[0]) if terms else None,
+                percent=percent._.em_value,
+            )
+        )
     return outcomes
 
 
 def is_threshold(view: StudyView, span: Span) -> bool:
-    """"at least 45%", "more than 1,000 mL", "15% or more": cut-offs, not results."""
+    """ "at least 45%", "more than 1,000 mL", "15% or more": cut-offs, not results."""
     for term in view.sentence_terms(span, "threshold"):
         if 0 <= span.start - term.end <= 1 or 0 <= term.start - span.end <= 1:
             return True
@@ -239,7 +279,7 @@ def is_threshold(view: StudyView, span: Span) -> bool:
 
 
 def is_share_of_people(view: StudyView, percent: Span) -> bool:
-    """"21.4% of patients who got TXA"."""
+    """ "21.4% of patients who got TXA"."""
     after = [t.lower_ for t in view.doc[percent.end : min(percent.end + 3, percent.sent.end)]]
     return bool(after) and after[0] == "of" and any(w in POPULATION_WORDS for w in after[1:])
 
@@ -253,13 +293,20 @@ def assemble_effect_outcomes(view: StudyView) -> list[OutcomeFact]:
     outcomes = []
     for effect in view.body_spans(EFFECTS):
         kind, value, low, high = effect.kb_id_, effect._.em_value, effect._.em_low, effect._.em_high
-        outcomes.append(OutcomeFact(
-            where=provenance(view, effect, 0.85),
-            measure=measure_before(view, effect),
-            direction=effect_direction(kind, value, low, high),
-            effect=EffectFact(type=kind, value=value, ci=(low, high) if low is not None else None,
-                              p=effect._.em_p, p_operator=effect._.em_op),
-        ))
+        outcomes.append(
+            OutcomeFact(
+                where=provenance(view, effect, 0.85),
+                measure=measure_before(view, effect),
+                direction=effect_direction(kind, value, low, high),
+                effect=EffectFact(
+                    type=kind,
+                    value=value,
+                    ci=(low, high) if low is not None else None,
+                    p=effect._.em_p,
+                    p_operator=effect._.em_op,
+                ),
+            )
+        )
     return outcomes
 
 

@@ -8,7 +8,11 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.arms import ARM_ROLES
 from evidence_miner.extract.assemble.facts import (
-    CountFact, GroupFact, InterventionFact, QuantityFact, TotalFact,
+    CountFact,
+    GroupFact,
+    InterventionFact,
+    QuantityFact,
+    TotalFact,
 )
 from evidence_miner.extract.assemble.view import (
     StudyView,
@@ -22,16 +26,21 @@ from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of, word_map, word_set
 
-RESULT_KINDS = ("outcome", "adverse_event", "adverse_event_word", "discontinuation")  # terms that report a result
+RESULT_KINDS = (
+    "outcome",
+    "adverse_event",
+    "adverse_event_word",
+    "discontinuation",
+)  # terms that report a result
 
 
 def is_aggregate(count: Span) -> bool:
-    """"12 trials", "40 studies": counts of studies, not of people."""
+    """ "12 trials", "40 studies": counts of studies, not of people."""
     return count[-1].lower_ in terms_of("aggregate_noun")
 
 
 def is_definite(view: StudyView, count: Span) -> bool:
-    """"the 14 on verapamil", "these 225 patients": a set the text has already introduced."""
+    """ "the 14 on verapamil", "these 225 patients": a set the text has already introduced."""
     return count.start > 0 and view.doc[count.start - 1].lower_ in word_set("definite_determiners")
 
 
@@ -50,23 +59,39 @@ def find_total_cue(view: StudyView, count: Span) -> str | None:
             return verbs[word]
     for term in view.sentence_terms(count, "total_after_cue"):
         if 0 <= term.start - count.end <= 1:
-            return verbs.get(term[-1].lower_, "analysed" if "analys" in term.text.lower() else "enrolled")
+            return verbs.get(
+                term[-1].lower_, "analysed" if "analys" in term.text.lower() else "enrolled"
+            )
     return None
 
 
 def rank_total(view: StudyView, count: Span) -> tuple | None:
     """Lower ranks win: an enrolment word (a screened count only when nothing else is), the
     sentence naming the design, then an early plain count."""
-    if count._.em_kind not in ("plain", "of", "parallel") or count._.em_of is not None or is_aggregate(count):
+    if (
+        count._.em_kind not in ("plain", "of", "parallel")
+        or count._.em_of is not None
+        or is_aggregate(count)
+    ):
         return None
     cue = find_total_cue(view, count)
     if cue is not None:
         return (1 if cue == "screened" else 0, -count._.em_value, count.start), cue
     if count._.em_kind == "parallel":
         return None
-    if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(count, "study_word"):
-        return (1, -count._.em_value, count.start), None  # same rank as a screened count: the larger wins
-    if count._.em_kind == "plain" and not is_definite(view, count) and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5:
+    if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(
+        count, "study_word"
+    ):
+        return (
+            1,
+            -count._.em_value,
+            count.start,
+        ), None  # same rank as a screened count: the larger wins
+    if (
+        count._.em_kind == "plain"
+        and not is_definite(view, count)
+        and view.sentence_index(count.start) - view.sentence_index(view.start) <= 5
+    ):
         return (2, -count._.em_value, count.start), None  # a report states its size early
     return None
 
@@ -87,7 +112,11 @@ def find_total(view: StudyView, *, stated_only: bool = False) -> TotalFact | Non
 def find_breakdown_total(view: StudyView) -> TotalFact | None:
     """With no other total, "Of the 41,872 infants born in the region, 33,946 received ...": the
     largest set a sentence breaks down is the cohort."""
-    heads = [c for c in view.body_spans(COUNTS) if is_breakdown_head(c) and c._.em_kind == "plain" and not is_aggregate(c)]
+    heads = [
+        c
+        for c in view.body_spans(COUNTS)
+        if is_breakdown_head(c) and c._.em_kind == "plain" and not is_aggregate(c)
+    ]
     return TotalFact(max(heads, key=lambda c: c._.em_value), "enrolled") if heads else None
 
 
@@ -121,11 +150,15 @@ def find_stat_before(view: StudyView, start: int, window: int = 3) -> str | None
 
 
 def find_age(view: StudyView, *, single_patient: bool = False) -> QuantityFact | None:
-    """"mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
+    """ "mean age, 60 years", "Their mean age was 69", "aged 45 to 70": a stated mean or
     median wins, and a range elsewhere in the text gives its low and high. A lone age without
     a mean or median ("over age 50", "by age 4") is a threshold, not the cohort's age, except
     in a report about one patient."""
-    candidates = [c for c in (age_candidate(view, t) for t in view.terms("age") if t.start >= view.title_end) if c]
+    candidates = [
+        c
+        for c in (age_candidate(view, t) for t in view.terms("age") if t.start >= view.title_end)
+        if c
+    ]
     if not candidates:
         return None
     best = next((c for c in candidates if c.stat and c.value is not None), None)
@@ -148,11 +181,16 @@ def age_candidate(view: StudyView, term: Span) -> QuantityFact | None:
     numbers = {s.start: s for s in view.all_spans(NUMBERS)}
     if value.label_ == "NUMBER" and (last := find_range_end(view.doc, numbers, value)) is not None:
         where = provenance(view, view.doc[term.start : last.end], 0.8)
-        return QuantityFact(where=where, value=None, low=value._.em_value, high=last._.em_value, unit="year")
+        return QuantityFact(
+            where=where, value=None, low=value._.em_value, high=last._.em_value, unit="year"
+        )
     return QuantityFact(
         where=provenance(view, view.doc[term.start : value.end], 0.8),
-        value=value._.em_value, low=value._.em_low, high=value._.em_high,
-        stat=stat, unit="year",
+        value=value._.em_value,
+        low=value._.em_low,
+        high=value._.em_high,
+        stat=stat,
+        unit="year",
     )
 
 
@@ -169,13 +207,20 @@ def find_value_after(view: StudyView, term: Span) -> Span | None:
 
 
 def find_condition_duration(view: StudyView) -> QuantityFact | None:
-    """"(median duration of neuropathy, 9 years)", "had had diabetes for a mean of 12 years"."""
+    """ "(median duration of neuropathy, 9 years)", "had had diabetes for a mean of 12 years"."""
     for token in view.doc[view.start : view.end]:
         if token.lower_ != "duration" or token.i < view.title_end:
             continue
         if view.doc[max(token.i - 3, 0) : token.i].text.lower().count("treatment"):
             continue
-        duration = next((d for d in view.all_spans(DURATIONS) if d.sent == token.sent and 0 < d.start - token.i <= 8), None)
+        duration = next(
+            (
+                d
+                for d in view.all_spans(DURATIONS)
+                if d.sent == token.sent and 0 < d.start - token.i <= 8
+            ),
+            None,
+        )
         if duration is not None:
             stat = find_stat_before(view, token.i) or duration._.em_kind
             where = provenance(view, duration, 0.7)
@@ -187,7 +232,11 @@ def arm_label(view: StudyView, count: Span) -> str | None:
     """What an arm size "(10 patients)" / "(n=574)" refers to: the regimen right before it
     when the sentence lists regimens, else the nearest drug before it, else "X group"."""
     for span in view.all_spans(FREQUENCIES):
-        if span.sent == count.sent and 0 <= count.start - span.end <= 2 and is_regimen_list(view, count):
+        if (
+            span.sent == count.sent
+            and 0 <= count.start - span.end <= 2
+            and is_regimen_list(view, count)
+        ):
             return span.text
     drugs = [d for d in view.all_spans(DRUGS) if d.sent == count.sent and d.end <= count.start]
     if drugs:
@@ -198,7 +247,9 @@ def arm_label(view: StudyView, count: Span) -> str | None:
 
 
 def is_regimen_list(view: StudyView, count: Span) -> bool:
-    sizes = [c for c in view.all_spans(COUNTS) if c.sent == count.sent and c._.em_kind == "arm_size"]
+    sizes = [
+        c for c in view.all_spans(COUNTS) if c.sent == count.sent and c._.em_kind == "arm_size"
+    ]
     frequencies = [f for f in view.all_spans(FREQUENCIES) if f.sent == count.sent]
     drugs = {d.kb_id_ for d in view.all_spans(DRUGS) if d.sent == count.sent}
     return len(sizes) >= 2 and len(frequencies) >= 2 and len(drugs) <= 1
@@ -221,12 +272,25 @@ def find_groups(
         if total is not None and count.start == total.start:
             continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
-        group = (to_arm_group(view, count, results) or to_named_group(view, count) or to_breakdown_group(view, count, is_result)
-                 or to_breakdown_head(view, count, {g.n for g in groups}) or (None if is_result else to_group(view, count, total)))
-        if group is None or (limit is not None and group.n >= limit and count._.em_kind != "arm_size"):
+        group = (
+            to_arm_group(view, count, results)
+            or to_named_group(view, count)
+            or to_breakdown_group(view, count, is_result)
+            or to_breakdown_head(view, count, {g.n for g in groups})
+            or (None if is_result else to_group(view, count, total))
+        )
+        if group is None or (
+            limit is not None and group.n >= limit and count._.em_kind != "arm_size"
+        ):
             continue
-        if count._.em_kind == "of" and names_an_arm(group) and any(g.n == group.n and g.where.sentence < group.where.sentence for g in groups):
-            continue  # "298 of the 413 women in the infusion group": the denominator names an arm sized earlier
+        if (
+            count._.em_kind == "of"
+            and names_an_arm(group)
+            and any(g.n == group.n and g.where.sentence < group.where.sentence for g in groups)
+        ):
+            # "298 of the 413 women in the infusion group": the denominator names an arm sized
+            # earlier
+            continue
         for one in to_each_arm(view, group, count, interventions):
             identity = (one.key or str(one.label).lower(), one.n)
             if identity not in seen:
@@ -236,7 +300,12 @@ def find_groups(
 
 
 def group_at(
-    view: StudyView, count: Span, confidence: float, label: str | None, n: float, *,
+    view: StudyView,
+    count: Span,
+    confidence: float,
+    label: str | None,
+    n: float,
+    *,
     key: str | None = None,
 ) -> GroupFact:
     """An arm or subgroup of `n` people, read at `count`; `key` is the drug that names it."""
@@ -244,11 +313,15 @@ def group_at(
 
 
 def find_equal_groups(view: StudyView) -> list[GroupFact]:
-    """"divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
+    """ "divided into four groups of 12" (four groups), "groups of 10, 14, 14 and 14"."""
     numbers = {n.start: n for n in view.body_spans(NUMBERS)}
     found = []
     for token in view.doc[max(view.start, view.title_end) : view.end]:
-        if token.lower_ not in word_set("group_nouns") or token.i + 2 >= len(view.doc) or view.doc[token.i + 1].lower_ != "of":
+        if (
+            token.lower_ not in word_set("group_nouns")
+            or token.i + 2 >= len(view.doc)
+            or view.doc[token.i + 1].lower_ != "of"
+        ):
             continue
         sizes, i = [], token.i + 2
         while i in numbers and numbers[i]._.em_value == int(numbers[i]._.em_value):
@@ -265,21 +338,27 @@ def find_equal_groups(view: StudyView) -> list[GroupFact]:
 
 
 def names_an_arm(group: GroupFact) -> bool:
-    """"in the infusion group", "on placebo": a label that names an arm, not a trait of a subgroup."""
+    """ "in the infusion group", "on placebo": a label that names an arm, not a trait of a
+    subgroup."""
     label = str(group.label or "").lower()
-    return (group.key is not None or label.startswith(tuple(f"{w} " for w in word_set("arm_label_leads")))
-            or any(w in label.split() for w in word_set("arm_label_words")))
+    return (
+        group.key is not None
+        or label.startswith(tuple(f"{w} " for w in word_set("arm_label_leads")))
+        or any(w in label.split() for w in word_set("arm_label_words"))
+    )
 
 
 def to_each_arm(
     view: StudyView, group: GroupFact, count: Span, interventions: list[InterventionFact]
 ) -> list[GroupFact]:
-    """"28,416 patients in each group": one group per arm of the study; but "two patients
+    """ "28,416 patients in each group": one group per arm of the study; but "two patients
     died, one in each group" counts events."""
     label = str(group.label or "").lower()
     if not any(w in label for w in word_set("per_arm_phrases")):
         return [group]
-    if any(t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
+    if any(
+        t.start < count.start for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)
+    ):
         return []  # events split between the arms, not arm sizes
     arms = [i for i in interventions if i.role in ARM_ROLES and not i.is_class]
     if len(arms) < 2:
@@ -297,7 +376,7 @@ def opens_breakdown(view: StudyView, count: Span) -> Span | None:
 
 
 def to_breakdown_head(view: StudyView, count: Span, sizes: set[int]) -> GroupFact | None:
-    """"Of these 225 patients, 92 had ...": the set a sentence breaks down is a subgroup, unless
+    """ "Of these 225 patients, 92 had ...": the set a sentence breaks down is a subgroup, unless
     a group of that size is already known (it then names that group again)."""
     sent = count.sent
     if not is_breakdown_head(count):
@@ -317,11 +396,25 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> GroupFa
     if opens_breakdown(view, count) is None or count._.em_kind not in ("parallel", "arm", "plain"):
         return None
     follows = view.doc[count.end] if count.end < count.sent.end else None
-    if follows is None or not (follows.lower_ in word_set("breakdown_verbs") or any(t.start == count.end for t in view.sentence_terms(count, "arm_verb"))):
+    if follows is None or not (
+        follows.lower_ in word_set("breakdown_verbs")
+        or any(t.start == count.end for t in view.sentence_terms(count, "arm_verb"))
+    ):
         return None  # "1 to 90 daily doses": a number inside the trait, not a part of the set
-    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", "."} or t.lower_ == "and"), count.sent.end)
+    clause_end = next(
+        (
+            t.i
+            for t in view.doc[count.end : count.sent.end]
+            if t.text in {",", ";", "."} or t.lower_ == "and"
+        ),
+        count.sent.end,
+    )
     clause = view.doc[count.end : clause_end]
-    if any(count.end <= t.start < clause_end for kind in RESULT_KINDS for t in view.sentence_terms(count, kind)):
+    if any(
+        count.end <= t.start < clause_end
+        for kind in RESULT_KINDS
+        for t in view.sentence_terms(count, kind)
+    ):
         return None
     if any(count.end <= p.start < clause_end for p in view.all_spans("em_percents")) and is_result:
         return None
@@ -330,29 +423,54 @@ def to_breakdown_group(view: StudyView, count: Span, is_result: bool) -> GroupFa
 
 def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
     """The drug named inside tokens [start, end) ("in the LDN group" -> naltrexone's key)."""
-    return next((d.kb_id_ for d in view.all_spans(DRUGS) if start <= d.start and d.end <= end), None)
+    return next(
+        (d.kb_id_ for d in view.all_spans(DRUGS) if start <= d.start and d.end <= end), None
+    )
 
 
 def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> GroupFact | None:
-    """"1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
-    gap = 2 if count._.em_kind in ("of", "arm") else 1  # "5 of the 12 mice that received ...", "121 who received ..."
+    """ "1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
+    gap = (
+        2 if count._.em_kind in ("of", "arm") else 1
+    )  # "5 of the 12 mice that received ...", "121 who received ..."
     if count._.em_kind == "of_group":  # "Ninety-seven of the women were also on ..."
         gap = len((count._.em_label or "").split()) + 3
-    verb = next((t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None)
+    verb = next(
+        (t for t in view.sentence_terms(count, "arm_verb") if 0 <= t.start - count.end <= gap), None
+    )
     if verb is None:
         verb = participle_after(view, count)
     if verb is None:
         return to_parallel_arm(view, count, results)
     if verb.text.lower() in word_set("participles") and is_result_count(view, count, results):
         return None  # "9 children given dexamethasone vomited" reports a result
-    drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3), None)
+    drug = next(
+        (d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 <= d.start - verb.end <= 3),
+        None,
+    )
     level_verb = verb.text.lower() in word_set("dose_level_verbs")
-    dose = next((d for d in view.all_spans(DOSES) if d.sent == count.sent and 0 <= d.start - verb.end <= 1), None) if level_verb else None
+    dose = (
+        next(
+            (
+                d
+                for d in view.all_spans(DOSES)
+                if d.sent == count.sent and 0 <= d.start - verb.end <= 1
+            ),
+            None,
+        )
+        if level_verb
+        else None
+    )
     negative = verb[-1].lower_ in word_set("negative_words") and not any(
-        0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome"))  # "did not improve" is a result
+        0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome")
+    )  # "did not improve" is a result
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
-    if named_arm and named_arm.split()[-1].lower() in word_set("arm_heads") and not is_result_count(view, count, results):  # "42 received the low dose"
+    if (
+        named_arm
+        and named_arm.split()[-1].lower() in word_set("arm_heads")
+        and not is_result_count(view, count, results)
+    ):  # "42 received the low dose"
         n = count._.em_of if count._.em_kind == "of" else count._.em_value
         return group_at(view, count, 0.6, named_arm, n)
     if drug is None and dose is None and not negative and not strong:
@@ -360,20 +478,33 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     if drug is None and dose is not None:  # "38 remained at 5 mg": a dose level names the group
         label = f"{verb.text} {dose.text}"
     else:
-        label = drug.text if drug is not None else (arm_words_after(view, verb) if strong else clean_label(verb.text))
-    relative = any(t.lower_ in word_set("relative_pronouns") for t in view.doc[count.end : verb.start])
-    n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
+        label = (
+            drug.text
+            if drug is not None
+            else (arm_words_after(view, verb) if strong else clean_label(verb.text))
+        )
+    relative = any(
+        t.lower_ in word_set("relative_pronouns") for t in view.doc[count.end : verb.start]
+    )
+    n = (
+        count._.em_of if count._.em_kind == "of" and relative else count._.em_value
+    )  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
     return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
 
 
 def to_named_group(view: StudyView, count: Span) -> GroupFact | None:
-    """"the metformin group included 152 patients and the placebo group 148"."""
+    """ "the metformin group included 152 patients and the placebo group 148"."""
     doc, i = view.doc, count.start
     head = i - 1 if i > 0 and doc[i - 1].lower_ in word_set("group_verbs") else i
     if head < 1 or doc[head - 1].lower_ not in word_set("group_words"):
         return None
     start = head - 1
-    while start > count.sent.start and doc[start - 1].is_alpha and doc[start - 1].lower_ not in word_set("group_name_stops") and head - start < 4:
+    while (
+        start > count.sent.start
+        and doc[start - 1].is_alpha
+        and doc[start - 1].lower_ not in word_set("group_name_stops")
+        and head - start < 4
+    ):
         start -= 1
     drug = next((d for d in doc.spans[DRUGS] if start <= d.start and d.end <= head), None)
     label = clean_label(doc[start:head].text)
@@ -385,13 +516,23 @@ def is_result_count(view: StudyView, count: Span, results: frozenset[int]) -> bo
     semaglutide group had an event"), or one in a sentence that reports a result."""
     if count.start in results:
         return True
-    clause_end = next((t.i for t in view.doc[count.end : count.sent.end] if t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions")), count.sent.end)
-    return any(count.end <= t.start < clause_end and not names_a_dose_level(view, t)
-               for kind in RESULT_KINDS for t in view.sentence_terms(count, kind))
+    clause_end = next(
+        (
+            t.i
+            for t in view.doc[count.end : count.sent.end]
+            if t.text in {",", ";", ":"} or t.lower_ in word_set("clause_conjunctions")
+        ),
+        count.sent.end,
+    )
+    return any(
+        count.end <= t.start < clause_end and not names_a_dose_level(view, t)
+        for kind in RESULT_KINDS
+        for t in view.sentence_terms(count, kind)
+    )
 
 
 def participle_after(view: StudyView, count: Span) -> Span | None:
-    """"872 given magnesium and 862 given placebo": a participle that names an arm (the
+    """ "872 given magnesium and 862 given placebo": a participle that names an arm (the
     counts step does not treat these as arm verbs, so result counts keep their kind)."""
     if count.end < count.sent.end and view.doc[count.end].lower_ in word_set("participles"):
         return view.doc[count.end : count.end + 1]
@@ -399,15 +540,19 @@ def participle_after(view: StudyView, count: Span) -> Span | None:
 
 
 def names_a_dose_level(view: StudyView, term: Span) -> bool:
-    """"the lower dose", "a higher dose": comparison words that name an arm, not a result."""
+    """ "the lower dose", "a higher dose": comparison words that name an arm, not a result."""
     return term.end < len(view.doc) and view.doc[term.end].lower_ in word_set("arm_heads")
 
 
 def arm_phrase_after(view: StudyView, count: Span) -> str | None:
-    """"409 in the placebo arm", "38 the high dose", "412 patients were in the dupilumab arm":
+    """ "409 in the placebo arm", "38 the high dose", "412 patients were in the dupilumab arm":
     the arm named right after a count, ending in group/arm/cohort/dose."""
     i = count.end
-    if i + 1 < count.sent.end and view.doc[i].lower_ in word_set("range_words") and view.doc[i + 1].like_num:
+    if (
+        i + 1 < count.sent.end
+        and view.doc[i].lower_ in word_set("range_words")
+        and view.doc[i + 1].like_num
+    ):
         return None  # "1 to 90 daily doses" is a range
     if i < count.sent.end and view.doc[i].lower_ in word_set("past_be"):
         i += 1
@@ -422,19 +567,36 @@ def arm_phrase_after(view: StudyView, count: Span) -> str | None:
             break
         words.append(token)
         if token.lower_ in word_set("arm_heads"):
-            return clean_label(" ".join(w.text for w in words if w.lower_ not in word_set("articles")))
+            return clean_label(
+                " ".join(w.text for w in words if w.lower_ not in word_set("articles"))
+            )
     return None
 
 
 def to_parallel_arm(view: StudyView, count: Span, results: frozenset[int]) -> GroupFact | None:
-    """"7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group";
+    """ "7,160 patients had been assigned to colchicine and 7,127 to placebo / to a control group";
     "409 in the placebo arm"."""
-    if count._.em_kind in ("parallel", "plain") and not is_result_count(view, count, results) and (phrase := arm_phrase_after(view, count)) is not None:
-        if count._.em_kind == "parallel" or count._.em_label is None or count._.em_label.startswith(tuple(f"{w} " for w in word_set("located_label_leads"))):
+    if (
+        count._.em_kind in ("parallel", "plain")
+        and not is_result_count(view, count, results)
+        and (phrase := arm_phrase_after(view, count)) is not None
+    ):
+        if (
+            count._.em_kind == "parallel"
+            or count._.em_label is None
+            or count._.em_label.startswith(tuple(f"{w} " for w in word_set("located_label_leads")))
+        ):
             return group_at(view, count, 0.5, phrase, count._.em_value)
-    if count._.em_kind != "parallel" or count.end >= count.sent.end or view.doc[count.end].lower_ != "to":
+    if (
+        count._.em_kind != "parallel"
+        or count.end >= count.sent.end
+        or view.doc[count.end].lower_ != "to"
+    ):
         return None
-    drug = next((d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 < d.start - count.end <= 2), None)
+    drug = next(
+        (d for d in view.all_spans(DRUGS) if d.sent == count.sent and 0 < d.start - count.end <= 2),
+        None,
+    )
     if drug is not None:
         return group_at(view, count, 0.6, drug.text, count._.em_value, key=drug.kb_id_)
     words = arm_words_after(view, view.doc[count.end : count.end + 1])
@@ -450,7 +612,11 @@ def arm_words_after(view: StudyView, verb: Span) -> str | None:
         if token.is_punct or token.lower_ in word_set("arm_word_stops"):
             break
         words.append(token.text)
-    return clean_label(" ".join(w for w in words if w.lower() not in word_set("articles"))) if words else None
+    return (
+        clean_label(" ".join(w for w in words if w.lower() not in word_set("articles")))
+        if words
+        else None
+    )
 
 
 def to_group(view: StudyView, count: Span, total: Span | None) -> GroupFact | None:
@@ -463,11 +629,20 @@ def to_group(view: StudyView, count: Span, total: Span | None) -> GroupFact | No
         key = arm_drug_key(view, count) or key
     elif kind in ("of", "all") and label and not is_outcome_label(view, count):
         n = count._.em_of
-    elif kind == "plain" and label and not is_outcome_label(view, count) and not is_aggregate(count):
+    elif (
+        kind == "plain" and label and not is_outcome_label(view, count) and not is_aggregate(count)
+    ):
         n = count._.em_value
-    elif kind == "parallel" and label and is_definite(view, count) and not is_outcome_label(view, count):
+    elif (
+        kind == "parallel"
+        and label
+        and is_definite(view, count)
+        and not is_outcome_label(view, count)
+    ):
         n = count._.em_value  # "than the 978 taking 200 mg a day or less"
-    elif kind in ("plain", "parallel") and not label and (label := unlabelled_subgroup(view, count)):
+    elif (
+        kind in ("plain", "parallel") and not label and (label := unlabelled_subgroup(view, count))
+    ):
         n = count._.em_value
     else:
         return None
@@ -479,7 +654,11 @@ def unlabelled_subgroup(view: StudyView, count: Span) -> str | None:
     was 0.87". (The sex of the cohort, "25 patients were women", is no analysed subgroup.)"""
     noun = count[-1].lower_ if len(count) > 1 else None
     lead = [t.lower_ for t in view.doc[max(count.sent.start, count.start - 2) : count.start]]
-    if noun in terms_of("population_noun") and " ".join(lead) in word_set("subgroup_frame_leads") and not is_aggregate(count):
+    if (
+        noun in terms_of("population_noun")
+        and " ".join(lead) in word_set("subgroup_frame_leads")
+        and not is_aggregate(count)
+    ):
         return noun
     return None
 
@@ -490,6 +669,6 @@ def arm_drug_key(view: StudyView, count: Span) -> str | None:
 
 
 def is_outcome_label(view: StudyView, count: Span) -> bool:
-    """"patients who had dramatic improvements" names an outcome, not a subgroup."""
+    """ "patients who had dramatic improvements" names an outcome, not a subgroup."""
     label = (count._.em_label or "").lower()
     return any(term in label.split() or f" {term} " in f" {label} " for term in terms_of("outcome"))

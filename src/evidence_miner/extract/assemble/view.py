@@ -85,7 +85,8 @@ class StudyView:
         return index_scopes(self.all_spans(NEGATED))
 
     def negation_scopes(self, span: Span) -> list[Span]:
-        """The negation scopes ending at this span (a cue before it) or starting at it (a cue after)."""
+        """The negation scopes ending at this span (a cue before it) or starting at it (a cue
+        after)."""
         return scopes_around(self.negation_index, span)
 
     def has_term_in_sentence(self, span: Span, kind: str) -> bool:
@@ -93,13 +94,18 @@ class StudyView:
 
 
 def word_stem(word: str) -> str:
-    """"infections" and "infection", "nightmares" and "nightmare" compare equal."""
+    """ "infections" and "infection", "nightmares" and "nightmare" compare equal."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def opens_with_of_the(sent: Span) -> bool:
-    """A sentence that breaks a set down: "Of the 1,108 cases, ...", "Of these 225 patients, ..."."""
-    return len(sent) >= 3 and sent[0].lower_ == "of" and sent[1].lower_ in word_set("definite_determiners")
+    """A sentence that breaks a set down: "Of the 1,108 cases, ...", "Of these 225 patients,
+    ..."."""
+    return (
+        len(sent) >= 3
+        and sent[0].lower_ == "of"
+        and sent[1].lower_ in word_set("definite_determiners")
+    )
 
 
 def is_breakdown_head(count: Span) -> bool:

@@ -16,7 +16,9 @@ from evidence_miner.lang import LanguagePack
 Matches = list[tuple[str, int, int]]
 NER_PREFIX = "ner:"
 COMBINATION_PREFIX = "combo:"
-COMBINATION_SPLIT_RE = re.compile(r"[/+]|-(?=[a-z])")  # sacubitril/valsartan, emtricitabine-tenofovir
+COMBINATION_SPLIT_RE = re.compile(
+    r"[/+]|-(?=[a-z])"
+)  # sacubitril/valsartan, emtricitabine-tenofovir
 CODE_NAME_RE = re.compile(r"^[A-Z]{1,6}[- ]?\d{2,}[A-Za-z0-9-]*$")  # ABC-1234, LY3298176, MK 0431
 
 
@@ -24,13 +26,17 @@ def is_drug_like(text: str) -> bool:
     """An NER chemical that is a drug name: a code name, or a word with an INN stem ending."""
     word = text.strip().lower()
     return bool(CODE_NAME_RE.match(text.strip())) or (
-        word.isalpha() and len(word) > 5 and any(word.endswith(stem) for stem in terms_of("drug_stem"))
+        word.isalpha()
+        and len(word) > 5
+        and any(word.endswith(stem) for stem in terms_of("drug_stem"))
     )
 
 
 def is_grant_number(ent: Span) -> bool:
     """A code name in a sentence about funding ("NIH grants HL098102 and TR001082")."""
-    return bool(CODE_NAME_RE.match(ent.text.strip())) and any(t.lower_ in word_set("funding_words") for t in ent.sent)
+    return bool(CODE_NAME_RE.match(ent.text.strip())) and any(
+        t.lower_ in word_set("funding_words") for t in ent.sent
+    )
 
 
 def is_condition_like(text: str) -> bool:
@@ -39,11 +45,17 @@ def is_condition_like(text: str) -> bool:
     words = text.strip().lower().split()
     if not words or text.strip().isupper():
         return False
-    return any(words[-1] == head or (len(head) > 3 and words[-1].endswith(head)) or (len(head) <= 5 and words[-1].endswith(head) and len(words[-1]) > len(head) + 2)
-               for head in terms_of("disease_head"))
+    return any(
+        words[-1] == head
+        or (len(head) > 3 and words[-1].endswith(head))
+        or (len(head) <= 5 and words[-1].endswith(head) and len(words[-1]) > len(head) + 2)
+        for head in terms_of("disease_head")
+    )
 
 
-def find_ner_matches(doc: Doc, matches: Matches, lexicon: Lexicon, label: str, accept: Callable[[str], bool]) -> Iterator[tuple[str, int, int]]:
+def find_ner_matches(
+    doc: Doc, matches: Matches, lexicon: Lexicon, label: str, accept: Callable[[str], bool]
+) -> Iterator[tuple[str, int, int]]:
     """Entities of the statistical NER that no lexicon term covered: the lexicon's entry when
     the whole entity is a known name, else a key "ner:<folded name>"."""
     covered = {i for _, start, end in matches for i in range(start, end)}
@@ -61,11 +73,19 @@ def entry_for(lexicon: Lexicon, key: str, kind: str) -> LexiconEntry:
     """The lexicon entry of a key; an NER find gets an entry of its own, with no ids, and a
     fixed-dose combination without an entry of its own is named by its parts' generic names."""
     if key.startswith(NER_PREFIX):
-        return LexiconEntry(key=key, name=key.removeprefix(NER_PREFIX), kind=kind, ids={}, is_class=False)
+        return LexiconEntry(
+            key=key, name=key.removeprefix(NER_PREFIX), kind=kind, ids={}, is_class=False
+        )
     if key.startswith(COMBINATION_PREFIX):
         parts = [lexicon.entries[k] for k in key.removeprefix(COMBINATION_PREFIX).split("|")]
-        return LexiconEntry(key=key, name="/".join(e.name for e in parts), kind=kind, ids={}, is_class=False,
-                            aliases=tuple(e.name for e in parts))
+        return LexiconEntry(
+            key=key,
+            name="/".join(e.name for e in parts),
+            kind=kind,
+            ids={},
+            is_class=False,
+            aliases=tuple(e.name for e in parts),
+        )
     return lexicon.entries[key]
 
 
@@ -81,7 +101,9 @@ def index_combinations(lexicon: Lexicon) -> dict[frozenset[str], str]:
     return index
 
 
-def find_combination_matches(doc: Doc, matches: Matches, lexicon: Lexicon, combinations: dict[frozenset[str], str]) -> Iterator[tuple[str, int, int]]:
+def find_combination_matches(
+    doc: Doc, matches: Matches, lexicon: Lexicon, combinations: dict[frozenset[str], str]
+) -> Iterator[tuple[str, int, int]]:
     """A token joining two or more drug names ("sacubitril/valsartan") is one fixed-dose
     combination: the lexicon's combination entry, or a "combo:" key of its parts. (The
     tokenizer keeps such tokens whole, so the lexicon matcher cannot see the parts.)"""
@@ -93,7 +115,11 @@ def find_combination_matches(doc: Doc, matches: Matches, lexicon: Lexicon, combi
         if len(parts) < 2 or any(p is None or p.is_class or p.kind != "drug" for p in parts):
             continue
         keys = [p.key for p in parts]
-        yield combinations.get(frozenset(keys), COMBINATION_PREFIX + "|".join(keys)), token.i, token.i + 1
+        yield (
+            combinations.get(frozenset(keys), COMBINATION_PREFIX + "|".join(keys)),
+            token.i,
+            token.i + 1,
+        )
 
 
 def find_abbreviation_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
@@ -126,7 +152,19 @@ class ConceptFinder:
     "ner:<name>" for an entity of a statistical NER (if the pipeline has one) that no
     lexicon term covers and that passes `accept`."""
 
-    def __init__(self, nlp: Language, load: Callable[[], Lexicon], group: str, label: str, *, ner_label: str, accept: Callable[[str], bool], yield_to: str | None = None, combinations: bool = False, pack: LanguagePack) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        load: Callable[[], Lexicon],
+        group: str,
+        label: str,
+        *,
+        ner_label: str,
+        accept: Callable[[str], bool],
+        yield_to: str | None = None,
+        combinations: bool = False,
+        pack: LanguagePack,
+    ) -> None:
         self.pack = pack
         self.lexicon = load()
         self.matcher = make_term_matcher(nlp, self.lexicon)

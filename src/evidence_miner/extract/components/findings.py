@@ -7,8 +7,14 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from evidence_miner.extract.assemble.findings import (
-    assemble_findings, find_body_end, find_segments, find_title_end, has_study, merge_leads, stacked_citations,
-)  # fmt: skip
+    assemble_findings,
+    find_body_end,
+    find_segments,
+    find_title_end,
+    has_study,
+    merge_leads,
+    stacked_citations,
+)
 from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.extract.patterns import using_pack
@@ -25,8 +31,14 @@ def is_classified_study(doc: Doc, label: str, threshold: float) -> bool:
     return label in doc.cats and doc.cats[label] >= threshold
 
 
-def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
-                  study_threshold: float = 0.5) -> list[Findings]:  # fmt: skip
+def find_findings(
+    doc: Doc,
+    drugs: Lexicon,
+    conditions: Lexicon,
+    *,
+    study_label: str = "STUDY",
+    study_threshold: float = 0.5,
+) -> list[Findings]:
     title_end = find_title_end(doc)
     body_end = find_body_end(doc, title_end)
     segments = find_segments(doc, title_end, body_end)
@@ -35,7 +47,9 @@ def find_findings(doc: Doc, drugs: Lexicon, conditions: Lexicon, *, study_label:
     if not studies and is_classified_study(doc, study_label, study_threshold):
         studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
-    if stacked is not None:  # each report's journal is its own line, not whichever line its text holds
+    if (
+        stacked is not None
+    ):  # each report's journal is its own line, not whichever line its text holds
         studies = [replace(view, citation=cue) for view, cue in zip(studies, stacked)]
     return [assemble_findings(view, drugs, conditions) for view in studies]
 
@@ -46,15 +60,25 @@ def no_study_reason(doc: Doc, label: str) -> str:
     if sum(1 for t in doc if t.is_alpha) < MIN_STUDY_WORDS:
         return SHORT_TEXT_REASON
     if label in doc.cats:
-        return f"{NO_STUDY_REASON}, and the study classifier scored it as no study report ({label} {doc.cats[label]:.2f})"
+        return (
+            f"{NO_STUDY_REASON}, and the study classifier scored it as no study report "
+            f"({label} {doc.cats[label]:.2f})"
+        )
     return NO_STUDY_REASON
 
 
 class FindingsAssembler:
     """Sets doc._.em_findings (list of Findings as dicts) and doc._.em_no_study_reason."""
 
-    def __init__(self, drugs: Lexicon, conditions: Lexicon, *, study_label: str = "STUDY",
-                 study_threshold: float = 0.5, pack: LanguagePack) -> None:  # fmt: skip
+    def __init__(
+        self,
+        drugs: Lexicon,
+        conditions: Lexicon,
+        *,
+        study_label: str = "STUDY",
+        study_threshold: float = 0.5,
+        pack: LanguagePack,
+    ) -> None:
         self.pack = pack
         self.drugs = drugs
         self.conditions = conditions
@@ -63,8 +87,13 @@ class FindingsAssembler:
 
     def __call__(self, doc: Doc) -> Doc:
         with using_pack(self.pack):
-            findings = find_findings(doc, self.drugs, self.conditions, study_label=self.study_label,
-                                     study_threshold=self.study_threshold)  # fmt: skip
+            findings = find_findings(
+                doc,
+                self.drugs,
+                self.conditions,
+                study_label=self.study_label,
+                study_threshold=self.study_threshold,
+            )
         doc._.em_findings = [f.model_dump(mode="json") for f in findings]
         doc._.em_no_study_reason = None if findings else no_study_reason(doc, self.study_label)
         return doc

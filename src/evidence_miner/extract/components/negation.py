@@ -21,10 +21,14 @@ class NegationMarker:
     """Sets doc.spans["em_negated"]: one span from cue to target (or target to cue) per negated
     target, labelled with the target's label; its first token is the cue for preceding cues."""
 
-    def __init__(self, nlp: Language, termset: dict[str, list[str]], targets: list[str], max_distance: int) -> None:
+    def __init__(
+        self, nlp: Language, termset: dict[str, list[str]], targets: list[str], max_distance: int
+    ) -> None:
         from negspacy.negation import Negex  # negspacy registers its own factory on import
 
-        self.negex = Negex(nlp, "em_negex", termset, ent_types=[], extension_name="em_negex", chunk_prefix=[])
+        self.negex = Negex(
+            nlp, "em_negex", termset, ent_types=[], extension_name="em_negex", chunk_prefix=[]
+        )
         self.targets = set(targets)
         self.max_distance = max_distance
 
@@ -48,27 +52,37 @@ def target_spans(doc: Doc, labels: set[str]) -> list[Span]:
 
 
 def boundary_of(target: Span, boundaries: list[tuple[int, int]]) -> tuple[int, int]:
-    return next((b for b in boundaries if b[0] <= target.start < b[1]), (target.sent.start, target.sent.end))
+    return next(
+        (b for b in boundaries if b[0] <= target.start < b[1]), (target.sent.start, target.sent.end)
+    )
 
 
 def crosses_clause(doc: Doc, start: int, end: int) -> bool:
     return any(t.text in CLAUSE_BREAKS for t in doc[start:end])
 
 
-def negation_scope(doc: Doc, target: Span, preceding: list, following: list, boundaries: list, max_distance: int) -> Span | None:
+def negation_scope(
+    doc: Doc, target: Span, preceding: list, following: list, boundaries: list, max_distance: int
+) -> Span | None:
     """The nearest cue before the target (or else after it) in its clause and within reach."""
     low, high = boundary_of(target, boundaries)
     before = [
-        (start, end) for _, start, end in preceding
-        if low <= start and end <= target.start and target.start - end <= max_distance
+        (start, end)
+        for _, start, end in preceding
+        if low <= start
+        and end <= target.start
+        and target.start - end <= max_distance
         and not crosses_clause(doc, end, target.start)
     ]
     if before:
         start, _ = max(before)
         return Span(doc, start, target.end, label=target.label_)
     after = [
-        (start, end) for _, start, end in following
-        if target.end <= start and end <= high and start - target.end <= max_distance
+        (start, end)
+        for _, start, end in following
+        if target.end <= start
+        and end <= high
+        and start - target.end <= max_distance
         and not crosses_clause(doc, target.end, start)
     ]
     if after:

@@ -58,14 +58,18 @@ def has_inner_space(sent: Span) -> bool:
     return bool(words) and any(token.is_space for token in sent.doc[words[0] : words[-1] + 1])
 
 
-def make_gate(drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]) -> Callable[[Span], bool]:
+def make_gate(
+    drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]
+) -> Callable[[Span], bool]:
     """Whether an entity in this sentence could pass the concept finders' tests (a superset)."""
 
     def can_reach_record(sent: Span) -> bool:
         if has_inner_space(sent):
             return True
-        return any(run.endswith(disease_heads) or run.endswith(drug_stems) or is_code_start(sent, i)
-                   for i, run in run_texts(sent))  # fmt: skip
+        return any(
+            run.endswith(disease_heads) or run.endswith(drug_stems) or is_code_start(sent, i)
+            for i, run in run_texts(sent)
+        )
 
     return can_reach_record
 
@@ -94,7 +98,9 @@ class FocusedNer:
     in the sentences where an entity can reach a record, run on those sentences and their
     margins only."""
 
-    def __init__(self, nlp: Language, margin: int, tok2vec: str = "tok2vec", ner: str = "ner") -> None:
+    def __init__(
+        self, nlp: Language, margin: int, tok2vec: str = "tok2vec", ner: str = "ner"
+    ) -> None:
         self.nlp, self.margin, self.names = nlp, margin, (tok2vec, ner)
         self.gate = make_gate(tuple(terms_of("drug_stem")), tuple(terms_of("disease_head")))
 
@@ -105,9 +111,14 @@ class FocusedNer:
         tok2vec, ner = (self.nlp.get_pipe(name) for name in self.names)
         for doc in docs:
             chunks = to_chunks(doc, self.gate, self.margin)
-            parts = list(ner.pipe(tok2vec.pipe([doc[start:end].as_doc() for start, end, _ in chunks])))
-            doc.ents = [ent for (start, _, sents), part in zip(chunks, parts)
-                        for ent in map_entities(doc, part, start, sents)]  # fmt: skip
+            parts = list(
+                ner.pipe(tok2vec.pipe([doc[start:end].as_doc() for start, end, _ in chunks]))
+            )
+            doc.ents = [
+                ent
+                for (start, _, sents), part in zip(chunks, parts)
+                for ent in map_entities(doc, part, start, sents)
+            ]
             yield doc
 
 

@@ -17,7 +17,9 @@ from evidence_miner.numbers import is_number_word, parse_number
 
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 PLAIN_RE = re.compile(rf"^(?:{NUMERAL})$")
-HYPHEN_UNIT_RE = re.compile(rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²-]*)$")  # 2.4-mg, 54-year-old
+HYPHEN_UNIT_RE = re.compile(
+    rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²-]*)$"
+)  # 2.4-mg, 54-year-old
 N_EQUALS_RE = re.compile(rf"^[nN]=({NUMERAL})$")
 FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
 SIGNED_RE = re.compile(rf"^[-\u2212\u2013]({NUMERAL})$")  # -0.4, unicode minus, en dash
@@ -49,7 +51,9 @@ def find_token_number(doc: Doc, i: int) -> NumberMention | None:
     if match := HYPHEN_UNIT_RE.match(text):
         value = to_value(match.group(1))
         unit = match.group(2)
-        return NumberMention(i, i + 1, value, "numeral_unit", unit=unit) if value is not None else None
+        return (
+            NumberMention(i, i + 1, value, "numeral_unit", unit=unit) if value is not None else None
+        )
     if match := N_EQUALS_RE.match(text):
         value = to_value(match.group(1))
         return NumberMention(i, i + 1, value, "n_equals") if value is not None else None
@@ -62,7 +66,7 @@ def find_token_number(doc: Doc, i: int) -> NumberMention | None:
 
 
 def follows_number(doc: Doc, i: int) -> bool:
-    """"2 -3" and "2 –3" are a range's second half, not a negative number."""
+    """ "2 -3" and "2 –3" are a range's second half, not a negative number."""
     return i > 0 and doc[i - 1].like_num
 
 
@@ -74,15 +78,20 @@ def is_number_token(lower: str) -> bool:
 
 
 def find_word_number(doc: Doc, i: int) -> NumberMention | None:
-    """The longest run of number words from token i that parses: "twenty-two", "one hundred and five"."""
+    """The longest run of number words from token i that parses: "twenty-two", "one hundred and
+    five"."""
     if not is_number_token(doc[i].lower_):
         return None
     best = None
     end = i
-    while end < len(doc) and (is_number_token(doc[end].lower_) or (
-        doc[end].lower_ in word_set("number_word_joiners") and end + 1 < len(doc)
-        and is_number_token(doc[end + 1].lower_)
-    )):
+    while end < len(doc) and (
+        is_number_token(doc[end].lower_)
+        or (
+            doc[end].lower_ in word_set("number_word_joiners")
+            and end + 1 < len(doc)
+            and is_number_token(doc[end + 1].lower_)
+        )
+    ):
         end += 1
         value = to_value(doc[i:end].text)
         if value is not None:
@@ -102,7 +111,7 @@ def find_numbers(doc: Doc) -> Iterator[NumberMention]:
 
 
 def is_age(number: Span) -> bool:
-    """"a 54-year-old man", "a 6-month-old infant": an age, not a count or an amount."""
+    """ "a 54-year-old man", "a 6-month-old infant": an age, not a count or an amount."""
     return (number._.em_unit or "").lower().endswith("-old")
 
 

@@ -11,8 +11,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from evidence_miner.extract.extensions import (
-    DOSES, DURATIONS, EFFECTS, FREQUENCIES, NUMBERS, PERCENTS, ROUTES,
-)  # fmt: skip
+    DOSES,
+    DURATIONS,
+    EFFECTS,
+    FREQUENCIES,
+    NUMBERS,
+    PERCENTS,
+    ROUTES,
+)
 from evidence_miner.extract.components.terms import TERMS
 from evidence_miner.extract.patterns import terms_of, using_pack, word_set
 from evidence_miner.lang import LanguagePack
@@ -38,14 +44,18 @@ def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | No
     i = first.end
     between = first.start > 0 and doc[first.start - 1].lower_ == "between"
     joiner = doc[i].lower_ if i < len(doc) else ""
-    if (joiner in word_set("range_words") and joiner != "and") or (joiner == "and" and between):  # "50 and 100 mg" is two doses
+    if (joiner in word_set("range_words") and joiner != "and") or (
+        joiner == "and" and between
+    ):  # "50 and 100 mg" is two doses
         second = numbers.get(i + 1)
         if second is not None and second._.em_value >= first._.em_value:
             return second
     return None
 
 
-def make_quantity(doc: Doc, start: int, end: int, label: str, first: Span, last: Span | None) -> Span:
+def make_quantity(
+    doc: Doc, start: int, end: int, label: str, first: Span, last: Span | None
+) -> Span:
     span = Span(doc, start, end, label=label)
     if last is None:
         span._.em_value = first._.em_value
@@ -55,7 +65,8 @@ def make_quantity(doc: Doc, start: int, end: int, label: str, first: Span, last:
 
 
 def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
-    """NUM UNIT, NUM-UNIT, NUM to NUM UNIT, where UNIT is a term of `kind` (dose_unit, time_unit)."""
+    """NUM UNIT, NUM-UNIT, NUM to NUM UNIT, where UNIT is a term of `kind` (dose_unit,
+    time_unit)."""
     terms = TermIndex(doc)
     numbers = {s.start: s for s in doc.spans[NUMBERS]}
     units = terms_of(kind)
@@ -84,13 +95,20 @@ def find_unit_quantities(doc: Doc, kind: str, label: str) -> list[Span]:
     return filter_spans(found)
 
 
-def find_listed_values(doc: Doc, numbers: dict[int, Span], first: Span, quantity: Span, label: str) -> list[Span]:
-    """"3, 6 or 12 mg/kg", "50 and 100 mg": numbers listed before a quantity share its unit."""
+def find_listed_values(
+    doc: Doc, numbers: dict[int, Span], first: Span, quantity: Span, label: str
+) -> list[Span]:
+    """ "3, 6 or 12 mg/kg", "50 and 100 mg": numbers listed before a quantity share its unit."""
     listed = []
     i = first.start
     while i >= 2 and doc[i - 1].lower_ in word_set("value_list_joiners"):
         before = next((n for n in numbers.values() if n.end == i - 1), None)
-        if before is None or before._.em_unit or before._.em_kind == "signed" or (i >= 3 and doc[before.start - 1].lower_ == "between"):
+        if (
+            before is None
+            or before._.em_unit
+            or before._.em_kind == "signed"
+            or (i >= 3 and doc[before.start - 1].lower_ == "between")
+        ):
             break
         span = make_quantity(doc, before.start, before.end, label, before, None)
         span._.em_unit = quantity._.em_unit
@@ -110,7 +128,12 @@ def find_paired_doses(doc: Doc) -> list[Span]:
     found = []
     for i in range(len(doc) - 2):
         match = PAIRED_UNIT_RE.match(doc[i + 1].text)
-        if i not in numbers or match is None or match.group(1).lower() not in units or doc[i + 2].lower_ not in units:
+        if (
+            i not in numbers
+            or match is None
+            or match.group(1).lower() not in units
+            or doc[i + 2].lower_ not in units
+        ):
             continue
         first = make_quantity(doc, i, i + 1, "DOSE", numbers[i], None)
         first._.em_unit = match.group(1)
@@ -159,7 +182,9 @@ def find_routes(doc: Doc) -> list[Span]:
     for span in doc.spans[TERMS]:
         if span.label_ != "route":
             continue
-        if span.text.lower() in word_set("short_route_forms") and not (span.text.isupper() or "." in span.text):
+        if span.text.lower() in word_set("short_route_forms") and not (
+            span.text.isupper() or "." in span.text
+        ):
             continue
         routes.append(span)
     return routes
@@ -194,7 +219,11 @@ class QuantityFinder:
             return self.find(doc)
 
     def find(self, doc: Doc) -> Doc:
-        doc.spans[DOSES] = filter_spans(find_unit_quantities(doc, "dose_unit", "DOSE") + find_auc_doses(doc) + find_paired_doses(doc))
+        doc.spans[DOSES] = filter_spans(
+            find_unit_quantities(doc, "dose_unit", "DOSE")
+            + find_auc_doses(doc)
+            + find_paired_doses(doc)
+        )
         durations = find_unit_quantities(doc, "time_unit", "DURATION")
         stamp_stats(doc, durations)
         doc.spans[DURATIONS] = durations
@@ -229,15 +258,19 @@ def find_effects(doc: Doc) -> list[Span]:
     return filter_spans(effects + find_untyped_effects(doc, numbers, effects))
 
 
-def find_point_differences(doc: Doc, numbers: dict[int, Span], effect_words: list[Span]) -> list[Span]:
-    """"a 14.6-percentage-point difference": a risk difference whose value comes before the
+def find_point_differences(
+    doc: Doc, numbers: dict[int, Span], effect_words: list[Span]
+) -> list[Span]:
+    """ "a 14.6-percentage-point difference": a risk difference whose value comes before the
     word; not a difference a trial was powered to detect ("designed to detect a 10-point ...")."""
     found = []
     for term in effect_words:
         value = numbers.get(term.start - 1)
         if term.kb_id_ not in ("MD", "RD") or value is None:
             continue
-        if "percentage" not in (value._.em_unit or "") or any(t.lower_ in word_set("power_words") for t in term.sent):
+        if "percentage" not in (value._.em_unit or "") or any(
+            t.lower_ in word_set("power_words") for t in term.sent
+        ):
             continue
         span = Span(doc, value.start, term.end, label="EFFECT", kb_id="RD")
         span._.em_value = value._.em_value
@@ -246,7 +279,7 @@ def find_point_differences(doc: Doc, numbers: dict[int, Span], effect_words: lis
 
 
 def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]) -> list[Span]:
-    """"Among the 37,144 without it, the estimate was 1.11 (95% CI, 0.93 to 1.33)": a value
+    """ "Among the 37,144 without it, the estimate was 1.11 (95% CI, 0.93 to 1.33)": a value
     with its own interval but no effect word takes the type of the effect just before it (in
     that sentence or the two before)."""
     taken = {i for e in effects for i in range(e.start, e.end)}
@@ -258,7 +291,12 @@ def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]
         end, low, high = find_interval(doc, numbers, value.end, value.sent.end)
         if low is None or not (low <= value._.em_value <= high) or not opens_interval(doc, value):
             continue
-        earlier = [e for e in effects if e.end <= value.start and sentences_between(sentence_starts, e.start, value.start) <= 2]
+        earlier = [
+            e
+            for e in effects
+            if e.end <= value.start
+            and sentences_between(sentence_starts, e.start, value.start) <= 2
+        ]
         if not earlier:
             continue
         span = Span(doc, value.start, end, label="EFFECT", kb_id=earlier[-1].kb_id_)
@@ -271,7 +309,7 @@ def find_untyped_effects(doc: Doc, numbers: dict[int, Span], effects: list[Span]
 
 
 def opens_interval(doc: Doc, value: Span) -> bool:
-    """"1.11 (95% CI ...", "-0.6 points for lamotrigine (95% CI ...": at most four words, and
+    """ "1.11 (95% CI ...", "-0.6 points for lamotrigine (95% CI ...": at most four words, and
     no other number, between a value and the bracket or comma that opens its interval."""
     for token in doc[value.end : min(value.end + 5, value.sent.end)]:
         if token.text in {"(", ","}:
@@ -294,12 +332,16 @@ def effect_type(doc: Doc, term: Span, value: Span) -> str:
 
 
 def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> list[Span]:
-    """"... 0.78 (95% CI, 0.63-0.97) in trials of X and 0.72 (95% CI, 0.61-0.85) in Y": later
+    """ "... 0.78 (95% CI, 0.63-0.97) in trials of X and 0.72 (95% CI, 0.61-0.85) in Y": later
     values of the same measure, each with its own interval, joined by "and"."""
     found, start, stop = [], first.end, first.sent.end
     for i in range(start, stop):
         value = numbers.get(i)
-        if value is None or is_ci_level(doc, value) or doc[i - 1].lower_ not in word_set("effect_list_joiners"):
+        if (
+            value is None
+            or is_ci_level(doc, value)
+            or doc[i - 1].lower_ not in word_set("effect_list_joiners")
+        ):
             continue
         end, low, high = find_interval(doc, numbers, value.end, stop)
         if low is None or end - value.end > 10:
@@ -311,7 +353,7 @@ def find_parallel_effects(doc: Doc, numbers: dict[int, Span], first: Span) -> li
 
 
 def names_no_value(doc: Doc, term: Span, value: Span) -> bool:
-    """"the difference between Groups 2 and 3", "a difference between the two": what follows
+    """ "the difference between Groups 2 and 3", "a difference between the two": what follows
     "between" names the things compared; "MD Anderson ... 2017": an abbreviation followed by
     a name is no effect word."""
     gap = doc[term.end : value.start]
@@ -329,7 +371,9 @@ def is_effect_term(term: Span) -> bool:
     return text.isupper() or (text.endswith("s") and text[:-1].isupper())
 
 
-def next_number(doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, stop: int) -> Span | None:
+def next_number(
+    doc: Doc, numbers: dict[int, Span], start: int, *, limit: int, stop: int
+) -> Span | None:
     for i in range(start, min(start + limit, stop)):
         if i in numbers and not is_ci_level(doc, numbers[i]):
             return numbers[i]
@@ -342,7 +386,9 @@ def is_ci_level(doc: Doc, number: Span) -> bool:
     return number._.em_value in (90, 95, 99) and bool(after & word_set("ci_words"))
 
 
-def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[int, float | None, float | None]:
+def find_interval(
+    doc: Doc, numbers: dict[int, Span], start: int, stop: int
+) -> tuple[int, float | None, float | None]:
     """(end token, low, high) of a confidence interval starting within 8 tokens of `start`."""
     window = {t.lower_ for t in doc[start : min(start + 8, stop)]}
     if not window & word_set("ci_words"):
@@ -351,14 +397,18 @@ def find_interval(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> 
         first = numbers.get(i)
         if first is None or is_ci_level(doc, first):
             continue
-        j = first.end + (first.end < stop and doc[first.end].lower_ in word_set("range_words") | {","})
+        j = first.end + (
+            first.end < stop and doc[first.end].lower_ in word_set("range_words") | {","}
+        )
         second = numbers.get(j)
         if second is not None:
             return second.end, first._.em_value, second._.em_value
     return start, None, None
 
 
-def find_p_value(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> tuple[float | None, str | None, int]:
+def find_p_value(
+    doc: Doc, numbers: dict[int, Span], start: int, stop: int
+) -> tuple[float | None, str | None, int]:
     """A p value ("P = .12", "p<0.001", "P value of 0.03") within 6 tokens of `start`."""
     for i in range(start, min(start + 6, stop)):
         token = doc[i]
@@ -366,7 +416,11 @@ def find_p_value(doc: Doc, numbers: dict[int, Span], start: int, stop: int) -> t
             return float(match.group(2)), normalise_operator(match.group(1)), i + 1
         if token.lower_ == "p" and i + 2 < stop and doc[i + 1].text in {"=", "<", ">", "≤", "≥"}:
             if (i + 2) in numbers:
-                return numbers[i + 2]._.em_value, normalise_operator(doc[i + 1].text), numbers[i + 2].end
+                return (
+                    numbers[i + 2]._.em_value,
+                    normalise_operator(doc[i + 1].text),
+                    numbers[i + 2].end,
+                )
     return None, None, start
 
 

@@ -96,7 +96,7 @@ def end_before(tokens: Tokens, i: int) -> int | None:
 
 
 def is_initial(tokens: Tokens, j: int, stem: str, words: Words) -> bool:
-    """"J." in "John J. Smith" or "J. Smith": a capital letter after a name, an initial, a title
+    """ "J." in "John J. Smith" or "J. Smith": a capital letter after a name, an initial, a title
     or a word of `before_initials` ("and E. Dale Abel"), or at the start; not after another word
     ("vitamin D.", "strain F.")."""
     if not (len(stem) == 1 and stem.isupper()):
@@ -156,14 +156,14 @@ def ends_at_punctuation(tokens: Tokens, i: int, j: int, words: Words) -> bool:
 
 
 def is_abbreviation_or_marker(tokens: Tokens, k: int, words: Words) -> bool:
-    """"approx" of "approx ." (the tokenizer split the period off: a title or `never_end` word) or
+    """ "approx" of "approx ." (the tokenizer split the period off: a title or `never_end` word) or
     the "1" of a numbered list item."""
     word = tokens.texts[k].lower()
     return word in words["titles"] or word in words["never_end"] or is_list_marker(tokens, k)
 
 
 def is_list_marker(tokens: Tokens, k: int) -> bool:
-    """"1" of "1. Keep the same wake-up time": a short number or one letter opening its line."""
+    """ "1" of "1. Keep the same wake-up time": a short number or one letter opening its line."""
     text = tokens.texts[k]
     if not ((text.isdigit() and len(text) <= 3) or (len(text) == 1 and text.isalpha())):
         return False

@@ -23,7 +23,8 @@ def make_term_matcher(nlp: Language, term_sets: tuple[TermSet, ...]) -> PhraseMa
 
 
 def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
-    """Every term match as a span labelled with its kind, value in kb_id_; overlaps kept per kind."""
+    """Every term match as a span labelled with its kind, value in kb_id_; overlaps kept per
+    kind."""
     spans = []
     for match_id, start, end in matcher(doc):
         kind, value = doc.vocab.strings[match_id].split("|", 1)
@@ -33,9 +34,14 @@ def find_terms(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
 
 
 def is_past_need(doc: Doc, span: Span) -> bool:
-    """"rescue epinephrine was needed by 22 children" reports the past: "needed" is a cue of
+    """ "rescue epinephrine was needed by 22 children" reports the past: "needed" is a cue of
     research still to come only without a past auxiliary before it."""
-    return span.label_ == "future_cue" and span[0].lower_ in word_set("need_words") and span.start > 0 and doc[span.start - 1].lower_ in word_set("past_auxiliaries")
+    return (
+        span.label_ == "future_cue"
+        and span[0].lower_ in word_set("need_words")
+        and span.start > 0
+        and doc[span.start - 1].lower_ in word_set("past_auxiliaries")
+    )
 
 
 def longest_per_kind(spans: list[Span]) -> list[Span]:

@@ -150,19 +150,28 @@ class PinnedConnectionMixin:
         connection: Any = self
         guard = current_guard()
         if guard is None or not is_same_host(connection, guard.target):
-            raise NewConnectionError(connection, f"[EM603] No checked address for {connection.host!r}: "
-                                     "refused to connect.")  # fmt: skip
+            raise NewConnectionError(
+                connection,
+                f"[EM603] No checked address for {connection.host!r}: refused to connect.",
+            )
         timeout = min(guard.connect_timeout, guard.remaining())
         if timeout <= 0:
             raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.")
         try:
-            sock = create_connection((guard.target.address, connection.port), timeout,
-                                     source_address=connection.source_address,
-                                     socket_options=connection.socket_options)  # fmt: skip
+            sock = create_connection(
+                (guard.target.address, connection.port),
+                timeout,
+                source_address=connection.source_address,
+                socket_options=connection.socket_options,
+            )
         except TimeoutError as exc:
-            raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from exc
+            raise ConnectTimeoutError(
+                connection, f"Connection to {connection.host} timed out."
+            ) from exc
         except OSError as exc:
-            raise NewConnectionError(connection, f"Failed to establish a new connection: {exc}") from exc
+            raise NewConnectionError(
+                connection, f"Failed to establish a new connection: {exc}"
+            ) from exc
         self.pinned = guard.target.address
         return sock
 

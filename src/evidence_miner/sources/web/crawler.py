@@ -20,7 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evidence_miner.sources.web.discover import FEED, PAGE, SITEMAP, Link, parse_web_date
-from evidence_miner.sources.web.document import ARTICLE, UNKNOWN, Document, read_document, to_read_options
+from evidence_miner.sources.web.document import (
+    ARTICLE,
+    UNKNOWN,
+    Document,
+    read_document,
+    to_read_options,
+)
 from evidence_miner.sources.web.fetch import STOP, Fetcher, Response, Validators
 from evidence_miner.sources.web.hosts import Host, Hosts
 from evidence_miner.sources.web.policy import (
@@ -141,10 +147,13 @@ class Crawler:
         self.starts = list(dict.fromkeys(normalise_url(s, tracking=self.tracking) for s in starts))
         self.sites = {scope_of(url) for url in self.starts}  # host and port, per start
         self.fetcher = Fetcher(settings, build_policy(self.starts), stop=stop)
-        self.hosts = Hosts(delay=settings.delay_seconds, concurrency=settings.concurrency_per_host,
-                           max_crawl_delay=settings.max_crawl_delay_seconds,
-                           max_fetches=settings.max_pages_per_host,
-                           robots_retry=settings.robots_retry_seconds)  # fmt: skip
+        self.hosts = Hosts(
+            delay=settings.delay_seconds,
+            concurrency=settings.concurrency_per_host,
+            max_crawl_delay=settings.max_crawl_delay_seconds,
+            max_fetches=settings.max_pages_per_host,
+            robots_retry=settings.robots_retry_seconds,
+        )
         self.options = to_read_options(settings)
         self.stats = CrawlStats()
         self.on_progress = on_progress
@@ -168,8 +177,12 @@ class Crawler:
     def pages(self) -> Iterator[Page]:
         """Article pages, new or changed, as they are read; runs the whole crawl."""
         self.run_id, resumed = self.state.open_run(self.starts)
-        log.info("%s crawl run %d", "resuming" if resumed else "starting", self.run_id,
-                 extra={"stage": "crawl"})  # fmt: skip
+        log.info(
+            "%s crawl run %d",
+            "resuming" if resumed else "starting",
+            self.run_id,
+            extra={"stage": "crawl"},
+        )
         starts = [self.to_item(url, depth=0, hint=START, source=None) for url in self.starts]
         self.apply(Step(enqueue=[item for item in starts if item is not None]))
         self.stats.queued = self.state.count_states(self.run_id).get("queued", 0)
@@ -211,8 +224,10 @@ class Crawler:
         if self.stop is not None and self.stop.is_set():
             return "interrupted", "interrupted: run the same command again to continue"
         if 0 < self.settings.max_pages <= self.dispatched:
-            return "max_pages", (f"stopped at --max-pages ({self.settings.max_pages} documents): "
-                                 "run the same command again to continue")  # fmt: skip
+            return "max_pages", (
+                f"stopped at --max-pages ({self.settings.max_pages} documents): "
+                "run the same command again to continue"
+            )
         if self.robots_down:
             hosts = "; ".join(f"{host} ({why})" for host, why in sorted(self.robots_down.items()))
             return "robots_unavailable", (
@@ -220,8 +235,10 @@ class Crawler:
                 "else was sent there; their URLs stay queued. Check that the host is reachable, "
                 "then run the same command again."
             )
-        return "host_budget", ("stopped at crawl.max_pages_per_host: the other URLs of those "
-                               "hosts stay queued; run the same command again to continue")  # fmt: skip
+        return "host_budget", (
+            "stopped at crawl.max_pages_per_host: the other URLs of those "
+            "hosts stay queued; run the same command again to continue"
+        )
 
     def is_frontier_empty(self) -> bool:
         if self.hosts.queued():
@@ -275,7 +292,9 @@ class Crawler:
         future = pool.submit(fetch_robots, self.fetcher, url, stored, retries=self.settings.retries)
         self.inflight[future] = Job(host)
 
-    def send_item(self, pool: ThreadPoolExecutor, host: Host, item: FrontierItem, now: float) -> None:
+    def send_item(
+        self, pool: ThreadPoolExecutor, host: Host, item: FrontierItem, now: float
+    ) -> None:
         assert host.robots is not None  # can_send checked it
         if not host.robots.can_fetch(item["url"]):
             self.refuse(item, host.robots.refusal)
@@ -285,7 +304,9 @@ class Crawler:
             host.fetches += 1
         self.hosts.start_request(host, now)
         validators = self.validators_for(item["url"])
-        future = pool.submit(self.fetcher.fetch, item["url"], validators=validators, check_hop=self.check_hop)
+        future = pool.submit(
+            self.fetcher.fetch, item["url"], validators=validators, check_hop=self.check_hop
+        )
         self.inflight[future] = Job(host, item)
 
     def refuse(self, item: FrontierItem, refusal: str | None) -> None:
@@ -321,7 +342,9 @@ class Crawler:
         self.stats.counters["fetch/skipped/backoff"] += 1
         self.stats.skipped += 1
         retry_at = to_aware(memo["retry_at"]).strftime("%Y-%m-%d %H:%M UTC")
-        reason = f"{memo['reason']} {memo['failures']} time(s) in a row; not asked before {retry_at}"
+        reason = (
+            f"{memo['reason']} {memo['failures']} time(s) in a row; not asked before {retry_at}"
+        )
         self.apply(Step(settle=(url, SKIPPED, reason)))
 
     def remember_failure(self, step: Step, url: str, response: Response, outcome: str) -> None:
@@ -332,13 +355,25 @@ class Crawler:
         if hours > 0:
             now = datetime.now(UTC)
             retry_at = now + timedelta(hours=hours)
-            step["failure"] = (url, FailureValues(status=response.status, reason=outcome[:32],
-                                                  failures=failures, failed_at=now, retry_at=retry_at))
+            step["failure"] = (
+                url,
+                FailureValues(
+                    status=response.status,
+                    reason=outcome[:32],
+                    failures=failures,
+                    failed_at=now,
+                    retry_at=retry_at,
+                ),
+            )
 
     def forget_recovered(self, step: Step) -> None:
         """A URL that failed before and is settled otherwise now: its failures are forgotten."""
         settled = step.get("settle")
-        if settled is not None and settled[1] != FAILED and self.failed_before.pop(settled[0], None):
+        if (
+            settled is not None
+            and settled[1] != FAILED
+            and self.failed_before.pop(settled[0], None)
+        ):
             step["recovered"] = settled[0]
 
     def validators_for(self, url: str) -> Validators | None:
@@ -389,10 +424,14 @@ class Crawler:
             self.robots_down.pop(host.key, None)
         step = Step(fetch=to_fetch_entry(response, outcome, None))
         if response.status == 200:
-            step["documents"] = {response.url: DocumentValues(
-                kind="robots", etag=response.etag, last_modified=response.last_modified,
-                body=response.body.decode("utf-8", "replace"),
-            )}  # fmt: skip
+            step["documents"] = {
+                response.url: DocumentValues(
+                    kind="robots",
+                    etag=response.etag,
+                    last_modified=response.last_modified,
+                    body=response.body.decode("utf-8", "replace"),
+                )
+            }
         if scope_of(response.url) in self.sites:
             step["enqueue"] = self.to_sitemap_items(rules.sitemaps, response.url)
         self.apply(step)
@@ -422,15 +461,29 @@ class Crawler:
             state = SKIPPED if response.error in SKIP_ERRORS else FAILED
             self.settle(item, response, state, f"{state}/{response.error}", response.message)
             if response.error == "content_type" and (response.etag or response.last_modified):
-                self.apply(Step(documents={url: DocumentValues(  # next time: a conditional request
-                    kind="skipped", etag=response.etag, last_modified=response.last_modified)}))
+                self.apply(
+                    Step(
+                        documents={
+                            url: DocumentValues(  # next time: a conditional request
+                                kind="skipped",
+                                etag=response.etag,
+                                last_modified=response.last_modified,
+                            )
+                        }
+                    )
+                )
         elif response.status == 304:
             self.handle_unchanged(item, response)
         elif is_redirect_status(response.status):
             self.handle_redirect(item, response)
         elif response.status != 200 or document is None:
-            self.settle(item, response, FAILED, f"failed/{response.status}",
-                        f"[EM612] {url!r} answered HTTP {response.status}.")  # fmt: skip
+            self.settle(
+                item,
+                response,
+                FAILED,
+                f"failed/{response.status}",
+                f"[EM612] {url!r} answered HTTP {response.status}.",
+            )
         elif document.kind == UNKNOWN:
             self.settle(item, response, FAILED, "failed/unreadable", document.reason)
         elif document.kind == ARTICLE:
@@ -449,13 +502,24 @@ class Crawler:
         attempts = item["attempts"] + 1
         asked = to_asked_wait(response)
         if attempts > self.settings.retries or (asked or 0) > self.settings.max_retry_after_seconds:
-            log.warning("giving up on %s after %d attempts: %s", item["url"], attempts, reason,
-                        extra={"stage": "crawl", "url": item["url"]})  # fmt: skip
-            message = response.message or f"[EM612] {item['url']!r} answered HTTP {response.status}."
+            log.warning(
+                "giving up on %s after %d attempts: %s",
+                item["url"],
+                attempts,
+                reason,
+                extra={"stage": "crawl", "url": item["url"]},
+            )
+            message = (
+                response.message or f"[EM612] {item['url']!r} answered HTTP {response.status}."
+            )
             self.settle(item, response, FAILED, f"failed/{reason}", message)
             return
-        delay = backoff_delay(attempts, base=self.settings.backoff_seconds,
-                              cap=self.settings.max_backoff_seconds, rng=self.rng)  # fmt: skip
+        delay = backoff_delay(
+            attempts,
+            base=self.settings.backoff_seconds,
+            cap=self.settings.max_backoff_seconds,
+            rng=self.rng,
+        )
         now = time.monotonic()
         if asked is not None:
             delay = max(delay, asked)
@@ -463,8 +527,12 @@ class Crawler:
         item["attempts"] = attempts
         self.hosts.add_later(item, now + delay)
         self.stats.counters[f"fetch/retry/{reason}"] += 1
-        self.apply(Step(fetch=to_fetch_entry(response, f"retry/{reason}", None),
-                        retry=(item["url"], attempts, response.message or reason)))  # fmt: skip
+        self.apply(
+            Step(
+                fetch=to_fetch_entry(response, f"retry/{reason}", None),
+                retry=(item["url"], attempts, response.message or reason),
+            )
+        )
 
     def settle(
         self, item: FrontierItem, response: Response, state: str, outcome: str, message: str | None
@@ -474,9 +542,13 @@ class Crawler:
             self.stats.failed += 1
         elif state == SKIPPED:
             self.stats.skipped += 1
-        log.info("%s: %s", item["url"], message or outcome, extra={"stage": "crawl", "url": item["url"]})
-        step = Step(fetch=to_fetch_entry(response, outcome, message),
-                    settle=(item["url"], state, message or outcome))  # fmt: skip
+        log.info(
+            "%s: %s", item["url"], message or outcome, extra={"stage": "crawl", "url": item["url"]}
+        )
+        step = Step(
+            fetch=to_fetch_entry(response, outcome, message),
+            settle=(item["url"], state, message or outcome),
+        )
         if state == FAILED:
             self.remember_failure(step, item["url"], response, outcome)
         self.apply(step)
@@ -488,8 +560,13 @@ class Crawler:
         links = [Link(url, hint) for url, hint in self.state.links_of(item["url"])]
         enqueue = self.to_items(links, item, kind=str(known.get("kind", "listing")))
         state = SKIPPED if known.get("kind") == "skipped" else DONE
-        self.apply(Step(fetch=to_fetch_entry(response, "unchanged", None),
-                        settle=(item["url"], state, "unchanged (304)"), enqueue=enqueue))  # fmt: skip
+        self.apply(
+            Step(
+                fetch=to_fetch_entry(response, "unchanged", None),
+                settle=(item["url"], state, "unchanged (304)"),
+                enqueue=enqueue,
+            )
+        )
 
     def handle_redirect(self, item: FrontierItem, response: Response) -> None:
         """A redirect to another host: its target joins the frontier (if in scope)."""
@@ -499,31 +576,41 @@ class Crawler:
         if target is not None:
             new = self.to_item(target, depth=item["depth"], hint=item["hint"], source=item["url"])
             enqueue = [new] if new is not None else []
-        self.apply(Step(fetch=to_fetch_entry(response, "redirect", None),
-                        settle=(item["url"], DONE, f"redirects to {response.location}"),
-                        enqueue=enqueue))  # fmt: skip
+        self.apply(
+            Step(
+                fetch=to_fetch_entry(response, "redirect", None),
+                settle=(item["url"], DONE, f"redirects to {response.location}"),
+                enqueue=enqueue,
+            )
+        )
 
     def handle_listing(self, item: FrontierItem, response: Response, document: Document) -> None:
         """A sitemap, feed or listing page: remember it and queue its links."""
         self.stats.counters[f"page/{document.kind}"] += 1
         links = [(link.url, link.hint) for link in document.links]
-        self.apply(Step(
-            fetch=to_fetch_entry(response, "ok", None, document.content_sha256),
-            settle=(item["url"], DONE, document.kind),
-            documents={item["url"]: to_document_values(document.kind, response, document)},
-            links=(item["url"], links),
-            enqueue=self.to_items(document.links, item, kind=document.kind),
-        ))  # fmt: skip
+        self.apply(
+            Step(
+                fetch=to_fetch_entry(response, "ok", None, document.content_sha256),
+                settle=(item["url"], DONE, document.kind),
+                documents={item["url"]: to_document_values(document.kind, response, document)},
+                links=(item["url"], links),
+                enqueue=self.to_items(document.links, item, kind=document.kind),
+            )
+        )
 
-    def handle_article(self, item: FrontierItem, response: Response, document: Document) -> Iterator[Page]:
+    def handle_article(
+        self, item: FrontierItem, response: Response, document: Document
+    ) -> Iterator[Page]:
         """A new or changed article is yielded; an unchanged one or a copy is only noted."""
         assert document.page is not None  # an ARTICLE document has its page
         page_url = try_normalise(document.page.url, tracking=self.tracking) or document.page.url
         page = document.page.model_copy(update={"url": page_url})
         text_sha256 = page.text_sha256
-        step = Step(fetch=to_fetch_entry(response, "ok", None, document.content_sha256),
-                    links=(item["url"], [(link.url, link.hint) for link in document.links]),
-                    enqueue=self.to_items(document.links, item, kind=ARTICLE))  # fmt: skip
+        step = Step(
+            fetch=to_fetch_entry(response, "ok", None, document.content_sha256),
+            links=(item["url"], [(link.url, link.hint) for link in document.links]),
+            enqueue=self.to_items(document.links, item, kind=ARTICLE),
+        )
         self.seen.add(page_url)
         stored = page_url if self.is_stored(page_url, text_sha256) else None
         original = stored or self.find_original(page_url, text_sha256, document.canonical_url)
@@ -532,8 +619,16 @@ class Crawler:
             values = to_document_values(kind, response, document, text_sha256, original)
             self.note_copy(step, item, values, "unchanged" if stored else "duplicate")
             return
-        step["documents"] = {page_url: DocumentValues(kind="pending", etag=None, last_modified=None,
-                             content_sha256=None, text_sha256=text_sha256, stored_url=page_url)}  # fmt: skip
+        step["documents"] = {
+            page_url: DocumentValues(
+                kind="pending",
+                etag=None,
+                last_modified=None,
+                content_sha256=None,
+                text_sha256=text_sha256,
+                stored_url=page_url,
+            )
+        }
         self.apply(step)
         values = to_document_values("article", response, document, text_sha256, page_url)
         self.pending[page_url] = Pending(item, values)
@@ -547,7 +642,9 @@ class Crawler:
             return True
         known = self.state.document(page_url) or {}
         return (known.get("kind"), known.get("text_sha256"), known.get("stored_url")) == (
-            "article", text_sha256, page_url,
+            "article",
+            text_sha256,
+            page_url,
         )
 
     def find_original(self, page_url: str, text_sha256: str, canonical: str | None) -> str | None:
@@ -583,7 +680,9 @@ class Crawler:
 
     # -- the frontier ---------------------------------------------------------------------
 
-    def to_items(self, links: Sequence[Link], source: FrontierItem, *, kind: str) -> list[FrontierItem]:
+    def to_items(
+        self, links: Sequence[Link], source: FrontierItem, *, kind: str
+    ) -> list[FrontierItem]:
         """Frontier items for a document's links: sitemap and feed entries keep its depth,
         a page's links are one hop deeper (a page's feed links too keep its depth)."""
         items = []
@@ -591,7 +690,9 @@ class Crawler:
             if self.is_not_modified(link):
                 continue
             hop = 0 if kind in (SITEMAP, FEED) or link.hint in (SITEMAP, FEED) else 1
-            item = self.to_item(link.url, depth=source["depth"] + hop, hint=link.hint, source=source["url"])
+            item = self.to_item(
+                link.url, depth=source["depth"] + hop, hint=link.hint, source=source["url"]
+            )
             if item is not None:
                 items.append(item)
         return items
@@ -603,7 +704,9 @@ class Crawler:
         if modified is None or link.hint != PAGE or link.url in self.seen:
             return False
         known = self.state.document(link.url) or {}
-        stored = parse_web_date(known.get("last_modified")) if known.get("kind") == "article" else None
+        stored = (
+            parse_web_date(known.get("last_modified")) if known.get("kind") == "article" else None
+        )
         if stored is None or modified > stored:
             return False
         if len(str(link.modified).strip()) <= 10 and modified.date() >= stored.date():
@@ -612,7 +715,9 @@ class Crawler:
         self.stats.counters["discover/skipped/not_modified"] += 1
         return True
 
-    def to_item(self, url: str, *, depth: int, hint: str, source: str | None) -> FrontierItem | None:
+    def to_item(
+        self, url: str, *, depth: int, hint: str, source: str | None
+    ) -> FrontierItem | None:
         """A new frontier item, or None (seen, off-site, too deep, not a page) with a counter."""
         if url in self.seen:
             return None
@@ -621,7 +726,9 @@ class Crawler:
             self.stats.counters[f"discover/skipped/{reason}"] += 1
             return None
         self.seen.add(url)
-        return FrontierItem(url=url, host=host_key(url), depth=depth, hint=hint, source_url=source, attempts=0)
+        return FrontierItem(
+            url=url, host=host_key(url), depth=depth, hint=hint, source_url=source, attempts=0
+        )
 
     def refusal(self, url: str, depth: int, hint: str = "page") -> str | None:
         if not self.settings.follow_offsite and scope_of(url) not in self.sites:
@@ -637,7 +744,11 @@ class Crawler:
         if one matches (feeds and sitemaps are always admitted)."""
         if any(pattern.search(url) for pattern in self.exclude):
             return "excluded"
-        if self.include and hint not in (SITEMAP, FEED) and not any(p.search(url) for p in self.include):
+        if (
+            self.include
+            and hint not in (SITEMAP, FEED)
+            and not any(p.search(url) for p in self.include)
+        ):
             return "not_included"
         return None
 
@@ -669,11 +780,18 @@ def to_aware(moment: datetime) -> datetime:
 
 
 def to_document_values(
-    kind: str, response: Response, document: Document,
-    text_sha256: str | None = None, stored_url: str | None = None,
-) -> DocumentValues:  # fmt: skip
-    values = DocumentValues(kind=kind, etag=response.etag, last_modified=response.last_modified,
-                            content_sha256=document.content_sha256)  # fmt: skip
+    kind: str,
+    response: Response,
+    document: Document,
+    text_sha256: str | None = None,
+    stored_url: str | None = None,
+) -> DocumentValues:
+    values = DocumentValues(
+        kind=kind,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        content_sha256=document.content_sha256,
+    )
     if stored_url is not None:
         values["text_sha256"], values["stored_url"] = text_sha256, stored_url
     return values
@@ -695,4 +813,3 @@ def to_fetch_entry(
         outcome=outcome[:32],
         error=error or response.message,
     )
-

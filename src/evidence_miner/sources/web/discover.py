@@ -19,10 +19,15 @@ from evidence_miner.errors import FetchError
 log = logging.getLogger(__name__)
 
 PAGE, FEED, SITEMAP = "page", "feed", "sitemap"
-FEED_TYPES = frozenset({
-    "application/rss+xml", "application/atom+xml", "application/rdf+xml",
-    "application/x-rss+xml", "application/feed+json",
-})  # fmt: skip
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/x-rss+xml",
+        "application/feed+json",
+    }
+)
 XML_KINDS = {"sitemapindex": SITEMAP, "urlset": SITEMAP, "rss": FEED, "feed": FEED, "RDF": FEED}
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 2048
@@ -47,7 +52,9 @@ def gunzip_capped(data: bytes, *, limit: int, name: str) -> bytes:
     try:
         out = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
-        raise FetchError(f"[EM610] {name} is not valid gzip ({exc}). Report it to the site.") from exc
+        raise FetchError(
+            f"[EM610] {name} is not valid gzip ({exc}). Report it to the site."
+        ) from exc
     if len(out) > limit or inflater.unconsumed_tail:
         raise FetchError(
             f"[EM606] {name} decompresses to more than crawl.max_decompressed_bytes ({limit}). "
@@ -79,7 +86,7 @@ def parse_xml(data: bytes, *, name: str) -> Element:
 
 
 def to_xml_kind(root: Element) -> str | None:
-    """"sitemap" or "feed" from the root element, None for other XML."""
+    """ "sitemap" or "feed" from the root element, None for other XML."""
     return XML_KINDS.get(local_name(root.tag))
 
 
@@ -100,7 +107,11 @@ def find_sitemap_links(root: Element) -> list[Link]:
         entries, hint = children_named(root, "sitemap"), SITEMAP
     else:
         entries, hint = children_named(root, "url"), PAGE
-    return [Link(loc, hint, child_text(entry, "lastmod")) for entry in entries if (loc := child_text(entry, "loc"))]
+    return [
+        Link(loc, hint, child_text(entry, "lastmod"))
+        for entry in entries
+        if (loc := child_text(entry, "loc"))
+    ]
 
 
 def find_atom_link(entry: Element) -> str | None:
@@ -121,7 +132,13 @@ def find_feed_links(root: Element) -> list[Link]:
         elif name == "item":
             guid = next(children_named(element, "guid"), None)
             permalink = guid is not None and guid.get("isPermaLink", "true") == "true"
-            found.append((child_text(element, "link") or (guid.text if permalink and guid is not None else None), modified))
+            found.append(
+                (
+                    child_text(element, "link")
+                    or (guid.text if permalink and guid is not None else None),
+                    modified,
+                )
+            )
     return [Link(url.strip(), PAGE, modified) for url, modified in found if url and url.strip()]
 
 

@@ -147,7 +147,9 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
         digest,
         links=links,
         page=page,
-        canonical_url=try_normalise(canonical.value, tracking=options.tracking) if canonical else None,
+        canonical_url=try_normalise(canonical.value, tracking=options.tracking)
+        if canonical
+        else None,
         dropped_links=dropped,
     )
 
@@ -174,7 +176,9 @@ def read_fetched_page(
 def is_article_page(sources: HtmlSources, page: Page, min_words: int) -> bool:
     """Article markup (citation_*, schema.org Article types, og:type article) says so;
     listing markup says not; otherwise enough main-text words make an article."""
-    if "citation_title" in sources.meta or next(find_typed(sources, load_words().article_types), None):
+    if "citation_title" in sources.meta or next(
+        find_typed(sources, load_words().article_types), None
+    ):
         return True
     if "article" in {value.lower() for value in sources.meta.get("og:type", ())}:
         return True

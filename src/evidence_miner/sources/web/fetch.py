@@ -86,7 +86,9 @@ def is_allowed_type(media: str | None, url: str, allowed: frozenset[str] | None)
     .gz/.xml."""
     if allowed is None or media is None or media in allowed:
         return True
-    return media == "application/octet-stream" and url.lower().split("?")[0].endswith((".gz", ".xml"))
+    return media == "application/octet-stream" and url.lower().split("?")[0].endswith(
+        (".gz", ".xml")
+    )
 
 
 class Fetcher:
@@ -141,8 +143,13 @@ class Fetcher:
         response = Response(url=url, final_url=url)
         current = url
         while True:
-            self.request_once(current, response, validators=validators,
-                              allowed_types=allowed_types, keep_first=keep_first)  # fmt: skip
+            self.request_once(
+                current,
+                response,
+                validators=validators,
+                allowed_types=allowed_types,
+                keep_first=keep_first,
+            )
             next_url = self.next_hop(response, current, check_hop)
             if next_url is None:
                 break
@@ -175,21 +182,30 @@ class Fetcher:
     ) -> tuple[str, str] | str | None:
         """(error key, message) for a hop not to take, STOP, or None to follow it."""
         if target in response.redirects or target == response.url:
-            return "redirect_loop", (f"[EM608] Redirect loop at {target!r}. The site redirects "
-                                     "in a circle; nothing to do but report it to them.")  # fmt: skip
+            return "redirect_loop", (
+                f"[EM608] Redirect loop at {target!r}. The site redirects "
+                "in a circle; nothing to do but report it to them."
+            )
         if len(response.redirects) >= self.settings.max_redirects:
-            return "too_many_redirects", (f"[EM608] More than {self.settings.max_redirects} "
-                                          f"redirects from {response.url!r}. "
-                                          "Raise crawl.max_redirects if the site needs more.")  # fmt: skip
+            return "too_many_redirects", (
+                f"[EM608] More than {self.settings.max_redirects} "
+                f"redirects from {response.url!r}. "
+                "Raise crawl.max_redirects if the site needs more."
+            )
         refusal = check_hop(target) if check_hop else None
         if refusal is None or refusal == STOP:
             return refusal
         return refusal, f"[EM609] Redirect to {target!r} not followed: {refusal}."
 
     def request_once(
-        self, url: str, response: Response, *, validators: Validators | None,
-        allowed_types: frozenset[str] | None, keep_first: int | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        url: str,
+        response: Response,
+        *,
+        validators: Validators | None,
+        allowed_types: frozenset[str] | None,
+        keep_first: int | None = None,
+    ) -> None:
         """One GET of one hop into `response`, connected to the address the policy checked and
         cut at the whole-response deadline; every failure becomes response.error."""
         response.final_url = url
@@ -200,22 +216,38 @@ class Fetcher:
         try:
             deadline = time.monotonic() + whole_seconds(self.settings)
             guard = Guard(self.policy.check_url(url), deadline, self.settings.timeout_seconds)
-            self.send(guard, response, validators=validators, allowed_types=allowed_types,
-                      keep_first=keep_first)  # fmt: skip
+            self.send(
+                guard,
+                response,
+                validators=validators,
+                allowed_types=allowed_types,
+                keep_first=keep_first,
+            )
         except (FetchError, requests.RequestException, OSError) as exc:
             fail(response, *to_failure(url, exc, self.settings))
         if guard is not None and guard.cut_reason is not None and response.error:
             fail(response, *to_cut_failure(url, guard.cut_reason, self.settings))
 
     def send(
-        self, guard: Guard, response: Response, *, validators: Validators | None,
-        allowed_types: frozenset[str] | None, keep_first: int | None,
-    ) -> None:  # fmt: skip
+        self,
+        guard: Guard,
+        response: Response,
+        *,
+        validators: Validators | None,
+        allowed_types: frozenset[str] | None,
+        keep_first: int | None,
+    ) -> None:
         """GET the guard's checked target under the watchdog, and read the reply."""
-        with self.watchdog.watching(guard), self.session().get(
-            guard.target.url, headers=to_request_headers(validators), stream=True,
-            allow_redirects=False, timeout=(self.settings.timeout_seconds,) * 2,
-        ) as reply:  # fmt: skip
+        with (
+            self.watchdog.watching(guard),
+            self.session().get(
+                guard.target.url,
+                headers=to_request_headers(validators),
+                stream=True,
+                allow_redirects=False,
+                timeout=(self.settings.timeout_seconds,) * 2,
+            ) as reply,
+        ):
             read_reply(reply, response, self.settings, allowed_types, keep_first, guard.deadline)
 
 
@@ -224,10 +256,15 @@ def to_failure(url: str, exc: Exception, settings: CrawlSettings) -> tuple[str, 
     if isinstance(exc, FetchError):
         return error_key(exc), str(exc)
     if isinstance(exc, requests.Timeout):
-        return "timeout", (f"[EM604] {url!r} timed out after {settings.timeout_seconds:g} s "
-                           f"({type(exc).__name__}). Raise crawl.timeout_seconds if the site is "
-                           "just slow.")  # fmt: skip
-    return "connection", f"[EM605] Cannot fetch {url!r}: {exc}. Check the URL and that the site is up."
+        return "timeout", (
+            f"[EM604] {url!r} timed out after {settings.timeout_seconds:g} s "
+            f"({type(exc).__name__}). Raise crawl.timeout_seconds if the site is "
+            "just slow."
+        )
+    return (
+        "connection",
+        f"[EM605] Cannot fetch {url!r}: {exc}. Check the URL and that the site is up.",
+    )
 
 
 def whole_seconds(settings: CrawlSettings) -> float:
@@ -238,11 +275,15 @@ def whole_seconds(settings: CrawlSettings) -> float:
 def to_cut_failure(url: str, reason: str, settings: CrawlSettings) -> tuple[str, str]:
     """(error key, message) of a request the watchdog cut: past its deadline, or stopping."""
     if reason == DEADLINE:
-        return "timeout", (f"[EM604] {url!r} was still arriving after {whole_seconds(settings):g} s "
-                           "(connect, status line, headers and body together). "
-                           "Raise crawl.timeout_seconds if the site is just slow.")  # fmt: skip
-    return "stopped", (f"[EM622] The fetch of {url!r} was cut short: the crawl is stopping. "
-                       "Nothing to do: it is fetched again when the crawl resumes.")
+        return "timeout", (
+            f"[EM604] {url!r} was still arriving after {whole_seconds(settings):g} s "
+            "(connect, status line, headers and body together). "
+            "Raise crawl.timeout_seconds if the site is just slow."
+        )
+    return "stopped", (
+        f"[EM622] The fetch of {url!r} was cut short: the crawl is stopping. "
+        "Nothing to do: it is fetched again when the crawl resumes."
+    )
 
 
 def fetch_retrying(
@@ -286,9 +327,17 @@ def fail(response: Response, key: str, message: str) -> None:
 def error_key(exc: FetchError) -> str:
     """Counter key of one of our own FetchErrors, from its code."""
     text = str(exc)
-    keys = {"[EM603]": "private_address", "[EM602]": "dns", "[EM606]": "too_large",
-            "[EM607]": "content_type", "[EM604]": "timeout", "[EM605]": "connection",
-            "[EM620]": "ambiguous_url", "[EM621]": "bad_redirect", "[EM601]": "bad_url"}  # fmt: skip
+    keys = {
+        "[EM603]": "private_address",
+        "[EM602]": "dns",
+        "[EM606]": "too_large",
+        "[EM607]": "content_type",
+        "[EM604]": "timeout",
+        "[EM605]": "connection",
+        "[EM620]": "ambiguous_url",
+        "[EM621]": "bad_redirect",
+        "[EM601]": "bad_url",
+    }
     return next((key for code, key in keys.items() if text.startswith(code)), "fetch_error")
 
 
@@ -322,9 +371,13 @@ def to_request_headers(validators: Validators | None) -> dict[str, str]:
 
 
 def read_reply(
-    reply: requests.Response, response: Response, settings: CrawlSettings,
-    allowed_types: frozenset[str] | None, keep_first: int | None, deadline: float,
-) -> None:  # fmt: skip
+    reply: requests.Response,
+    response: Response,
+    settings: CrawlSettings,
+    allowed_types: frozenset[str] | None,
+    keep_first: int | None,
+    deadline: float,
+) -> None:
     """Status and headers into `response`; the body only of a 200 of an allowed type."""
     response.status = reply.status_code
     headers = reply.headers
@@ -391,8 +444,12 @@ def iter_body(reply: requests.Response) -> Iterator[bytes]:
         while chunk := reply.raw.read1(CHUNK_BYTES, decode_content=True):
             yield chunk
     except urllib3.exceptions.ReadTimeoutError as exc:
-        raise FetchError(f"[EM604] {reply.url!r} stopped sending ({exc}). "
-                         "Raise crawl.timeout_seconds if the site is just slow.") from exc
+        raise FetchError(
+            f"[EM604] {reply.url!r} stopped sending ({exc}). "
+            "Raise crawl.timeout_seconds if the site is just slow."
+        ) from exc
     except (urllib3.exceptions.HTTPError, OSError) as exc:  # a reset, a short body, bad gzip
-        raise FetchError(f"[EM605] Cannot fetch {reply.url!r}: the body broke off "
-                         f"({type(exc).__name__}: {exc}). Check that the site is up.") from exc
+        raise FetchError(
+            f"[EM605] Cannot fetch {reply.url!r}: the body broke off "
+            f"({type(exc).__name__}: {exc}). Check that the site is up."
+        ) from exc

@@ -34,9 +34,14 @@ class Hosts:
     """Every host of a crawl; items waiting for a retry sit in one heap until they are due."""
 
     def __init__(
-        self, *, delay: float, concurrency: int, max_crawl_delay: float,
-        max_fetches: int = 0, robots_retry: float = 600.0,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        delay: float,
+        concurrency: int,
+        max_crawl_delay: float,
+        max_fetches: int = 0,
+        robots_retry: float = 600.0,
+    ) -> None:
         self.delay = delay
         self.concurrency = concurrency
         self.max_crawl_delay = max_crawl_delay
@@ -120,10 +125,14 @@ class Hosts:
         times = [
             h.next_time
             for h in self.by_key.values()
-            if h.queue and h.robots is not None and h.in_flight < self.concurrency
+            if h.queue
+            and h.robots is not None
+            and h.in_flight < self.concurrency
             and not self.is_resting(h)
         ]
-        times += [h.parked_until for h in self.by_key.values() if h.queue and h.parked_until is not None]
+        times += [
+            h.parked_until for h in self.by_key.values() if h.queue and h.parked_until is not None
+        ]
         if self.waiting:
             times.append(self.waiting[0][0])
         return max(0.0, min(times) - now) if times else None
@@ -131,11 +140,19 @@ class Hosts:
     def queued(self) -> int:
         """Items in memory that can still be sent in this run (resting hosts' items wait for
         the next run, unless a parked host's robots.txt comes back meanwhile)."""
-        waiting = sum(1 for _, _, item in self.waiting if not self.is_resting(self.get(item["host"])))
-        return sum(len(host.queue) for host in self.by_key.values() if not self.is_resting(host)) + waiting
+        waiting = sum(
+            1 for _, _, item in self.waiting if not self.is_resting(self.get(item["host"]))
+        )
+        return (
+            sum(len(host.queue) for host in self.by_key.values() if not self.is_resting(host))
+            + waiting
+        )
 
     def full_hosts(self, limit: int) -> list[str]:
         """Hosts holding at least `limit` items in memory, or resting: none more are claimed
         for them."""
-        return [key for key, host in self.by_key.items()
-                if len(host.queue) >= limit or self.is_resting(host)]  # fmt: skip
+        return [
+            key
+            for key, host in self.by_key.items()
+            if len(host.queue) >= limit or self.is_resting(host)
+        ]

@@ -46,7 +46,8 @@ def check_robots(fetcher: Fetcher, url: str, settings: CrawlSettings) -> None:
         )
     if not rules.can_fetch(url):
         raise FetchError(
-            f"[EM613] robots.txt of {url!r} disallows {to_agent_token(settings.user_agent_string)!r}"
+            f"[EM613] robots.txt of {url!r} disallows "
+            f"{to_agent_token(settings.user_agent_string)!r}"
             " there. Save the page in a browser and give the file instead."
         )
 

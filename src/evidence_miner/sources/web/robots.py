@@ -39,7 +39,8 @@ class RobotsRules:
 
 
 def to_agent_token(user_agent: str) -> str:
-    """The product token robots.txt groups match: "evidence-miner/0.1 (+url)" -> "evidence-miner"."""
+    """The product token robots.txt groups match: "evidence-miner/0.1 (+url)" ->
+    "evidence-miner"."""
     return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
 
 

@@ -83,7 +83,9 @@ def fetch_following(fetcher: Fetcher, url: str, validators: Validators | None) -
 
 
 def fetch_robots_body(fetcher: Fetcher, url: str, validators: Validators | None) -> Response:
-    return fetcher.fetch(url, validators=validators, allowed_types=ROBOTS_TYPES, keep_first=MAX_ROBOTS_BYTES)
+    return fetcher.fetch(
+        url, validators=validators, allowed_types=ROBOTS_TYPES, keep_first=MAX_ROBOTS_BYTES
+    )
 
 
 def retry_wait(response: Response, attempt: int, fetcher: Fetcher) -> float:

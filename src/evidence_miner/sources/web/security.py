@@ -46,10 +46,14 @@ def parse_endpoint(url: str) -> Endpoint:
         sent, given = urlsplit(str(prepared.url)), urlsplit(url)
         sent_port, given_port = sent.port, given.port
     except (requests.RequestException, ValueError, UnicodeError) as exc:
-        raise FetchError(f"[EM601] {url!r} is not a usable http(s) URL ({exc}). Fix the URL.") from exc
+        raise FetchError(
+            f"[EM601] {url!r} is not a usable http(s) URL ({exc}). Fix the URL."
+        ) from exc
     scheme = sent.scheme.lower()
     if scheme not in DEFAULT_PORTS or not sent.hostname:
-        raise FetchError(f"[EM601] {url!r} is not an http(s) URL. Give a URL such as https://example.org/.")
+        raise FetchError(
+            f"[EM601] {url!r} is not an http(s) URL. Give a URL such as https://example.org/."
+        )
     if (to_ascii_host(given.hostname or ""), given_port) != (sent.hostname, sent_port):
         raise FetchError(
             f"[EM620] Refused {url!r}: it names host {given.hostname!r} to one URL parser and "
@@ -70,7 +74,7 @@ def to_ascii_host(host: str) -> str:
 
 
 def classify_address(address: IpAddress) -> str:
-    """"loopback", "link-local", "private", "reserved" (multicast, unspecified...) or "public".
+    """ "loopback", "link-local", "private", "reserved" (multicast, unspecified...) or "public".
     Anything not globally routable (100.64/10 carrier NAT, say) counts as private."""
     embedded = to_embedded_ipv4(address)
     if embedded is not None:
@@ -96,7 +100,8 @@ def to_embedded_ipv4(address: IpAddress) -> ipaddress.IPv4Address | None:
 
 def resolve_host(host: str) -> tuple[str, ...]:
     """Every address the host name resolves to (an IP literal resolves to itself). Not cached:
-    each fetch resolves, checks and connects to the address it checked (`sources/web/connect.py`)."""
+    each fetch resolves, checks and connects to the address it checked
+    (`sources/web/connect.py`)."""
     try:
         return (str(ipaddress.ip_address(host.strip("[]"))),)
     except ValueError:
@@ -136,8 +141,11 @@ class AddressPolicy:
         refused address, [EM620] when its parsers disagree, [EM601]/[EM602] when it has none."""
         endpoint = parse_endpoint(url)
         addresses = resolve_host(endpoint.host)
-        refused = {classify_address(ipaddress.ip_address(a)) for a in addresses
-                   if not self.allows(a, endpoint.port)}  # fmt: skip
+        refused = {
+            classify_address(ipaddress.ip_address(a))
+            for a in addresses
+            if not self.allows(a, endpoint.port)
+        }
         if refused:
             raise FetchError(
                 f"[EM603] Refused {url!r}: host {endpoint.host!r} is on a "
@@ -163,6 +171,9 @@ def build_policy(start_urls: Iterable[str]) -> AddressPolicy:
         except FetchError as exc:
             log.warning("%s", exc, extra={"stage": "crawl", "url": url})
             continue
-        allowed |= {(a, endpoint.port) for a in addresses
-                    if classify_address(ipaddress.ip_address(a)) != PUBLIC}  # fmt: skip
+        allowed |= {
+            (a, endpoint.port)
+            for a in addresses
+            if classify_address(ipaddress.ip_address(a)) != PUBLIC
+        }
     return AddressPolicy(frozenset(allowed))

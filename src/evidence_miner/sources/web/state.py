@@ -68,9 +68,13 @@ class FailureValues(TypedDict):
 def to_frontier_item(row: Mapping[str, Any]) -> FrontierItem:
     """A FrontierItem from a row CrawlState.claim returned."""
     return FrontierItem(
-        url=str(row["url"]), host=str(row["host"]), depth=int(row["depth"]), hint=str(row["hint"]),
-        source_url=row.get("source_url"), attempts=int(row.get("attempts") or 0),
-    )  # fmt: skip
+        url=str(row["url"]),
+        host=str(row["host"]),
+        depth=int(row["depth"]),
+        hint=str(row["hint"]),
+        source_url=row.get("source_url"),
+        attempts=int(row.get("attempts") or 0),
+    )
 
 
 class Step(TypedDict, total=False):
