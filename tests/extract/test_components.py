@@ -188,7 +188,11 @@ def test_findings_words_of_two_term_kinds_keep_their_own_values(nlp) -> None:
     ],
 )
 def test_negation_marks_only_nearby_targets(nlp, text: str, negated: set[str]) -> None:
-    from evidence_miner.extract.components.negation import negation_scopes_of
+    from evidence_miner.extract.components.negation import index_scopes, scopes_around
+    from evidence_miner.extract.extensions import NEGATED
+
+    def negation_scopes_of(doc, span):
+        return scopes_around(index_scopes(doc.spans.get(NEGATED, [])), span)
     from evidence_miner.extract.components.terms import TERMS
 
     doc = nlp(text)

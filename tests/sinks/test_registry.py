@@ -12,7 +12,12 @@ import pytest
 
 from evidence_miner.errors import ConfigError
 from evidence_miner.settings import load_settings
-from evidence_miner.sinks import SinkContext, find_sink_entry_points, load_sink_factory, make_sinks
+from evidence_miner.sinks import (
+    SinkContext,
+    find_sink_entry_points,
+    load_sink_factory,
+    parse_sink_option,
+)
 from evidence_miner.workflow import Outputs, run_files
 
 ARTICLE = (
@@ -25,6 +30,15 @@ NO_STUDY = (
     "Five tips for better sleep\n\n"
     "Go to bed at the same time each night and keep the room dark.\n"
 )
+
+def make_sinks(options, context):
+    """A sink per `--sink NAME[=TARGET]` option, as the workflow makes them."""
+    sinks = []
+    for option in options:
+        name, target = parse_sink_option(option)
+        sinks.append(load_sink_factory(name)(SinkContext(context.settings, target)))
+    return sinks
+
 
 # A whole plugin package, as a third party would ship it: one module and its dist-info folder.
 PLUGIN_MODULE = '''

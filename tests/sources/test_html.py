@@ -15,7 +15,8 @@ import trafilatura.metadata
 from trafilatura.settings import Document
 
 from evidence_miner.sources import html as html_module
-from evidence_miner.sources.html import extract_doi, extract_journal, page_from_html
+from evidence_miner.sources import metadata
+from evidence_miner.sources.html import page_from_html, parse_tree
 from evidence_miner.sources.rules import find_junk_rule
 from evidence_miner.errors import InputError
 
@@ -50,6 +51,20 @@ NEWS_PAGE_JUNK = [
     "Privacy Policy",
     "By Ada Quill",
 ]
+
+
+def extract_journal(html: str) -> str | None:
+    """The journal an article page names (citation_journal_title, JSON-LD isPartOf), or None."""
+    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
+    found = metadata.pick_journal(sources)
+    return found.value if found else None
+
+
+def extract_doi(html: str) -> str | None:
+    """The article's DOI (citation_doi, JSON-LD identifier, or its one doi.org link), or None."""
+    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
+    found = metadata.pick_doi(sources)
+    return found.value if found else None
 
 
 def test_page_from_html_keeps_body_paragraphs_in_order(news_page_html: str) -> None:

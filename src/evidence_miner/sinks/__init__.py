@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -77,19 +76,6 @@ def parse_sink_option(option: str) -> tuple[str, str | None]:
     """ "NAME=TARGET" -> (NAME, TARGET); "NAME" -> (NAME, None)."""
     name, _, target = option.partition("=")
     return name.strip(), (target or None)
-
-
-def make_sinks(options: Sequence[str], context: SinkContext) -> list[Sink]:
-    """A sink per `--sink NAME[=TARGET]` option, in order."""
-    sinks = []
-    for option in options:
-        name, target = parse_sink_option(option)
-        sinks.append(
-            load_sink_factory(name)(
-                SinkContext(context.settings, target, context.store, context.fmt)
-            )
-        )
-    return sinks
 
 
 def require_target(name: str, context: SinkContext, what: str) -> str:

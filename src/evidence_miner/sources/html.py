@@ -349,17 +349,3 @@ def page_from_sources(
         "read %s: %d lines removed", url, len(page.removed), extra={"stage": "crawl", "url": url}
     )
     return page
-
-
-def extract_journal(html: str) -> str | None:
-    """The journal an article page names (citation_journal_title, JSON-LD isPartOf), or None."""
-    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
-    found = metadata.pick_journal(sources)
-    return found.value if found else None
-
-
-def extract_doi(html: str) -> str | None:
-    """The article's DOI (citation_doi, JSON-LD identifier, or its one doi.org link), or None."""
-    sources = metadata.read_html_sources(parse_tree(html, url="about:blank"), url="about:blank")
-    found = metadata.pick_doi(sources)
-    return found.value if found else None

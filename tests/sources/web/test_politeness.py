@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -13,7 +14,12 @@ from hypothesis import strategies as st
 from evidence_miner.sources.web.hosts import Hosts
 from evidence_miner.sources.web.policy import backoff_delay, is_retry_status, parse_retry_after
 from evidence_miner.sources.web.robots import parse_robots, rules_for_status, to_agent_token
-from evidence_miner.sources.web.security import AddressPolicy, build_policy, classify_host
+from evidence_miner.sources.web.security import (
+    AddressPolicy,
+    build_policy,
+    classify_address,
+    resolve_host,
+)
 from evidence_miner.sources.web.state import FrontierItem
 from evidence_miner.errors import FetchError
 
@@ -28,6 +34,10 @@ Allow: /no-miners/ok.html
 Sitemap: /sitemap.xml
 Sitemap: https://cdn.example.org/news.xml
 """
+
+
+def classify_host(host: str) -> set[str]:
+    return {classify_address(ipaddress.ip_address(a)) for a in resolve_host(host)}
 
 
 @given(st.integers(1, 12), st.floats(0.01, 5))

@@ -108,8 +108,3 @@ def scopes_around(index: ScopeIndex, span: Span) -> list[Span]:
     before = [s for s in index.get(("end", span.end), []) if s.start < span.start]
     after = [s for s in index.get(("start", span.start), []) if s.end > span.end]
     return before + after
-
-
-def negation_scopes_of(doc: Doc, span: Span) -> list[Span]:
-    """The negation scopes around one span of a processed Doc (StudyView caches the index)."""
-    return scopes_around(index_scopes(doc.spans.get(NEGATED, [])), span)

@@ -115,10 +115,6 @@ def resolve_host(host: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
 
 
-def classify_host(host: str) -> set[str]:
-    return {classify_address(ipaddress.ip_address(a)) for a in resolve_host(host)}
-
-
 @dataclass(frozen=True)
 class Target:
     """What a fetch may connect to: the URL as sent, its host and port, the checked address."""
