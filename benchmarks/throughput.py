@@ -102,7 +102,8 @@ def run_dask(texts: list[str], workers: int) -> tuple[float, float]:
 
     settings = load_settings(None, {})
     with open_client(workers=workers) as client:
-        client.run(warm_up, settings.extract.model, settings.extract.ner_model, settings.extract.study_model)  # warm-up
+        extract = settings.extract
+        client.run(warm_up, extract.model, extract.ner_model, extract.study_model, extract.language)  # warm-up
         started = time.perf_counter()
         for _ in process_distributed(to_pages(texts), settings, client, problems=Counter()):
             pass

@@ -44,6 +44,7 @@ class ExtractSettings(Section):
     batch_size: int = Field(gt=0)
     ner_model: str = "auto"
     study_model: str = "auto"
+    language: str = "en"
 
 
 class StoreSettings(Section):

@@ -195,6 +195,7 @@ def process_pages(
         settings.extract.model,
         ner_model=settings.extract.ner_model,
         study_model=settings.extract.study_model,
+        language=settings.extract.language,
     )
     problems = problems if problems is not None else Counter()
     for batch in batched(items, settings.extract.batch_size):

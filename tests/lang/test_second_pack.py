@@ -84,3 +84,27 @@ def test_using_pack_sets_the_words_read_only_inside_the_block(other_pack: Path) 
         assert "flurbs" in terms_of("dose_unit")
         assert word_set("articles") == load_pack().words("articles")
     assert pack_in_use() is load_pack()
+
+
+def test_extract_language_setting_reaches_the_workflow_pipeline() -> None:
+    """`extract.language` (settings) is what the workflow builds its pipeline with: an unknown
+    pack stops the run with EM461 instead of running on English."""
+    from evidence_miner.errors import EvidenceMinerError
+    from evidence_miner.records import Page
+    from evidence_miner.settings import load_settings
+    from evidence_miner.workflow import process_pages
+
+    extract = {"language": "no-such-pack", "ner_model": "none", "study_model": "none"}
+    settings = load_settings(None, {"extract": extract})
+    page = Page(url="https://x.test/flurbs", text="Drug X trial\n\n" + TEXT)
+    with pytest.raises(EvidenceMinerError, match=r"\[EM461\]"):
+        list(process_pages([page], settings))
+
+
+def test_build_pipeline_language_fills_the_config(other_pack: Path) -> None:
+    from evidence_miner.extract.pipeline import build_pipeline
+
+    nlp = build_pipeline(ner_model="none", study_model="none", language=str(other_pack))
+    assert nlp.config["evidence_miner"]["language"] == str(other_pack)
+    doc = nlp(TEXT)
+    assert [s.text for s in doc.spans["em_doses"]] == ["5 flurbs"]

@@ -172,18 +172,25 @@ def paused_gc() -> Iterator[None]:
 
 
 def build_pipeline(
-    model: str = "default", *, ner_model: str = "auto", study_model: str = "auto"
+    model: str = "default",
+    *,
+    ner_model: str = "auto",
+    study_model: str = "auto",
+    language: str = DEFAULT_LANGUAGE,
 ) -> Language:
     """ "default" builds evidence-miner's pipeline from default.cfg (plus the project's NER
     model, see find_ner_model); any other value is a spaCy package name or path (e.g.
-    en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added."""
+    en_core_sci_sm, en_ner_bc5cdr_md) to which evidence-miner's components are added.
+    `language` names the language pack (or its folder) every evidence-miner component reads."""
     with paused_gc():
-        return make_pipeline(model, ner_model=ner_model, study_model=study_model)
+        return make_pipeline(model, ner_model=ner_model, study_model=study_model, language=language)
 
 
-def make_pipeline(model: str, *, ner_model: str, study_model: str) -> Language:
+def make_pipeline(model: str, *, ner_model: str, study_model: str, language: str) -> Language:
     if model == "default":
-        nlp = spacy.blank("en", config=load_default_config())
+        config = load_default_config()
+        config["evidence_miner"]["language"] = language
+        nlp = spacy.blank("en", config=config)
         path = find_ner_model(ner_model)
         nlp = add_ner(nlp, path) if path is not None else nlp
         study = find_model(study_model, STUDY_MODEL_NAME)
@@ -195,18 +202,20 @@ def make_pipeline(model: str, *, ner_model: str, study_model: str) -> Language:
             f"[EM430] Cannot load the spaCy model {model!r}: {exc}. Install the model package, "
             'give a path to a model folder, or use extract.model = "default".'
         ) from exc
-    return add_own_components(nlp)
+    return add_own_components(nlp, language)
 
 
-def add_own_components(nlp: Language) -> Language:
-    """Give a loaded pipeline sentences, abbreviations and evidence-miner's components."""
+def add_own_components(nlp: Language, language: str = DEFAULT_LANGUAGE) -> Language:
+    """Give a loaded pipeline sentences, abbreviations and evidence-miner's components, each
+    reading the language pack `language`."""
+    pack = {"language": language}
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("em_sentences", first=True)
+        nlp.add_pipe("em_sentences", first=True, config=pack)
     if not nlp.has_pipe("abbreviation_detector"):
         nlp.add_pipe("abbreviation_detector")
     for name in OWN_COMPONENTS:
         if not nlp.has_pipe(name):
-            nlp.add_pipe(name)
+            nlp.add_pipe(name, config=pack)
     return nlp
 
 

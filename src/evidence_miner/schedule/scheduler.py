@@ -80,7 +80,10 @@ def pipeline_for_thread(context: SchedulerContext) -> Language:
     if nlp is None:
         extract = context.settings.extract
         nlp = context.local.nlp = build_pipeline(
-            extract.model, ner_model=extract.ner_model, study_model=extract.study_model
+            extract.model,
+            ner_model=extract.ner_model,
+            study_model=extract.study_model,
+            language=extract.language,
         )
     return nlp
 
