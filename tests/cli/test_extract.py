@@ -30,6 +30,10 @@ def count_records(db: Path) -> int:
         return 0
 
 
+def restore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def write_inputs(folder: Path) -> Path:
     path = folder / "in.jsonl"
     lines = [json.dumps({"url": f"https://news.example/{i}", "text": ARTICLE.format(i=i, n=400 + i)})
@@ -42,7 +46,10 @@ def test_extract_ctrl_c_says_what_is_stored_and_resume_writes_every_stored_recor
     write_inputs(tmp_path)
     (tmp_path / "F.jsonl").write_text(PRECIOUS, "utf-8")
     args = [str(EXE), "extract", "in.jsonl", "--db", "D.db", "-o", "F.jsonl", "--workers", "1"]
-    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The default SIGINT action in the child: a harness started in the background (`cmd &` in a
+    # script) ignores SIGINT, and its children would inherit that and never see the Ctrl-C.
+    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=restore_sigint)  # fmt: skip
     deadline = time.monotonic() + 120
     while count_records(tmp_path / "D.db") < 3 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.1)
