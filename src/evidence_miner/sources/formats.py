@@ -174,6 +174,21 @@ def content_types_of(*names: str) -> frozenset[str]:
     return frozenset(t for fmt in BUILT_IN if fmt.name in names for t in fmt.content_types)
 
 
+def fetched_content_types() -> frozenset[str]:
+    """The media types the crawler asks for: pages, feeds and sitemaps and gzipped ones (built
+    in), and those of every page format a reader plugin adds."""
+    built_in = content_types_of("html", "xml", "gzip")
+    plugins = [fmt for fmt in load_formats() if fmt not in BUILT_IN and fmt.kind == PAGE]
+    return built_in | {media for fmt in plugins for media in fmt.content_types}
+
+
+def plugin_page_format(content_type: str | None) -> Format | None:
+    """The plugin page format that reads this media type (a fetched PDF, say), or None for the
+    built-in ones, which the crawler reads itself."""
+    found = format_for_type(content_type)
+    return found if found is not None and found not in BUILT_IN and found.kind == PAGE else None
+
+
 def article_suffixes() -> list[str]:
     """The default input.extensions: the suffixes of every format marked `article`."""
     return [suffix for fmt in load_formats() if fmt.article for suffix in fmt.suffixes]

@@ -26,7 +26,7 @@ from evidence_miner.sources.web.discover import (
     to_xml_kind,
 )
 from evidence_miner.sources.web.fetch import Response
-from evidence_miner.sources.formats import format_for_type
+from evidence_miner.sources.formats import Format, format_for_type, plugin_page_format
 from evidence_miner.sources.html import page_from_sources, parse_tree, repair_markup
 from evidence_miner.sources.metadata import HtmlSources, find_typed
 from evidence_miner.sources.web.robots import to_agent_token
@@ -86,6 +86,9 @@ def read_document(response: Response, options: ReadOptions) -> Document:
     digest = sha256_bytes(response.body)
     try:
         data = unpack_body(response, options)
+        plugin = plugin_page_format(response.content_type)
+        if plugin is not None:
+            return read_with_plugin(plugin, data, response, digest)
         if is_xml_body(data, response.content_type):
             document = read_xml(data, response, options, digest)
             if document is not None:
@@ -154,6 +157,24 @@ def read_html(data: bytes, response: Response, options: ReadOptions, digest: str
     )
 
 
+def read_with_plugin(fmt: Format, data: bytes, response: Response, digest: str) -> Document:
+    """An ARTICLE read by a reader plugin's page format (a PDF, say): its Page, no links."""
+    page = fmt.load_reader()(data, url=response.final_url, name=repr(response.final_url))
+    return Document(ARTICLE, digest, page=with_fetch(page, response, digest))
+
+
+def with_fetch(page: Page, response: Response, digest: str) -> Page:
+    """The page with what the fetch said: final URL, time, media type, the body's hash."""
+    return page.model_copy(
+        update={
+            "final_url": response.final_url,
+            "fetched_at": datetime.now(UTC),
+            "content_type": response.content_type or "text/html",
+            "raw_sha256": digest,
+        }
+    )
+
+
 def read_fetched_page(
     markup: str, sources: HtmlSources, response: Response, digest: str
 ) -> Page | None:
@@ -163,14 +184,7 @@ def read_fetched_page(
     except InputError as exc:
         log.debug("no main text: %s", exc, extra={"stage": "crawl", "url": response.final_url})
         return None
-    return page.model_copy(
-        update={
-            "final_url": response.final_url,
-            "fetched_at": datetime.now(UTC),
-            "content_type": response.content_type or "text/html",
-            "raw_sha256": digest,
-        }
-    )
+    return with_fetch(page, response, digest)
 
 
 def is_article_page(sources: HtmlSources, page: Page, min_words: int) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import requests
 import urllib3
-from evidence_miner.sources.formats import content_types_of
+from evidence_miner.sources.formats import content_types_of, fetched_content_types
 from evidence_miner.sources.web.connect import DEADLINE, Guard, PinnedAdapter, Watchdog
 from evidence_miner.sources.web.policy import is_redirect, is_transient, to_redirect_target
 from evidence_miner.sources.web.security import AddressPolicy
@@ -26,8 +26,9 @@ from evidence_miner.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
 
-# The media types the crawler asks for: the formats of sources/formats.py that a fetched
-# document is read with (pages, feeds and sitemaps, gzipped ones).
+# The media types the crawler asks for: the built-in formats of sources/formats.py that a fetched
+# document is read with (pages, feeds and sitemaps, gzipped ones); Fetcher.fetch adds those of
+# reader plugins (formats.fetched_content_types).
 DOCUMENT_TYPES = content_types_of("html", "xml", "gzip")
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 CHUNK_BYTES = 65_536
@@ -137,8 +138,11 @@ class Fetcher:
         keep_first: int | None = None,
     ) -> Response:
         """GET `url`, following same-host redirects; another host's redirect is returned as is.
-        `keep_first`: read only that many body bytes, and keep them (robots.txt), instead of
-        refusing a body over crawl.max_body_bytes."""
+        `allowed_types`: DOCUMENT_TYPES (the default) also allows the page formats of reader
+        plugins; None allows any. `keep_first`: read only that many body bytes, and keep them
+        (robots.txt), instead of refusing a body over crawl.max_body_bytes."""
+        if allowed_types is DOCUMENT_TYPES:  # plugins load on first use, not at import
+            allowed_types = fetched_content_types()
         started = time.monotonic()
         response = Response(url=url, final_url=url)
         current = url
