@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from evidence_miner.sources import formats
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +115,19 @@ def crawl_store(tmp_path: Path):
 
     with open_store(str(tmp_path / "crawl.db")) as store:
         yield store
+
+
+@pytest.fixture
+def plugin_path(tmp_path: Path) -> Iterator[Path]:
+    """tmp_path on sys.path, for a reader plugin installed there (its module and a dist-info
+    folder); the format table is reloaded before and after the test, and the plugin's modules
+    are forgotten."""
+    sys.path.insert(0, str(tmp_path))
+    formats._load_formats.cache_clear()
+    yield tmp_path
+    sys.path.remove(str(tmp_path))
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(str(tmp_path)):
+            del sys.modules[name]
+    formats._load_formats.cache_clear()
+    formats.load_reader.cache_clear()

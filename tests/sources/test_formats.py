@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,18 +43,6 @@ def install_plugin(root: Path, entry_points: str) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: em-recipe-reader\nVersion: 1.0\n", "utf-8")
     (info / "entry_points.txt").write_text(entry_points, "utf-8")
-
-
-@pytest.fixture
-def plugin_path(tmp_path: Path) -> Iterator[Path]:
-    """tmp_path on sys.path, the format table reloaded before and after the test."""
-    sys.path.insert(0, str(tmp_path))
-    formats._load_formats.cache_clear()
-    yield tmp_path
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop(PLUGIN_MODULE, None)
-    formats._load_formats.cache_clear()
-    formats.load_reader.cache_clear()
 
 
 def test_plugin_reader_reads_a_file_of_its_suffix(plugin_path: Path) -> None:

@@ -4,8 +4,6 @@ SQLite file, the plugin installed as a distribution with an entry point)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,22 +40,16 @@ def build_site(base: str) -> dict[str, Reply]:
 
 
 @pytest.fixture
-def recipe_plugin(tmp_path: Path) -> Iterator[Path]:
-    """The plugin's module and dist-info folder on sys.path; the format table reloaded."""
-    (tmp_path / f"{PLUGIN_MODULE}.py").write_text(PLUGIN_SOURCE, "utf-8")
-    info = tmp_path / "em_recipe_web_reader-1.0.dist-info"
+def recipe_plugin(plugin_path: Path) -> Path:
+    """The plugin's module and dist-info folder in plugin_path (on sys.path)."""
+    (plugin_path / f"{PLUGIN_MODULE}.py").write_text(PLUGIN_SOURCE, "utf-8")
+    info = plugin_path / "em_recipe_web_reader-1.0.dist-info"
     info.mkdir()
     metadata = "Metadata-Version: 2.1\nName: em-recipe-web-reader\nVersion: 1.0\n"
     (info / "METADATA").write_text(metadata, "utf-8")
     entry = f"[{formats.ENTRY_POINT_GROUP}]\nrecipe = {PLUGIN_MODULE}:RECIPE\n"
     (info / "entry_points.txt").write_text(entry, "utf-8")
-    sys.path.insert(0, str(tmp_path))
-    formats._load_formats.cache_clear()
-    yield tmp_path
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop(PLUGIN_MODULE, None)
-    formats._load_formats.cache_clear()
-    formats.load_reader.cache_clear()
+    return plugin_path
 
 
 def crawl_pages(tmp_path: Path) -> list[Page]:
