@@ -21,7 +21,7 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import outcomes, study
+from evidence_miner.extract.assemble import arms, outcomes, study
 from evidence_miner.extract.components import quantities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +51,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "follow-up: 'followed ... for N'": lambda: [(study, "find_followed_for", lambda view: None)],
     "effects: no value after 'between' or a name": lambda: [(quantities, "names_no_value", lambda doc, term, value: False)],
     "outcomes: a single person is no result": lambda: [(outcomes, "is_single_case", lambda outcome: False)],
+    "arms: a value measured against a comparator is not the comparator's": lambda: [(arms, "is_reference_arm", lambda view, arm, value: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -35,6 +35,23 @@ def test_arms_effect_size_goes_to_the_drug_not_its_comparator(nlp) -> None:
     assert groups == {0.62: "erenumab"}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Erenumab cut migraine days by 30% compared with placebo.",
+        "Migraine days decreased by 30% versus placebo.",
+    ],
+)
+def test_arms_value_measured_against_a_comparator_is_not_the_comparators(nlp, body: str) -> None:
+    """ "30% fewer ... than placebo": placebo is what the value is measured against."""
+    assert outcome_groups(nlp, body) == {30.0: "erenumab"}
+
+
+def test_arms_comparison_cue_after_the_arm_leaves_each_arm_its_value(nlp) -> None:
+    body = "Headache days fell by half in 41% of the erenumab group, versus 27% of the placebo group."
+    assert outcome_groups(nlp, body) == {41.0: "erenumab", 27.0: "placebo"}
+
+
 def test_arms_result_without_an_arm_in_its_sentence_is_the_cohort(nlp) -> None:
     groups = outcome_groups(nlp, "Overall, 35% of the participants reported fewer migraine days.")
     assert groups == {35.0: None}

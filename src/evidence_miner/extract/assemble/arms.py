@@ -13,6 +13,10 @@ yet is given the arm named next to it in its sentence.
   group, 23% ...; in the placebo group, 31%") reads the other way: the arm before each value.
 - An effect size (HR, OR, RR, ...) with no arm in its sentence compares the studied drug with its
   comparator: it goes to the studied drug's arm.
+- An arm named after a value behind a comparison cue ("21 percent fewer strokes than warfarin",
+  "cut the rate 18 percent compared with placebo") is what the value is measured against, not its
+  group: the value takes the arm named before it, else the sentence's own (non-comparator) arm,
+  else the studied drug.
 
 Arms are the study's interventions of role studied, comparator or placebo (by their generic
 name) and control words ("usual care", "control group"). Results whose sentence names no arm keep
@@ -144,6 +148,45 @@ def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) ->
     return own[0].label if own else studied_label(interventions)
 
 
+# How many tokens may stand between a comparison cue and the arm it names ("than those on").
+REFERENCE_GAP = 3
+
+
+def is_reference_arm(view: StudyView, arm: ArmMention, value: Span) -> bool:
+    """The arm follows the value behind a comparison cue ("compared with", "than", "versus")
+    with at most REFERENCE_GAP tokens between, and no other value: the value is measured
+    against it."""
+    if arm.start < value.end:
+        return False
+    for cue in view.sentence_terms(value, "comparator_cue"):
+        if not value.end <= cue.start < cue.end <= arm.start:
+            continue
+        gap = view.doc[cue.end : arm.start]
+        if len(gap) <= REFERENCE_GAP and not has_value(gap):
+            return True
+    return False
+
+
+def has_value(tokens: Span) -> bool:
+    return any(t.like_num or any(c.isdigit() for c in t.text) for t in tokens)
+
+
+def measured_arm(
+    value: Span,
+    reference: ArmMention,
+    arms: list[ArmMention],
+    interventions: list[InterventionFact],
+) -> str | None:
+    """The arm a value measured against `reference` belongs to: the arm named before the value,
+    else the sentence's first arm that is no comparator, else the studied drug."""
+    earlier = [a for a in arms if a.end <= value.start and a.label != reference.label]
+    if earlier:
+        return earlier[-1].label
+    others = [a for a in arms if a.label != reference.label]
+    label = effect_arm(others, interventions)
+    return label if label != reference.label else None
+
+
 def attribute_arms(
     view: StudyView, items: list[R], arms: list[ArmMention], interventions: list[InterventionFact]
 ) -> list[R]:
@@ -166,6 +209,9 @@ def attribute_arms(
             label = effect_arm(in_sentence, interventions)
         else:
             arm = pick_arm(tokens, values, in_sentence)
-            label = arm.label if arm is not None else None
+            if arm is not None and is_reference_arm(view, arm, tokens):
+                label = measured_arm(tokens, arm, in_sentence, interventions)
+            else:
+                label = arm.label if arm is not None else None
         attributed.append(replace(item, group=label) if label else item)
     return attributed
