@@ -23,9 +23,8 @@ from evidence_miner.cli.common import (
 )
 from evidence_miner.cli.schedule import install_stop_handlers
 
-if (
-    TYPE_CHECKING
-):  # the crawler, scheduler and pipeline are imported when a crawl runs, not for --help
+# the crawler, scheduler and pipeline are imported when a crawl runs, not for --help
+if TYPE_CHECKING:
     from evidence_miner.sources.web.crawler import CrawlStats
     from evidence_miner.workflow import RunSummary
 

@@ -89,9 +89,8 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.commands: dict[str, Any] = (
-            dict.fromkeys(COMMANDS) | self.commands
-        )  # None: not loaded yet
+        # None: not loaded yet
+        self.commands: dict[str, Any] = dict.fromkeys(COMMANDS) | self.commands
         self.listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -30,9 +30,8 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     options: dict[str, Any] = {"hide_parameters": True}
     if not url.startswith("sqlite"):
         options["pool_pre_ping"] = True
-        if (
-            read_only
-        ):  # joined to the URL's own options (a search_path): connect_args would replace them
+        # joined to the URL's own options (a search_path): connect_args would replace them
+        if read_only:
             options["connect_args"] = {
                 "options": " ".join([*url_options(url), "-c default_transaction_read_only=on"])
             }

@@ -31,9 +31,8 @@ def is_cut_off(view: StudyView, span: Span) -> bool:
         if 0 <= span.start - term.end <= 1:
             lead = view.doc[max(term.sent.start, term.start - 2) : term.start].text.lower()
             return not any(w in lead for w in word_set("escalation_stems"))
-        if (
-            term.start == end_of_regimen(view, span) and term[0].lower_ == "or"
-        ):  # "40 mg or more", "2,000 mg a day or more"
+        # "40 mg or more", "2,000 mg a day or more"
+        if term.start == end_of_regimen(view, span) and term[0].lower_ == "or":
             return True
     after = view.doc[span.end : min(span.end + 2, span.sent.end)].text.lower()
     if after.startswith(tuple(word_set("maximum_leads"))):  # "400 mg at most"

@@ -27,9 +27,8 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     serotonin and norepinephrine"), part of a condition's name or a measurement ("opioid
     dependence", "tetracycline resistance", "vitamin D levels"), or a class describing the drug
     before it ("amitriptyline, a tricyclic antidepressant")."""
-    head_at = span.end + (
-        span.end < len(view.doc) and view.doc[span.end].text == "-"
-    )  # "tetracycline-resistant"
+    # "tetracycline-resistant"
+    head_at = span.end + (span.end < len(view.doc) and view.doc[span.end].text == "-")
     if any(t.start == head_at for t in view.sentence_terms(span, "non_treatment_head")):
         return True
     long_form = long_form_of(view, span)

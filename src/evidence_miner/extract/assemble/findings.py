@@ -78,9 +78,8 @@ def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
     cuts = []
     for cue, after in zip(sources, sources[1:]):
         following = next((s for s in sentences if s.start >= cue.sent.end), None)
-        if (
-            following is not None and following.start != after.sent.start
-        ):  # stacked lines close one part
+        # stacked lines close one part
+        if following is not None and following.start != after.sent.start:
             cuts.append(following.start)
     return cuts
 

@@ -209,13 +209,10 @@ def skips_outcome(
         or count._.em_kind == "arm_size"
         or count.start in ae_values
         or count[-1].lower_ in AGGREGATE_NOUNS
-        or count[-1].lower_
-        in word_set(
-            "comparison_group_nouns"
-        )  # a comparison group, not a result ("12 cases" can be one)
-        or is_breakdown_head(
-            count
-        )  # "Of the 1,026 residents, ...": the set broken down, not a result
+        # a comparison group, not a result ("12 cases" can be one)
+        or count[-1].lower_ in word_set("comparison_group_nouns")
+        # "Of the 1,026 residents, ...": the set broken down, not a result
+        or is_breakdown_head(count)
         or is_arm_count(view, count)
         or explains_nnt(view, count)
         or is_yearly_burden(count)
@@ -227,11 +224,12 @@ def is_yearly_burden(count: Span) -> bool:
     yearly toll in the population, background to the study, not its result."""
     words = [t.lower_ for t in count.sent]
     pairs = set(zip(words, words[1:]))
+    # "11,000 deaths a year", not "after a year"
     a_year = any(
         " ".join(words[i : i + 2]) in word_set("a_year_phrases")
         and (i == 0 or words[i - 1] not in word_set("time_span_leads"))
         for i in range(len(words) - 1)
-    )  # "11,000 deaths a year", not "after a year"
+    )
     return bool(word_set("yearly_phrases") & {*words, *(f"{a} {b}" for a, b in pairs)} or a_year)
 
 

@@ -26,12 +26,13 @@ from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of, word_map, word_set
 
+# terms that report a result
 RESULT_KINDS = (
     "outcome",
     "adverse_event",
     "adverse_event_word",
     "discontinuation",
-)  # terms that report a result
+)
 
 
 def is_aggregate(count: Span) -> bool:
@@ -430,9 +431,8 @@ def drug_key_in(view: StudyView, start: int, end: int) -> str | None:
 
 def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> GroupFact | None:
     """ "1,104 received TXA", "2,106 took atorvastatin", "and 1,273 did not"."""
-    gap = (
-        2 if count._.em_kind in ("of", "arm") else 1
-    )  # "5 of the 12 mice that received ...", "121 who received ..."
+    # "5 of the 12 mice that received ...", "121 who received ..."
+    gap = 2 if count._.em_kind in ("of", "arm") else 1
     if count._.em_kind == "of_group":  # "Ninety-seven of the women were also on ..."
         gap = len((count._.em_label or "").split()) + 3
     verb = next(
@@ -461,16 +461,18 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
         if level_verb
         else None
     )
+    # "did not improve" is a result
     negative = verb[-1].lower_ in word_set("negative_words") and not any(
         0 <= t.start - verb.end <= 2 for t in view.sentence_terms(count, "outcome")
-    )  # "did not improve" is a result
+    )
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
+    # "42 received the low dose"
     if (
         named_arm
         and named_arm.split()[-1].lower() in word_set("arm_heads")
         and not is_result_count(view, count, results)
-    ):  # "42 received the low dose"
+    ):
         n = count._.em_of if count._.em_kind == "of" else count._.em_value
         return group_at(view, count, 0.6, named_arm, n)
     if drug is None and dose is None and not negative and not strong:
@@ -486,9 +488,8 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     relative = any(
         t.lower_ in word_set("relative_pronouns") for t in view.doc[count.end : verb.start]
     )
-    n = (
-        count._.em_of if count._.em_kind == "of" and relative else count._.em_value
-    )  # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
+    # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
+    n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value
     return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
 
 

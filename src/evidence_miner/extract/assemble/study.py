@@ -222,12 +222,10 @@ def in_after_published(doc: Doc, cue: Span, window: int = 8) -> int | None:
 def find_journal(view: StudyView) -> Span | None:
     cues = [view.citation] if view.citation is not None else view.terms("journal_cue")
     for cue in cues:
-        named = (
-            cue[-1].text == "Journal"
-        )  # "in the Journal of ...": the cue's last word is the name's first
-        if cue[-1].lower_ in word_set(
-            "journal_cue_open_ends"
-        ):  # "published online Oct. 1 in The Lancet"
+        # "in the Journal of ...": the cue's last word is the name's first
+        named = cue[-1].text == "Journal"
+        # "published online Oct. 1 in The Lancet"
+        if cue[-1].lower_ in word_set("journal_cue_open_ends"):
             at = in_after_published(view.doc, cue)
             if at is None:
                 continue

@@ -16,9 +16,8 @@ from evidence_miner.lang import LanguagePack
 Matches = list[tuple[str, int, int]]
 NER_PREFIX = "ner:"
 COMBINATION_PREFIX = "combo:"
-COMBINATION_SPLIT_RE = re.compile(
-    r"[/+]|-(?=[a-z])"
-)  # sacubitril/valsartan, emtricitabine-tenofovir
+# sacubitril/valsartan, emtricitabine-tenofovir
+COMBINATION_SPLIT_RE = re.compile(r"[/+]|-(?=[a-z])")
 CODE_NAME_RE = re.compile(r"^[A-Z]{1,6}[- ]?\d{2,}[A-Za-z0-9-]*$")  # ABC-1234, LY3298176, MK 0431
 
 

@@ -143,17 +143,15 @@ def find_bare_count(
         and number.end + 1 < stop
         and terms.at(number.end + 1, "arm_verb") is not None
     ):
-        return make_count(
-            doc, number.start, number.end, number._.em_value, "arm"
-        )  # "121 who received aspirin"
+        # "121 who received aspirin"
+        return make_count(doc, number.start, number.end, number._.em_value, "arm")
     if (
         earlier
         and previous in word_set("group_words")
         and following in word_set("group_count_ends")
     ):
-        return make_count(
-            doc, number.start, number.end, number._.em_value, "parallel"
-        )  # "the placebo group 148"
+        # "the placebo group 148"
+        return make_count(doc, number.start, number.end, number._.em_value, "parallel")
     if previous == "(" and following == ")" and earlier_arm_size(doc, number):
         return make_count(doc, number.start, number.end, number._.em_value, "arm_size")
     if following == "(" and any(s.start == number.end + 1 for s in doc.spans[PERCENTS]):
@@ -173,9 +171,8 @@ def find_bare_count(
         and following in word_set("definite_next")
         and number._.em_value >= 2
     ):
-        return make_count(
-            doc, number.start, number.end, number._.em_value, "plain"
-        )  # "Among the 37,144 without it"
+        # "Among the 37,144 without it"
+        return make_count(doc, number.start, number.end, number._.em_value, "plain")
     return None
 
 

@@ -47,9 +47,8 @@ def find_findings(
     if not studies and is_classified_study(doc, study_label, study_threshold):
         studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))
-    if (
-        stacked is not None
-    ):  # each report's journal is its own line, not whichever line its text holds
+    # each report's journal is its own line, not whichever line its text holds
+    if stacked is not None:
         studies = [replace(view, citation=cue) for view, cue in zip(studies, stacked)]
     return [assemble_findings(view, drugs, conditions) for view in studies]
 

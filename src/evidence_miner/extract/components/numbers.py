@@ -17,9 +17,8 @@ from evidence_miner.numbers import is_number_word, parse_number
 
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 PLAIN_RE = re.compile(rf"^(?:{NUMERAL})$")
-HYPHEN_UNIT_RE = re.compile(
-    rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²-]*)$"
-)  # 2.4-mg, 54-year-old
+# 2.4-mg, 54-year-old
+HYPHEN_UNIT_RE = re.compile(rf"^({NUMERAL})-([A-Za-zµμ/²%][A-Za-z0-9µμ/²-]*)$")
 N_EQUALS_RE = re.compile(rf"^[nN]=({NUMERAL})$")
 FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
 SIGNED_RE = re.compile(rf"^[-\u2212\u2013]({NUMERAL})$")  # -0.4, unicode minus, en dash

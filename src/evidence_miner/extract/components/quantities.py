@@ -44,9 +44,8 @@ def find_range_end(doc: Doc, numbers: dict[int, Span], first: Span) -> Span | No
     i = first.end
     between = first.start > 0 and doc[first.start - 1].lower_ == "between"
     joiner = doc[i].lower_ if i < len(doc) else ""
-    if (joiner in word_set("range_words") and joiner != "and") or (
-        joiner == "and" and between
-    ):  # "50 and 100 mg" is two doses
+    # "50 and 100 mg" is two doses
+    if (joiner in word_set("range_words") and joiner != "and") or (joiner == "and" and between):
         second = numbers.get(i + 1)
         if second is not None and second._.em_value >= first._.em_value:
             return second
