@@ -52,6 +52,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "effects: no value after 'between' or a name": lambda: [(quantities, "names_no_value", lambda doc, term, value: False)],
     "outcomes: a single person is no result": lambda: [(outcomes, "is_single_case", lambda outcome: False)],
     "arms: a value measured against a comparator is not the comparator's": lambda: [(arms, "is_reference_arm", lambda view, arm, value: False)],
+    "outcomes: the count a percentage is of is no result": lambda: [(outcomes, "is_percent_base", lambda view, count: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

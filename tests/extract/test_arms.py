@@ -62,3 +62,14 @@ def test_arms_harms_get_their_arm_too(nlp) -> None:
             "Constipation occurred in 3% of patients on erenumab and 1% of those on placebo.\n")  # fmt: skip
     [findings] = findings_of(nlp, text)
     assert {(a.percent, a.group) for a in findings.adverse_events} == {(3.0, "erenumab"), (1.0, "placebo")}
+
+
+def test_arms_count_a_percentage_is_of_is_no_result_and_names_its_arm(nlp) -> None:
+    """ "41% of the 200 patients on erenumab improved": 200 is what the 41% is of, not a result;
+    the percentage takes the arm its base names."""
+    text = (
+        "Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 "
+        "weeks. In all, 41% of the 200 patients on erenumab improved.\n"
+    )
+    [findings] = findings_of(nlp, text)
+    assert [(o.percent, o.count, o.group) for o in findings.outcomes] == [(41.0, None, "erenumab")]

@@ -214,9 +214,22 @@ def skips_outcome(
         # "Of the 1,026 residents, ...": the set broken down, not a result
         or is_breakdown_head(count)
         or is_arm_count(view, count)
+        or is_percent_base(view, count)
         or explains_nnt(view, count)
         or is_yearly_burden(count)
     )
+
+
+def is_percent_base(view: StudyView, count: Span) -> bool:
+    """ "41% of the 200 patients on the drug improved": the count after a percentage and "of
+    (the)" is what the percentage is of, not a result of its own."""
+    doc = view.doc
+    at = count.start - 1
+    if at > count.sent.start and doc[at].lower_ in word_set("definite_determiners"):
+        at -= 1
+    if at <= count.sent.start or doc[at].lower_ != "of":
+        return False
+    return any(p.end == at for p in view.all_spans(PERCENTS))
 
 
 def is_yearly_burden(count: Span) -> bool:
