@@ -33,6 +33,9 @@ RUN_TIMEOUT = 120
 # Most kills land this long (uniformly random) after the run stored its next article; the
 # others at a random moment after the start, wherever the run is (crawl steps, startup).
 KILL_AFTER_PROGRESS = (0.0, 0.25)
+# A batch of small files stores tens of articles in a quarter of a second on a fast machine, so
+# its kills come sooner after a save (else most runs end before their kill).
+BATCH_KILL_AFTER_PROGRESS = (0.0, 0.04)
 KILL_AFTER_START = (0.3, 3.0)
 SHARE_KILLED_BY_TIME = 0.25
 FILE_LIMIT = 64 * 1024
@@ -68,7 +71,13 @@ def run_to_end(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([EXE, *args], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
 
 
-def start_and_kill(args: list[str], cwd: Path, db: Path, rng: random.Random) -> int | None:
+def start_and_kill(
+    args: list[str],
+    cwd: Path,
+    db: Path,
+    rng: random.Random,
+    after_progress: tuple[float, float] = KILL_AFTER_PROGRESS,
+) -> int | None:
     """Start the command and SIGKILL it at a random point: mostly a moment after it stored one
     more article, sometimes anywhere after its start. The articles stored by then, or None
     when it finished first."""
@@ -81,7 +90,7 @@ def start_and_kill(args: list[str], cwd: Path, db: Path, rng: random.Random) -> 
         while (by_time or count_pages(db) <= before) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         if not by_time:
-            time.sleep(rng.uniform(*KILL_AFTER_PROGRESS))
+            time.sleep(rng.uniform(*after_progress))
         if process.poll() is not None:
             return None
         process.send_signal(signal.SIGKILL)
@@ -90,10 +99,16 @@ def start_and_kill(args: list[str], cwd: Path, db: Path, rng: random.Random) -> 
     return count_pages(db)
 
 
-def kill_repeatedly(args: list[str], cwd: Path, db: Path, rng: random.Random) -> KillRound:
+def kill_repeatedly(
+    args: list[str],
+    cwd: Path,
+    db: Path,
+    rng: random.Random,
+    after_progress: tuple[float, float] = KILL_AFTER_PROGRESS,
+) -> KillRound:
     result = KillRound(stored_at_kills=[])
     for _ in range(KILLS):
-        stored = start_and_kill(args, cwd, db, rng)
+        stored = start_and_kill(args, cwd, db, rng, after_progress)
         if stored is None:
             result.finished_first += 1
         else:
@@ -183,7 +198,8 @@ def test_batch_killed_at_random_points_resumes_without_loss(tmp_path: Path, ledg
     rng = random.Random(seed)
     folder = make_batch_folder(tmp_path, ARTICLES)
     args = ["extract", str(folder), "--workers", "1", "--resume", "-o", "out.jsonl"]
-    kills = kill_repeatedly([*args, "--db", "killed.db"], tmp_path, tmp_path / "killed.db", rng)
+    killed_db = tmp_path / "killed.db"
+    kills = kill_repeatedly([*args, "--db", "killed.db"], tmp_path, killed_db, rng, BATCH_KILL_AFTER_PROGRESS)
     final = run_to_end([*args, "--db", "killed.db"], tmp_path)
     assert final.returncode == 0, final.stderr
     clean = run_to_end([*args, "--db", "clean.db"], tmp_path)
