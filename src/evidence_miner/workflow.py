@@ -493,12 +493,8 @@ def crawl_and_store(
     delivered to the sinks and then marked stored, so a stopped crawl resumes after it."""
     watch, summary = watch or Unwatched(), RunSummary()
     for result in process_pages(crawler.pages(), settings, nlp=nlp, problems=Counter()):
-        if result.error is not None:
-            watch.failed(result)
-        deliver(result, sinks, store)
+        handle_result(result, sinks, store=store, summary=summary, watch=watch)
         crawler.mark_stored(result.url)
-        summary.add(result)
-        watch.done(result, summary)
     return summary
 
 
