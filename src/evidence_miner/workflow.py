@@ -286,7 +286,9 @@ def build_sinks(
     from evidence_miner.sinks.sql import SqlStoreSink
     from evidence_miner.sinks.stdout import StdoutSink
 
-    fmt = "json" if outputs.fmt == "json" else "jsonl"
+    from evidence_miner.store.output import to_record_format
+
+    fmt = to_record_format(outputs.fmt)
     sinks: list[Sink] = []
     if store is not None:
         sinks.append(SqlStoreSink(store, keep_versions=keep_versions, run_id=run_id, tally=tally))

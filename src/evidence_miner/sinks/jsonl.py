@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_miner.sinks import SinkContext, require_target
-from evidence_miner.store.output import RecordFormat, RecordWriter, open_atomic
+from evidence_miner.store.output import RecordFormat, RecordWriter, open_atomic, to_record_format
 
 if TYPE_CHECKING:
     from evidence_miner.workflow import ArticleResult
@@ -47,5 +47,5 @@ class RecordsFileSink:
 
 def make_records_file_sink(context: SinkContext) -> RecordsFileSink:
     """`--sink jsonl=PATH`."""
-    fmt = "json" if context.fmt == "json" else "jsonl"
-    return RecordsFileSink(Path(require_target("jsonl", context, "a file path")), fmt)
+    path = Path(require_target("jsonl", context, "a file path"))
+    return RecordsFileSink(path, to_record_format(context.fmt))

@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from evidence_miner.sinks import SinkContext
-from evidence_miner.store.output import RecordFormat, RecordWriter
+from evidence_miner.store.output import RecordFormat, RecordWriter, to_record_format
 
 if TYPE_CHECKING:
     from evidence_miner.workflow import ArticleResult
@@ -33,4 +33,4 @@ class StdoutSink:
 
 def make_stdout_sink(context: SinkContext) -> StdoutSink:
     """`--sink stdout`."""
-    return StdoutSink("json" if context.fmt == "json" else "jsonl")
+    return StdoutSink(to_record_format(context.fmt))

@@ -163,6 +163,11 @@ def open_output(
 RecordFormat = Literal["jsonl", "json"]
 
 
+def to_record_format(fmt: str) -> RecordFormat:
+    """A command's --format as a records writer's: "json" (one array), else JSON Lines."""
+    return "json" if fmt == "json" else "jsonl"
+
+
 class RecordWriter:
     """Streams records as JSON Lines (one per line) or as one JSON array, never holding them all
     in memory; `close` ends the array."""
