@@ -21,8 +21,8 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import arms, outcomes, study
-from evidence_miner.extract.components import quantities
+from evidence_miner.extract.assemble import arms, findings, outcomes, population, study
+from evidence_miner.extract.components import counts, numbers, quantities
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = {name: REPO / path for name, path in json.loads((REPO / "eval" / "sets.json").read_text("utf-8"))["sets"].items()}
@@ -53,6 +53,13 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "outcomes: a single person is no result": lambda: [(outcomes, "is_single_case", lambda outcome: False)],
     "arms: a value measured against a comparator is not the comparator's": lambda: [(arms, "is_reference_arm", lambda view, arm, value: False)],
     "outcomes: the count a percentage is of is no result": lambda: [(outcomes, "is_percent_base", lambda view, count: False)],
+    "design: a trial with a comparator arm is controlled (rct)": lambda: [(study, "find_compared_trial", lambda view: None)],
+    "studies: 'a second, simultaneous trial' starts another study": lambda: [(findings, "find_ordinal_study_cues", lambda doc, taken: [])],
+    "studies: a part a cue splits off is a study when it names a drug and its trial": lambda: [(findings, "has_cued_study", lambda view: False)],
+    "numbers: 'six-month' reads as '6-month' does": lambda: [(numbers, "find_word_unit_number", lambda doc, i: None)],
+    "numbers: '2.3 million' is one number (groups: no rounded subgroup)": lambda: [(numbers, "find_scaled_numeral", lambda doc, i: None)],
+    "groups: a rounded figure ('2.3 million people') is no subgroup": lambda: [(population, "is_rounded_figure", lambda count: False)],
+    "counts: a dated year ('Feb. 23, 2017') counts no one": lambda: [(counts, "is_dated_year", lambda number: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from evidence_miner.extract.extensions import COUNTS, DOSES, EFFECTS, NUMBERS
+from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS
 from evidence_miner.extract.pipeline import extract_article
 from evidence_miner.records import Page
 
@@ -644,3 +646,79 @@ def test_is_number_token_reads_the_part_before_a_hyphen_once_per_text(token: str
     hits = is_number_token.cache_info().hits
     assert is_number_token(lower) == is_number_word(lower.split("-")[0])
     assert is_number_token.cache_info().hits == hits + 1
+
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 6: "six", 12: "twelve", 18: "eighteen", 24: "twenty-four", 52: "fifty-two"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(NUMBER_WORDS)), st.sampled_from(["day", "week", "month", "year"]), st.booleans())
+def test_spelled_hyphenated_durations_read_as_their_digit_forms(nlp, value: int, unit: str, capital: bool) -> None:
+    """ "six-month" is the duration "6-month" is: the same value and unit."""
+    word = NUMBER_WORDS[value].capitalize() if capital else NUMBER_WORDS[value]
+    doc = nlp(f"{word}-{unit} results were similar to {value}-{unit} results.")
+    found = [(d._.em_value, d._.em_unit) for d in doc.spans[DURATIONS]]
+    assert found == [(value, unit), (value, unit)]
+
+
+@pytest.mark.parametrize("word", ["one-third", "two-fold", "half-life", "one-sided"])
+def test_hyphenated_number_words_without_a_unit_are_no_durations(nlp, word: str) -> None:
+    assert list(nlp(f"The {word} estimate held.").spans[DURATIONS]) == []
+
+
+def test_a_cue_with_modifiers_starts_another_study(nlp) -> None:
+    text = (
+        "Asthma drug trials\n\n"
+        "In a randomized trial, 400 adults took dupilumab 300 mg or placebo. "
+        "Attacks fell 40% (hazard ratio, 0.6; 95% CI, 0.5 to 0.8).\n\n"
+        "In a second, simultaneous trial, 200 adults took tezepelumab or placebo, and the trial found fewer attacks.\n\n"
+        "A separate trial, now underway, will examine mepolizumab in children."
+    )
+    findings = findings_of(nlp, text)
+    assert [sorted(i.name for i in f.interventions if i.role == "studied") for f in findings] == [["dupilumab"], ["tezepelumab"]]
+
+
+def test_a_part_the_second_trial_opens_is_no_study_of_its_own(nlp) -> None:
+    text = (
+        "Colitis drug\n\n"
+        "A new report of two trials finds that tofacitinib 10 mg brought remission (odds ratio, 2.1; 95% CI, 1.4 to 3.0).\n\n"
+        "In the second trial, remission came with tofacitinib, and the trial saw more infections."
+    )
+    assert len(findings_of(nlp, text)) == 1
+
+
+def test_a_trial_with_a_comparator_arm_is_controlled(nlp) -> None:
+    text = (
+        "Melanoma drug\n\n"
+        "Patients given vemurafenib were 63 percent less likely to die than patients given dacarbazine, "
+        "according to the trial of 675 patients."
+    )
+    findings = findings_of(nlp, text)
+    assert [f.study.design for f in findings] == ["rct"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.decimals(min_value="0.1", max_value="999", places=1), st.sampled_from([("thousand", 10**3), ("million", 10**6), ("billion", 10**9)]))
+def test_digits_with_a_scale_word_are_one_number(nlp, digits, scale) -> None:
+    word, factor = scale
+    doc = nlp(f"It affects about {digits} {word} people worldwide.")
+    assert [(n.text, n._.em_value) for n in doc.spans[NUMBERS]] == [(f"{digits} {word}", pytest.approx(float(digits) * factor))]
+
+
+@pytest.mark.parametrize("dateline", ["HOUSTON, Feb. 23, 2017 - stroke patients", "Since June 2017 patients"])
+def test_a_dated_year_counts_no_one(nlp, dateline: str) -> None:
+    doc = nlp(f"{dateline} given the drug had fewer strokes.")
+    assert [c.text for c in doc.spans[COUNTS]] == []
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The 2.3 million people taking statins in Denmark often report muscle pain.", []),
+        ("The trial compared the vaccine group (1.2 million children) with the placebo group (1.1 million children).", [1_100_000, 1_200_000]),
+    ],
+)
+def test_a_rounded_population_figure_is_no_subgroup_but_a_named_arm_keeps_it(nlp, sentence: str, expected: list) -> None:
+    text = f"Statin trial\n\nIn the randomized trial, adults took rosuvastatin or placebo; strokes fell 30% (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
+    [findings] = findings_of(nlp, text)
+    assert sorted(g.n for g in findings.population.groups) == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Doc, Span
 
 from evidence_miner.extract.assemble import adverse, arms, doses, drugs, outcomes, population, study
@@ -17,7 +19,7 @@ from evidence_miner.extract.assemble.facts import (
 )
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
-from evidence_miner.extract.extensions import CONDITIONS, EFFECTS
+from evidence_miner.extract.extensions import CONDITIONS, DRUGS, EFFECTS
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.extract.patterns import terms_of, word_set
 from evidence_miner.records import Findings
@@ -56,10 +58,11 @@ def find_segments(doc: Doc, title_end: int, body_end: int | None = None) -> list
     """Split the body where another study is introduced. "A separate study" / "another trial"
     always starts one; "the second study" only when no such cue has (it then refers back)."""
     body_end = len(doc) if body_end is None else body_end
+    listed = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue"]
     cues = [
         t
-        for t in doc.spans["em_terms"]
-        if t.label_ == "second_study_cue" and title_end <= t.start < body_end
+        for t in listed + find_ordinal_study_cues(doc, {t.start for t in listed})
+        if title_end <= t.start < body_end
     ]
     later = [t for t in cues if not is_in_lead(doc, t, title_end)]
     cues = later or cues  # "But a separate study ..." in the lead previews; the section comes later
@@ -68,6 +71,40 @@ def find_segments(doc: Doc, title_end: int, body_end: int | None = None) -> list
     cuts = sorted({t.sent.start for t in chosen} | set(cuts_after_citations(doc, title_end)))
     bounds = [title_end, *[c for c in cuts if title_end < c < body_end], body_end]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+ORDINAL_STUDY_GAP = 2  # modifiers between "a second" and "trial": "a second, simultaneous trial"
+
+
+def find_ordinal_study_cues(doc: Doc, taken: set[int]) -> list[Span]:
+    """ "a second, simultaneous trial", "a separate analysis", "another small study": a lead
+    that counts studies ("a second", "another"), up to two modifiers, and a study noun. The
+    listed cue phrases name the common ones; this finds the ones with modifiers between."""
+    found = []
+    for token in doc:
+        if token.i in taken:
+            continue
+        start = token.i
+        if token.lower_ in word_set("another_study_leads"):
+            i = start + 1
+        elif (
+            token.lower_ in word_set("ordinal_study_determiners")
+            and token.i + 1 < len(doc)
+            and doc[token.i + 1].lower_ in word_set("ordinal_study_words")
+        ):
+            i = start + 2
+        else:
+            continue
+        limit = min(i + ORDINAL_STUDY_GAP, len(doc) - 1)
+        while i < limit and (
+            doc[i].is_punct
+            and doc[i].text == ","
+            or doc[i].lower_ in word_set("ordinal_study_modifiers")
+        ):
+            i += 1
+        if doc[i].lower_ in word_set("ordinal_study_nouns"):
+            found.append(Span(doc, start, i + 1, label="second_study_cue"))
+    return found
 
 
 def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
@@ -112,15 +149,19 @@ def is_in_lead(doc: Doc, span: Span, title_end: int) -> bool:
     return any(sent.start <= span.start < sent.end for sent in body[:2])
 
 
-def merge_leads(views: list[StudyView]) -> list[StudyView]:
-    """A part without study facts of its own (a lead naming both studies) joins the next part."""
+def merge_leads(
+    views: list[StudyView], is_study: Callable[[StudyView], bool] | None = None
+) -> list[StudyView]:
+    """A part without study facts of its own (a lead naming both studies) joins the next part.
+    `is_study` tells a part with study facts (default has_study)."""
+    is_study = is_study or has_study
     merged: list[StudyView] = []
     carry: int | None = None
     for view in views:
         if carry is not None:
             view = StudyView(view.doc, carry, view.end, view.title_end)
             carry = None
-        if not has_study(view) and view is not views[-1]:
+        if not is_study(view) and view is not views[-1]:
             carry = view.start
             continue
         merged.append(view)
@@ -133,6 +174,31 @@ def has_study(view: StudyView) -> bool:
         or bool(view.body_spans(EFFECTS))
         or population.find_total(view, stated_only=True) is not None
     )
+
+
+def has_cued_study(view: StudyView) -> bool:
+    """A part of an article that a cue splits ("In a separate study, ..."): a study when its
+    text names a drug and a study of its own ("the trial"), though no design word, effect or
+    enrolled total shows it (has_study). Not a part a definite cue opens ("In the second
+    trial, ..."): that one goes on about studies the story has already introduced. Nor one
+    that opens on research to come ("In a separate study now underway, ...")."""
+    return (
+        not opens_with_definite_cue(view)
+        and not view.has_term_in_sentence(view.doc[view.start : view.start + 1], "future_cue")
+        and bool(view.body_spans(DRUGS))
+        and any(study.is_study_own_term(view, t) for t in view.terms("study_word"))
+    )
+
+
+def opens_with_definite_cue(view: StudyView) -> bool:
+    first = view.doc[view.start].sent
+    return any(t[0].lower_ == "the" and t.start < first.end for t in view.terms("second_study_cue"))
+
+
+def part_is_study(split: bool) -> Callable[[StudyView], bool]:
+    """The test of a part with a study: has_study, or has_cued_study where a cue split the
+    article (`split`)."""
+    return lambda view: has_study(view) or (split and has_cued_study(view))
 
 
 def assemble_conditions(view: StudyView, lexicon: Lexicon) -> list[ConceptFact]:
@@ -223,7 +289,9 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
     interventions = assemble_interventions(view, drug_lexicon)
     total = population.find_total(view)
     total_span = total.count if total else None
-    design = study.find_design(view)
+    design = study.find_design(
+        view, compared=any(i.role in {"comparator", "placebo"} for i in interventions)
+    )
     single_patient = design is not None and design.design == "case_report"
     harms = adverse.assemble_adverse_events(view, single_patient=single_patient)
     counted = outcomes.assemble_count_outcomes(view, total_span, harms.values)

@@ -25,6 +25,7 @@ from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of, word_map, word_set
+from evidence_miner.numbers import load_number_words
 
 # terms that report a result
 RESULT_KINDS = (
@@ -276,9 +277,15 @@ def find_groups(
         group = (
             to_arm_group(view, count, results)
             or to_named_group(view, count)
-            or to_breakdown_group(view, count, is_result)
-            or to_breakdown_head(view, count, {g.n for g in groups})
-            or (None if is_result else to_group(view, count, total))
+            or (
+                None
+                if is_rounded_figure(count)
+                else (
+                    to_breakdown_group(view, count, is_result)
+                    or to_breakdown_head(view, count, {g.n for g in groups})
+                    or (None if is_result else to_group(view, count, total))
+                )
+            )
         )
         if group is None or (
             limit is not None and group.n >= limit and count._.em_kind != "arm_size"
@@ -298,6 +305,16 @@ def find_groups(
                 seen.add(identity)
                 groups.append(one)
     return groups
+
+
+def is_rounded_figure(count: Span) -> bool:
+    """ "2.3 million people": a figure written with a scale word is a population's rounded size,
+    not a subgroup, whose size a study reports to the person; it is an arm's size only where
+    the text names the arm ("1.1 million children in the placebo group", "the placebo group
+    (1.1 million children)")."""
+    return count._.em_kind != "arm_size" and any(
+        t.lower_ in load_number_words().scales for t in count
+    )
 
 
 def group_at(

@@ -72,11 +72,15 @@ def is_study_own_term(view: StudyView, term: Span) -> bool:
     )
 
 
-def find_design(view: StudyView, *, strong_only: bool = False) -> DesignFact | None:
+def find_design(
+    view: StudyView, *, strong_only: bool = False, compared: bool = False
+) -> DesignFact | None:
     """The study's design: the highest-priority design word of its text; `strong_only` keeps
     only design words strong enough to show that the text reports a study at all. Without a
     design word at least as strong, a placebo or sham arm or a phase 3 trial makes it an rct.
-    A count of studies reviewed or pooled names a review or meta-analysis (find_synthesis)."""
+    A count of studies reviewed or pooled names a review or meta-analysis (find_synthesis).
+    `compared`: the study has a comparator arm, so that its own "trial" is a controlled one
+    (find_compared_trial)."""
     terms = [t for t in view.terms("design") if is_study_own_term(view, t)]
     if strong_only:
         terms = [t for t in terms if design_priority(t.kb_id_, t.text) >= WEAK_DESIGN_PRIORITY]
@@ -97,9 +101,27 @@ def find_design(view: StudyView, *, strong_only: bool = False) -> DesignFact | N
             (t for t in view.terms("controlled_trial_cue") if is_study_own_term(view, t)), None
         )
         best = controlled or best
+    if best is None and compared:
+        trial = find_compared_trial(view)
+        if trial is not None:
+            return DesignFact("rct", trial)
     if best is None:
         return find_single_patient(view)
     return DesignFact(best.kb_id_, best)
+
+
+def find_compared_trial(view: StudyView) -> Span | None:
+    """ "The trial gave 675 patients vemurafenib or chemotherapy": with no design word, a trial
+    of this study's own that compares a drug with another arm is a controlled trial, recorded
+    as randomized when the story does not say (the convention of the placebo cue)."""
+    return next(
+        (
+            t
+            for t in view.terms("study_word")
+            if t.text.lower() in word_set("controlled_trial_words") and is_study_own_term(view, t)
+        ),
+        None,
+    )
 
 
 SYNTHESIS_GAP = 3  # tokens from the number to "studies"/"trials": "19 [clinical] trials"

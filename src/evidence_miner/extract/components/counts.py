@@ -254,8 +254,22 @@ def find_elliptical(doc: Doc, number: Span, stop: int, terms: TermIndex) -> Span
 
 
 def is_not_a_headcount(number: Span) -> bool:
-    """Negative numbers and ages ("a 90-year-old man") count no one."""
-    return number._.em_kind == "signed" or is_age(number)
+    """Negative numbers, ages ("a 90-year-old man") and dated years ("Feb. 23, 2017 - stroke
+    patients ...", "since June 2017") count no one."""
+    return number._.em_kind == "signed" or is_age(number) or is_dated_year(number)
+
+
+def is_dated_year(number: Span) -> bool:
+    """A year after a month, or after a month's day and a comma ("Feb. 23, 2017")."""
+    if not is_year(number):
+        return False
+    doc, i = number.doc, number.start
+    before = [doc[j].lower_.rstrip(".") for j in range(max(0, i - 3), i)]
+    months = word_set("month_names")
+    return bool(before) and (
+        before[-1] in months
+        or (len(before) == 3 and before[-1] == "," and before[-2].isdigit() and before[0] in months)
+    )
 
 
 def find_counts(doc: Doc) -> list[Span]:

@@ -11,8 +11,8 @@ from evidence_miner.extract.assemble.findings import (
     find_body_end,
     find_segments,
     find_title_end,
-    has_study,
     merge_leads,
+    part_is_study,
     stacked_citations,
 )
 from evidence_miner.extract.assemble.view import StudyView
@@ -42,8 +42,11 @@ def find_findings(
     title_end = find_title_end(doc)
     body_end = find_body_end(doc, title_end)
     segments = find_segments(doc, title_end, body_end)
-    views = merge_leads([StudyView(doc, start, end, title_end) for start, end in segments])
-    studies = [v for v in views if has_study(v)]
+    is_study = part_is_study(len(segments) > 1)
+    views = merge_leads(
+        [StudyView(doc, start, end, title_end) for start, end in segments], is_study
+    )
+    studies = [v for v in views if is_study(v)]
     if not studies and is_classified_study(doc, study_label, study_threshold):
         studies = [StudyView(doc, title_end, body_end, title_end)]
     stacked = stacked_citations(doc, title_end, len(studies))

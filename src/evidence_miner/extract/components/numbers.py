@@ -11,9 +11,9 @@ from spacy.tokens import Doc, Span
 
 from evidence_miner.errors import NormaliseError
 from evidence_miner.extract.extensions import NUMBERS
-from evidence_miner.extract.patterns import using_pack, word_set
+from evidence_miner.extract.patterns import terms_of, using_pack, word_set
 from evidence_miner.lang import LanguagePack
-from evidence_miner.numbers import is_number_word, parse_number
+from evidence_miner.numbers import is_number_word, load_number_words, parse_number
 
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 PLAIN_RE = re.compile(rf"^(?:{NUMERAL})$")
@@ -45,6 +45,9 @@ def find_token_number(doc: Doc, i: int) -> NumberMention | None:
     """A number written as one token: 19, 1,580, 2.4-mg, 27-month, n=10, 5/5."""
     text = doc[i].text
     if PLAIN_RE.match(text):
+        scaled = find_scaled_numeral(doc, i)
+        if scaled is not None:
+            return scaled
         value = to_value(text)
         return NumberMention(i, i + 1, value, "numeral") if value is not None else None
     if match := HYPHEN_UNIT_RE.match(text):
@@ -62,6 +65,14 @@ def find_token_number(doc: Doc, i: int) -> NumberMention | None:
         value = to_value(match.group(1))
         return NumberMention(i, i + 1, -value, "signed") if value is not None else None
     return None
+
+
+def find_scaled_numeral(doc: Doc, i: int) -> NumberMention | None:
+    """ "2.3 million", "11 billion": digits and a scale word are one number."""
+    if i + 1 >= len(doc) or doc[i + 1].lower_ not in load_number_words().scales:
+        return None
+    value = to_value(doc[i : i + 2].text)
+    return NumberMention(i, i + 2, value, "scaled") if value is not None else None
 
 
 def follows_number(doc: Doc, i: int) -> bool:
@@ -98,10 +109,34 @@ def find_word_number(doc: Doc, i: int) -> NumberMention | None:
     return best
 
 
+def find_word_unit_number(doc: Doc, i: int) -> NumberMention | None:
+    """ "six-month", "three-year", "twenty-two-year-old": number words and a time or dose unit
+    joined by hyphens in one token, as "6-month" is in digits (find_token_number)."""
+    text = doc[i].text
+    if "-" not in text or not is_number_token(doc[i].lower_):
+        return None
+    parts = text.split("-")
+    for cut in range(len(parts) - 1, 0, -1):  # the longest number first: "twenty-two" | "year"
+        unit = "-".join(parts[cut:])
+        if parts[cut].lower() not in unit_words():
+            continue
+        value = to_value("-".join(parts[:cut]))
+        if value is not None:
+            return NumberMention(i, i + 1, value, "numeral_unit", unit=unit)
+    return None
+
+
+def unit_words() -> frozenset[str]:
+    """Time and dose units of one word ("month", "mg"): what may follow a hyphenated number."""
+    return frozenset(t for t in terms_of("time_unit") | terms_of("dose_unit") if " " not in t)
+
+
 def find_numbers(doc: Doc) -> Iterator[NumberMention]:
     i = 0
     while i < len(doc):
-        mention = find_token_number(doc, i) or find_word_number(doc, i)
+        mention = (
+            find_token_number(doc, i) or find_word_number(doc, i) or find_word_unit_number(doc, i)
+        )
         if mention is None:
             i += 1
             continue
