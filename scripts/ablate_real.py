@@ -21,7 +21,7 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import arms, findings, outcomes, population, study
+from evidence_miner.extract.assemble import adverse, arms, findings, outcomes, population, study
 from evidence_miner.extract.components import counts, numbers, quantities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,6 +60,8 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "numbers: '2.3 million' is one number (groups: no rounded subgroup)": lambda: [(numbers, "find_scaled_numeral", lambda doc, i: None)],
     "groups: a rounded figure ('2.3 million people') is no subgroup": lambda: [(population, "is_rounded_figure", lambda count: False)],
     "counts: a dated year ('Feb. 23, 2017') counts no one": lambda: [(counts, "is_dated_year", lambda number: False)],
+    "harms: 'did not experience side effects' is a zero count": lambda: [(adverse, "find_denying_verb", lambda view, token, word: None)],
+    "harms: a rounded figure ('1.5 million people') is no harm's count": lambda: [(adverse, "is_rounded_count", lambda count: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -722,3 +722,20 @@ def test_a_rounded_population_figure_is_no_subgroup_but_a_named_arm_keeps_it(nlp
     text = f"Statin trial\n\nIn the randomized trial, adults took rosuvastatin or placebo; strokes fell 30% (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
     [findings] = findings_of(nlp, text)
     assert sorted(g.n for g in findings.population.groups) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("Patients on rosuvastatin did not experience significant muscle-related side effects.", [("significant muscle-related side effects", 0)]),
+        ("The drug did not cause any side effects.", [("side effects", 0)]),
+        ("No new safety issues were observed.", [("new safety issues", 0)]),
+        ("Patients did not have to stop for side effects.", []),
+        ("The doctors did not report whether side effects occurred.", []),
+        ("The drug has few side effects and is already used by more than 1.5 million people worldwide.", []),
+    ],
+)
+def test_harms_denied_by_a_verb_are_zero_counts_and_rounded_figures_are_no_counts(nlp, sentence: str, expected: list) -> None:
+    text = f"Statin trial\n\nIn the randomized trial, 300 adults took rosuvastatin or placebo; strokes fell 30% (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
+    [findings] = findings_of(nlp, text)
+    assert [(e.name, e.count) for e in findings.adverse_events] == expected

@@ -8,20 +8,49 @@ from spacy.tokens import Span
 from evidence_miner.extract.assemble.facts import AdverseEventFact, HarmsFact
 from evidence_miner.extract.assemble.outcomes import is_ci_level
 from evidence_miner.extract.assemble.view import StudyView, clean_label, provenance, word_stem
+from evidence_miner.extract.components.counts import is_rounded_count
 from evidence_miner.extract.extensions import CONDITIONS, COUNTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
 
 def find_no_word(view: StudyView, word: Span):
-    """The "no" of "no severe side effects" / "no trial recorded a serious adverse event"."""
+    """The "no" of "no severe side effects" / "no trial recorded a serious adverse event", or
+    the verb of "did not experience significant muscle-related side effects" (the harm's name
+    starts after it)."""
     lead = view.doc[max(word.sent.start, word.start - 6) : word.start]
     for token in lead:
+        verb = find_denying_verb(view, token, word)
+        if verb is not None:
+            return verb
         if token.lower_ not in word_set("no_words"):
             continue
         between = {t.lower_ for t in view.doc[token.i + 1 : word.start]}
         if word.start - token.i <= 3 or between & word_set("report_verbs"):
             return token
     return None
+
+
+def find_denying_verb(view: StudyView, token, word: Span):
+    """The verb after `token` when the two deny the harm `word`: "not experience [significant]
+    side effects"."""
+    if token.lower_ not in word_set("not_words") or token.i + 1 >= word.start:
+        return None
+    verb = view.doc[token.i + 1]
+    if verb.lower_ in word_set("negated_harm_verbs") and all(
+        is_harm_modifier(t) for t in view.doc[verb.i + 1 : word.start]
+    ):
+        return verb
+    return None
+
+
+def is_harm_modifier(token) -> bool:
+    """A word between "did not experience" and a harm that describes it ("any", "significant",
+    "muscle-related"), not a clause of its own ("did not have to stop for side effects")."""
+    if token.text == "-":
+        return True
+    return token.text.replace("-", "").isalpha() and token.lower_ not in word_set(
+        "harm_modifier_stops"
+    )
 
 
 def find_no_event(view: StudyView) -> list[AdverseEventFact]:
@@ -35,10 +64,13 @@ def find_no_event(view: StudyView) -> list[AdverseEventFact]:
         serious_start = next(
             (s.start for s in view.sentence_terms(word, "serious_cue") if s.end == word.start), None
         )
+        start = no.i + 1
+        while start < word.start and view.doc[start].lower_ in word_set("harm_name_drops"):
+            start += 1  # "did not cause any side effects" -> "side effects"
         name = view.doc[
             serious_start
             if serious_start is not None and word.start - no.i > 3
-            else no.i + 1 : word.end
+            else start : word.end
         ]
         serious = any(
             s.start >= no.i for s in view.sentence_terms(word, "serious_cue") if s.end <= word.start
@@ -233,7 +265,9 @@ def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
     counts = [
         c
         for c in view.all_spans(COUNTS)
-        if start <= c.start < stop and (c._.em_kind != "arm_size" or follows_event(view, c))
+        if start <= c.start < stop
+        and (c._.em_kind != "arm_size" or follows_event(view, c))
+        and not is_rounded_count(c)  # "used by 1.5 million people": no harm's count
     ]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
     percents = [

@@ -21,11 +21,11 @@ from evidence_miner.extract.assemble.view import (
     opens_with_of_the,
     provenance,
 )
+from evidence_miner.extract.components.counts import is_rounded_count
 from evidence_miner.extract.components.numbers import is_age
 from evidence_miner.extract.components.quantities import find_range_end
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, NUMBERS
 from evidence_miner.extract.patterns import terms_of, word_map, word_set
-from evidence_miner.numbers import load_number_words
 
 # terms that report a result
 RESULT_KINDS = (
@@ -312,9 +312,7 @@ def is_rounded_figure(count: Span) -> bool:
     not a subgroup, whose size a study reports to the person; it is an arm's size only where
     the text names the arm ("1.1 million children in the placebo group", "the placebo group
     (1.1 million children)")."""
-    return count._.em_kind != "arm_size" and any(
-        t.lower_ in load_number_words().scales for t in count
-    )
+    return count._.em_kind != "arm_size" and is_rounded_count(count)
 
 
 def group_at(

@@ -10,6 +10,7 @@ from evidence_miner.extract.components.quantities import TermIndex
 from evidence_miner.extract.extensions import COUNTS, DOSES, DURATIONS, EFFECTS, NUMBERS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, using_pack, word_set
 from evidence_miner.lang import LanguagePack
+from evidence_miner.numbers import load_number_words
 
 
 def is_population_noun(doc: Doc, i: int) -> bool:
@@ -257,6 +258,12 @@ def is_not_a_headcount(number: Span) -> bool:
     """Negative numbers, ages ("a 90-year-old man") and dated years ("Feb. 23, 2017 - stroke
     patients ...", "since June 2017") count no one."""
     return number._.em_kind == "signed" or is_age(number) or is_dated_year(number)
+
+
+def is_rounded_count(count: Span) -> bool:
+    """ "2.3 million people": a count written with a scale word, a population's rounded size
+    rather than people a study counted one by one."""
+    return any(t.lower_ in load_number_words().scales for t in count)
 
 
 def is_dated_year(number: Span) -> bool:
