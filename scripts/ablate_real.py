@@ -62,6 +62,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "counts: a dated year ('Feb. 23, 2017') counts no one": lambda: [(counts, "is_dated_year", lambda number: False)],
     "harms: 'did not experience side effects' is a zero count": lambda: [(adverse, "find_denying_verb", lambda view, token, word: None)],
     "harms: a rounded figure ('1.5 million people') is no harm's count": lambda: [(adverse, "is_rounded_count", lambda count: False)],
+    "outcomes: a figure stated as a general fact ('85% of pregnant women experience nausea') is no result": lambda: [(outcomes, "is_general_fact", lambda view, value: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -739,3 +739,19 @@ def test_harms_denied_by_a_verb_are_zero_counts_and_rounded_figures_are_no_count
     text = f"Statin trial\n\nIn the randomized trial, 300 adults took rosuvastatin or placebo; strokes fell 30% (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
     [findings] = findings_of(nlp, text)
     assert [(e.name, e.count) for e in findings.adverse_events] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence,kept",
+    [
+        ("As many as 85% of pregnant women experience nausea.", False),
+        ("About 30 percent of all uterine tumours test positive for HER2.", False),
+        ("About 30 percent of patients had a response.", True),
+        ("The study found that 30 percent of patients are free of nausea.", True),
+        ("About 30 percent of patients on rosuvastatin have fewer strokes.", True),
+    ],
+)
+def test_a_figure_stated_as_a_general_fact_is_no_result(nlp, sentence: str, kept: bool) -> None:
+    text = f"Statin trial\n\nIn the randomized trial, 300 adults took rosuvastatin or placebo; strokes fell (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
+    [findings] = findings_of(nlp, text)
+    assert (30.0 in {o.percent for o in findings.outcomes} or 85.0 in {o.percent for o in findings.outcomes}) == kept

@@ -12,7 +12,7 @@ from evidence_miner.extract.assemble.view import (
     is_breakdown_head,
     provenance,
 )
-from evidence_miner.extract.extensions import COUNTS, EFFECTS, PERCENTS
+from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
 # Code, not vocabulary: effect-type codes (the record's direction values are codes.DIRECTIONS).
@@ -267,7 +267,7 @@ def assemble_percent_outcomes(
         ):
             continue
         terms = outcome_terms_in(view, percent.sent)
-        if not terms and not is_share_of_people(view, percent):
+        if (not terms and not is_share_of_people(view, percent)) or is_general_fact(view, percent):
             continue
         outcomes.append(
             OutcomeFact(
@@ -279,6 +279,20 @@ def assemble_percent_outcomes(
             )
         )
     return outcomes
+
+
+def is_general_fact(view: StudyView, value: Span) -> bool:
+    """ "About 30 percent of all uterine serous carcinomas test positive for HER2", "as many as
+    85% of pregnant women experience nausea": a figure stated in the present tense, in a
+    sentence that names no drug, no study and no finding, is background to the study, not its
+    result (results are reported: "had", "fell", "the study found")."""
+    words = {t.lower_ for t in value.sent}
+    return (
+        bool(words & word_set("general_fact_verbs"))
+        and not words & word_set("result_report_words")
+        and not any(d.sent == value.sent for d in view.all_spans(DRUGS))
+        and not view.has_term_in_sentence(value, "study_word")
+    )
 
 
 def is_threshold(view: StudyView, span: Span) -> bool:
