@@ -73,3 +73,18 @@ def test_arms_count_a_percentage_is_of_is_no_result_and_names_its_arm(nlp) -> No
     )
     [findings] = findings_of(nlp, text)
     assert [(o.percent, o.count, o.group) for o in findings.outcomes] == [(41.0, None, "erenumab")]
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("There were 36 migraines in the group taking erenumab, compared with 64 in the group taking placebo, a reduction of 43%.", {43.0: "erenumab"}),
+        ("Those on erenumab had a 43 percent lower risk of a migraine attack.", {43.0: "erenumab"}),
+        ("Over the trial, the drug cut the risk of an attack by 43 percent.", {43.0: "erenumab"}),
+        ("Over the trial, 43 percent of patients had an attack.", {43.0: None}),
+    ],
+)
+def test_arms_a_relative_change_goes_to_the_drug_like_an_effect_size(nlp, body: str, expected: dict) -> None:
+    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
+    [findings] = findings_of(nlp, text)
+    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected

@@ -11,8 +11,9 @@ yet is given the arm named next to it in its sentence.
   else the last arm named before it in the sentence ("Among those on the drug, 30% improved").
   A sentence that names an arm before its first value and none after its last ("In the drug
   group, 23% ...; in the placebo group, 31%") reads the other way: the arm before each value.
-- An effect size (HR, OR, RR, ...) with no arm in its sentence compares the studied drug with its
-  comparator: it goes to the studied drug's arm.
+- An effect size (HR, OR, RR, ...), and a percentage that is a relative change ("a 22 percent
+  lower risk", "a reduction of 43.8%", "cut the risk by 35 percent"), compares an arm with its
+  comparator: it goes to the sentence's first arm that is no comparator, else the studied drug's.
 - An arm named after a value behind a comparison cue ("21 percent fewer strokes than warfarin",
   "cut the rate 18 percent compared with placebo") is what the value is measured against, not its
   group: the value takes the arm named before it, else the sentence's own (non-comparator) arm,
@@ -148,6 +149,24 @@ def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) ->
     return own[0].label if own else studied_label(interventions)
 
 
+def is_relative_change(view: StudyView, value: Span) -> bool:
+    """ "a 22 percent lower risk", "a reduction of 43.8%", "cut the risk by 35 percent": a
+    percentage that compares one arm with another, as an effect size does (no arm's own rate,
+    as "41% of those on the drug" is)."""
+    doc = view.doc
+    after = doc[value.end].lower_ if value.end < len(doc) else ""
+    before = [t.lower_ for t in doc[max(value.sent.start, value.start - 2) : value.start]]
+    return (
+        after in word_set("relative_change_words")
+        or (bool(before) and before[-1] == "by")
+        or (
+            len(before) == 2
+            and before[1] == "of"
+            and before[0] in word_set("relative_change_words")
+        )
+    )
+
+
 # How many tokens may stand between a comparison cue and the arm it names ("than those on").
 REFERENCE_GAP = 3
 
@@ -205,7 +224,7 @@ def attribute_arms(
             continue
         values = sorted(by_sentence[tokens.sent.start], key=lambda s: s.start)
         in_sentence = [a for a in arms if tokens.sent.start <= a.start < tokens.sent.end]
-        if isinstance(item, OutcomeFact) and item.effect:
+        if isinstance(item, OutcomeFact) and (item.effect or is_relative_change(view, tokens)):
             label = effect_arm(in_sentence, interventions)
         else:
             arm = pick_arm(tokens, values, in_sentence)
