@@ -64,6 +64,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "harms: a rounded figure ('1.5 million people') is no harm's count": lambda: [(adverse, "is_rounded_count", lambda count: False)],
     "outcomes: a figure stated as a general fact ('85% of pregnant women experience nausea') is no result": lambda: [(outcomes, "is_general_fact", lambda view, value: False)],
     "arms: a relative change ('a 22 percent lower risk') goes to the drug as an effect size does": lambda: [(arms, "is_relative_change", lambda view, value: False)],
+    "arms: a group named by its words ('the laser group') is an arm": lambda: [(arms, "find_named_group_mentions", lambda view, known: [])],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -88,3 +88,17 @@ def test_arms_a_relative_change_goes_to_the_drug_like_an_effect_size(nlp, body: 
     text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
     [findings] = findings_of(nlp, text)
     assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("Only 9 percent of eyes in the laser group lost vision, compared with 28 percent in the shunt group.", {9.0: "laser group", 28.0: "shunt group"}),
+        ("In the high-dose arm, 41% of patients responded; in the low-dose arm, 27% did.", {41.0: "high-dose arm", 27.0: "low-dose arm"}),
+        ("Responses came in 41% of those on erenumab and in 27% of the same group a year later.", {41.0: "erenumab", 27.0: "erenumab"}),
+    ],
+)
+def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dict) -> None:
+    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
+    [findings] = findings_of(nlp, text)
+    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected

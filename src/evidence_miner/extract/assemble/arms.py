@@ -20,7 +20,8 @@ yet is given the arm named next to it in its sentence.
   else the studied drug.
 
 Arms are the study's interventions of role studied, comparator or placebo (by their generic
-name) and control words ("usual care", "control group"). Results whose sentence names no arm keep
+name), control words ("usual care", "control group") and groups named by the words before "group"
+or "arm" ("the laser group"). Results whose sentence names no arm keep
 no group: they are the whole cohort's.
 """
 
@@ -63,7 +64,45 @@ def find_arm_mentions(
         if name in names:
             mentions.append(ArmMention(span.start, span.end, name))
     mentions += find_control_mentions(view)
+    mentions += find_named_group_mentions(view, mentions)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def is_control_label(label: str) -> bool:
+    """ "control group", "usual care", "standard-care group": an arm that gets no study drug."""
+    return bool(set(label.replace("-", " ").split()) & word_set("control_arm_words"))
+
+
+def find_named_group_mentions(view: StudyView, known: list[ArmMention]) -> list[ArmMention]:
+    """ "the laser group", "the high-dose arm": an arm or subgroup named by the words before
+    "group"/"arm" where no drug or control word names it (those are found already)."""
+    doc = view.doc
+    taken = {i for m in known for i in range(m.start, m.end)}
+    taken |= {i for d in view.all_spans(DRUGS) for i in range(d.start, d.end)}
+    found = []
+    for token in doc[max(view.start, view.title_end) : view.end]:
+        if token.lower_ not in word_set("named_group_heads") or token.i in taken:
+            continue
+        start = token.i
+        while (
+            start > token.sent.start
+            and token.i - start < 2
+            and is_group_name_word(doc[start - 1])
+            and doc[start - 1].i not in taken
+        ):
+            start -= 1
+        if start < token.i:
+            label = doc[start : token.i + 1].text.lower()
+            found.append(ArmMention(start, token.i + 1, label))
+    return found
+
+
+def is_group_name_word(token) -> bool:
+    """A word that can name a group ("laser", "high-dose", the "5 mg" of "the 5 mg group"), not
+    a determiner or generic word."""
+    return (token.like_num or token.text.replace("-", "").isalpha()) and token.lower_ not in (
+        word_set("group_name_stopwords")
+    )
 
 
 def find_control_mentions(view: StudyView) -> list[ArmMention]:
@@ -141,11 +180,7 @@ def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) ->
     no comparator, placebo or control ("colchicine cut the risk compared with placebo (RR 0.75)"),
     else the studied drug."""
     comparators = {i.name for i in interventions if i.role in ("comparator", "placebo")}
-    own = [
-        a
-        for a in arms
-        if a.label not in comparators and not a.label.split()[0] in word_set("control_arm_words")
-    ]
+    own = [a for a in arms if a.label not in comparators and not is_control_label(a.label)]
     return own[0].label if own else studied_label(interventions)
 
 
