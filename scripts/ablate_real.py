@@ -21,7 +21,7 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import adverse, arms, findings, outcomes, population, study
+from evidence_miner.extract.assemble import adverse, arms, drugs, findings, outcomes, population, study
 from evidence_miner.extract.components import counts, numbers, quantities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,6 +65,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "outcomes: a figure stated as a general fact ('85% of pregnant women experience nausea') is no result": lambda: [(outcomes, "is_general_fact", lambda view, value: False)],
     "arms: a relative change ('a 22 percent lower risk') goes to the drug as an effect size does": lambda: [(arms, "is_relative_change", lambda view, value: False)],
     "arms: a group named by its words ('the laser group') is an arm": lambda: [(arms, "find_named_group_mentions", lambda view, known: [])],
+    "drugs: the drug named as what is compared with ('bests warfarin', 'than warfarin') is not the studied one": lambda: [(drugs, "is_compared", lambda view, mention: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -755,3 +755,15 @@ def test_a_figure_stated_as_a_general_fact_is_no_result(nlp, sentence: str, kept
     text = f"Statin trial\n\nIn the randomized trial, 300 adults took rosuvastatin or placebo; strokes fell (hazard ratio, 0.7; 95% CI, 0.6 to 0.8). {sentence}"
     [findings] = findings_of(nlp, text)
     assert (30.0 in {o.percent for o in findings.outcomes} or 85.0 in {o.percent for o in findings.outcomes}) == kept
+
+
+def test_the_drug_a_headline_and_story_compare_with_is_not_the_studied_one(nlp) -> None:
+    text = (
+        "New Blood Thinner Bests Warfarin, Study Says\n\n"
+        "A new anti-clotting drug called apixaban was better than warfarin at preventing stroke, a new study of 18,000 patients found. "
+        "Apixaban was also safer overall than warfarin. "
+        "Apixaban showed a 21 percent relative reduction in strokes when compared to warfarin."
+    )
+    [findings] = findings_of(nlp, text)
+    roles = {i.name: i.role for i in findings.interventions if i.name in ("apixaban", "warfarin")}
+    assert roles == {"apixaban": "studied", "warfarin": "comparator"}
