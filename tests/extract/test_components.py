@@ -767,3 +767,8 @@ def test_the_drug_a_headline_and_story_compare_with_is_not_the_studied_one(nlp) 
     [findings] = findings_of(nlp, text)
     roles = {i.name: i.role for i in findings.interventions if i.name in ("apixaban", "warfarin")}
     assert roles == {"apixaban": "studied", "warfarin": "comparator"}
+
+
+def test_assigned_randomly_is_randomized(nlp) -> None:
+    text = "Eye study\n\nThe network enrolled 305 adults. Eyes were assigned randomly to ranibizumab or laser. Vision improved more with ranibizumab (mean difference, 2.2; 95% CI, 0.5 to 3.9)."
+    assert [f.study.design for f in findings_of(nlp, text)] == ["rct"]
