@@ -772,3 +772,16 @@ def test_the_drug_a_headline_and_story_compare_with_is_not_the_studied_one(nlp) 
 def test_assigned_randomly_is_randomized(nlp) -> None:
     text = "Eye study\n\nThe network enrolled 305 adults. Eyes were assigned randomly to ranibizumab or laser. Vision improved more with ranibizumab (mean difference, 2.2; 95% CI, 0.5 to 3.9)."
     assert [f.study.design for f in findings_of(nlp, text)] == ["rct"]
+
+
+@pytest.mark.parametrize(
+    "text,total",
+    [
+        ("Vitamin D may prevent colds. Colds are common. They spread fast. Care homes see many. Doctors worry. Falls are a risk too. "
+         "The clinical trial looked at 107 patients with an average age of 84. Falls rose 20% (odds ratio, 1.2; 95% CI, 1.1 to 1.3).", 107),
+        ("The study looked at 1,126,400 adults in a claims database. It matched 1,108 cases with 11,080 controls, for 12,188 patients in the analysis. Odds rose (odds ratio, 2.0; 95% CI, 1.5 to 2.6).", 12188),
+    ],
+)
+def test_a_weak_total_cue_names_the_cohort_only_when_no_enrolment_word_does(nlp, text: str, total: int) -> None:
+    [findings] = findings_of(nlp, f"Drug study\n\n{text}")
+    assert findings.population.total.value == total

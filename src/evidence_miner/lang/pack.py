@@ -44,6 +44,7 @@ TERM_KINDS = {
     "future_cue", "threshold", "arm_verb", "ae_context", "drug_stem", "disease_head",
     "strong_arm_verb", "target_cue", "non_treatment_head", "group_noun", "total_after_cue",
     "contact_verb", "other_study_cue", "umbrella_class", "example_cue", "controlled_trial_cue",
+    "weak_total_cue",
 }  # fmt: skip
 MATCHER_KEYS = {"label", "pattern", "value", "note"}
 SENTENCE_LISTS = ("titles", "never_end", "may_end", "starters", "before_initials", "name_joiners")

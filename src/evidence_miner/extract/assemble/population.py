@@ -67,6 +67,15 @@ def find_total_cue(view: StudyView, count: Span) -> str | None:
     return None
 
 
+def has_weak_total_cue(view: StudyView, count: Span) -> bool:
+    """ "looked at 107 patients", "treated 32 patients": a verb that may name the cohort, or the
+    population it was drawn from, at most 3 tokens before an indefinite count."""
+    return not is_definite(view, count) and any(
+        term.end <= count.start and count.start - term.end <= 3
+        for term in view.sentence_terms(count, "weak_total_cue")
+    )
+
+
 def rank_total(view: StudyView, count: Span) -> tuple | None:
     """Lower ranks win: an enrolment word (a screened count only when nothing else is), the
     sentence naming the design, then an early plain count."""
@@ -79,6 +88,8 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
     cue = find_total_cue(view, count)
     if cue is not None:
         return (1 if cue == "screened" else 0, -count._.em_value, count.start), cue
+    if has_weak_total_cue(view, count):  # "looked at 107 patients": a cohort or its source
+        return (1, -count._.em_value, count.start), "enrolled"
     if count._.em_kind == "parallel":
         return None
     if view.has_term_in_sentence(count, "design") and view.has_term_in_sentence(
