@@ -67,6 +67,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "arms: a group named by its words ('the laser group') is an arm": lambda: [(arms, "find_named_group_mentions", lambda view, known: [])],
     "drugs: the drug named as what is compared with ('bests warfarin', 'than warfarin') is not the studied one": lambda: [(drugs, "is_compared", lambda view, mention: False)],
     "total: 'looked at 107 patients' names the cohort when no enrolment word does": lambda: [(population, "has_weak_total_cue", lambda view, count: False)],
+    "total: a yearly toll ('300,000 new cases ... annually') is no cohort": lambda: [(population, "is_yearly_burden", lambda count: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -785,3 +785,15 @@ def test_assigned_randomly_is_randomized(nlp) -> None:
 def test_a_weak_total_cue_names_the_cohort_only_when_no_enrolment_word_does(nlp, text: str, total: int) -> None:
     [findings] = findings_of(nlp, f"Drug study\n\n{text}")
     assert findings.population.total.value == total
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The phase 2 trial was conducted at 33 international sites and included adults with muscle pain.",
+        "Close to 300,000 new cases of the cancer are diagnosed worldwide annually.",
+    ],
+)
+def test_places_and_a_yearly_toll_are_no_cohort(nlp, sentence: str) -> None:
+    text = f"Statin study\n\n{sentence} Muscle pain fell (odds ratio, 0.6; 95% CI, 0.4 to 0.9)."
+    assert [f.population.total for f in findings_of(nlp, text)] == [None]

@@ -14,6 +14,7 @@ from evidence_miner.extract.assemble.facts import (
     QuantityFact,
     TotalFact,
 )
+from evidence_miner.extract.assemble.outcomes import is_yearly_burden
 from evidence_miner.extract.assemble.view import (
     StudyView,
     clean_label,
@@ -83,6 +84,7 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
         count._.em_kind not in ("plain", "of", "parallel")
         or count._.em_of is not None
         or is_aggregate(count)
+        or is_yearly_burden(count)  # "300,000 new cases are diagnosed annually"
     ):
         return None
     cue = find_total_cue(view, count)
