@@ -797,3 +797,12 @@ def test_a_weak_total_cue_names_the_cohort_only_when_no_enrolment_word_does(nlp,
 def test_places_and_a_yearly_toll_are_no_cohort(nlp, sentence: str) -> None:
     text = f"Statin study\n\n{sentence} Muscle pain fell (odds ratio, 0.6; 95% CI, 0.4 to 0.9)."
     assert [f.population.total for f in findings_of(nlp, text)] == [None]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(NUMBER_WORDS)), st.sampled_from([("a half", 0.5), ("a quarter", 0.25)]), st.booleans())
+def test_a_whole_number_and_a_fraction_are_one_value(nlp, whole: int, fraction, spelled: bool) -> None:
+    words, part = fraction
+    number = NUMBER_WORDS[whole] if spelled else str(whole)
+    doc = nlp(f"Patients were followed for {number} and {words} years.")
+    assert [(d._.em_value, d._.em_unit) for d in doc.spans[DURATIONS]] == [(whole + part, "years")]

@@ -131,6 +131,19 @@ def unit_words() -> frozenset[str]:
     return frozenset(t for t in terms_of("time_unit") | terms_of("dose_unit") if " " not in t)
 
 
+def with_added_fraction(doc: Doc, mention: NumberMention) -> NumberMention:
+    """ "three and a half", "2 and a half": a whole number and the fraction added to it."""
+    end = mention.end
+    if mention.kind not in ("numeral", "word") or end + 2 >= len(doc):
+        return mention
+    if doc[end].lower_ != "and" or doc[end + 1].lower_ not in word_set("fraction_articles"):
+        return mention
+    fraction = to_value(doc[end + 1 : end + 3].text)
+    if fraction is None or not 0 < fraction < 1:
+        return mention
+    return NumberMention(mention.start, end + 3, mention.value + fraction, mention.kind)
+
+
 def find_numbers(doc: Doc) -> Iterator[NumberMention]:
     i = 0
     while i < len(doc):
@@ -140,6 +153,7 @@ def find_numbers(doc: Doc) -> Iterator[NumberMention]:
         if mention is None:
             i += 1
             continue
+        mention = with_added_fraction(doc, mention)
         yield mention
         i = mention.end
 
