@@ -806,3 +806,9 @@ def test_a_whole_number_and_a_fraction_are_one_value(nlp, whole: int, fraction, 
     number = NUMBER_WORDS[whole] if spelled else str(whole)
     doc = nlp(f"Patients were followed for {number} and {words} years.")
     assert [(d._.em_value, d._.em_unit) for d in doc.spans[DURATIONS]] == [(whole + part, "years")]
+
+
+def test_a_chemical_with_a_growth_factor_stem_is_a_drug(nlp) -> None:
+    text = "Heart drug\n\nThe phase 1 trial tested cimaglermin in 40 heart failure patients. Heart function improved in 12 of 40 patients."
+    [findings] = findings_of(nlp, text)
+    assert "cimaglermin" in {i.name for i in findings.interventions}
