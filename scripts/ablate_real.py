@@ -23,12 +23,27 @@ from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
 from evidence_miner.extract.assemble import adverse, arms, drugs, findings, outcomes, population, study
 from evidence_miner.extract.components import counts, numbers, quantities
+from evidence_miner.extract.components import findings as findings_component
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = {name: REPO / path for name, path in json.loads((REPO / "eval" / "sets.json").read_text("utf-8"))["sets"].items()}
 FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz"
 
 Patch = tuple[object, str, object]
+
+
+def ORIGINAL_MERGE_LEADS(views, is_study=None):  # noqa: N802  (the behaviour merge_leads replaced)
+    is_study = is_study or findings.has_study
+    merged, carry = [], None
+    for view in views:
+        if carry is not None:
+            view = findings.StudyView(view.doc, carry, view.end, view.title_end)
+            carry = None
+        if not is_study(view) and view is not views[-1]:
+            carry = view.start
+            continue
+        merged.append(view)
+    return merged
 
 
 SHIPPED_CONFIG = pipeline.load_default_config
@@ -68,6 +83,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "drugs: the drug named as what is compared with ('bests warfarin', 'than warfarin') is not the studied one": lambda: [(drugs, "is_compared", lambda view, mention: False)],
     "total: 'looked at 107 patients' names the cohort when no enrolment word does": lambda: [(population, "has_weak_total_cue", lambda view, count: False)],
     "total: a yearly toll ('300,000 new cases ... annually') is no cohort": lambda: [(population, "is_yearly_burden", lambda count: False)],
+    "studies: a closing part without a study joins the study before it": lambda: [(findings_component, "merge_leads", ORIGINAL_MERGE_LEADS)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

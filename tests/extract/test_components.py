@@ -812,3 +812,15 @@ def test_a_chemical_with_a_growth_factor_stem_is_a_drug(nlp) -> None:
     text = "Heart drug\n\nThe phase 1 trial tested cimaglermin in 40 heart failure patients. Heart function improved in 12 of 40 patients."
     [findings] = findings_of(nlp, text)
     assert "cimaglermin" in {i.name for i in findings.interventions}
+
+
+def test_a_closing_part_without_a_study_goes_on_about_the_study_before(nlp) -> None:
+    text = (
+        "Colitis drug\n\n"
+        "In a randomized trial, 600 adults took tofacitinib 10 mg or placebo. "
+        "Remission came in 19% on the drug and 8% on placebo (odds ratio, 2.1; 95% CI, 1.4 to 3.0).\n\n"
+        "In the second trial, remission came with tofacitinib again. "
+        "The report was published May 4 in the New England Journal of Medicine."
+    )
+    [findings] = findings_of(nlp, text)
+    assert findings.study.journal == "New England Journal of Medicine"

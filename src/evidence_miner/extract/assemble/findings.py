@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
@@ -152,19 +153,25 @@ def is_in_lead(doc: Doc, span: Span, title_end: int) -> bool:
 def merge_leads(
     views: list[StudyView], is_study: Callable[[StudyView], bool] | None = None
 ) -> list[StudyView]:
-    """A part without study facts of its own (a lead naming both studies) joins the next part.
-    `is_study` tells a part with study facts (default has_study)."""
+    """A part without study facts of its own (a lead naming both studies) joins the next part;
+    the last part, without study facts, goes on about the study before it ("The report was
+    published May 4 in the New England Journal of Medicine") and joins that one. `is_study`
+    tells a part with study facts (default has_study)."""
     is_study = is_study or has_study
     merged: list[StudyView] = []
     carry: int | None = None
-    for view in views:
+    for index, view in enumerate(views):
         if carry is not None:
             view = StudyView(view.doc, carry, view.end, view.title_end)
             carry = None
-        if not is_study(view) and view is not views[-1]:
+        if is_study(view):
+            merged.append(view)
+        elif index < len(views) - 1:
             carry = view.start
-            continue
-        merged.append(view)
+        elif merged:
+            merged[-1] = replace(merged[-1], end=view.end)
+        else:
+            merged.append(view)
     return merged
 
 
