@@ -21,7 +21,7 @@ from evidence_miner.evaluate.gold import find_gold_articles
 from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
-from evidence_miner.extract.assemble import adverse, arms, drugs, findings, outcomes, population, study
+from evidence_miner.extract.assemble import adverse, arms, doses, drugs, findings, outcomes, population, study
 from evidence_miner.extract.components import counts, numbers, quantities
 from evidence_miner.extract.components import findings as findings_component
 
@@ -84,6 +84,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "total: 'looked at 107 patients' names the cohort when no enrolment word does": lambda: [(population, "has_weak_total_cue", lambda view, count: False)],
     "total: a yearly toll ('300,000 new cases ... annually') is no cohort": lambda: [(population, "is_yearly_burden", lambda count: False)],
     "studies: a closing part without a study joins the study before it": lambda: [(findings_component, "merge_leads", ORIGINAL_MERGE_LEADS)],
+    "doses: what a product holds ('each capsule contains 98 mg') is no dose of the study": lambda: [(doses, "is_label_fact", lambda view, dose: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -824,3 +824,18 @@ def test_a_closing_part_without_a_study_goes_on_about_the_study_before(nlp) -> N
     )
     [findings] = findings_of(nlp, text)
     assert findings.study.journal == "New England Journal of Medicine"
+
+
+@pytest.mark.parametrize(
+    "sentence,kept",
+    [
+        ("Each capsule of the store brand contains 98 milligrams of metformin.", False),
+        ("A dose of baby aspirin is typically 81 mg.", False),
+        ("The patients took 700 mg of metformin every eight hours.", True),
+    ],
+)
+def test_what_a_product_holds_is_no_dose_of_the_study(nlp, sentence: str, kept: bool) -> None:
+    text = f"Liver study\n\nIn the trial, 32 hepatitis C patients took metformin. Liver enzymes did not change (mean difference, 0.2; 95% CI, -1.0 to 1.4). {sentence}"
+    [findings] = findings_of(nlp, text)
+    values = {d.value for i in findings.interventions for d in i.doses}
+    assert bool(values & {98.0, 81.0, 700.0}) == kept

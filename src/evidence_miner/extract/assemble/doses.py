@@ -25,6 +25,18 @@ def is_future_or_quoted(view: StudyView, span: Span) -> bool:
     )
 
 
+def is_label_fact(view: StudyView, dose: Span) -> bool:
+    """ "Each capsule contains 98 milligrams of silymarin", "a baby aspirin is typically 81 mg":
+    what a product holds or a dose usually is, stated in the present tense, in a sentence that
+    reports nothing of the study, is no dose the study gave."""
+    words = {t.lower_ for t in dose.sent}
+    return (
+        bool(words & word_set("label_fact_words"))
+        and not words & word_set("result_report_words")
+        and not view.has_term_in_sentence(dose, "study_word")
+    )
+
+
 def is_cut_off(view: StudyView, span: Span) -> bool:
     """ "maximum 40 mg", "above 1,000 mL"; but "titrated up to a 2.4-mg dose" is the target dose."""
     for term in view.sentence_terms(span, "threshold"):
@@ -271,7 +283,11 @@ def regimen(
 
 def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, DoseFact]]:
     """(drug key, dose dict) for every dose of the study, inheriting across "from X to Y"."""
-    doses = [d for d in view.body_spans(DOSES) if not is_future_or_quoted(view, d)]
+    doses = [
+        d
+        for d in view.body_spans(DOSES)
+        if not is_future_or_quoted(view, d) and not is_label_fact(view, d)
+    ]
     pairs = find_from_to_pair(view, doses)
     resolved: dict[int, Span | None] = {}
     found: list[tuple[str, DoseFact]] = []
