@@ -839,3 +839,10 @@ def test_what_a_product_holds_is_no_dose_of_the_study(nlp, sentence: str, kept: 
     [findings] = findings_of(nlp, text)
     values = {d.value for i in findings.interventions for d in i.doses}
     assert bool(values & {98.0, 81.0, 700.0}) == kept
+
+
+@pytest.mark.parametrize("phrase", ["tyrosine kinase", "a PIK3CA gene", "PIK3CA mutations"])
+def test_a_drug_word_before_a_kinase_gene_or_mutation_is_a_target(nlp, phrase: str) -> None:
+    text = f"Cancer drug\n\nIn the randomized trial, 300 adults with {phrase} took osimertinib or placebo. Tumours shrank (hazard ratio, 0.5; 95% CI, 0.4 to 0.7)."
+    [findings] = findings_of(nlp, text)
+    assert {i.name for i in findings.interventions} == {"osimertinib", "placebo"}
