@@ -85,6 +85,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "total: a yearly toll ('300,000 new cases ... annually') is no cohort": lambda: [(population, "is_yearly_burden", lambda count: False)],
     "studies: a closing part without a study joins the study before it": lambda: [(findings_component, "merge_leads", ORIGINAL_MERGE_LEADS)],
     "doses: what a product holds ('each capsule contains 98 mg') is no dose of the study": lambda: [(doses, "is_label_fact", lambda view, dose: False)],
+    "drugs: a drug another study of the story gives is not mentioned in this one": lambda: [(findings_component, "drop_other_studies_drugs", lambda found: found)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -846,3 +846,16 @@ def test_a_drug_word_before_a_kinase_gene_or_mutation_is_a_target(nlp, phrase: s
     text = f"Cancer drug\n\nIn the randomized trial, 300 adults with {phrase} took osimertinib or placebo. Tumours shrank (hazard ratio, 0.5; 95% CI, 0.4 to 0.7)."
     [findings] = findings_of(nlp, text)
     assert {i.name for i in findings.interventions} == {"osimertinib", "placebo"}
+
+
+def test_a_drug_another_study_of_the_story_gives_is_not_mentioned_in_this_one(nlp) -> None:
+    text = (
+        "Two melanoma drugs\n\n"
+        "In a randomized trial of 675 patients, those given vemurafenib were 63 percent less likely to die than those given dacarbazine "
+        "(hazard ratio, 0.37; 95% CI, 0.26 to 0.55). Doctors said the results were striking.\n\n"
+        "In a separate study, 500 patients treated with ipilimumab lived longer (hazard ratio, 0.72; 95% CI, 0.59 to 0.87). "
+        "Unlike vemurafenib, ipilimumab spurs the immune system."
+    )
+    first, second = findings_of(nlp, text)
+    assert "vemurafenib" not in {i.name for i in second.interventions}
+    assert "vemurafenib" in {i.name for i in first.interventions if i.role == "studied"}

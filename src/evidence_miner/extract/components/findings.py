@@ -53,7 +53,27 @@ def find_findings(
     # each report's journal is its own line, not whichever line its text holds
     if stacked is not None:
         studies = [replace(view, citation=cue) for view, cue in zip(studies, stacked)]
-    return [assemble_findings(view, drugs, conditions) for view in studies]
+    return drop_other_studies_drugs(
+        [assemble_findings(view, drugs, conditions) for view in studies]
+    )
+
+
+def drop_other_studies_drugs(findings: list[Findings]) -> list[Findings]:
+    """In a story of several studies, a drug one study's text only mentions and another study
+    gives ("vemurafenib" in the part on ipilimumab) is that other study's drug, not this one's."""
+    if len(findings) < 2:
+        return findings
+    studied = [{i.name for i in f.interventions if i.role == "studied"} for f in findings]
+    kept = []
+    for index, found in enumerate(findings):
+        others = set().union(*(names for j, names in enumerate(studied) if j != index))
+        interventions = [
+            i
+            for i in found.interventions
+            if not (i.role in ("mentioned", "prior") and i.name in others)
+        ]
+        kept.append(found.model_copy(update={"interventions": interventions}))
+    return kept
 
 
 def no_study_reason(doc: Doc, label: str) -> str:
