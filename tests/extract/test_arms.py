@@ -102,3 +102,17 @@ def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dic
     text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
     [findings] = findings_of(nlp, text)
     assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("But among women over the age of 21 who used it, migraine days fell by 61%.", {61.0: "women over the age of 21 who used it"}),
+        ("Among patients older than 65, 41% improved.", {41.0: "patients older than 65"}),
+        ("In 2019, 41% of patients improved.", {41.0: None}),
+    ],
+)
+def test_arms_a_result_without_an_arm_takes_the_subgroup_its_sentence_opens_on(nlp, body: str, expected: dict) -> None:
+    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
+    [findings] = findings_of(nlp, text)
+    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected

@@ -11,6 +11,8 @@ yet is given the arm named next to it in its sentence.
   else the last arm named before it in the sentence ("Among those on the drug, 30% improved").
   A sentence that names an arm before its first value and none after its last ("In the drug
   group, 23% ...; in the placebo group, 31%") reads the other way: the arm before each value.
+- A result whose sentence names no arm but opens on a subgroup ("Among women over 21, ...") takes
+  that subgroup.
 - An effect size (HR, OR, RR, ...), and a percentage that is a relative change ("a 22 percent
   lower risk", "a reduction of 43.8%", "cut the risk by 35 percent"), compares an arm with its
   comparator: it goes to the sentence's first arm that is no comparator, else the studied drug's.
@@ -37,7 +39,7 @@ from evidence_miner.extract.assemble.view import StudyView
 from evidence_miner.extract.extensions import COUNTS, DRUGS, NUMBERS, PERCENTS
 from evidence_miner.extract.components.concepts import entry_for
 from evidence_miner.extract.lexicons import Lexicon
-from evidence_miner.extract.patterns import word_set
+from evidence_miner.extract.patterns import terms_of, word_set
 
 ARM_ROLES = ("studied", "comparator", "placebo")
 Result = OutcomeFact | AdverseEventFact
@@ -260,12 +262,41 @@ def attribute_arms(
         values = sorted(by_sentence[tokens.sent.start], key=lambda s: s.start)
         in_sentence = [a for a in arms if tokens.sent.start <= a.start < tokens.sent.end]
         if isinstance(item, OutcomeFact) and (item.effect or is_relative_change(view, tokens)):
-            label = effect_arm(in_sentence, interventions)
+            # with no arm in its sentence, a subgroup the sentence opens on names it first
+            frame = None if in_sentence else subgroup_frame(view, tokens)
+            label = frame or effect_arm(in_sentence, interventions)
         else:
             arm = pick_arm(tokens, values, in_sentence)
             if arm is not None and is_reference_arm(view, arm, tokens):
                 label = measured_arm(tokens, arm, in_sentence, interventions)
             else:
                 label = arm.label if arm is not None else None
+        label = label or subgroup_frame(view, tokens)
         attributed.append(replace(item, group=label) if label else item)
     return attributed
+
+
+FRAME_LENGTH = 10  # tokens of "Among women over the age of 21 who used it," at most
+
+
+def subgroup_frame(view: StudyView, value: Span) -> str | None:
+    """ "Among women over the age of 21, new HIV cases went down by 61%": the people a sentence
+    opens on, up to its first comma, are the subgroup of a result that names no arm."""
+    doc, sent = view.doc, value.sent
+    start = sent.start
+    while start < value.start and doc[start].lower_ in word_set("frame_openers"):
+        start += 1
+    if start >= value.start or doc[start].lower_ not in word_set("subgroup_frame_words"):
+        return None
+    comma = next(
+        (t.i for t in doc[start : min(start + FRAME_LENGTH + 1, value.start)] if t.text == ","),
+        None,
+    )
+    if comma is None:
+        return None
+    phrase = doc[start + 1 : comma]
+    people = terms_of("population_noun") | {"those"}
+    if not any(t.lower_ in people for t in phrase):
+        return None
+    words = [t for t in phrase if t.lower_ not in word_set("frame_drops")] or list(phrase)
+    return doc[words[0].i : words[-1].i + 1].text
