@@ -48,7 +48,6 @@ def load_default_config() -> spacy.util.Config:
 
 
 NER_MODEL_NAME = "em_ner_bc5cdr"
-BARE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "evidence_miner.bare_tokenizer.v1"}}}
 STUDY_MODEL_NAME = "em_textcat_study"
 # What each shipped model adds to the records, and how to rebuild it (for the EM450 warning).
 SHIPPED_MODELS = {
@@ -128,15 +127,27 @@ def find_ner_model(setting: str) -> Path | None:
 
 
 def add_sourced(nlp: Language, path: Path, *, before: str) -> Language:
-    """Source a trained model's components into the pipeline, before `before`. Only the
-    components are taken, so the model loads without its tokenizer (building a rule tokenizer
-    and reading its exceptions twice cost about a second per model)."""
-    trained = spacy.load(path, exclude=["tokenizer"], config=BARE_TOKENIZER)
-    for name in trained.pipe_names:
-        if not nlp.has_pipe(name):
-            nlp.add_pipe(name, source=trained, before=before)
+    """Add a trained model's components to the pipeline, before `before`: each is made from the
+    model's config.cfg and reads its weights from the model folder (add_trained_component). The
+    model is not loaded as a pipeline of its own to take its components from (spacy.load and
+    add_pipe(source=...)): that built a second vocab, resolved the model's whole config and
+    copied its strings over, a tenth of a second per model for the same components."""
+    config = spacy.util.load_config(path / "config.cfg", interpolate=True)
+    for name in config["nlp"]["pipeline"]:
+        if name not in config["nlp"]["disabled"] and not nlp.has_pipe(name):
+            add_trained_component(nlp, path, name, config["components"][name], before=before)
     log.info("model %s added", path)
     return nlp
+
+
+def add_trained_component(
+    nlp: Language, path: Path, name: str, settings: dict, *, before: str
+) -> None:
+    """The component `name` of the model at `path` (its config block `settings`), with the
+    weights of path/name, as Language.from_disk reads them (the pipeline's own vocab kept)."""
+    config = {key: value for key, value in settings.items() if key != "factory"}
+    component = nlp.add_pipe(settings["factory"], name=name, before=before, config=config)
+    component.from_disk(path / name, exclude=["vocab"])
 
 
 def add_ner(nlp: Language, path: Path) -> Language:
