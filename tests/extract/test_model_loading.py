@@ -85,3 +85,19 @@ def test_add_sourced_components_find_what_the_loaded_model_finds(nlp, corpus_dir
         (e.start, e.end, e.label_) for e in expected.ents
     ]
     assert doc.cats == expected.cats
+
+
+def test_grouped_entry_points_select_as_catalogue_would_and_are_restored() -> None:
+    import catalogue
+
+    from evidence_miner.extract.pipeline import grouped_entry_points
+
+    available = catalogue.AVAILABLE_ENTRY_POINTS
+    expected = list(available.select(group="spacy_factories"))
+    with grouped_entry_points():
+        grouped = catalogue.AVAILABLE_ENTRY_POINTS
+        assert grouped is not available
+        assert list(grouped.select(group="spacy_factories")) == expected
+        assert grouped.select(group="spacy_factories") is grouped.select(group="spacy_factories")
+        assert "em_sentences" in catalogue.Registry(("spacy", "factories"), True).get_all()
+    assert catalogue.AVAILABLE_ENTRY_POINTS is available
