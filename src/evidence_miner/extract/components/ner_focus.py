@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from evidence_miner.extract.patterns import terms_of
 
@@ -40,13 +40,17 @@ def run_texts(sent: Span) -> Iterator[tuple[int, str]]:
 
 def is_code_start(sent: Span, token_i: int) -> bool:
     """A code name's start: "LY3298176", "ABC-1234"; or "MK" then "0431" (or "-" then "0431")."""
-    doc = sent.doc
-    text = doc[token_i].text
+    return is_code_token(sent.doc, sent.doc[token_i], sent.end)
+
+
+def is_code_token(doc: Doc, token: Token, sent_end: int) -> bool:
+    """is_code_start for a token of the sentence ending at token `sent_end`."""
+    text = token.text
     if CODE_TOKEN_RE.match(text):
         return True
     if not CAPITALS_RE.match(text):
         return False
-    following = [doc[i].text for i in range(token_i + 1, min(token_i + 3, sent.end))]
+    following = [doc[i].text for i in range(token.i + 1, min(token.i + 3, sent_end))]
     return any(TWO_DIGITS_RE.match(t) for t in following)
 
 
@@ -61,15 +65,22 @@ def has_inner_space(sent: Span) -> bool:
 def make_gate(
     drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]
 ) -> Callable[[Span], bool]:
-    """Whether an entity in this sentence could pass the concept finders' tests (a superset)."""
+    """Whether an entity in this sentence could pass the concept finders' tests (a superset):
+    a line break inside it, a word (run_texts) ending in a disease head or a drug stem, or a
+    code name's start. One pass over the tokens, stopping at the first."""
+    endings = disease_heads + drug_stems
 
     def can_reach_record(sent: Span) -> bool:
         if has_inner_space(sent):
             return True
-        return any(
-            run.endswith(disease_heads) or run.endswith(drug_stems) or is_code_start(sent, i)
-            for i, run in run_texts(sent)
-        )
+        doc, end, run = sent.doc, sent.end, ""
+        for token in sent:
+            run += token.lower_
+            if run.endswith(endings) or is_code_token(doc, token, end):
+                return True
+            if token.whitespace_ or token.is_space:
+                run = ""
+        return False
 
     return can_reach_record
 
@@ -111,15 +122,30 @@ class FocusedNer:
         tok2vec, ner = (self.nlp.get_pipe(name) for name in self.names)
         for doc in docs:
             chunks = to_chunks(doc, self.gate, self.margin)
-            parts = list(
-                ner.pipe(tok2vec.pipe([doc[start:end].as_doc() for start, end, _ in chunks]))
-            )
+            parts = list(ner.pipe(tok2vec.pipe(to_parts(doc, chunks))))
             doc.ents = [
                 ent
                 for (start, _, sents), part in zip(chunks, parts)
                 for ent in map_entities(doc, part, start, sents)
             ]
             yield doc
+
+
+def to_parts(doc: Doc, chunks: list[Chunk]) -> list[Doc]:
+    """Each chunk's tokens as a Doc of their own, with their attributes (norms, sentence starts),
+    as Span.as_doc makes it but without what the model does not read and this pipeline has not
+    set yet (the span's mean vector: no vectors; heads to rewire: no parser). A doc with entities
+    already set goes through as_doc, which also cuts entities at the chunk's edges."""
+    if doc.has_annotation("ENT_IOB"):
+        return [doc[start:end].as_doc() for start, end, _ in chunks]
+    attrs = Doc._get_array_attrs()
+    array = doc.to_array(attrs)
+    parts = []
+    for start, end, _ in chunks:
+        tokens = doc[start:end]
+        words, spaces = [t.text for t in tokens], [bool(t.whitespace_) for t in tokens]
+        parts.append(Doc(doc.vocab, words=words, spaces=spaces).from_array(attrs, array[start:end]))
+    return parts
 
 
 def map_entities(doc: Doc, part: Doc, offset: int, sents: list[tuple[int, int]]) -> Iterator[Span]:
