@@ -101,3 +101,14 @@ def test_gate_agrees_with_its_definition_on_every_sentence() -> None:
             for i, run in run_texts(sent)
         )
         assert make_gate(stems, heads)(sent) == expected
+
+
+@pytest.mark.model
+def test_focused_ner_batch_finds_what_it_finds_one_doc_at_a_time() -> None:
+    if find_ner_model("auto") is None:
+        pytest.skip("no NER model in models/")
+    nlp = build_pipeline(study_model="none")
+    texts = [TEXT, "Rituximab helped.", "Nothing here.", TEXT + " Lupus nephritis was rare."]
+    one_by_one = [[(e.start, e.end, e.label_) for e in nlp(text).ents] for text in texts]
+    batched = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(texts)]
+    assert batched == one_by_one and any(one_by_one)
