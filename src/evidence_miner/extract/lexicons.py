@@ -9,12 +9,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -444,13 +445,14 @@ class TermMatcher:
 
     def find_candidates(self, doc: Doc) -> Iterator[tuple[int, int, int, str]]:
         """(start, end, 0 for an exact surface / 1 for a folded term, entry key) of every match."""
-        text = doc.text
-        for token in doc:
-            folded_start, exact_start = self.can_start(token.orth, token.text)
+        table = to_token_table(doc)
+        for i, orth in enumerate(table.orths):
+            starts = self._starts.get(orth)
+            folded_start, exact_start = starts or self.can_start(orth, doc[i].text)
             if folded_start:
-                yield from self.grow(doc, text, token.i, folded=True)
+                yield from self.grow(table, i, folded=True)
             if exact_start:
-                yield from self.grow(doc, text, token.i, folded=False)
+                yield from self.grow(table, i, folded=False)
 
     def can_start(self, orth: int, text: str) -> tuple[bool, bool]:
         """Whether a token's text begins some folded term and some exact surface (cached)."""
@@ -460,21 +462,45 @@ class TermMatcher:
             self._starts[orth] = starts
         return starts
 
-    def grow(self, doc: Doc, text: str, start: int, *, folded: bool) -> Iterator[tuple]:
+    def grow(self, table: TokenTable, start: int, *, folded: bool) -> Iterator[tuple]:
         """Spans from `start`, one token longer each time, while their text begins some term."""
         index = self.lexicon.terms if folded else self.lexicon.case_sensitive_terms
         prefixes = self.folded_prefixes if folded else self.exact_prefixes
-        begin = doc[start].idx
-        for end in range(start + 1, min(len(doc), start + MAX_TERM_TOKENS) + 1):
-            last = doc[end - 1]
-            if last.is_space:
+        to_key = fold_span_text if folded else normalise_surface
+        begin = table.starts[start]
+        for end in range(start + 1, min(len(table.orths), start + MAX_TERM_TOKENS) + 1):
+            if table.is_space[end - 1]:
                 return
-            span_text = text[begin : last.idx + len(last.text)]
-            key = fold_term(span_text) if folded else normalise_surface(span_text)
+            key = to_key(table.text[begin : table.ends[end - 1]])
             if key in index:
                 yield start, end, int(folded), index[key][0]
             if key not in prefixes:
                 return
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """A doc's text and, by token index, its tokens' orth ids, start and end characters and
+    whether they are whitespace: read once per doc rather than token by token."""
+
+    text: str
+    orths: list[int]
+    starts: list[int]
+    ends: list[int]
+    is_space: list[int]
+
+
+def to_token_table(doc: Doc) -> TokenTable:
+    orths, starts, lengths, is_space = doc.to_array([ORTH, IDX, LENGTH, IS_SPACE]).T.tolist()
+    ends = [start + length for start, length in zip(starts, lengths)]
+    return TokenTable(doc.text, orths, starts, ends, is_space)
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_span_text(text: str) -> str:
+    """fold_term of a span's text, remembered: the matcher folds the same short spans ("the",
+    "of the") in every article."""
+    return fold_term(text)
 
 
 def pick_longest(candidates: list[tuple[int, int, int, str]]) -> list[Match]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import numpy
+from spacy.attrs import IDX
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
@@ -107,7 +109,7 @@ def find_combination_matches(
     combination: the lexicon's combination entry, or a "combo:" key of its parts. (The
     tokenizer keeps such tokens whole, so the lexicon matcher cannot see the parts.)"""
     covered = {i for _, start, end in matches for i in range(start, end)}
-    for token in doc:
+    for token in find_split_tokens(doc):
         if token.i in covered or not COMBINATION_SPLIT_RE.search(token.text):
             continue
         parts = [lexicon.lookup(p) for p in COMBINATION_SPLIT_RE.split(token.text) if p]
@@ -119,6 +121,19 @@ def find_combination_matches(
             token.i,
             token.i + 1,
         )
+
+
+def find_split_tokens(doc: Doc) -> Iterator[Token]:
+    """The tokens, in order, holding a character where COMBINATION_SPLIT_RE matches the doc's
+    text (a superset of those it matches inside: a "-" before a letter of the next token
+    too), found without visiting every token."""
+    positions = sorted({m.start() for m in COMBINATION_SPLIT_RE.finditer(doc.text)})
+    if not positions:
+        return
+    starts = doc.to_array(IDX)
+    indices = numpy.searchsorted(starts, positions, side="right") - 1
+    for i in sorted(set(indices.tolist())):
+        yield doc[i]
 
 
 def find_abbreviation_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
