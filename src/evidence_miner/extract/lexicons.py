@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import marshal
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -119,7 +120,7 @@ class Lexicon:
 
     def __init__(
         self,
-        entries: dict[str, LexiconEntry],
+        entries: Mapping[str, LexiconEntry],
         terms: dict[str, tuple[str, ...]],
         case_sensitive_terms: dict[str, tuple[str, ...]],
     ) -> None:
@@ -336,11 +337,12 @@ def build_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
 
 
 def to_plain(lexicon: Lexicon) -> tuple:
-    """The lexicon, its member index and its term prefixes as tuples, dicts and strings."""
-    entries = tuple(
-        (e.key, e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases)
+    """The lexicon, its member index and its term prefixes as tuples, dicts and strings; each
+    entry marshalled on its own (PackedEntries)."""
+    entries = {
+        e.key: marshal.dumps((e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases))
         for e in lexicon.entries.values()
-    )
+    }
     return (
         entries,
         lexicon.terms,
@@ -352,19 +354,41 @@ def to_plain(lexicon: Lexicon) -> tuple:
 
 def from_plain(plain: tuple) -> Lexicon:
     """The Lexicon that to_plain took apart, equal to the one built from the data files."""
-    rows, terms, case_sensitive_terms, classes, prefixes = plain
-    entries = {
-        key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
-        for key, name, kind, ids, *rest in rows
-    }
+    entries, terms, case_sensitive_terms, classes, prefixes = plain
     lexicon = Lexicon.__new__(Lexicon)
     lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = (
-        entries,
+        PackedEntries(entries),
         terms,
         case_sensitive_terms,
     )
     lexicon._classes, lexicon._prefixes = classes, prefixes
     return lexicon
+
+
+class PackedEntries(Mapping[str, LexiconEntry]):
+    """Lexicon entries by key, each kept marshalled until it is first read: a lexicon read from
+    the cache makes the few entries an article names, not all of its 12,000 (60 ms a lexicon)."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self.packed = packed
+        self.made: dict[str, LexiconEntry] = {}
+
+    def __getitem__(self, key: str) -> LexiconEntry:
+        entry = self.made.get(key)
+        if entry is None:
+            name, kind, ids, *rest = marshal.loads(self.packed[key])
+            entry = LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
+            self.made[key] = entry
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
 
 def cache_folder() -> Path | None:
