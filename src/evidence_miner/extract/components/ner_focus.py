@@ -146,7 +146,7 @@ def to_parts(doc: Doc, chunks: list[Chunk]) -> list[Doc]:
     as Span.as_doc makes it but without what the model does not read and this pipeline has not
     set yet (the span's mean vector: no vectors; heads to rewire: no parser). A doc with entities
     already set goes through as_doc, which also cuts entities at the chunk's edges."""
-    if doc.has_annotation("ENT_IOB"):
+    if doc.ents:
         return [doc[start:end].as_doc() for start, end, _ in chunks]
     attrs = Doc._get_array_attrs()
     array = doc.to_array(attrs)
