@@ -112,3 +112,15 @@ def test_focused_ner_batch_finds_what_it_finds_one_doc_at_a_time() -> None:
     one_by_one = [[(e.start, e.end, e.label_) for e in nlp(text).ents] for text in texts]
     batched = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(texts)]
     assert batched == one_by_one and any(one_by_one)
+
+
+def test_gate_choose_reads_the_text_as_the_gate_reads_the_tokens() -> None:
+    text = (
+        TEXT + " ΟΔΟΣ ΚΑΙ ΣΑΣ arthritis.\nMK 0431 was given.  İstanbul NEPHRITIS; ABC-12 x. "
+        "(rituximab)\n\nLY3298176-treated mice. K\u212a. Hepatitis-like signs."
+    )
+    doc = sentences_nlp()(text)
+    expected = [(s.start, s.end) for s in doc.sents if gate()(s)]
+    assert gate().reads_text
+    assert [(s.start, s.end) for s in gate().choose(doc)] == expected
+    assert list(gate().choose(sentences_nlp()(""))) == []

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import minibatch
@@ -64,39 +65,96 @@ def has_inner_space(sent: Span) -> bool:
     return bool(words) and any(token.is_space for token in sent.doc[words[0] : words[-1] + 1])
 
 
-def make_gate(
-    drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]
-) -> Callable[[Span], bool]:
-    """Whether an entity in this sentence could pass the concept finders' tests (a superset):
-    a line break inside it, a word (run_texts) ending in a disease head or a drug stem, or a
-    code name's start. One pass over the tokens, stopping at the first."""
-    endings = disease_heads + drug_stems
+def make_gate(drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]) -> SentenceGate:
+    return SentenceGate(drug_stems, disease_heads)
 
-    def can_reach_record(sent: Span) -> bool:
+
+class SentenceGate:
+    """Whether an entity in a sentence could pass the concept finders' tests (a superset): a
+    line break inside it, a word (run_texts) ending in a disease head or a drug stem, or a
+    code name's start. Called on a sentence, it walks its tokens; `choose` decides a doc's
+    sentences alike from the doc's text and token offsets, read once (TextTable)."""
+
+    def __init__(self, drug_stems: tuple[str, ...], disease_heads: tuple[str, ...]) -> None:
+        self.endings = disease_heads + drug_stems
+        # A run's text lowercased whole differs from its tokens lowercased one by one only in a
+        # final sigma, which no ASCII ending can hold: then the text can stand for the tokens.
+        self.reads_text = all(ending.isascii() and ending for ending in self.endings)
+        self.by_last_char: dict[str, tuple[str, ...]] = {}
+        for ending in self.endings:
+            self.by_last_char[ending[-1:]] = (*self.by_last_char.get(ending[-1:], ()), ending)
+
+    def __call__(self, sent: Span) -> bool:
         if has_inner_space(sent):
             return True
         doc, end, run = sent.doc, sent.end, ""
         for token in sent:
             run += token.lower_
-            if run.endswith(endings) or is_code_token(doc, token, end):
+            if run.endswith(self.endings) or is_code_token(doc, token, end):
                 return True
             if token.whitespace_ or token.is_space:
                 run = ""
         return False
 
-    return can_reach_record
+    def choose(self, doc: Doc) -> Iterator[Span]:
+        """The doc's sentences the gate lets through, in order."""
+        if not self.reads_text:
+            yield from (sent for sent in doc.sents if self(sent))
+            return
+        table = to_text_table(doc)
+        for sent in doc.sents:
+            if self.is_chosen(table, sent.start, sent.end):
+                yield sent
+
+    def is_chosen(self, table: TextTable, start: int, end: int) -> bool:
+        """self(doc[start:end]), read from the table."""
+        text, starts, ends, spaced, is_space = table
+        words = [i for i in range(start, end) if not is_space[i]]
+        if words and any(is_space[words[0] : words[-1] + 1]):
+            return True
+        run_start = starts[start] if start < end else 0
+        for i in range(start, end):
+            endings = self.by_last_char.get(text[ends[i] - 1].lower()[-1])
+            if endings and text[run_start : ends[i]].lower().endswith(endings):
+                return True
+            if "A" <= text[starts[i]] <= "Z" and is_code_text(table, i, end):
+                return True
+            if spaced[i] or is_space[i]:
+                run_start = starts[i + 1] if i + 1 < len(starts) else ends[i]
+        return False
+
+
+TextTable = tuple[str, list[int], list[int], list[int], list[int]]
+
+
+def to_text_table(doc: Doc) -> TextTable:
+    """The doc's text and, by token, its start and end characters, whether whitespace follows
+    it and whether it is whitespace."""
+    starts, lengths, spaced, is_space = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE]).T.tolist()
+    ends = [first + length for first, length in zip(starts, lengths)]
+    return doc.text, starts, ends, spaced, is_space
+
+
+def is_code_text(table: TextTable, i: int, sent_end: int) -> bool:
+    """is_code_token, read from the table."""
+    text, starts, ends, _, _ = table
+    token = text[starts[i] : ends[i]]
+    if CODE_TOKEN_RE.match(token):
+        return True
+    if not CAPITALS_RE.match(token):
+        return False
+    following = [text[starts[j] : ends[j]] for j in range(i + 1, min(i + 3, sent_end))]
+    return any(TWO_DIGITS_RE.match(t) for t in following)
 
 
 Chunk = tuple[int, int, list[tuple[int, int]]]
 
 
-def to_chunks(doc: Doc, gate: Callable[[Span], bool], margin: int) -> list[Chunk]:
-    """Token ranges to run the model on (the chosen sentences with `margin` tokens either side,
-    overlapping ranges merged), each with the chosen sentences inside it."""
+def to_chunks(doc: Doc, gate: SentenceGate, margin: int) -> list[Chunk]:
+    """Token ranges to run the model on (the sentences the gate chooses with `margin` tokens
+    either side, overlapping ranges merged), each with the chosen sentences inside it."""
     chunks: list[Chunk] = []
-    for sent in doc.sents:
-        if not gate(sent):
-            continue
+    for sent in gate.choose(doc):
         start, end = max(0, sent.start - margin), min(len(doc), sent.end + margin)
         if chunks and start <= chunks[-1][1]:
             first, _, sents = chunks[-1]
