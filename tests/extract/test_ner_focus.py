@@ -124,3 +124,13 @@ def test_gate_choose_reads_the_text_as_the_gate_reads_the_tokens() -> None:
     assert gate().reads_text
     assert [(s.start, s.end) for s in gate().choose(doc)] == expected
     assert list(gate().choose(sentences_nlp()(""))) == []
+
+
+def test_group_by_tokens_keeps_order_and_the_budget() -> None:
+    from evidence_miner.extract.components.ner_focus import group_by_tokens
+
+    nlp = sentences_nlp()
+    parts = [nlp.make_doc(" ".join(["w"] * n)) for n in (3, 4, 9, 2, 2, 1)]
+    groups = list(group_by_tokens(parts, budget=5))
+    assert [[len(p) for p in g] for g in groups] == [[3], [4], [9], [2, 2, 1]]
+    assert list(group_by_tokens([], budget=5)) == []
