@@ -63,7 +63,8 @@ def to_table(results: list[dict], texts: list[str], load_before: float) -> str:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     head = (f"{len(texts)} articles ({sum(len(t.split()) for t in texts):,} words), one process, "
             f"{platform.processor() or platform.machine()}, per CPU second (load average "
-            f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after); peak memory {peak:.0f} MiB.\n\n"
+            f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
+            f"peak memory {peak:.0f} MiB.\n\n"
             "| stage | articles/s | words/s | time vs floor |\n|---|---|---|---|")
     return head + "\n" + "\n".join(rows)
 
