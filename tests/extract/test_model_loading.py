@@ -101,3 +101,17 @@ def test_grouped_entry_points_select_as_catalogue_would_and_are_restored() -> No
         assert grouped.select(group="spacy_factories") is grouped.select(group="spacy_factories")
         assert "em_sentences" in catalogue.Registry(("spacy", "factories"), True).get_all()
     assert catalogue.AVAILABLE_ENTRY_POINTS is available
+
+
+def test_grouped_entry_points_nest_without_wrapping_twice() -> None:
+    import catalogue
+
+    from evidence_miner.extract.pipeline import grouped_entry_points
+
+    available = catalogue.AVAILABLE_ENTRY_POINTS
+    with grouped_entry_points():
+        outer = catalogue.AVAILABLE_ENTRY_POINTS
+        with grouped_entry_points():
+            assert catalogue.AVAILABLE_ENTRY_POINTS is outer
+        assert catalogue.AVAILABLE_ENTRY_POINTS is outer
+    assert catalogue.AVAILABLE_ENTRY_POINTS is available

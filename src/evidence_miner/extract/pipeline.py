@@ -207,7 +207,8 @@ def grouped_entry_points() -> Iterator[None]:
     """catalogue reads GroupedEntryPoints in this block (its entry points, read once when it was
     imported, do not change while a pipeline is built)."""
     available = catalogue.AVAILABLE_ENTRY_POINTS
-    if not hasattr(available, "select"):  # a plain dict (importlib.metadata before 3.10)
+    # a plain dict (importlib.metadata before 3.10), or a build already in this block (a thread)
+    if not hasattr(available, "select") or isinstance(available, GroupedEntryPoints):
         yield
         return
     catalogue.AVAILABLE_ENTRY_POINTS = GroupedEntryPoints(available)
