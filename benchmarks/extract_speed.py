@@ -4,6 +4,8 @@ over the same texts.
 
 Usage: .venv/bin/python benchmarks/extract_speed.py [--repeat N] [--write-readme]
 Texts: the bundled corpus/ articles (page junk removed), repeated N times.
+Rates are per CPU second of this process (time.process_time), not wall time, so that other
+processes on a shared machine change them less; the table gives the load average.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ def load_texts(repeat: int) -> list[str]:
 
 def measure(name: str, run, texts: list[str]) -> dict:
     run(texts[:2])  # warm-up: lazy loading is not speed
-    started = time.perf_counter()
+    started = time.process_time()
     run(texts)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     words = sum(len(t.split()) for t in texts)
     return {"name": name, "seconds": seconds, "articles_s": len(texts) / seconds, "words_s": words / seconds}
 
@@ -55,12 +57,14 @@ def runners() -> list[tuple[str, object]]:
     ]
 
 
-def to_table(results: list[dict], texts: list[str]) -> str:
+def to_table(results: list[dict], texts: list[str], load_before: float) -> str:
     floor = results[0]["words_s"]
     rows = [f"| {r['name']} | {r['articles_s']:.1f} | {r['words_s']:,.0f} | {floor / r['words_s']:.1f}x |" for r in results]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     head = (f"{len(texts)} articles ({sum(len(t.split()) for t in texts):,} words), one process, "
-            f"{platform.processor() or platform.machine()}; peak memory {peak:.0f} MiB.\n\n"
+            f"{platform.processor() or platform.machine()}, per CPU second (load average "
+            f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
+            f"peak memory {peak:.0f} MiB.\n\n"
             "| stage | articles/s | words/s | time vs floor |\n|---|---|---|---|")
     return head + "\n" + "\n".join(rows)
 
@@ -70,9 +74,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     texts = load_texts(args.repeat)
     results = [measure(name, run, texts) for name, run in runners()]
-    table = to_table(results, texts)
+    table = to_table(results, texts, load_before)
     print(table)
     if args.write_readme:
         write_readme_block(START, END, table)

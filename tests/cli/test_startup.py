@@ -72,3 +72,22 @@ def test_mistyped_command_gets_suggestions() -> None:
 
     result = CliRunner().invoke(app, ["extrct"])
     assert result.exit_code == 2 and "Did you mean 'extract'" in result.output
+
+
+def test_main_freezes_the_collector_as_the_program_ends(monkeypatch, capsys) -> None:
+    """The program's exit skips the shutdown collections over spaCy's objects (gc.freeze); the
+    exit code is the command's."""
+    import gc
+
+    from evidence_miner.cli.main import main
+
+    monkeypatch.setattr(sys, "argv", ["evidence-miner", "--version"])
+    frozen = gc.get_freeze_count()
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        assert exit_info.value.code in (0, None)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+    assert "evidence-miner" in capsys.readouterr().out

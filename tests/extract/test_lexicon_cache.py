@@ -102,3 +102,15 @@ def test_changed_spelling_folds_of_the_language_pack_rebuild(monkeypatch, tmp_pa
     read_conditions()
     assert len(builds) == 2
     assert len(list(tmp_path.glob("conditions-*.marshal"))) == 2
+
+
+def test_cached_lexicon_makes_an_entry_only_when_it_is_read(monkeypatch, tmp_path) -> None:
+    build_counting(monkeypatch, tmp_path)
+    read_conditions()
+    cached = read_conditions()
+    assert isinstance(cached.entries, lexicons.PackedEntries) and not cached.entries.made
+    entry = cached.lookup("Sjogren's syndrome")
+    assert list(cached.entries.made) == [entry.key]
+    assert cached.entries[entry.key] is entry and entry.key in cached.entries
+    with pytest.raises(KeyError):
+        cached.entries["DOID:no-such-key"]

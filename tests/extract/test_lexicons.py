@@ -326,3 +326,10 @@ def test_build_lexicons_script_writes_a_deterministic_slice(tmp_path, capsys):
         first, second = (tmp_path / out / name for out in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()
         assert len(read_lexicon(first).entries) > 50
+
+
+def test_fold_span_text_is_fold_term() -> None:
+    from evidence_miner.extract.lexicons import fold_span_text, fold_term
+
+    for text in ("Sjögren’s  Syndrome", "β - blockers", "Anaemia", "the"):
+        assert fold_span_text(text) == fold_term(text)

@@ -66,3 +66,52 @@ def test_paused_gc_pauses_the_collector_while_the_pipeline_is_built() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_add_sourced_components_find_what_the_loaded_model_finds(nlp, corpus_dir: Path) -> None:
+    """The shipped NER and study classifier, made from their config and weights inside the
+    pipeline, give the entities and scores of the same models loaded by spacy.load."""
+    from evidence_miner.extract.pipeline import NER_MODEL_NAME, STUDY_MODEL_NAME
+    from evidence_miner.extract.pipeline import find_shipped_model
+
+    text = (corpus_dir / "dev" / "semaglutide-hfpef-rct.txt").read_text("utf-8")
+    doc, expected = nlp.make_doc(text), nlp.make_doc(text)
+    for name in ("tok2vec", "ner", "textcat"):
+        doc = nlp.get_pipe(name)(doc)
+    for model in (NER_MODEL_NAME, STUDY_MODEL_NAME):
+        for _, component in spacy.load(find_shipped_model(model)).pipeline:
+            expected = component(expected)
+    assert doc.ents and [(e.start, e.end, e.label_) for e in doc.ents] == [
+        (e.start, e.end, e.label_) for e in expected.ents
+    ]
+    assert doc.cats == expected.cats
+
+
+def test_grouped_entry_points_select_as_catalogue_would_and_are_restored() -> None:
+    import catalogue
+
+    from evidence_miner.extract.pipeline import grouped_entry_points
+
+    available = catalogue.AVAILABLE_ENTRY_POINTS
+    expected = list(available.select(group="spacy_factories"))
+    with grouped_entry_points():
+        grouped = catalogue.AVAILABLE_ENTRY_POINTS
+        assert grouped is not available
+        assert list(grouped.select(group="spacy_factories")) == expected
+        assert grouped.select(group="spacy_factories") is grouped.select(group="spacy_factories")
+        assert "em_sentences" in catalogue.Registry(("spacy", "factories"), True).get_all()
+    assert catalogue.AVAILABLE_ENTRY_POINTS is available
+
+
+def test_grouped_entry_points_nest_without_wrapping_twice() -> None:
+    import catalogue
+
+    from evidence_miner.extract.pipeline import grouped_entry_points
+
+    available = catalogue.AVAILABLE_ENTRY_POINTS
+    with grouped_entry_points():
+        outer = catalogue.AVAILABLE_ENTRY_POINTS
+        with grouped_entry_points():
+            assert catalogue.AVAILABLE_ENTRY_POINTS is outer
+        assert catalogue.AVAILABLE_ENTRY_POINTS is outer
+    assert catalogue.AVAILABLE_ENTRY_POINTS is available

@@ -7,8 +7,16 @@ from functools import cache
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from evidence_miner.extract.components.ner_focus import has_inner_space, make_gate, to_chunks
+from evidence_miner.extract.components.ner_focus import (
+    has_inner_space,
+    is_code_start,
+    make_gate,
+    run_texts,
+    to_chunks,
+    to_parts,
+)
 from evidence_miner.extract.pipeline import build_pipeline, find_ner_model
 from evidence_miner.extract.patterns import terms_of
 
@@ -69,3 +77,60 @@ def test_focused_ner_finds_what_the_model_finds_in_the_chosen_sentences() -> Non
     expected = [(e.start, e.end, e.label_) for e in full.ents if any(s.start <= e.start and e.end <= s.end for s in chosen)]
     assert [(e.start, e.end, e.label_) for e in focused.ents] == expected
     assert expected
+
+
+def test_to_parts_copy_the_chunks_as_span_as_doc_does() -> None:
+    doc = sentences_nlp()(TEXT + " Don't stop.")
+    chunks = to_chunks(doc, gate(), margin=3)
+    attrs = Doc._get_array_attrs()
+    for part, (start, end, _) in zip(to_parts(doc, chunks), chunks, strict=True):
+        expected = doc[start:end].as_doc()
+        assert part.text == expected.text
+        assert [t.norm_ for t in part] == [t.norm_ for t in expected]
+        assert (part.to_array(attrs) == expected.to_array(attrs)).all()
+
+
+def test_gate_agrees_with_its_definition_on_every_sentence() -> None:
+    """One pass, stopping early, decides as: an inner line break, or any word ending in a disease
+    head or drug stem, or any code name start."""
+    stems, heads = tuple(terms_of("drug_stem")), tuple(terms_of("disease_head"))
+    doc = sentences_nlp()(TEXT + " Patients (n=40) got rituximab-based care. IL-6 was ABC 12.")
+    for sent in doc.sents:
+        expected = has_inner_space(sent) or any(
+            run.endswith(heads) or run.endswith(stems) or is_code_start(sent, i)
+            for i, run in run_texts(sent)
+        )
+        assert make_gate(stems, heads)(sent) == expected
+
+
+@pytest.mark.model
+def test_focused_ner_batch_finds_what_it_finds_one_doc_at_a_time() -> None:
+    if find_ner_model("auto") is None:
+        pytest.skip("no NER model in models/")
+    nlp = build_pipeline(study_model="none")
+    texts = [TEXT, "Rituximab helped.", "Nothing here.", TEXT + " Lupus nephritis was rare."]
+    one_by_one = [[(e.start, e.end, e.label_) for e in nlp(text).ents] for text in texts]
+    batched = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(texts)]
+    assert batched == one_by_one and any(one_by_one)
+
+
+def test_gate_choose_reads_the_text_as_the_gate_reads_the_tokens() -> None:
+    text = (
+        TEXT + " ΟΔΟΣ ΚΑΙ ΣΑΣ arthritis.\nMK 0431 was given.  İstanbul NEPHRITIS; ABC-12 x. "
+        "(rituximab)\n\nLY3298176-treated mice. K\u212a. Hepatitis-like signs."
+    )
+    doc = sentences_nlp()(text)
+    expected = [(s.start, s.end) for s in doc.sents if gate()(s)]
+    assert gate().reads_text
+    assert [(s.start, s.end) for s in gate().choose(doc)] == expected
+    assert list(gate().choose(sentences_nlp()(""))) == []
+
+
+def test_group_by_tokens_keeps_order_and_the_budget() -> None:
+    from evidence_miner.extract.components.ner_focus import group_by_tokens
+
+    nlp = sentences_nlp()
+    parts = [nlp.make_doc(" ".join(["w"] * n)) for n in (3, 4, 9, 2, 2, 1)]
+    groups = list(group_by_tokens(parts, budget=5))
+    assert [[len(p) for p in g] for g in groups] == [[3], [4], [9], [2, 2, 1]]
+    assert list(group_by_tokens([], budget=5)) == []

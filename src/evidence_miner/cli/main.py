@@ -3,6 +3,7 @@ when it runs or shows its own help."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from importlib import import_module
 from typing import Annotated, Any
@@ -162,8 +163,19 @@ def main_options(
 
 
 def main() -> None:
+    """The `evidence-miner` program: run the command, then leave (see freeze_for_exit)."""
     try:
         app()
     except EvidenceMinerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    finally:
+        freeze_for_exit()
+
+
+def freeze_for_exit() -> None:
+    """Move every object to the collector's permanent generation as the program ends: the
+    collections Python runs while it shuts down then skip the million objects of spaCy and the
+    pipeline (0.2-0.3 s of a one-article run). Objects are still freed and finalized, and exit
+    handlers still run; only the program's entry point calls this."""
+    gc.freeze()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import marshal
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -118,7 +120,7 @@ class Lexicon:
 
     def __init__(
         self,
-        entries: dict[str, LexiconEntry],
+        entries: Mapping[str, LexiconEntry],
         terms: dict[str, tuple[str, ...]],
         case_sensitive_terms: dict[str, tuple[str, ...]],
     ) -> None:
@@ -335,11 +337,12 @@ def build_packaged(files: tuple[str, ...], stoplist: str) -> Lexicon:
 
 
 def to_plain(lexicon: Lexicon) -> tuple:
-    """The lexicon, its member index and its term prefixes as tuples, dicts and strings."""
-    entries = tuple(
-        (e.key, e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases)
+    """The lexicon, its member index and its term prefixes as tuples, dicts and strings; each
+    entry marshalled on its own (PackedEntries)."""
+    entries = {
+        e.key: marshal.dumps((e.name, e.kind, dict(e.ids), e.is_class, e.members, e.aliases))
         for e in lexicon.entries.values()
-    )
+    }
     return (
         entries,
         lexicon.terms,
@@ -351,19 +354,41 @@ def to_plain(lexicon: Lexicon) -> tuple:
 
 def from_plain(plain: tuple) -> Lexicon:
     """The Lexicon that to_plain took apart, equal to the one built from the data files."""
-    rows, terms, case_sensitive_terms, classes, prefixes = plain
-    entries = {
-        key: LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
-        for key, name, kind, ids, *rest in rows
-    }
+    entries, terms, case_sensitive_terms, classes, prefixes = plain
     lexicon = Lexicon.__new__(Lexicon)
     lexicon.entries, lexicon.terms, lexicon.case_sensitive_terms = (
-        entries,
+        PackedEntries(entries),
         terms,
         case_sensitive_terms,
     )
     lexicon._classes, lexicon._prefixes = classes, prefixes
     return lexicon
+
+
+class PackedEntries(Mapping[str, LexiconEntry]):
+    """Lexicon entries by key, each kept marshalled until it is first read: a lexicon read from
+    the cache makes the few entries an article names, not all of its 12,000 (60 ms a lexicon)."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self.packed = packed
+        self.made: dict[str, LexiconEntry] = {}
+
+    def __getitem__(self, key: str) -> LexiconEntry:
+        entry = self.made.get(key)
+        if entry is None:
+            name, kind, ids, *rest = marshal.loads(self.packed[key])
+            entry = LexiconEntry(key, name, kind, MappingProxyType(ids), *rest)
+            self.made[key] = entry
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
 
 def cache_folder() -> Path | None:
@@ -444,13 +469,14 @@ class TermMatcher:
 
     def find_candidates(self, doc: Doc) -> Iterator[tuple[int, int, int, str]]:
         """(start, end, 0 for an exact surface / 1 for a folded term, entry key) of every match."""
-        text = doc.text
-        for token in doc:
-            folded_start, exact_start = self.can_start(token.orth, token.text)
+        table = to_token_table(doc)
+        for i, orth in enumerate(table.orths):
+            starts = self._starts.get(orth)
+            folded_start, exact_start = starts or self.can_start(orth, doc[i].text)
             if folded_start:
-                yield from self.grow(doc, text, token.i, folded=True)
+                yield from self.grow(table, i, folded=True)
             if exact_start:
-                yield from self.grow(doc, text, token.i, folded=False)
+                yield from self.grow(table, i, folded=False)
 
     def can_start(self, orth: int, text: str) -> tuple[bool, bool]:
         """Whether a token's text begins some folded term and some exact surface (cached)."""
@@ -460,21 +486,45 @@ class TermMatcher:
             self._starts[orth] = starts
         return starts
 
-    def grow(self, doc: Doc, text: str, start: int, *, folded: bool) -> Iterator[tuple]:
+    def grow(self, table: TokenTable, start: int, *, folded: bool) -> Iterator[tuple]:
         """Spans from `start`, one token longer each time, while their text begins some term."""
         index = self.lexicon.terms if folded else self.lexicon.case_sensitive_terms
         prefixes = self.folded_prefixes if folded else self.exact_prefixes
-        begin = doc[start].idx
-        for end in range(start + 1, min(len(doc), start + MAX_TERM_TOKENS) + 1):
-            last = doc[end - 1]
-            if last.is_space:
+        to_key = fold_span_text if folded else normalise_surface
+        begin = table.starts[start]
+        for end in range(start + 1, min(len(table.orths), start + MAX_TERM_TOKENS) + 1):
+            if table.is_space[end - 1]:
                 return
-            span_text = text[begin : last.idx + len(last.text)]
-            key = fold_term(span_text) if folded else normalise_surface(span_text)
+            key = to_key(table.text[begin : table.ends[end - 1]])
             if key in index:
                 yield start, end, int(folded), index[key][0]
             if key not in prefixes:
                 return
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """A doc's text and, by token index, its tokens' orth ids, start and end characters and
+    whether they are whitespace: read once per doc rather than token by token."""
+
+    text: str
+    orths: list[int]
+    starts: list[int]
+    ends: list[int]
+    is_space: list[int]
+
+
+def to_token_table(doc: Doc) -> TokenTable:
+    orths, starts, lengths, is_space = doc.to_array([ORTH, IDX, LENGTH, IS_SPACE]).T.tolist()
+    ends = [start + length for start, length in zip(starts, lengths)]
+    return TokenTable(doc.text, orths, starts, ends, is_space)
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_span_text(text: str) -> str:
+    """fold_term of a span's text, remembered: the matcher folds the same short spans ("the",
+    "of the") in every article."""
+    return fold_term(text)
 
 
 def pick_longest(candidates: list[tuple[int, int, int, str]]) -> list[Match]:

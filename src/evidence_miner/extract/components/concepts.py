@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cache, partial
 
+import numpy
+from spacy.attrs import IDX
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
@@ -101,13 +104,17 @@ def index_combinations(lexicon: Lexicon) -> dict[frozenset[str], str]:
 
 
 def find_combination_matches(
-    doc: Doc, matches: Matches, lexicon: Lexicon, combinations: dict[frozenset[str], str]
+    doc: Doc,
+    matches: Matches,
+    lexicon: Lexicon,
+    combinations: Callable[[], dict[frozenset[str], str]],
 ) -> Iterator[tuple[str, int, int]]:
     """A token joining two or more drug names ("sacubitril/valsartan") is one fixed-dose
     combination: the lexicon's combination entry, or a "combo:" key of its parts. (The
-    tokenizer keeps such tokens whole, so the lexicon matcher cannot see the parts.)"""
+    tokenizer keeps such tokens whole, so the lexicon matcher cannot see the parts.)
+    `combinations` gives index_combinations' index, asked for only when a combination is found."""
     covered = {i for _, start, end in matches for i in range(start, end)}
-    for token in doc:
+    for token in find_split_tokens(doc):
         if token.i in covered or not COMBINATION_SPLIT_RE.search(token.text):
             continue
         parts = [lexicon.lookup(p) for p in COMBINATION_SPLIT_RE.split(token.text) if p]
@@ -115,10 +122,23 @@ def find_combination_matches(
             continue
         keys = [p.key for p in parts]
         yield (
-            combinations.get(frozenset(keys), COMBINATION_PREFIX + "|".join(keys)),
+            combinations().get(frozenset(keys), COMBINATION_PREFIX + "|".join(keys)),
             token.i,
             token.i + 1,
         )
+
+
+def find_split_tokens(doc: Doc) -> Iterator[Token]:
+    """The tokens, in order, holding a character where COMBINATION_SPLIT_RE matches the doc's
+    text (a superset of those it matches inside: a "-" before a letter of the next token
+    too), found without visiting every token."""
+    positions = sorted({m.start() for m in COMBINATION_SPLIT_RE.finditer(doc.text)})
+    if not positions:
+        return
+    starts = doc.to_array(IDX)
+    indices = numpy.searchsorted(starts, positions, side="right") - 1
+    for i in sorted(set(indices.tolist())):
+        yield doc[i]
 
 
 def find_abbreviation_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
@@ -170,7 +190,9 @@ class ConceptFinder:
         self.group, self.label = group, label
         self.ner_label, self.accept = ner_label, accept
         self.yield_to = yield_to
-        self.combinations = index_combinations(self.lexicon) if combinations else None
+        self.combinations = None
+        if combinations:  # index_combinations reads every entry: made when first asked for
+            self.combinations = cache(partial(index_combinations, self.lexicon))
 
     def __call__(self, doc: Doc) -> Doc:
         with using_pack(self.pack):
