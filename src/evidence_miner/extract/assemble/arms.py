@@ -82,8 +82,9 @@ def find_named_group_mentions(view: StudyView, known: list[ArmMention]) -> list[
     taken = {i for m in known for i in range(m.start, m.end)}
     taken |= {i for d in view.all_spans(DRUGS) for i in range(d.start, d.end)}
     found = []
+    heads = word_set("named_group_heads")
     for token in doc[max(view.start, view.title_end) : view.end]:
-        if token.lower_ not in word_set("named_group_heads") or token.i in taken:
+        if token.lower_ not in heads or token.i in taken:
             continue
         start = token.i
         while (

@@ -81,29 +81,25 @@ def find_ordinal_study_cues(doc: Doc, taken: set[int]) -> list[Span]:
     """ "a second, simultaneous trial", "a separate analysis", "another small study": a lead
     that counts studies ("a second", "another"), up to two modifiers, and a study noun. The
     listed cue phrases name the common ones; this finds the ones with modifiers between."""
+    leads, determiners = word_set("another_study_leads"), word_set("ordinal_study_determiners")
+    ordinals, modifiers = word_set("ordinal_study_words"), word_set("ordinal_study_modifiers")
+    nouns = word_set("ordinal_study_nouns")
     found = []
     for token in doc:
-        if token.i in taken:
+        lower = token.lower_
+        if token.i in taken or (lower not in leads and lower not in determiners):
             continue
         start = token.i
-        if token.lower_ in word_set("another_study_leads"):
+        if lower in leads:
             i = start + 1
-        elif (
-            token.lower_ in word_set("ordinal_study_determiners")
-            and token.i + 1 < len(doc)
-            and doc[token.i + 1].lower_ in word_set("ordinal_study_words")
-        ):
+        elif start + 1 < len(doc) and doc[start + 1].lower_ in ordinals:
             i = start + 2
         else:
             continue
         limit = min(i + ORDINAL_STUDY_GAP, len(doc) - 1)
-        while i < limit and (
-            doc[i].is_punct
-            and doc[i].text == ","
-            or doc[i].lower_ in word_set("ordinal_study_modifiers")
-        ):
+        while i < limit and (doc[i].text == "," or doc[i].lower_ in modifiers):
             i += 1
-        if doc[i].lower_ in word_set("ordinal_study_nouns"):
+        if i < len(doc) and doc[i].lower_ in nouns:
             found.append(Span(doc, start, i + 1, label="second_study_cue"))
     return found
 
