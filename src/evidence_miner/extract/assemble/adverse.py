@@ -301,14 +301,12 @@ def reserved_counts(view: StudyView, anchors: list[Span]) -> dict[int, int]:
     """ "three had injection-site reactions": a count right before "had/developed <event>"
     belongs to that event ({count start: anchor start})."""
     reserved = {}
+    verbs = word_set("report_verbs") | {"had"}
     for anchor in anchors:
         for count in view.all_spans(COUNTS):
-            between = {t.lower_ for t in view.doc[count.end : anchor.start]}
-            if (
-                count.sent == anchor.sent
-                and 0 < anchor.start - count.end <= 3
-                and between & (word_set("report_verbs") | {"had"})
-            ):
+            if not 0 < anchor.start - count.end <= 3 or count.sent != anchor.sent:
+                continue  # the distance first: the words between are read only for a near count
+            if {t.lower_ for t in view.doc[count.end : anchor.start]} & verbs:
                 reserved[count.start] = anchor.start
     return reserved
 

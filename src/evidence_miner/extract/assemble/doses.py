@@ -75,14 +75,10 @@ def is_step_or_difference(view: StudyView, dose: Span) -> bool:
 def find_drug_after(view: StudyView, dose: Span) -> Span | None:
     """ "2.4 mg of semaglutide", "a 2.4-mg dose of semaglutide"."""
     for mention in view.all_spans(DRUGS):
+        if not 0 <= mention.start - dose.end <= 6 or mention.sent != dose.sent:
+            continue  # the distance first: the gap's words are read only for a near mention
         gap = view.doc[dose.end : mention.start]
-        words = [t.lower_ for t in gap]
-        if (
-            0 <= mention.start - dose.end <= 6
-            and mention.sent == dose.sent
-            and "of" in words
-            and not any(t.like_num for t in gap)
-        ):
+        if any(t.lower_ == "of" for t in gap) and not any(t.like_num for t in gap):
             return mention
     return None
 

@@ -34,15 +34,15 @@ def is_drug_target(view: StudyView, span: Span) -> bool:
     long_form = long_form_of(view, span)
     if long_form is not None:
         return is_drug_target(view, long_form)  # "calcitonin gene-related peptide (CGRP)"
-    drugs = {i for d in view.all_spans(DRUGS) if d.sent == span.sent for i in range(d.start, d.end)}
-    for cue in view.sentence_terms(span, "target_cue"):
-        between = view.doc[cue.end : span.start] if cue.end <= span.start else None
-        if (
-            between is not None
-            and len(between) <= 4
-            and all(t.lower_ in word_set("drug_list_words") or t.i in drugs for t in between)
-        ):
-            return True  # "effects on serotonin and norepinephrine": both are targets
+    cues = [c for c in view.sentence_terms(span, "target_cue") if 0 <= span.start - c.end <= 4]
+    if cues:  # the sentence's drug tokens are gathered only where a target cue is near
+        drugs = {
+            i for d in view.all_spans(DRUGS) if d.sent == span.sent for i in range(d.start, d.end)
+        }
+        list_words = word_set("drug_list_words")
+        for cue in cues:
+            if all(t.lower_ in list_words or t.i in drugs for t in view.doc[cue.end : span.start]):
+                return True  # "effects on serotonin and norepinephrine": both are targets
     return is_apposition(view, span)
 
 

@@ -39,6 +39,8 @@ def is_boilerplate_heading(line: str) -> bool:
     "Forward-Looking Statements", "Media contact"): what follows is label text or company
     boilerplate, never this study's results."""
     words = line.strip().rstrip(":").lower().split()
+    if not 0 < len(words) <= 8:
+        return False
     text = " ".join(w for w in words if w not in word_set("region_prefixes"))
     return 0 < len(words) <= 8 and any(text.startswith(h) for h in word_set("boilerplate_headings"))
 
