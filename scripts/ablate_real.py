@@ -87,6 +87,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "doses: what a product holds ('each capsule contains 98 mg') is no dose of the study": lambda: [(doses, "is_label_fact", lambda view, dose: False)],
     "drugs: a drug another study of the story gives is not mentioned in this one": lambda: [(findings_component, "drop_other_studies_drugs", lambda found: found)],
     "arms: a result without an arm takes the subgroup its sentence opens on ('Among women over 21, ...')": lambda: [(arms, "subgroup_frame", lambda view, value: None)],
+    "groups: a count of studies ('four clinical trials') is no group": lambda: [(population, "counts_studies", lambda count: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -859,3 +859,14 @@ def test_a_drug_another_study_of_the_story_gives_is_not_mentioned_in_this_one(nl
     first, second = findings_of(nlp, text)
     assert "vemurafenib" not in {i.name for i in second.interventions}
     assert "vemurafenib" in {i.name for i in first.interventions if i.role == "studied"}
+
+
+def test_a_count_of_studies_is_no_group(nlp) -> None:
+    text = (
+        "Aspirin and cancer\n\n"
+        "The team pooled data on 25,570 people. "
+        "They reported on an analysis of four clinical trials comparing a daily dose of 75 milligrams of aspirin to a placebo in the prevention of strokes. "
+        "Cancer deaths fell (hazard ratio, 0.79; 95% CI, 0.68 to 0.92)."
+    )
+    [findings] = findings_of(nlp, text)
+    assert 4 not in {g.n for g in findings.population.groups}

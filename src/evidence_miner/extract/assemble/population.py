@@ -42,6 +42,12 @@ def is_aggregate(count: Span) -> bool:
     return count[-1].lower_ in terms_of("aggregate_noun")
 
 
+def counts_studies(count: Span) -> bool:
+    """ "an analysis of four clinical trials comparing ...": a count of studies is no group of
+    people, whatever its label."""
+    return is_aggregate(count)
+
+
 def is_definite(view: StudyView, count: Span) -> bool:
     """ "the 14 on verapamil", "these 225 patients": a set the text has already introduced."""
     return count.start > 0 and view.doc[count.start - 1].lower_ in word_set("definite_determiners")
@@ -284,7 +290,7 @@ def find_groups(
     groups, seen = find_equal_groups(view), set()
     limit = total._.em_value if total is not None else None
     for count in view.body_spans(COUNTS):
-        if total is not None and count.start == total.start:
+        if (total is not None and count.start == total.start) or counts_studies(count):
             continue
         is_result = count.start in results and count._.em_kind not in ("of", "all")
         group = (
