@@ -870,3 +870,8 @@ def test_a_count_of_studies_is_no_group(nlp) -> None:
     )
     [findings] = findings_of(nlp, text)
     assert 4 not in {g.n for g in findings.population.groups}
+
+
+def test_a_verb_before_a_line_break_names_no_arm(nlp) -> None:
+    article = extract_article(nlp, Page(url="file:///t.txt", text="Headline\n\npatients 19 received \n"))
+    assert article.no_study_reason or article.findings is not None

@@ -501,6 +501,7 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     )
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
+    named_arm = named_arm if named_arm and named_arm.strip() else None  # "received \n": none
     # "42 received the low dose"
     if (
         named_arm
