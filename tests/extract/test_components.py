@@ -875,3 +875,11 @@ def test_a_count_of_studies_is_no_group(nlp) -> None:
 def test_a_verb_before_a_line_break_names_no_arm(nlp) -> None:
     article = extract_article(nlp, Page(url="file:///t.txt", text="Headline\n\npatients 19 received \n"))
     assert article.no_study_reason or article.findings is not None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=1, max_value=99), min_size=2, max_size=4, unique=True), st.sampled_from(["percent", "per cent"]))
+def test_numbers_listed_before_a_percent_word_are_percentages(nlp, values: list[int], word: str) -> None:
+    listed = ", ".join(str(v) for v in values[:-1]) + f" and {values[-1]} {word}"
+    doc = nlp(f"Rates were {listed}, respectively.")
+    assert sorted(p._.em_value for p in doc.spans["em_percents"]) == sorted(values)

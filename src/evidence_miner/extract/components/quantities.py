@@ -167,7 +167,28 @@ def find_percents(doc: Doc) -> list[Span]:
         word = terms.at(number.end, "percent_word") if number.end < len(doc) else None
         if word is not None:
             found.append(make_quantity(doc, number.start, word.end, "PERCENT", number, None))
-    return found
+    return sorted(found + find_listed_percents(doc, found), key=lambda p: p.start)
+
+
+def find_listed_percents(doc: Doc, percents: list[Span]) -> list[Span]:
+    """ "in 21 and 24 percent, respectively", "85.8 and 86.8 percent": numbers listed right before
+    a percentage written with a word share its unit (as "3, 6 or 12 mg/kg" share theirs)."""
+    numbers = {n.end: n for n in doc.spans[NUMBERS]}
+    starts = {p.start for p in percents}
+    listed = []
+    for percent in percents:
+        if doc[percent.end - 1].text == "%" or percent[-1].like_num:
+            continue  # "21% and 24%" already has each; only a trailing word is shared
+        i = percent.start
+        while i >= 2 and doc[i - 1].lower_ in word_set("value_list_joiners"):
+            before = numbers.get(i - 1)
+            if before is None or before._.em_unit or before.start in starts:
+                break
+            if before.start > 0 and doc[before.start - 1].lower_ == "between":
+                break  # "between 21 and 24 percent" is a range
+            listed.append(make_quantity(doc, before.start, before.end, "PERCENT", before, None))
+            i = before.start
+    return listed
 
 
 def find_frequencies(doc: Doc, matcher: Matcher) -> list[Span]:
