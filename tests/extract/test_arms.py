@@ -18,6 +18,13 @@ def outcome_groups(nlp, body: str) -> dict[float, str | None]:
     return {o.percent if o.percent is not None else o.effect.value: o.group for o in findings.outcomes}
 
 
+def percent_groups(nlp, body: str) -> dict[float, str | None]:
+    """The group of each percentage of the migraine trial's record, `body` added to its text."""
+    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
+    [findings] = findings_of(nlp, text)
+    return {o.percent: o.group for o in findings.outcomes if o.percent is not None}
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -85,9 +92,7 @@ def test_arms_count_a_percentage_is_of_is_no_result_and_names_its_arm(nlp) -> No
     ],
 )
 def test_arms_a_relative_change_goes_to_the_drug_like_an_effect_size(nlp, body: str, expected: dict) -> None:
-    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
-    [findings] = findings_of(nlp, text)
-    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected
+    assert percent_groups(nlp, body) == expected
 
 
 @pytest.mark.parametrize(
@@ -99,9 +104,7 @@ def test_arms_a_relative_change_goes_to_the_drug_like_an_effect_size(nlp, body: 
     ],
 )
 def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dict) -> None:
-    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
-    [findings] = findings_of(nlp, text)
-    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected
+    assert percent_groups(nlp, body) == expected
 
 
 @pytest.mark.parametrize(
@@ -113,6 +116,4 @@ def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dic
     ],
 )
 def test_arms_a_result_without_an_arm_takes_the_subgroup_its_sentence_opens_on(nlp, body: str, expected: dict) -> None:
-    text = f"Migraine trial\n\nIn a randomized trial, 400 adults took erenumab or a placebo for 12 weeks. {body}\n"
-    [findings] = findings_of(nlp, text)
-    assert {o.percent: o.group for o in findings.outcomes if o.percent is not None} == expected
+    assert percent_groups(nlp, body) == expected
