@@ -85,7 +85,7 @@ def test_arms_count_a_percentage_is_of_is_no_result_and_names_its_arm(nlp) -> No
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("There were 36 migraines in the group taking erenumab, compared with 64 in the group taking placebo, a reduction of 43%.", {43.0: "erenumab"}),
+        ("Attacks numbered 52 among those on erenumab and 91 among those on placebo, a reduction of 43%.", {43.0: "erenumab"}),
         ("Those on erenumab had a 43 percent lower risk of a migraine attack.", {43.0: "erenumab"}),
         ("Over the trial, the drug cut the risk of an attack by 43 percent.", {43.0: "erenumab"}),
         ("Over the trial, 43 percent of patients had an attack.", {43.0: None}),
@@ -98,7 +98,7 @@ def test_arms_a_relative_change_goes_to_the_drug_like_an_effect_size(nlp, body: 
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("Only 9 percent of eyes in the laser group lost vision, compared with 28 percent in the shunt group.", {9.0: "laser group", 28.0: "shunt group"}),
+        ("Vision worsened in 9 percent of the laser group and in 28 percent of the shunt group.", {9.0: "laser group", 28.0: "shunt group"}),
         ("In the high-dose arm, 41% of patients responded; in the low-dose arm, 27% did.", {41.0: "high-dose arm", 27.0: "low-dose arm"}),
         ("Responses came in 41% of those on erenumab and in 27% of the same group a year later.", {41.0: "erenumab", 27.0: "erenumab"}),
     ],
@@ -110,7 +110,7 @@ def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dic
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("But among women over the age of 21 who used it, migraine days fell by 61%.", {61.0: "women over the age of 21 who used it"}),
+        ("But among men older than 50 who kept taking it, migraine days fell by 61%.", {61.0: "men older than 50 who kept taking it"}),
         ("Among patients older than 65, 41% improved.", {41.0: "patients older than 65"}),
         ("In 2019, 41% of patients improved.", {41.0: None}),
     ],

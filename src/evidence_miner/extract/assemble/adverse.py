@@ -15,7 +15,7 @@ from evidence_miner.extract.patterns import terms_of, word_set
 
 def find_no_word(view: StudyView, word: Span):
     """The "no" of "no severe side effects" / "no trial recorded a serious adverse event", or
-    the verb of "did not experience significant muscle-related side effects" (the harm's name
+    the verb of "did not experience notable skin-related side effects" (the harm's name
     starts after it)."""
     lead = view.doc[max(word.sent.start, word.start - 6) : word.start]
     for token in lead:
@@ -45,7 +45,7 @@ def find_denying_verb(view: StudyView, token, word: Span):
 
 def is_harm_modifier(token) -> bool:
     """A word between "did not experience" and a harm that describes it ("any", "significant",
-    "muscle-related"), not a clause of its own ("did not have to stop for side effects")."""
+    "skin-related"), not a clause of its own ("did not have to stop for side effects")."""
     if token.text == "-":
         return True
     return token.text.replace("-", "").isalpha() and token.lower_ not in word_set(
@@ -267,7 +267,7 @@ def values_between(view: StudyView, start: int, stop: int) -> list[Span]:
         for c in view.all_spans(COUNTS)
         if start <= c.start < stop
         and (c._.em_kind != "arm_size" or follows_event(view, c))
-        and not is_rounded_count(c)  # "used by 1.5 million people": no harm's count
+        and not is_rounded_count(c)  # "used by 3.2 million people": no harm's count
     ]
     attached = {p.start for c in counts if (p := find_percent_for(view, c)) is not None}
     percents = [

@@ -11,10 +11,10 @@ yet is given the arm named next to it in its sentence.
   else the last arm named before it in the sentence ("Among those on the drug, 30% improved").
   A sentence that names an arm before its first value and none after its last ("In the drug
   group, 23% ...; in the placebo group, 31%") reads the other way: the arm before each value.
-- A result whose sentence names no arm but opens on a subgroup ("Among women over 21, ...") takes
-  that subgroup.
-- An effect size (HR, OR, RR, ...), and a percentage that is a relative change ("a 22 percent
-  lower risk", "a reduction of 43.8%", "cut the risk by 35 percent"), compares an arm with its
+- A result whose sentence names no arm but opens on a subgroup ("Among men older than 50, ...")
+  takes that subgroup.
+- An effect size (HR, OR, RR, ...), and a percentage that is a relative change ("a 30 percent
+  lower risk", "a reduction of 41%", "cut the risk by 25 percent"), compares an arm with its
   comparator: it goes to the sentence's first arm that is no comparator, else the studied drug's.
 - An arm named after a value behind a comparison cue ("21 percent fewer strokes than warfarin",
   "cut the rate 18 percent compared with placebo") is what the value is measured against, not its
@@ -188,7 +188,7 @@ def effect_arm(arms: list[ArmMention], interventions: list[InterventionFact]) ->
 
 
 def is_relative_change(view: StudyView, value: Span) -> bool:
-    """ "a 22 percent lower risk", "a reduction of 43.8%", "cut the risk by 35 percent": a
+    """ "a 30 percent lower risk", "a reduction of 41%", "cut the risk by 25 percent": a
     percentage that compares one arm with another, as an effect size does (no arm's own rate,
     as "41% of those on the drug" is)."""
     doc = view.doc
@@ -277,11 +277,11 @@ def attribute_arms(
     return attributed
 
 
-FRAME_LENGTH = 10  # tokens of "Among women over the age of 21 who used it," at most
+FRAME_LENGTH = 10  # tokens of "Among men older than 50 who kept taking it," at most
 
 
 def subgroup_frame(view: StudyView, value: Span) -> str | None:
-    """ "Among women over the age of 21, new HIV cases went down by 61%": the people a sentence
+    """ "Among men older than 50, migraine days fell by 61%": the people a sentence
     opens on, up to its first comma, are the subgroup of a result that names no arm."""
     doc, sent = view.doc, value.sent
     start = sent.start

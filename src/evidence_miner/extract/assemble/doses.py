@@ -26,7 +26,7 @@ def is_future_or_quoted(view: StudyView, span: Span) -> bool:
 
 
 def is_label_fact(view: StudyView, dose: Span) -> bool:
-    """ "Each capsule contains 98 milligrams of silymarin", "a baby aspirin is typically 81 mg":
+    """ "Each tablet holds 250 milligrams of the extract", "a child's dose is typically 5 mL":
     what a product holds or a dose usually is, stated in the present tense, in a sentence that
     reports nothing of the study, is no dose the study gave."""
     words = {t.lower_ for t in dose.sent}

@@ -90,10 +90,10 @@ def has_cue_before(view: StudyView, mention: Span, kind: str, window: int) -> bo
 
 
 def score_as_studied(view: StudyView, mentions: list[Span], dose_count: int) -> float:
-    # "New Anti-Clotting Drug Bests Warfarin": a headline's comparator is not what it reports
+    # "New Blood Thinner Beats Heparin": a headline's comparator is not what it reports
     in_title = any(m.end <= view.title_end and not is_compared(view, m) for m in mentions)
     assigned = any(has_cue_before(view, m, "assignment_cue", 3) for m in mentions)
-    # "better than warfarin", "compared with warfarin": named mostly as what is compared with
+    # "better than heparin", "compared with heparin": named mostly as what is compared with
     mostly_compared = 2 * sum(1 for m in mentions if is_compared(view, m)) >= len(mentions)
     return (
         3 * in_title + 2 * dose_count + min(len(mentions), 5) + 2 * assigned - 3 * mostly_compared
@@ -101,7 +101,7 @@ def score_as_studied(view: StudyView, mentions: list[Span], dose_count: int) -> 
 
 
 def is_compared(view: StudyView, mention: Span) -> bool:
-    """A mention named as what something is compared with ("than warfarin", "bests warfarin")."""
+    """A mention named as what something is compared with ("than heparin", "beats heparin")."""
     return has_cue_before(view, mention, "comparator_cue", 3)
 
 

@@ -153,7 +153,7 @@ def merge_leads(
 ) -> list[StudyView]:
     """A part without study facts of its own (a lead naming both studies) joins the next part;
     the last part, without study facts, goes on about the study before it ("The report was
-    published May 4 in the New England Journal of Medicine") and joins that one. `is_study`
+    published a week later in the journal") and joins that one. `is_study`
     tells a part with study facts (default has_study)."""
     is_study = is_study or has_study
     merged: list[StudyView] = []

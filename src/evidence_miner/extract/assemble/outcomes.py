@@ -282,8 +282,8 @@ def assemble_percent_outcomes(
 
 
 def is_general_fact(view: StudyView, value: Span) -> bool:
-    """ "About 30 percent of all uterine serous carcinomas test positive for HER2", "as many as
-    85% of pregnant women experience nausea": a figure stated in the present tense, in a
+    """ "About 30 percent of all gut tumours carry the marker", "as many as
+    85% of older adults develop worsening eyesight": a figure stated in the present tense, in a
     sentence that names no drug, no study and no finding, is background to the study, not its
     result (results are reported: "had", "fell", "the study found")."""
     words = {t.lower_ for t in value.sent}

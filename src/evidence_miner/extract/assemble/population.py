@@ -43,7 +43,7 @@ def is_aggregate(count: Span) -> bool:
 
 
 def counts_studies(count: Span) -> bool:
-    """ "an analysis of four clinical trials comparing ...": a count of studies is no group of
+    """ "an analysis of five clinical trials of melatonin ...": a count of studies is no group of
     people, whatever its label."""
     return is_aggregate(count)
 
@@ -75,7 +75,7 @@ def find_total_cue(view: StudyView, count: Span) -> str | None:
 
 
 def has_weak_total_cue(view: StudyView, count: Span) -> bool:
-    """ "looked at 107 patients", "treated 32 patients": a verb that may name the cohort, or the
+    """ "looked at 96 children", "treated 48 patients": a verb that may name the cohort, or the
     population it was drawn from, at most 3 tokens before an indefinite count."""
     return not is_definite(view, count) and any(
         term.end <= count.start and count.start - term.end <= 3
@@ -90,13 +90,13 @@ def rank_total(view: StudyView, count: Span) -> tuple | None:
         count._.em_kind not in ("plain", "of", "parallel")
         or count._.em_of is not None
         or is_aggregate(count)
-        or is_yearly_burden(count)  # "300,000 new cases are diagnosed annually"
+        or is_yearly_burden(count)  # "450,000 new cases are diagnosed annually"
     ):
         return None
     cue = find_total_cue(view, count)
     if cue is not None:
         return (1 if cue == "screened" else 0, -count._.em_value, count.start), cue
-    if has_weak_total_cue(view, count):  # "looked at 107 patients": a cohort or its source
+    if has_weak_total_cue(view, count):  # "looked at 96 children": a cohort or its source
         return (1, -count._.em_value, count.start), "enrolled"
     if count._.em_kind == "parallel":
         return None
@@ -327,7 +327,7 @@ def find_groups(
 
 
 def is_rounded_figure(count: Span) -> bool:
-    """ "2.3 million people": a figure written with a scale word is a population's rounded size,
+    """ "4.1 million adults": a figure written with a scale word is a population's rounded size,
     not a subgroup, whose size a study reports to the person; it is an arm's size only where
     the text names the arm ("1.1 million children in the placebo group", "the placebo group
     (1.1 million children)")."""

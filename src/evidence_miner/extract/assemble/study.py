@@ -111,7 +111,7 @@ def find_design(
 
 
 def find_compared_trial(view: StudyView) -> Span | None:
-    """ "The trial gave 675 patients vemurafenib or chemotherapy": with no design word, a trial
+    """ "The trial gave 480 patients olaparib or chemotherapy": with no design word, a trial
     of this study's own that compares a drug with another arm is a controlled trial, recorded
     as randomized when the story does not say (the convention of the placebo cue)."""
     return next(

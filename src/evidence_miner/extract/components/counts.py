@@ -255,19 +255,19 @@ def find_elliptical(doc: Doc, number: Span, stop: int, terms: TermIndex) -> Span
 
 
 def is_not_a_headcount(number: Span) -> bool:
-    """Negative numbers, ages ("a 90-year-old man") and dated years ("Feb. 23, 2017 - stroke
-    patients ...", "since June 2017") count no one."""
+    """Negative numbers, ages ("a 90-year-old man") and dated years ("Oct. 4, 2019 - heart
+    patients ...", "since March 2018") count no one."""
     return number._.em_kind == "signed" or is_age(number) or is_dated_year(number)
 
 
 def is_rounded_count(count: Span) -> bool:
-    """ "2.3 million people": a count written with a scale word, a population's rounded size
+    """ "4.1 million adults": a count written with a scale word, a population's rounded size
     rather than people a study counted one by one."""
     return any(t.lower_ in load_number_words().scales for t in count)
 
 
 def is_dated_year(number: Span) -> bool:
-    """A year after a month, or after a month's day and a comma ("Feb. 23, 2017")."""
+    """A year after a month, or after a month's day and a comma ("Oct. 4, 2019")."""
     if not is_year(number):
         return False
     doc, i = number.doc, number.start

@@ -60,7 +60,7 @@ def find_findings(
 
 def drop_other_studies_drugs(findings: list[Findings]) -> list[Findings]:
     """In a story of several studies, a drug one study's text only mentions and another study
-    gives ("vemurafenib" in the part on ipilimumab) is that other study's drug, not this one's."""
+    gives ("olaparib" in the part on niraparib) is that other study's drug, not this one's."""
     if len(findings) < 2:
         return findings
     studied = [{i.name for i in f.interventions if i.role == "studied"} for f in findings]
