@@ -9,7 +9,13 @@ from spacy.tokens import Span
 
 from evidence_miner.extract.assemble.drugs import is_shielded
 from evidence_miner.extract.assemble.facts import DoseFact, QuantityFact
-from evidence_miner.extract.assemble.view import StudyView, is_quoted, join_provenance, provenance
+from evidence_miner.extract.assemble.view import (
+    StudyView,
+    is_quoted,
+    join_provenance,
+    provenance,
+    states_no_finding,
+)
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
 from evidence_miner.extract.patterns import word_set
 
@@ -29,12 +35,8 @@ def is_label_fact(view: StudyView, dose: Span) -> bool:
     """ "Each tablet holds 250 milligrams of the extract", "a child's dose is typically 5 mL":
     what a product holds or a dose usually is, stated in the present tense, in a sentence that
     reports nothing of the study, is no dose the study gave."""
-    words = {t.lower_ for t in dose.sent}
-    return (
-        bool(words & word_set("label_fact_words"))
-        and not words & word_set("result_report_words")
-        and not view.has_term_in_sentence(dose, "study_word")
-    )
+    words = word_set("label_fact_words")
+    return any(t.lower_ in words for t in dose.sent) and states_no_finding(view, dose)
 
 
 def is_cut_off(view: StudyView, span: Span) -> bool:

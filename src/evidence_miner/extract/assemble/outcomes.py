@@ -11,6 +11,7 @@ from evidence_miner.extract.assemble.view import (
     clean_label,
     is_breakdown_head,
     provenance,
+    states_no_finding,
 )
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
@@ -286,12 +287,11 @@ def is_general_fact(view: StudyView, value: Span) -> bool:
     85% of older adults develop worsening eyesight": a figure stated in the present tense, in a
     sentence that names no drug, no study and no finding, is background to the study, not its
     result (results are reported: "had", "fell", "the study found")."""
-    words = {t.lower_ for t in value.sent}
+    verbs = word_set("general_fact_verbs")
     return (
-        bool(words & word_set("general_fact_verbs"))
-        and not words & word_set("result_report_words")
+        any(t.lower_ in verbs for t in value.sent)
+        and states_no_finding(view, value)
         and not any(d.sent == value.sent for d in view.all_spans(DRUGS))
-        and not view.has_term_in_sentence(value, "study_word")
     )
 
 

@@ -142,6 +142,15 @@ def is_quoted(view: StudyView, span: Span) -> bool:
     return inside or is_outside_comment(view, span)
 
 
+def states_no_finding(view: StudyView, span: Span) -> bool:
+    """The sentence of `span` reports nothing of the study: no word of a result or of giving a
+    drug ("had", "fell", "received", "the study found") and no study word of its own."""
+    words = {t.lower_ for t in span.sent}
+    return not words & word_set("result_report_words") and not view.has_term_in_sentence(
+        span, "study_word"
+    )
+
+
 def is_outside_comment(view: StudyView, span: Span) -> bool:
     """In a sentence or paragraph of an outside expert ("who was not involved in the study")."""
     return view.has_term_in_sentence(span, "outside_expert_cue") or in_expert_paragraph(view, span)
