@@ -88,6 +88,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "drugs: a drug another study of the story gives is not mentioned in this one": lambda: [(findings_component, "drop_other_studies_drugs", lambda found: found)],
     "arms: a result without an arm takes the subgroup its sentence opens on ('Among men older than 50, ...')": lambda: [(arms, "subgroup_frame", lambda view, value: None)],
     "groups: a count of studies ('five clinical trials') is no group": lambda: [(population, "counts_studies", lambda count: False)],
+    "total: with no total, a lone group that names no arm is the cohort": lambda: [(population, "lone_group_as_total", lambda total, groups: (total, groups))],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -210,3 +210,27 @@ def test_condition_named_as_another_use_of_the_drug_is_mentioned_only(nlp) -> No
     )
     studied = {c.name: c.mentioned_only for c in findings.conditions}
     assert studied.get("congestive heart failure") is True and studied.get("acne") is False, studied
+
+
+BACKGROUND = (
+    "A biologic eased psoriasis, according to a study in The Lancet. Psoriasis makes skin red and "
+    "scaly. It affects millions of adults. Creams help some of them. Others need pills or shots. "
+    "Doctors have long wanted better options."
+)
+
+
+def test_population_a_lone_group_with_no_total_is_the_cohort(nlp) -> None:
+    findings = one_study(
+        nlp, "Skin drug works", BACKGROUND,
+        "The study consisted of 150 adults who had active, severe plaque psoriasis. Skin cleared in 60% of them after secukinumab shots.",
+    )
+    assert (findings.population.total.value, findings.population.groups) == (150, [])
+
+
+def test_population_a_lone_arm_with_no_total_stays_an_arm(nlp) -> None:
+    findings = one_study(
+        nlp, "Skin drug works", BACKGROUND,
+        "The secukinumab group had 150 adults with severe plaque psoriasis. Skin cleared in 60% of them.",
+    )
+    assert [g.n for g in findings.population.groups] == [150]
+    assert findings.population.total is None

@@ -311,6 +311,12 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
         + outcomes.assemble_percent_outcomes(view, counted.used, harms.values)
         + outcomes.assemble_effect_outcomes(view)
     )
+    total_record, groups = population.lone_group_as_total(
+        total_record,
+        population.find_groups(
+            view, total_span, results=counted.used | harms.values, interventions=interventions
+        ),
+    )
     return Assembly(
         study=assemble_study(view, design, interventions),
         conditions=assemble_conditions(view, condition_lexicon),
@@ -318,9 +324,7 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
             total=total_record,
             age=age,
             condition_duration=population.find_condition_duration(view),
-            groups=population.find_groups(
-                view, total_span, results=counted.used | harms.values, interventions=interventions
-            ),
+            groups=groups,
         ),
         interventions=interventions,
         outcomes=arms.attribute_arms(view, found_outcomes, arm_mentions, interventions),

@@ -326,6 +326,19 @@ def find_groups(
     return groups
 
 
+def lone_group_as_total(
+    total: CountFact | None, groups: list[GroupFact]
+) -> tuple[CountFact | None, list[GroupFact]]:
+    """A subgroup is part of a larger cohort: with no total, a single group that names no arm
+    ("217 had active disease", "32 patients with hepatitis C") is the cohort itself, so it
+    becomes the total and stops being a group. An arm ("55 on vitamin D") stays an arm."""
+    if total is not None or len(groups) != 1 or names_an_arm(groups[0]):
+        return total, groups
+    lone = groups[0]
+    where = replace(lone.where, confidence=min(lone.where.confidence, 0.5))
+    return CountFact(where=where, value=lone.n, kind=None), []
+
+
 def is_rounded_figure(count: Span) -> bool:
     """ "4.1 million adults": a figure written with a scale word is a population's rounded size,
     not a subgroup, whose size a study reports to the person; it is an arm's size only where
