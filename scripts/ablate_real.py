@@ -32,6 +32,13 @@ FAKEHEALTH = REPO.parent / "shared" / "data" / "fakehealth" / "articles.jsonl.gz
 Patch = tuple[object, str, object]
 
 
+FIND_DENYING_VERB = adverse.find_denying_verb
+
+
+def ORIGINAL_FIND_DENYING_VERB_NOT_ONLY(view, token, word):  # noqa: N802  (before "none reporting")
+    return None if token.lower_ in ("no", "zero", "none") else FIND_DENYING_VERB(view, token, word)
+
+
 def ORIGINAL_MERGE_LEADS(views, is_study=None):  # noqa: N802  (the behaviour merge_leads replaced)
     is_study = is_study or findings.has_study
     merged, carry = [], None
@@ -89,6 +96,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "arms: a result without an arm takes the subgroup its sentence opens on ('Among men older than 50, ...')": lambda: [(arms, "subgroup_frame", lambda view, value: None)],
     "groups: a count of studies ('five clinical trials') is no group": lambda: [(population, "counts_studies", lambda count: False)],
     "total: with no total, a lone group that names no arm is the cohort": lambda: [(population, "lone_group_as_total", lambda total, groups: (total, groups))],
+    "harms: 'none reporting serious or lasting side effects' is a zero count": lambda: [(adverse, "find_denying_verb", ORIGINAL_FIND_DENYING_VERB_NOT_ONLY)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

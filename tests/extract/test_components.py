@@ -733,6 +733,8 @@ def test_a_rounded_population_figure_is_no_subgroup_but_a_named_arm_keeps_it(nlp
         ("Patients did not have to stop for side effects.", []),
         ("The doctors did not report whether side effects occurred.", []),
         ("The pill causes few side effects and is taken by some 3.2 million people in Europe.", []),
+        ("The tablets were well tolerated, with none reporting serious or lasting side effects.", [("serious or lasting side effects", 0)]),
+        ("With none having side effects or pain, the doctors were pleased.", [("side effects", 0)]),
     ],
 )
 def test_harms_denied_by_a_verb_are_zero_counts_and_rounded_figures_are_no_counts(nlp, sentence: str, expected: list) -> None:

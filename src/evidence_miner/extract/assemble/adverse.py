@@ -32,15 +32,33 @@ def find_no_word(view: StudyView, word: Span):
 
 def find_denying_verb(view: StudyView, token, word: Span):
     """The verb after `token` when the two deny the harm `word`: "not experience [significant]
-    side effects"."""
-    if token.lower_ not in word_set("not_words") or token.i + 1 >= word.start:
+    side effects", "none reporting [serious or lasting] side effects"."""
+    if token.i + 1 >= word.start:
         return None
     verb = view.doc[token.i + 1]
-    if verb.lower_ in word_set("negated_harm_verbs") and all(
-        is_harm_modifier(t) for t in view.doc[verb.i + 1 : word.start]
-    ):
+    denies = (
+        token.lower_ in word_set("not_words") and verb.lower_ in word_set("negated_harm_verbs")
+    ) or (
+        token.lower_ in word_set("no_words") and verb.lower_ in word_set("denied_harm_participles")
+    )
+    if denies and are_harm_modifiers(list(view.doc[verb.i + 1 : word.start])):
         return verb
     return None
+
+
+def are_harm_modifiers(tokens: list) -> bool:
+    """Words that all describe the harm after them, "or"/"and" joining two of them included
+    ("severe or lasting")."""
+    return all(
+        is_harm_modifier(t)
+        or (
+            t.lower_ in ("or", "and")
+            and 0 < k < len(tokens) - 1
+            and is_harm_modifier(tokens[k - 1])
+            and is_harm_modifier(tokens[k + 1])
+        )
+        for k, t in enumerate(tokens)
+    )
 
 
 def is_harm_modifier(token) -> bool:
