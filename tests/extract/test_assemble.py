@@ -175,6 +175,19 @@ def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journ
     assert findings.study.journal == journal
 
 
+@pytest.mark.parametrize(
+    "sentence,journal",
+    [
+        ("In a randomized trial of 300 women, reported Friday in the online edition of Nature Medicine, aspirin helped.", "Nature Medicine"),
+        ("Aspirin helped 300 women, according to a randomized trial in CMAJ.", "CMAJ"),
+        ("The randomized trial of 300 women in Pediatrics tested aspirin.", "Pediatrics"),
+    ],
+)
+def test_journal_a_known_name_without_head_word_or_cue(nlp, sentence: str, journal: str) -> None:
+    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
 def test_journal_no_head_word_no_cue_is_no_journal(nlp) -> None:
     findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women in New York found fewer strokes (hazard ratio, 0.8).")
     assert findings.study.journal is None

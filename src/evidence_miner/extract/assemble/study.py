@@ -268,7 +268,8 @@ def find_journal(view: StudyView) -> Span | None:
 
 def find_named_journal(view: StudyView) -> Span | None:
     """No cue: "in the August 18 New England Journal of Medicine", "in today's Annals of
-    Internal Medicine": a capitalised run after "in" holding a journal's head word."""
+    Internal Medicine", "in the online edition of Nature Medicine": a capitalised run after "in"
+    holding a journal's head word, or a known journal's name."""
     doc = view.doc
     for token in doc[max(view.start, view.title_end) : view.end]:
         if token.lower_ != "in":
@@ -278,11 +279,20 @@ def find_named_journal(view: StudyView) -> Span | None:
         )
         if (
             run is not None
-            and {t.lower_ for t in run} & word_set("journal_head_words")
+            and (
+                {t.lower_ for t in run} & word_set("journal_head_words")
+                or is_known_journal(run.text)
+            )
             and not is_outside_comment(view, token.sent)
         ):
             return run
     return None
+
+
+def is_known_journal(name: str) -> bool:
+    """A journal whose name holds no head word ("Nature Medicine", "CMAJ", "Pediatrics")."""
+    folded = name.lower().removeprefix("the ")
+    return folded in word_set("known_journals")
 
 
 def is_author(doc: Doc, run: Span) -> bool:
