@@ -62,6 +62,12 @@ def build_news_site(*, dead: int, crawl_delay: float | None, broken: bool = Fals
     return build
 
 
+# The loopback pages answer at once, so a long timeout costs these tests nothing; FAST_CRAWL's
+# 0.5 s once timed a fetch out on a CI machine saturated by the rest of the suite, which left the
+# URL queued and the crawl "paused" instead of "finished".
+STEADY_CRAWL = FAST_CRAWL | {"timeout_seconds": 10.0}
+
+
 def crawl(site: LoopbackSite, db: Path, settings: CrawlSettings) -> tuple[list[Seen], float, dict]:
     """One crawl (each article acknowledged as stored): its requests, wall time and counters."""
     before = len(site.requests)
@@ -88,7 +94,7 @@ def hours_until(moment: str) -> float:
 
 
 def test_recrawl_skips_recent_failures_and_asks_again_later_with_a_longer_wait(tmp_path: Path) -> None:
-    settings = load_settings(overrides={"crawl": FAST_CRAWL | {"retries": 0}}).crawl
+    settings = load_settings(overrides={"crawl": STEADY_CRAWL | {"retries": 0}}).crawl
     db = tmp_path / "crawl.db"
     with serve(build_news_site(dead=5, crawl_delay=None, broken=True)) as site:
         first, _, _ = crawl(site, db, settings)
@@ -113,7 +119,7 @@ def test_recrawl_skips_recent_failures_and_asks_again_later_with_a_longer_wait(t
 
 
 def test_recrawl_forgets_a_failure_once_the_url_answers(tmp_path: Path) -> None:
-    settings = load_settings(overrides={"crawl": FAST_CRAWL | {"retries": 0}}).crawl
+    settings = load_settings(overrides={"crawl": STEADY_CRAWL | {"retries": 0}}).crawl
     db = tmp_path / "crawl.db"
     with serve(build_news_site(dead=1, crawl_delay=None)) as site:
         crawl(site, db, settings)
@@ -125,7 +131,7 @@ def test_recrawl_forgets_a_failure_once_the_url_answers(tmp_path: Path) -> None:
 
 
 def test_recrawl_asks_for_the_feed_and_section_pages_before_known_articles(tmp_path: Path) -> None:
-    settings = load_settings(overrides={"crawl": FAST_CRAWL}).crawl
+    settings = load_settings(overrides={"crawl": STEADY_CRAWL}).crawl
     db = tmp_path / "crawl.db"
     with serve(build_news_site(dead=0, crawl_delay=None)) as site:
         crawl(site, db, settings)
@@ -141,7 +147,7 @@ def test_recrawl_of_a_site_with_41_dead_links_costs_a_third_of_the_first(tmp_pat
     """Crawl-delay 1: the first crawl waits a second before each of its ~50 requests; the
     second asks robots.txt, the home page, the feed, the section and the articles again, each
     conditionally, and none of the 41 URLs that answered 404 a moment ago."""
-    settings = load_settings(overrides={"crawl": FAST_CRAWL}).crawl
+    settings = load_settings(overrides={"crawl": STEADY_CRAWL}).crawl
     db = tmp_path / "crawl.db"
     with serve(build_news_site(dead=DEAD_LINKS, crawl_delay=1)) as site:
         first, first_seconds, _ = crawl(site, db, settings)
