@@ -178,7 +178,7 @@ def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journ
 @pytest.mark.parametrize(
     "sentence,journal",
     [
-        ("In a randomized trial of 300 women, reported Friday in the online edition of Nature Medicine, aspirin helped.", "Nature Medicine"),
+        ("In a randomized trial of 300 women, reported Friday in the print edition of Nature Medicine, aspirin helped.", "Nature Medicine"),
         ("Aspirin helped 300 women, according to a randomized trial in CMAJ.", "CMAJ"),
         ("The randomized trial of 300 women in Pediatrics tested aspirin.", "Pediatrics"),
     ],
@@ -235,7 +235,7 @@ BACKGROUND = (
 def test_population_a_lone_group_with_no_total_is_the_cohort(nlp) -> None:
     findings = one_study(
         nlp, "Skin drug works", BACKGROUND,
-        "The study consisted of 150 adults who had active, severe plaque psoriasis. Skin cleared in 60% of them after secukinumab shots.",
+        "The study was made up of 150 adults who had severe plaque psoriasis. Skin cleared in 60% of them after secukinumab shots.",
     )
     assert (findings.population.total.value, findings.population.groups) == (150, [])
 
@@ -247,3 +247,23 @@ def test_population_a_lone_arm_with_no_total_stays_an_arm(nlp) -> None:
     )
     assert [g.n for g in findings.population.groups] == [150]
     assert findings.population.total is None
+
+
+@pytest.mark.parametrize(
+    "sentences,expected",
+    [
+        (
+            "The randomized trial enrolled 1,500 adults with asthma, who took montelukast or a placebo for a year. "
+            "In the end, 1,400 adults had lung tests at the final visit, and attacks fell by 30% on montelukast.",
+            ["30%"],
+        ),
+        (  # a result that names its count after the verb is a result, however large a part
+            "The randomized trial enrolled 30 adults with asthma, who took montelukast for a year. "
+            "Wheezing improved in 25 patients within a month.",
+            ["25 patients"],
+        ),
+    ],
+)
+def test_outcomes_most_of_the_cohort_counted_again_is_no_result(nlp, sentences: str, expected: list) -> None:
+    findings = one_study(nlp, "Asthma pill trial", sentences)
+    assert [o.text for o in findings.outcomes] == expected

@@ -13,6 +13,7 @@ from evidence_miner.extract.assemble.view import (
     provenance,
     states_no_finding,
 )
+from evidence_miner.extract.components.counts import is_rounded_count
 from evidence_miner.extract.extensions import COUNTS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.patterns import terms_of, word_set
 
@@ -176,6 +177,13 @@ def assemble_count_outcomes(
         if (term is None and percent is None) or is_discontinuation(view, count, term):
             continue
         outcome = count_outcome(view, count, term, inherited)
+        if (
+            percent is None
+            and outcome.of is None
+            and (term is None or term.start > count.start)  # not "Itch improved in 17 patients"
+            and restates_cohort(count, total)
+        ):
+            continue
         if not is_single_case(outcome):
             outcomes.append(outcome)
         used.add(count.start)
@@ -184,6 +192,17 @@ def assemble_count_outcomes(
         if outcome.of is not None:
             inherited = (outcome.of, outcome.group)
     return CountOutcomesFact(outcomes=outcomes, used=frozenset(used))
+
+
+def restates_cohort(count: Span, total: Span | None) -> bool:
+    """ "In the end, 1,400 adults had lung tests", "2.5 million people could benefit": a count
+    that opens its clause with no denominator (its own or one carried from the sentence
+    before), two thirds of the cohort or more or a rounded population figure, is the cohort (or
+    the population) described again, not a result. Results counted without a denominator ("40
+    of them had a stroke": "40 developed a stroke") are a smaller part of it."""
+    return is_rounded_count(count) or (
+        total is not None and 3 * count._.em_value >= 2 * total._.em_value
+    )
 
 
 def is_single_case(outcome: OutcomeFact) -> bool:

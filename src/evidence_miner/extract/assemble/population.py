@@ -330,7 +330,7 @@ def lone_group_as_total(
     total: CountFact | None, groups: list[GroupFact]
 ) -> tuple[CountFact | None, list[GroupFact]]:
     """A subgroup is part of a larger cohort: with no total, a single group that names no arm
-    ("217 had active disease", "32 patients with hepatitis C") is the cohort itself, so it
+    ("The trial was made up of 150 adults who had severe gout") is the cohort itself, so it
     becomes the total and stops being a group. An arm ("55 on vitamin D") stays an arm."""
     if total is not None or len(groups) != 1 or names_an_arm(groups[0]):
         return total, groups

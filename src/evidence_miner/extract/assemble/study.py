@@ -268,7 +268,7 @@ def find_journal(view: StudyView) -> Span | None:
 
 def find_named_journal(view: StudyView) -> Span | None:
     """No cue: "in the August 18 New England Journal of Medicine", "in today's Annals of
-    Internal Medicine", "in the online edition of Nature Medicine": a capitalised run after "in"
+    Internal Medicine", "in the print edition of Nature Medicine": a capitalised run after "in"
     holding a journal's head word, or a known journal's name."""
     doc = view.doc
     for token in doc[max(view.start, view.title_end) : view.end]:
