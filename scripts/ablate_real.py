@@ -99,6 +99,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "harms: 'none reporting serious or lasting side effects' is a zero count": lambda: [(adverse, "find_denying_verb", ORIGINAL_FIND_DENYING_VERB_NOT_ONLY)],
     "journal: a known name without head word after 'in' ('Nature Medicine', 'CMAJ')": lambda: [(study, "is_known_journal", lambda name: False)],
     "outcomes: most of the cohort counted again ('1,400 adults had lung tests') is no result": lambda: [(outcomes, "restates_cohort", lambda count, total: False)],
+    "arms: a value takes the group it is 'of' ('8% of the open-surgery patients')": lambda: [(arms, "find_value_group_mentions", lambda view, known: [])],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -117,3 +117,21 @@ def test_arms_a_group_named_by_its_words_is_an_arm(nlp, body: str, expected: dic
 )
 def test_arms_a_result_without_an_arm_takes_the_subgroup_its_sentence_opens_on(nlp, body: str, expected: dict) -> None:
     assert percent_groups(nlp, body) == expected
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("Headache days fell by half in 41% of the younger patients and in 27% of the older patients.", {41.0: "younger", 27.0: "older"}),
+        ("Headache days fell by half in 41% of younger and 27% of older patients.", {41.0: "younger", 27.0: "older"}),
+        ("Headache days fell by half in 41% of patients.", {41.0: None}),
+        ("Headache days fell by half in 41% of the 200 patients.", {41.0: None}),
+    ],
+)
+def test_arms_a_value_takes_the_group_it_is_of(nlp, body: str, expected: dict) -> None:
+    assert percent_groups(nlp, body) == expected
+
+
+def test_arms_an_effect_size_takes_no_group_a_value_is_of(nlp) -> None:
+    body = "Among the 12% of younger patients who had aura, erenumab cut headache days (hazard ratio, 0.6)."
+    assert outcome_groups(nlp, body)[0.6] == "erenumab"

@@ -22,9 +22,10 @@ yet is given the arm named next to it in its sentence.
   else the studied drug.
 
 Arms are the study's interventions of role studied, comparator or placebo (by their generic
-name), control words ("usual care", "control group") and groups named by the words before "group"
-or "arm" ("the laser group"). Results whose sentence names no arm keep
-no group: they are the whole cohort's.
+name), control words ("usual care", "control group"), groups named by the words before "group"
+or "arm" ("the laser group"), and groups a value is "of" ("8% of the open-surgery patients"; no
+arm of an effect size). Results whose sentence names no arm keep no group: they are the whole
+cohort's.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class ArmMention:
     start: int
     end: int
     label: str
+    # named only as what a value is "of" ("8% of the open-surgery patients"): no arm an effect
+    # size compares
+    of_value: bool = False
 
 
 def find_arm_mentions(
@@ -67,7 +71,50 @@ def find_arm_mentions(
             mentions.append(ArmMention(span.start, span.end, name))
     mentions += find_control_mentions(view)
     mentions += find_named_group_mentions(view, mentions)
+    mentions += find_value_group_mentions(view, mentions)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def find_value_group_mentions(view: StudyView, known: list[ArmMention]) -> list[ArmMention]:
+    """ "8 percent of the open-surgery patients", "5 percent of keyhole and 8 percent of ...": the
+    group a value is "of", named by words before a population noun (or, shared with the next
+    value, before "and"), where no arm is named there already. "30% of patients" names none."""
+    taken = {i for m in known for i in range(m.start, m.end)}
+    taken |= {i for d in view.all_spans(DRUGS) for i in range(d.start, d.end)}
+    value_starts = {v.start for kind in (PERCENTS, COUNTS) for v in view.body_spans(kind)}
+    found = []
+    for value in view.body_spans(PERCENTS) + view.body_spans(COUNTS):
+        words = group_words_after_of(view, value, value_starts)
+        if words is not None and not taken & set(range(words.start, words.end)):
+            found.append(ArmMention(words.start, words.end, words.text.lower(), of_value=True))
+    return found
+
+
+def group_words_after_of(view: StudyView, value: Span, value_starts: set[int]) -> Span | None:
+    """The one or two group-naming words after a value's "of [the]", ended by a population noun
+    or by "and"/"," before the next value."""
+    doc, end = view.doc, value.sent.end
+    i = value.end
+    if i >= end or doc[i].lower_ != "of":
+        return None
+    i += 1 + (i + 1 < end and doc[i + 1].lower_ in word_set("articles"))
+    start = i
+    while (
+        i < end
+        and i - start < 2
+        and is_group_name_word(doc[i])
+        and not doc[i].like_num  # "of the 347 women": a denominator, no name
+        and not is_population_noun(doc[i])
+    ):
+        i += 1
+    if i == start or i >= end:
+        return None
+    closes = is_population_noun(doc[i]) or (doc[i].lower_ in ("and", ",") and i + 1 in value_starts)
+    return doc[start:i] if closes else None
+
+
+def is_population_noun(token) -> bool:
+    return token.lower_ in terms_of("population_noun") or token.lower_ in ("eyes", "users")
 
 
 def is_control_label(label: str) -> bool:
@@ -265,7 +312,7 @@ def attribute_arms(
         if isinstance(item, OutcomeFact) and (item.effect or is_relative_change(view, tokens)):
             # with no arm in its sentence, a subgroup the sentence opens on names it first
             frame = None if in_sentence else subgroup_frame(view, tokens)
-            label = frame or effect_arm(in_sentence, interventions)
+            label = frame or effect_arm([a for a in in_sentence if not a.of_value], interventions)
         else:
             arm = pick_arm(tokens, values, in_sentence)
             if arm is not None and is_reference_arm(view, arm, tokens):
