@@ -22,7 +22,7 @@ from evidence_miner.evaluate.records import records_for_golds
 from evidence_miner.evaluate.score import score_all
 from evidence_miner.extract import pipeline
 from evidence_miner.extract.assemble import adverse, arms, doses, drugs, findings, outcomes, population, study
-from evidence_miner.extract.components import counts, numbers, quantities
+from evidence_miner.extract.components import concepts, counts, numbers, quantities
 from evidence_miner.extract.components import findings as findings_component
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,6 +100,8 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "journal: a known name without head word after 'in' ('Nature Medicine', 'CMAJ')": lambda: [(study, "is_known_journal", lambda name: False)],
     "outcomes: most of the cohort counted again ('1,400 adults had lung tests') is no result": lambda: [(outcomes, "restates_cohort", lambda count, total: False)],
     "arms: a value takes the group it is 'of' ('8% of the open-surgery patients')": lambda: [(arms, "find_value_group_mentions", lambda view, known: [])],
+    "drugs: cell and gene treatments named by their head ('injected stem cells', 'gene therapy')": lambda: [(concepts, "find_therapy_head_matches", lambda doc, matches: iter(()))],
+    "outcomes: a drug named as a time ('infections after statin treatment') names no result": lambda: [(outcomes, "is_shielded", lambda view, span: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -751,6 +751,7 @@ def test_harms_denied_by_a_verb_are_zero_counts_and_rounded_figures_are_no_count
         ("About 30 percent of patients had a response.", True),
         ("The study found that 30 percent of patients are free of nausea.", True),
         ("About 30 percent of patients on rosuvastatin have fewer strokes.", True),
+        ("High cholesterol levels after statin treatment are common in about 30 percent of adults.", False),
     ],
 )
 def test_a_figure_stated_as_a_general_fact_is_no_result(nlp, sentence: str, kept: bool) -> None:

@@ -56,7 +56,7 @@ def test_word_map_returns_read_only_table() -> None:
 
 
 def test_word_map_unknown_name_lists_known_maps() -> None:
-    known = r"known maps are \['british_spellings', 'enrolment_verbs'\]"
+    known = r"known maps are \['british_spellings', 'enrolment_verbs', 'therapy_heads'\]"
     with pytest.raises(ExtractionError, match=rf"\[EM407\].*{known}"):
         word_map("arm_heads")
 

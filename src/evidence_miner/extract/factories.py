@@ -76,6 +76,7 @@ def make_drug_finder(nlp: Language, name: str, language: str) -> ConceptFinder:
         ner_label="CHEMICAL",
         accept=is_drug_like,
         combinations=True,
+        therapy_heads=True,
         pack=load_pack(language),
     )
 

@@ -16,6 +16,7 @@ from evidence_miner.extract.assemble.view import (
     provenance,
     states_no_finding,
 )
+from evidence_miner.extract.components.concepts import is_cell_or_gene_therapy
 from evidence_miner.extract.extensions import COUNTS, DOSES, DRUGS, DURATIONS, FREQUENCIES, ROUTES
 from evidence_miner.extract.patterns import word_set
 
@@ -294,7 +295,9 @@ def assemble_doses(view: StudyView, studied: str | None) -> list[tuple[str, Dose
         drug = resolve_drug(view, dose, pairs, resolved)
         resolved[dose.start] = drug
         key = drug.kb_id_ if drug is not None else studied
-        if key is None:
+        # cells and vectors are counted, not dosed in the record's units: the millilitres of a
+        # marrow harvest or a cell preparation are no dose of a stem cell treatment
+        if key is None or is_cell_or_gene_therapy(key):
             continue
         stop = doses[index + 1].start if index + 1 < len(doses) else dose.sent.end
         when = pairs[dose.start][1] if dose.start in pairs else None

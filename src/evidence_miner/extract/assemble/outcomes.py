@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from evidence_miner.codes import DIRECTIONS
+from evidence_miner.extract.assemble.drugs import is_shielded
 from evidence_miner.extract.assemble.facts import CountOutcomesFact, EffectFact, OutcomeFact
 from evidence_miner.extract.assemble.view import (
     StudyView,
@@ -310,7 +311,10 @@ def is_general_fact(view: StudyView, value: Span) -> bool:
     return (
         any(t.lower_ in verbs for t in value.sent)
         and states_no_finding(view, value)
-        and not any(d.sent == value.sent for d in view.all_spans(DRUGS))
+        # "infections after stem cell treatments": a drug named as a time names no result
+        and not any(
+            d.sent == value.sent and not is_shielded(view, d) for d in view.all_spans(DRUGS)
+        )
     )
 
 

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from evidence_miner.extract.lexicons import Lexicon, LexiconEntry, fold_term, make_term_matcher
-from evidence_miner.extract.patterns import terms_of, using_pack, word_set
+from evidence_miner.extract.patterns import terms_of, using_pack, word_map, word_set
 from evidence_miner.lang import LanguagePack
 
 Matches = list[tuple[str, int, int]]
@@ -69,6 +69,66 @@ def find_ner_matches(
             yield known.key, ent.start, ent.end
         elif accept(ent.text) and not is_grant_number(ent):
             yield NER_PREFIX + fold_term(ent.text), ent.start, ent.end
+
+
+def find_therapy_head_matches(doc: Doc, matches: Matches) -> Iterator[tuple[str, int, int]]:
+    """Cell and gene treatments that no lexicon names, keyed "ner:<name>" so that every mention
+    of one treatment is one intervention: "gene therapy"; "stem cells" where the sentence gives
+    them ("injected stem cells", "a stem cell transplant"); T cells with the word that makes them
+    a treatment ("CAR T cells"). Not a capitalised head inside a name ("the Lee Stem Cell
+    Institute")."""
+    covered = {i for _, start, end in matches for i in range(start, end)}
+    heads = {tuple(h.split()): name for h, name in word_map("therapy_heads").items()}
+    heads |= {tuple(h.split()): "" for h in word_set("qualified_therapy_heads")}
+    for i in range(len(doc)):
+        for head, name in heads.items():
+            end = i + len(head)
+            if end > len(doc) or tuple(t.lower_ for t in doc[i:end]) != head:
+                continue
+            if is_inside_name(doc, i, end):
+                continue
+            found = name_therapy(doc, i, end, name)
+            if found is not None and not covered & set(range(found[1], end)):
+                yield NER_PREFIX + found[0], found[1], end
+
+
+def is_inside_name(doc: Doc, start: int, end: int) -> bool:
+    """ "the Lee Stem Cell Institute": a capitalised head after a capitalised word."""
+    return (
+        start > 0
+        and not doc[start].is_sent_start
+        and doc[start - 1].is_title
+        and all(t.is_title for t in doc[start:end])
+    )
+
+
+def name_therapy(doc: Doc, start: int, end: int, name: str) -> tuple[str, int] | None:
+    """The name and first token of a treatment whose head is doc[start:end]; `name` the head's
+    own name, or "" for a head named with the word before it ("engineered T cells")."""
+    head = " ".join(t.lower_ for t in doc[start:end])
+    if name:
+        return (name, start) if is_given_therapy(doc, start, end, head) else None
+    word = doc[start - 1].lower_ if start > 0 else ""
+    return (f"{word} {head}", start - 1) if word in word_set("therapy_qualifiers") else None
+
+
+def is_cell_or_gene_therapy(key: str) -> bool:
+    """A treatment find_therapy_head_matches named ("stem cells", "car t cells")."""
+    name = key.removeprefix(NER_PREFIX)
+    return key.startswith(NER_PREFIX) and (
+        name in set(word_map("therapy_heads").values())
+        or any(name.endswith(" " + head) for head in word_set("qualified_therapy_heads"))
+    )
+
+
+def is_given_therapy(doc: Doc, start: int, end: int, head: str) -> bool:
+    """A head that is a treatment only where it is given: a giving word right after it or in
+    its sentence."""
+    if head not in word_set("given_therapy_heads"):
+        return True
+    given = word_set("therapy_given_words")
+    after = doc[end].lower_ if end < len(doc) else ""
+    return after in given or any(t.lower_ in given for t in doc[start].sent)
 
 
 def entry_for(lexicon: Lexicon, key: str, kind: str) -> LexiconEntry:
@@ -182,6 +242,7 @@ class ConceptFinder:
         accept: Callable[[str], bool],
         yield_to: str | None = None,
         combinations: bool = False,
+        therapy_heads: bool = False,
         pack: LanguagePack,
     ) -> None:
         self.pack = pack
@@ -190,6 +251,7 @@ class ConceptFinder:
         self.group, self.label = group, label
         self.ner_label, self.accept = ner_label, accept
         self.yield_to = yield_to
+        self.therapy_heads = therapy_heads
         self.combinations = None
         if combinations:  # index_combinations reads every entry: made when first asked for
             self.combinations = cache(partial(index_combinations, self.lexicon))
@@ -203,6 +265,8 @@ class ConceptFinder:
         if self.combinations is not None:
             matches += list(find_combination_matches(doc, matches, self.lexicon, self.combinations))
         matches += list(find_ner_matches(doc, matches, self.lexicon, self.ner_label, self.accept))
+        if self.therapy_heads:
+            matches += list(find_therapy_head_matches(doc, matches))
         matches += list(find_abbreviation_matches(doc, matches))
         doc.spans[self.group] = to_spans(doc, drop_taken(doc, matches, self.yield_to), self.label)
         return doc
