@@ -102,6 +102,8 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "arms: a value takes the group it is 'of' ('8% of the open-surgery patients')": lambda: [(arms, "find_value_group_mentions", lambda view, known: [])],
     "drugs: cell and gene treatments named by their head ('injected stem cells', 'gene therapy')": lambda: [(concepts, "find_therapy_head_matches", lambda doc, matches: iter(()))],
     "outcomes: a drug named as a time ('infections after statin treatment') names no result": lambda: [(outcomes, "is_shielded", lambda view, span: False)],
+    "design: a result that sets arms against each other ('a 38 percent reduction') makes the own trial controlled": lambda: [(findings, "has_comparison", lambda view, interventions: any(i.role in {"comparator", "placebo"} for i in interventions))],
+    "design: only the story's own trial ('the trial', 'a new trial', a trial with its size) is controlled": lambda: [(study, "names_this_trial", lambda view, term: True)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -267,3 +267,16 @@ def test_population_a_lone_arm_with_no_total_stays_an_arm(nlp) -> None:
 def test_outcomes_most_of_the_cohort_counted_again_is_no_result(nlp, sentences: str, expected: list) -> None:
     findings = one_study(nlp, "Asthma pill trial", sentences)
     assert [o.text for o in findings.outcomes] == expected
+
+
+@pytest.mark.parametrize(
+    "sentences,design",
+    [
+        ("Data from the trial were shown on Monday. Patients taking canagliflozin had a 38 percent reduction in heart deaths.", "rct"),
+        ("In the study of 9,000 adults, those taking canagliflozin had a 38 percent reduction in heart deaths. "
+         "We cannot advise it for everyone without a positive clinical trial, the author said.", None),
+    ],
+)
+def test_design_the_own_trial_that_sets_arms_against_each_other_is_controlled(nlp, sentences: str, design) -> None:
+    findings = one_study(nlp, "Diabetes pill saves hearts", sentences)
+    assert findings.study.design == design

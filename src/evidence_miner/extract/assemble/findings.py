@@ -20,7 +20,7 @@ from evidence_miner.extract.assemble.facts import (
 )
 from evidence_miner.extract.assemble.view import StudyView, provenance
 from evidence_miner.extract.components.concepts import entry_for
-from evidence_miner.extract.extensions import CONDITIONS, DRUGS, EFFECTS
+from evidence_miner.extract.extensions import CONDITIONS, DRUGS, EFFECTS, PERCENTS
 from evidence_miner.extract.lexicons import Lexicon
 from evidence_miner.extract.patterns import terms_of, word_set
 from evidence_miner.records import Findings
@@ -287,6 +287,16 @@ def find_treatment_duration(interventions: list[InterventionFact]) -> QuantityFa
     return None
 
 
+def has_comparison(view: StudyView, interventions: list[InterventionFact]) -> bool:
+    """The study compares arms: a comparator or placebo arm, or a result that sets one arm
+    against another (an effect size, "a 38 percent reduction in deaths")."""
+    return (
+        any(i.role in {"comparator", "placebo"} for i in interventions)
+        or any(arms.is_relative_change(view, p) for p in view.body_spans(PERCENTS))
+        or bool(view.body_spans(EFFECTS))
+    )
+
+
 def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon) -> Assembly:
     """One study's facts, step by step in the order the steps need each other's facts: the
     drugs first (arms, groups and the treatment's length need them), then the harms (whose
@@ -294,9 +304,7 @@ def assemble(view: StudyView, drug_lexicon: Lexicon, condition_lexicon: Lexicon)
     interventions = assemble_interventions(view, drug_lexicon)
     total = population.find_total(view)
     total_span = total.count if total else None
-    design = study.find_design(
-        view, compared=any(i.role in {"comparator", "placebo"} for i in interventions)
-    )
+    design = study.find_design(view, compared=has_comparison(view, interventions))
     single_patient = design is not None and design.design == "case_report"
     harms = adverse.assemble_adverse_events(view, single_patient=single_patient)
     counted = outcomes.assemble_count_outcomes(view, total_span, harms.values)

@@ -15,7 +15,7 @@ from evidence_miner.extract.assemble.view import (
     provenance,
 )
 from evidence_miner.extract.components.numbers import is_age
-from evidence_miner.extract.extensions import DURATIONS, NUMBERS
+from evidence_miner.extract.extensions import COUNTS, DURATIONS, NUMBERS
 from evidence_miner.extract.patterns import pack_in_use, terms_of, word_set
 from evidence_miner.lang import LanguagePack
 
@@ -118,9 +118,21 @@ def find_compared_trial(view: StudyView) -> Span | None:
         (
             t
             for t in view.terms("study_word")
-            if t.text.lower() in word_set("controlled_trial_words") and is_study_own_term(view, t)
+            if t.text.lower() in word_set("controlled_trial_words")
+            and is_study_own_term(view, t)
+            and names_this_trial(view, t)
         ),
         None,
+    )
+
+
+def names_this_trial(view: StudyView, term: Span) -> bool:
+    """ "the trial", "this clinical trial", "the company's trial", or a trial with its size in
+    its sentence ("a trial of 400 patients"); not a trial wished for ("without a positive
+    clinical trial")."""
+    lead = {t.lower_ for t in view.doc[max(term.sent.start, term.start - 3) : term.start]}
+    return bool(lead & word_set("definite_trial_leads")) or any(
+        c.sent == term.sent for c in view.body_spans(COUNTS)
     )
 
 
