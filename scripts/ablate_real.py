@@ -104,6 +104,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "outcomes: a drug named as a time ('infections after statin treatment') names no result": lambda: [(outcomes, "is_shielded", lambda view, span: False)],
     "design: a result that sets arms against each other ('a 38 percent reduction') makes the own trial controlled": lambda: [(findings, "has_comparison", lambda view, interventions: any(i.role in {"comparator", "placebo"} for i in interventions))],
     "design: only the story's own trial ('the trial', 'a new trial', a trial with its size) is controlled": lambda: [(study, "names_this_trial", lambda view, term: True)],
+    "studies: 'In one study, ... In another, ...' are two studies": lambda: [(findings, "find_elliptical_study_cues", lambda doc: [])],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

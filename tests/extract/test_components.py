@@ -678,6 +678,19 @@ def test_a_cue_with_modifiers_starts_another_study(nlp) -> None:
     assert [sorted(i.name for i in f.interventions if i.role == "studied") for f in findings] == [["dupilumab"], ["tezepelumab"]]
 
 
+def test_in_one_study_then_in_another_are_two_studies(nlp) -> None:
+    text = (
+        "Migraine shots hold up\n\n"
+        "A monthly shot eases migraine, two reports say. In one study, erenumab beat a placebo in 300 adults. "
+        "In another, erenumab did as well as daily topiramate tablets. Both appear in a neurology journal."
+    )
+    findings = findings_of(nlp, text)
+    assert [sorted(i.name for i in f.interventions) for f in findings] == [
+        ["erenumab", "placebo"],
+        ["erenumab", "topiramate"],
+    ]
+
+
 def test_a_part_the_second_trial_opens_is_no_study_of_its_own(nlp) -> None:
     text = (
         "Colitis drug\n\n"

@@ -64,7 +64,9 @@ def find_segments(doc: Doc, title_end: int, body_end: int | None = None) -> list
     listed = [t for t in doc.spans["em_terms"] if t.label_ == "second_study_cue"]
     cues = [
         t
-        for t in listed + find_ordinal_study_cues(doc, {t.start for t in listed})
+        for t in listed
+        + find_ordinal_study_cues(doc, {t.start for t in listed})
+        + find_elliptical_study_cues(doc)
         if title_end <= t.start < body_end
     ]
     later = [t for t in cues if not is_in_lead(doc, t, title_end)]
@@ -104,6 +106,27 @@ def find_ordinal_study_cues(doc: Doc, taken: set[int]) -> list[Span]:
         if i < len(doc) and doc[i].lower_ in nouns:
             found.append(Span(doc, start, i + 1, label="second_study_cue"))
     return found
+
+
+def find_elliptical_study_cues(doc: Doc) -> list[Span]:
+    """ "In one study, the drug beat a placebo. In another, it matched monthly injections.": a
+    sentence opening "In another," after one opening "In one study" (or trial) starts a study."""
+    nouns = word_set("ordinal_study_nouns")
+    first = next(
+        (
+            s.start
+            for s in doc.sents
+            if len(s) > 3 and [t.lower_ for t in s[:2]] == ["in", "one"] and s[2].lower_ in nouns
+        ),
+        None,
+    )
+    if first is None:
+        return []
+    return [
+        doc[s.start : s.start + 2]
+        for s in doc.sents
+        if s.start > first and len(s) > 3 and [t.lower_ for t in s[:3]] == ["in", "another", ","]
+    ]
 
 
 def cuts_after_citations(doc: Doc, title_end: int) -> list[int]:
@@ -191,8 +214,16 @@ def has_cued_study(view: StudyView) -> bool:
         not opens_with_definite_cue(view)
         and not view.has_term_in_sentence(view.doc[view.start : view.start + 1], "future_cue")
         and bool(view.body_spans(DRUGS))
-        and any(study.is_study_own_term(view, t) for t in view.terms("study_word"))
+        and (
+            any(study.is_study_own_term(view, t) for t in view.terms("study_word"))
+            or opens_elliptically(view)
+        )
     )
+
+
+def opens_elliptically(view: StudyView) -> bool:
+    """ "In another, ...": the study noun of "In one study" stands for this part's own."""
+    return [t.lower_ for t in view.doc[view.start : view.start + 3]] == ["in", "another", ","]
 
 
 def opens_with_definite_cue(view: StudyView) -> bool:
