@@ -105,6 +105,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "design: a result that sets arms against each other ('a 38 percent reduction') makes the own trial controlled": lambda: [(findings, "has_comparison", lambda view, interventions: any(i.role in {"comparator", "placebo"} for i in interventions))],
     "design: only the story's own trial ('the trial', 'a new trial', a trial with its size) is controlled": lambda: [(study, "names_this_trial", lambda view, term: True)],
     "studies: 'In one study, ... In another, ...' are two studies": lambda: [(findings, "find_elliptical_study_cues", lambda doc: [])],
+    "outcomes: a count after its outcome word and 'in' ('cleared in 12 of 20 patients') is its result": lambda: [(outcomes, "occurs_in", lambda view, term, count: False)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

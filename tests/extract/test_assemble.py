@@ -280,3 +280,17 @@ def test_outcomes_most_of_the_cohort_counted_again_is_no_result(nlp, sentences: 
 def test_design_the_own_trial_that_sets_arms_against_each_other_is_controlled(nlp, sentences: str, design) -> None:
     findings = one_study(nlp, "Diabetes pill saves hearts", sentences)
     assert findings.study.design == design
+
+
+@pytest.mark.parametrize(
+    "sentence,direction",
+    [
+        ("The rash improved in 12 of 20 patients.", "improved"),
+        ("The rash disappeared in 12 of 20 patients.", "improved"),
+        ("Nerve damage halted in 12 of 20 patients.", "improved"),
+        ("Symptoms continued to worsen in 12 of 20 patients.", "worsened"),
+    ],
+)
+def test_outcomes_verbs_of_a_disease_stopping_or_going_on_report_results(nlp, sentence: str, direction: str) -> None:
+    findings = one_study(nlp, "Skin cream trial", "In a study of 20 adults given tacrolimus cream, doctors tracked the rash for a year.", sentence)
+    assert [(o.count, o.of, o.direction) for o in findings.outcomes] == [(12, 20, direction)]

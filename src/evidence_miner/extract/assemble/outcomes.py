@@ -40,10 +40,19 @@ def find_outcome_term(view: StudyView, count: Span) -> Span | None:
     after = [t for t in after if t.start >= label_end] or after
     if after:
         return prefer_specific(after)
+    before = [t for t in terms if t.end <= count.start]
     if count._.em_kind in ("other", "plain", "elliptical") or follows_comparison(view, count):
-        before = [t for t in terms if t.end <= count.start]
         return before[-1] if before else None
+    if before and occurs_in(view, before[-1], count):
+        return before[-1]
     return None
+
+
+def occurs_in(view: StudyView, term: Span, count: Span) -> bool:
+    """ "The rash cleared in 12 of 20 patients", "remission occurred in nine of the 14": the
+    result names its count after "in", right after the outcome word (or the word it governs)."""
+    between = [t.lower_ for t in view.doc[term.end : count.start]]
+    return 1 <= len(between) <= 3 and between[-1] == "in"
 
 
 def follows_comparison(view: StudyView, count: Span) -> bool:
