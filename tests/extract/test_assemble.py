@@ -294,3 +294,15 @@ def test_design_the_own_trial_that_sets_arms_against_each_other_is_controlled(nl
 def test_outcomes_verbs_of_a_disease_stopping_or_going_on_report_results(nlp, sentence: str, direction: str) -> None:
     findings = one_study(nlp, "Skin cream trial", "In a study of 20 adults given tacrolimus cream, doctors tracked the rash for a year.", sentence)
     assert [(o.count, o.of, o.direction) for o in findings.outcomes] == [(12, 20, direction)]
+
+
+@pytest.mark.parametrize(
+    "sentences,expected",
+    [
+        ("Of those, 60 received high doses of zinc each day. And 58 received lower doses averaging 10 mg a day.", [("lower doses", 58)]),
+        ("Zinc went to 60 adults. Another 58 adults were administered a placebo and followed.", [("placebo", 58)]),
+    ],
+)
+def test_groups_an_arm_named_by_its_words_after_received_or_administered(nlp, sentences: str, expected: list) -> None:
+    findings = one_study(nlp, "Zinc and colds", "The randomized trial looked at 118 adults with colds.", sentences)
+    assert [(g.label, g.n) for g in findings.population.groups if g.n == 58] == expected

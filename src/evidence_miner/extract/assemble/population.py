@@ -515,6 +515,7 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     strong = verb.text.lower() in terms_of("strong_arm_verb")
     named_arm = arm_words_after(view, verb) if drug is None and dose is None else None
     named_arm = named_arm if named_arm and named_arm.strip() else None  # "received \n": none
+    named_arm = up_to_arm_head(named_arm) if named_arm else None
     # "42 received the low dose"
     if (
         named_arm
@@ -539,6 +540,13 @@ def to_arm_group(view: StudyView, count: Span, results: frozenset[int]) -> Group
     # "5 of the 12 mice that received" vs "1,012 of the 1,318 took"
     n = count._.em_of if count._.em_kind == "of" and relative else count._.em_value
     return group_at(view, count, 0.7, label, n, key=drug.kb_id_ if drug else None)
+
+
+def up_to_arm_head(words: str) -> str:
+    """ "lower doses averaging 10 mg" -> "lower doses": an arm's words end at their head."""
+    split = words.split()
+    head = next((k for k, w in enumerate(split) if w.lower() in word_set("arm_heads")), None)
+    return " ".join(split[: head + 1]) if head is not None else words
 
 
 def to_named_group(view: StudyView, count: Span) -> GroupFact | None:
