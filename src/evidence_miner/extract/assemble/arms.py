@@ -103,7 +103,7 @@ def group_words_after_of(view: StudyView, value: Span, value_starts: set[int]) -
         i < end
         and i - start < 2
         and is_group_name_word(doc[i])
-        and not doc[i].like_num  # "of the 347 women": a denominator, no name
+        and not doc[i].like_num  # "of the 300 women": a denominator, no name
         and not is_population_noun(doc[i])
     ):
         i += 1
