@@ -57,7 +57,7 @@ def test_a_cell_treatment_takes_no_dose_in_millilitres(nlp) -> None:
 
     text = (
         "Stem cells ease knee pain\n\nIn a randomized trial of 60 adults published in the journal "
-        "Arthritis Today, doctors drew 60 to 90 milliliters of bone marrow and injected the stem "
+        "Arthritis Today, doctors drew 45 milliliters from the hip and injected the stem "
         "cells into the knee. Pain fell by 40% in those given stem cell injections.\n"
     )
     [findings] = extract_article(nlp, Page(url="file:///t.txt", text=text)).findings
