@@ -306,3 +306,11 @@ def test_outcomes_verbs_of_a_disease_stopping_or_going_on_report_results(nlp, se
 def test_groups_an_arm_named_by_its_words_after_received_or_administered(nlp, sentences: str, expected: list) -> None:
     findings = one_study(nlp, "Zinc and colds", "The randomized trial looked at 118 adults with colds.", sentences)
     assert [(g.label, g.n) for g in findings.population.groups if g.n == 58] == expected
+
+
+@pytest.mark.parametrize("noun", ["males", "females", "students", "athletes"])
+def test_total_counts_people_named_by_more_nouns(nlp, noun: str) -> None:
+    findings = one_study(
+        nlp, "Caffeine and sleep", f"In a randomized trial, researchers studied 310 {noun} who took caffeine or a placebo; sleep fell by 20%."
+    )
+    assert findings.population.total.value == 310
