@@ -188,6 +188,18 @@ def test_journal_a_known_name_without_head_word_or_cue(nlp, sentence: str, journ
     assert findings.study.journal == journal
 
 
+@pytest.mark.parametrize(
+    "sentence,journal",
+    [
+        ("Source: National Kidney Association. The randomized trial of 300 women tested aspirin.", None),
+        ("The randomized trial of 300 women was published in the Journal of the American Heart Association.", "Journal of the American Heart Association"),
+    ],
+)
+def test_journal_an_organisation_after_a_cue_is_no_journal(nlp, sentence: str, journal) -> None:
+    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
+    assert findings.study.journal == journal
+
+
 def test_journal_no_head_word_no_cue_is_no_journal(nlp) -> None:
     findings = one_study(nlp, "Aspirin trial", "The randomized trial of 300 women in New York found fewer strokes (hazard ratio, 0.8).")
     assert findings.study.journal is None

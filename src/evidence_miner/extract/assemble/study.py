@@ -267,6 +267,8 @@ def find_journal(view: StudyView) -> Span | None:
         start = cue.end - 1 if named else skip_journal_filler(view.doc, cue.end, cue.sent.end)
         run = read_title_case_run(view.doc, start, cue.sent.end)
         run = skip_author_list(view.doc, run, cue.sent.end) if run is not None else None
+        if run is not None and names_organisation(run):
+            continue  # "Source: National Stroke Association": a photo or data credit
         if run is not None:
             if run.start > 0 and view.doc[run.start - 1].lower_ == "the" and run[0].lower_ != "the":
                 run = (
@@ -276,6 +278,15 @@ def find_journal(view: StudyView) -> Span | None:
                 )
             return run
     return find_named_journal(view)
+
+
+def names_organisation(run: Span) -> bool:
+    """ "National Stroke Association", "Mayo Clinic": a body, not a journal, unless a journal's
+    head word is in it ("Journal of the American Heart Association")."""
+    words = {t.lower_ for t in run}
+    return bool(words & word_set("organisation_words")) and not words & word_set(
+        "journal_head_words"
+    )
 
 
 def find_named_journal(view: StudyView) -> Span | None:
