@@ -108,6 +108,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "outcomes: a count after its outcome word and 'in' ('cleared in 12 of 20 patients') is its result": lambda: [(outcomes, "occurs_in", lambda view, term, count: False)],
     "groups: an arm's words end at their head ('58 received lower doses averaging 10 mg')": lambda: [(population, "up_to_arm_head", lambda words: words)],
     "journal: an organisation after a cue ('Source: National Stroke Association') is no journal": lambda: [(study, "names_organisation", lambda run: False)],
+    "arms: a 'respectively' sentence without arms takes the order of the sentence before": lambda: [(arms, "respectively_arm", lambda view, value, values, known: None)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -135,3 +135,11 @@ def test_arms_a_value_takes_the_group_it_is_of(nlp, body: str, expected: dict) -
 def test_arms_an_effect_size_takes_no_group_a_value_is_of(nlp) -> None:
     body = "Among the 12% of younger patients who had aura, erenumab cut headache days (hazard ratio, 0.6)."
     assert outcome_groups(nlp, body)[0.6] == "erenumab"
+
+
+def test_arms_a_respectively_sentence_without_arms_takes_the_order_of_the_sentence_before(nlp) -> None:
+    body = (
+        "Headache days fell by half in 41% of those on erenumab and in 27% of those on placebo. "
+        "Nausea days fell in 12 and 20 percent, respectively."
+    )
+    assert percent_groups(nlp, body) == {41.0: "erenumab", 27.0: "placebo", 12.0: "erenumab", 20.0: "placebo"}

@@ -5,7 +5,8 @@ yet is given the arm named next to it in its sentence.
 
 - The arm named inside the result's own text wins ("4 of 27 canakinumab patients").
 - "respectively": the values of the sentence go to its arms in order ("12% and 31% of those on
-  the drug and on placebo, respectively").
+  the drug and on placebo, respectively"), or, where it names none, to the arms of the sentence
+  before in the order it named them.
 - Otherwise each value takes the arm named after it and before the next value ("23% on the
   drug versus 31% on placebo"), else the arm named before it and after the previous value,
   else the last arm named before it in the sentence ("Among those on the drug, 30% improved").
@@ -319,9 +320,35 @@ def attribute_arms(
                 label = measured_arm(tokens, arm, in_sentence, interventions)
             else:
                 label = arm.label if arm is not None else None
-        label = label or subgroup_frame(view, tokens)
+        label = (
+            label or subgroup_frame(view, tokens) or respectively_arm(view, tokens, values, arms)
+        )
         attributed.append(replace(item, group=label) if label else item)
     return attributed
+
+
+def respectively_arm(
+    view: StudyView, value: Span, values: list[Span], arms: list[ArmMention]
+) -> str | None:
+    """ "... in 49% of the drug group vs. 47% of the placebo group. Two or more attacks came in
+    21 and 24 percent, respectively.": a "respectively" sentence that names no arm lists its
+    values in the order the sentence before named its arms (one each)."""
+    sent = value.sent
+    if "respectively" not in {t.lower_ for t in sent} or sent.start == 0 or value not in values:
+        return None
+    if any(sent.start <= a.start < sent.end for a in arms):
+        return None
+    before = view.doc[sent.start - 1].sent
+    named = unique_labels([a for a in arms if before.start <= a.start < before.end])
+    return named[values.index(value)] if len(named) == len(values) else None
+
+
+def unique_labels(arms: list[ArmMention]) -> list[str]:
+    labels: list[str] = []
+    for arm in arms:
+        if arm.label not in labels:
+            labels.append(arm.label)
+    return labels
 
 
 FRAME_LENGTH = 10  # tokens of "Among men older than 50 who kept taking it," at most
