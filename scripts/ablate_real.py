@@ -109,6 +109,7 @@ ABLATIONS: dict[str, Callable[[], list[Patch]]] = {
     "groups: an arm's words end at their head ('58 received lower doses averaging 10 mg')": lambda: [(population, "up_to_arm_head", lambda words: words)],
     "journal: an organisation after a cue ('Source: National Stroke Association') is no journal": lambda: [(study, "names_organisation", lambda run: False)],
     "arms: a 'respectively' sentence without arms takes the order of the sentence before": lambda: [(arms, "respectively_arm", lambda view, value, values, known: None)],
+    "arms: a value 'of those assigned to yoga' takes the arm's words": lambda: [(arms, "arm_words_after_those", lambda view, value: None)],
     "study classifier (textcat)": lambda: [(pipeline, "STUDY_MODEL_NAME", "no-such-model")],
     "sentence splitter em_sentences (off: pysbd)": lambda: [(pipeline, "load_default_config", pysbd_config)],
 }

@@ -143,3 +143,9 @@ def test_arms_a_respectively_sentence_without_arms_takes_the_order_of_the_senten
         "Nausea days fell in 12 and 20 percent, respectively."
     )
     assert percent_groups(nlp, body) == {41.0: "erenumab", 27.0: "placebo", 12.0: "erenumab", 20.0: "placebo"}
+
+
+def test_arms_a_value_of_those_in_an_arm_without_a_drug_takes_its_words(nlp) -> None:
+    body = "Headache days fell by half in 41% of those assigned to yoga and in 27% of those in stretching classes."
+    groups = percent_groups(nlp, body)
+    assert (groups[41.0], groups[27.0]) == ("yoga", "stretching classes")

@@ -24,8 +24,8 @@ yet is given the arm named next to it in its sentence.
 
 Arms are the study's interventions of role studied, comparator or placebo (by their generic
 name), control words ("usual care", "control group"), groups named by the words before "group"
-or "arm" ("the laser group"), and groups a value is "of" ("8% of the open-surgery patients"; no
-arm of an effect size). Results whose sentence names no arm keep no group: they are the whole
+or "arm" ("the laser group"), and groups a value is "of" ("8% of the open-surgery patients",
+"26% of those assigned to yoga"; no arm of an effect size). Results whose sentence names no arm keep no group: they are the whole
 cohort's.
 """
 
@@ -85,7 +85,9 @@ def find_value_group_mentions(view: StudyView, known: list[ArmMention]) -> list[
     value_starts = {v.start for kind in (PERCENTS, COUNTS) for v in view.body_spans(kind)}
     found = []
     for value in view.body_spans(PERCENTS) + view.body_spans(COUNTS):
-        words = group_words_after_of(view, value, value_starts)
+        words = group_words_after_of(view, value, value_starts) or arm_words_after_those(
+            view, value
+        )
         if words is not None and not taken & set(range(words.start, words.end)):
             found.append(ArmMention(words.start, words.end, words.text.lower(), of_value=True))
     return found
@@ -112,6 +114,34 @@ def group_words_after_of(view: StudyView, value: Span, value_starts: set[int]) -
         return None
     closes = is_population_noun(doc[i]) or (doc[i].lower_ in ("and", ",") and i + 1 in value_starts)
     return doc[start:i] if closes else None
+
+
+def arm_words_after_those(view: StudyView, value: Span) -> Span | None:
+    """ "26% of those assigned to chelation", "38% of those in mindfulness classes": the words of
+    an arm after "of those" and an arm verb or "in"/"on", up to three, to a stop word or mark."""
+    doc, end = view.doc, value.sent.end
+    i = value.end
+    if i + 2 >= end or doc[i].lower_ != "of" or doc[i + 1].lower_ not in word_set("those_words"):
+        return None
+    i += 2
+    verb = next((t for t in view.sentence_terms(value, "arm_verb") if t.start in (i, i + 1)), None)
+    if verb is not None:
+        i = verb.end
+    elif doc[i].lower_ in ("in", "on"):
+        i += 1
+    else:
+        return None
+    i += i < end and doc[i].lower_ in word_set("articles")
+    start = i
+    while (
+        i < end
+        and i - start < 3
+        and not doc[i].is_punct
+        and doc[i].lower_ not in word_set("arm_word_stops")
+        and is_group_name_word(doc[i])
+    ):
+        i += 1
+    return doc[start:i] if i > start else None
 
 
 def is_population_noun(token) -> bool:
