@@ -25,8 +25,8 @@ yet is given the arm named next to it in its sentence.
 Arms are the study's interventions of role studied, comparator or placebo (by their generic
 name), control words ("usual care", "control group"), groups named by the words before "group"
 or "arm" ("the laser group"), and groups a value is "of" ("8% of the open-surgery patients",
-"26% of those assigned to yoga"; no arm of an effect size). Results whose sentence names no arm keep no group: they are the whole
-cohort's.
+"26% of those assigned to yoga"; no arm of an effect size). Results whose sentence names no arm
+keep no group: they are the whole cohort's.
 """
 
 from __future__ import annotations
