@@ -149,3 +149,9 @@ def test_arms_a_value_of_those_in_an_arm_without_a_drug_takes_its_words(nlp) -> 
     body = "Headache days fell by half in 41% of those assigned to yoga and in 27% of those in stretching classes."
     groups = percent_groups(nlp, body)
     assert (groups[41.0], groups[27.0]) == ("yoga", "stretching classes")
+
+
+def test_arms_a_value_of_the_people_who_had_a_trait_takes_the_trait(nlp) -> None:
+    body = "The scan flagged 41% of the people who had aura and 27% of people who had no aura."
+    groups = percent_groups(nlp, body)
+    assert (groups[41.0], groups[27.0]) == ("aura", "no aura")

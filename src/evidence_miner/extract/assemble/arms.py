@@ -117,17 +117,25 @@ def group_words_after_of(view: StudyView, value: Span, value_starts: set[int]) -
 
 
 def arm_words_after_those(view: StudyView, value: Span) -> Span | None:
-    """ "26% of those assigned to chelation", "38% of those in mindfulness classes": the words of
-    an arm after "of those" and an arm verb or "in"/"on", up to three, to a stop word or mark."""
+    """ "26% of those assigned to chelation", "38% of those in mindfulness classes", "89% of the
+    people who had heart failure": the words of an arm or subgroup after "of those" and an arm
+    verb, "had" or "in"/"on", up to three, to a stop word or mark."""
     doc, end = view.doc, value.sent.end
-    i = value.end
-    if i + 2 >= end or doc[i].lower_ != "of" or doc[i + 1].lower_ not in word_set("those_words"):
+    i = value.end + 1
+    if i >= end or doc[i - 1].lower_ != "of":
         return None
-    i += 2
+    i += i < end and doc[i].lower_ in word_set("articles")
+    if i + 1 >= end or doc[i].lower_ not in word_set("those_words"):
+        return None
+    i += 1
+    relative = doc[i].lower_ in word_set("relative_pronouns")  # "of those who had ..."
+    i += relative
     verb = next((t for t in view.sentence_terms(value, "arm_verb") if t.start in (i, i + 1)), None)
     if verb is not None:
         i = verb.end
-    elif doc[i].lower_ in ("in", "on"):
+    elif i < end and (
+        doc[i].lower_ in ("in", "on") or (relative and doc[i].lower_ in word_set("had_words"))
+    ):
         i += 1
     else:
         return None
