@@ -161,6 +161,11 @@ def test_journal_a_comma_after_a_journal_name_ends_it(nlp) -> None:
     assert findings.study.journal == "JAMA"
 
 
+def journal_of(nlp, sentence: str) -> str | None:
+    """The journal of an aspirin trial's record, `sentence` its first paragraph."""
+    return one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).").study.journal
+
+
 @pytest.mark.parametrize(
     "sentence,journal",
     [
@@ -171,8 +176,7 @@ def test_journal_a_comma_after_a_journal_name_ends_it(nlp) -> None:
     ],
 )
 def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journal: str) -> None:
-    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
-    assert findings.study.journal == journal
+    assert journal_of(nlp, sentence) == journal
 
 
 @pytest.mark.parametrize(
@@ -184,8 +188,7 @@ def test_journal_after_fillers_dates_and_without_a_cue(nlp, sentence: str, journ
     ],
 )
 def test_journal_a_known_name_without_head_word_or_cue(nlp, sentence: str, journal: str) -> None:
-    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
-    assert findings.study.journal == journal
+    assert journal_of(nlp, sentence) == journal
 
 
 @pytest.mark.parametrize(
@@ -196,8 +199,7 @@ def test_journal_a_known_name_without_head_word_or_cue(nlp, sentence: str, journ
     ],
 )
 def test_journal_an_organisation_after_a_cue_is_no_journal(nlp, sentence: str, journal) -> None:
-    findings = one_study(nlp, "Aspirin trial", sentence, "Aspirin cut strokes (hazard ratio, 0.8).")
-    assert findings.study.journal == journal
+    assert journal_of(nlp, sentence) == journal
 
 
 def test_journal_no_head_word_no_cue_is_no_journal(nlp) -> None:
